@@ -1,0 +1,32 @@
+# Small helpers so that each module's CMakeLists.txt reads as a table
+# (in the spirit of Abseil's absl_cc_library).
+#
+#   dc_cc_library(NAME geo SRCS volume.cc DEPS common s2)      -> target dc_geo
+#   dc_cc_test(NAME geo_test SRCS volume_test.cc DEPS dc_geo)  -> gtest binary, registered with ctest
+#   dc_cc_benchmark(NAME geo_benchmark SRCS ... DEPS ...)      -> Google Benchmark binary
+
+function(dc_cc_library)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_library(dc_${ARG_NAME} STATIC ${ARG_SRCS})
+  target_include_directories(dc_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(dc_${ARG_NAME} PUBLIC ${ARG_DEPS})
+endfunction()
+
+function(dc_cc_test)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60
+    PROPERTIES ENVIRONMENT "DECONFLICT_SOURCE_DIR=${PROJECT_SOURCE_DIR};DECONFLICT_BINARY=$<TARGET_FILE:deconflict>")
+endfunction()
+
+function(dc_cc_benchmark)
+  if(NOT DECONFLICT_BUILD_BENCHMARKS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} benchmark::benchmark benchmark::benchmark_main)
+endfunction()

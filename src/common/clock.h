@@ -1,0 +1,44 @@
+// common/clock.h: injected time, so that tests never sleep (design.md §3, Envoy's TimeSource).
+//
+//   SystemClock clock;             // production
+//   FakeClock fake(Timestamp(...)); // tests: fake.Advance(std::chrono::seconds(5));
+//
+// Timestamps are microseconds since the Unix epoch, UTC (std::chrono::sys_time<microseconds>).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+
+namespace deconflict {
+
+using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+
+// A source of the current time. Implementations are thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+};
+
+// The wall clock. Thread-safe.
+class SystemClock final : public Clock {
+ public:
+  Timestamp Now() const override {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+  }
+};
+
+// A clock that moves only when told. Thread-safe.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(Timestamp start) : now_us_(start.time_since_epoch().count()) {}
+  Timestamp Now() const override { return Timestamp(std::chrono::microseconds(now_us_.load())); }
+  void Set(Timestamp t) { now_us_.store(t.time_since_epoch().count()); }
+  void Advance(std::chrono::microseconds d) { now_us_.fetch_add(d.count()); }
+
+ private:
+  std::atomic<int64_t> now_us_;
+};
+
+}  // namespace deconflict

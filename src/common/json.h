@@ -1,0 +1,60 @@
+// common/json.h: strict reading of JSON request bodies with field paths in every error.
+//
+//   ASSIGN_OR_RETURN(JsonObject body, JsonObject::Of(value, "extents[0]"));
+//   ASSIGN_OR_RETURN(double lat, body.Number("lat"));     // "extents[0].lat: is required"
+//   const boost::json::value* label = body.Find("label");  // optional
+//   RETURN_IF_ERROR(body.NoOtherFields());               // unknown fields are refused
+//
+// Thread-compatible. The reader borrows the JSON value, which must outlive it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "boost/json.hpp"
+
+namespace deconflict {
+
+// Parses `text` as one JSON document. InvalidArgument "body: malformed JSON ..." on error.
+absl::StatusOr<boost::json::value> ParseJson(std::string_view text);
+
+// Joins a path and a key: Join("a", "b") == "a.b", Join("", "b") == "b".
+std::string JoinPath(std::string_view path, std::string_view key);
+// Index path: Index("extents", 3) == "extents[3]".
+std::string IndexPath(std::string_view path, size_t index);
+
+class JsonObject {
+ public:
+  // InvalidField(path, "must be an object") when `value` is not an object.
+  static absl::StatusOr<JsonObject> Of(const boost::json::value& value, std::string path);
+
+  // Required members; InvalidField naming path.key when missing or of the wrong type.
+  absl::StatusOr<const boost::json::value*> Required(std::string_view key);
+  absl::StatusOr<double> Number(std::string_view key);  // finite numbers only
+  absl::StatusOr<std::string> String(std::string_view key);
+  absl::StatusOr<JsonObject> Object(std::string_view key);
+  absl::StatusOr<const boost::json::array*> Array(std::string_view key);
+
+  // Optional member, or nullptr. JSON null counts as absent.
+  const boost::json::value* Find(std::string_view key);
+
+  // InvalidField naming the first member that no call above asked for.
+  absl::Status NoOtherFields() const;
+
+  const std::string& path() const { return path_; }
+  std::string PathOf(std::string_view key) const { return JoinPath(path_, key); }
+
+ private:
+  JsonObject(const boost::json::object* object, std::string path)
+      : object_(object), path_(std::move(path)) {}
+  const boost::json::object* object_;
+  std::string path_;
+  std::vector<std::string> seen_;
+};
+
+// A finite double from a JSON number (int64, uint64 or double); InvalidField(path) otherwise.
+absl::StatusOr<double> NumberAt(const boost::json::value& value, std::string_view path);
+
+}  // namespace deconflict
