@@ -19,6 +19,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "fmt/format.h"
 
 #define DC_STATUS_CONCAT_INNER(a, b) a##b
 #define DC_STATUS_CONCAT(a, b) DC_STATUS_CONCAT_INNER(a, b)
@@ -60,3 +62,20 @@ std::optional<std::string> FieldOf(const absl::Status& status);
 absl::Status WithFieldPrefix(absl::Status status, std::string_view prefix);
 
 }  // namespace deconflict
+
+// fmt can print absl::string_view (Debian's Abseil does not alias it to std::string_view) and
+// absl::Status ("INVALID_ARGUMENT: ...").
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  template <typename Ctx>
+  auto format(absl::string_view s, Ctx& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};
+template <>
+struct fmt::formatter<absl::Status> : fmt::formatter<std::string_view> {
+  template <typename Ctx>
+  auto format(const absl::Status& s, Ctx& ctx) const {
+    return fmt::formatter<std::string_view>::format(s.ToString(), ctx);
+  }
+};

@@ -1,0 +1,57 @@
+#include "api/reply.h"
+
+#include "common/status.h"
+
+namespace deconflict::api {
+
+Reply JsonReply(int status, const boost::json::value& body) {
+  return Reply{.status = status, .content_type = "application/json",
+               .body = boost::json::serialize(body)};
+}
+
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kFailedPrecondition: return 409;
+    case absl::StatusCode::kOutOfRange: return 413;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+namespace {
+
+const char* CodeName(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInvalidArgument: return "invalid_argument";
+    case absl::StatusCode::kUnauthenticated: return "unauthenticated";
+    case absl::StatusCode::kPermissionDenied: return "permission_denied";
+    case absl::StatusCode::kNotFound: return "not_found";
+    case absl::StatusCode::kAlreadyExists: return "already_exists";
+    case absl::StatusCode::kAborted: return "aborted";
+    case absl::StatusCode::kFailedPrecondition: return "failed_precondition";
+    case absl::StatusCode::kOutOfRange: return "too_large";
+    case absl::StatusCode::kResourceExhausted: return "overloaded";
+    case absl::StatusCode::kUnavailable: return "unavailable";
+    default: return "internal";
+  }
+}
+
+}  // namespace
+
+Reply ErrorReply(const absl::Status& status) {
+  boost::json::object error;
+  error["code"] = CodeName(status.code());
+  error["message"] = std::string(status.message());
+  if (auto field = FieldOf(status)) error["field"] = *field;
+  return JsonReply(HttpStatusOf(status.code()), boost::json::object{{"error", std::move(error)}});
+}
+
+}  // namespace deconflict::api

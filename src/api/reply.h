@@ -1,0 +1,29 @@
+// api/reply.h: what a route handler answers, independent of the HTTP library.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "boost/json.hpp"
+
+namespace deconflict::api {
+
+struct Reply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// A JSON body with the given HTTP status.
+Reply JsonReply(int status, const boost::json::value& body);
+
+// The error shape of design.md §5: {"error": {"code", "message", "field"?}} with the HTTP status
+// mapped from the Status code: InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
+// NotFound 404, AlreadyExists/Aborted/FailedPrecondition 409, OutOfRange 413 (limits),
+// ResourceExhausted 429, Unavailable 503, anything else 500.
+Reply ErrorReply(const absl::Status& status);
+
+// The HTTP status ErrorReply uses for `code`.
+int HttpStatusOf(absl::StatusCode code);
+
+}  // namespace deconflict::api

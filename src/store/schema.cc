@@ -1,0 +1,91 @@
+// store/schema.cc: the versioned schema. Migrations only ever append: a released migration is
+// never edited, so a store created by any version opens in every later one.
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "fmt/format.h"
+#include "store/sqlite_ledger.h"
+#include "store/store.h"
+
+namespace deconflict::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+constexpr char kCoreSchema[] = R"sql(
+CREATE TABLE parties (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  token_hash  BLOB NOT NULL UNIQUE,
+  created_at  INTEGER NOT NULL,          -- microseconds since the Unix epoch, UTC
+  revoked_at  INTEGER
+);
+CREATE TABLE operations (
+  id             TEXT PRIMARY KEY,
+  party          TEXT NOT NULL REFERENCES parties(id),
+  version        INTEGER NOT NULL,
+  ovn            TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  label          TEXT NOT NULL,
+  extents        TEXT NOT NULL,          -- JSON array of Volume4D
+  request_digest BLOB NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  ledger_index   INTEGER NOT NULL
+);
+CREATE INDEX operations_by_state ON operations(state);
+)sql";
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "parties and operations", kCoreSchema},
+      {2, "ledger", SqliteLedger::kSchema},
+  };
+  return migrations;
+}
+
+}  // namespace
+
+absl::Status ConfigureConnection(Database& db, bool synchronous_full) {
+  RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(db.Exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"));
+  RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
+  return absl::OkStatus();
+}
+
+absl::Status Migrate(Database& db) {
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  absl::StatusOr<int64_t> current = db.QueryInt("PRAGMA user_version");
+  if (!current.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return current.status();
+  }
+  const int newest = Migrations().back().version;
+  if (*current > newest) {
+    (void)db.Exec("ROLLBACK");
+    return absl::FailedPreconditionError(fmt::format(
+        "the store has schema version {}, newer than this binary's {}: upgrade deconflict",
+        *current, newest));
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= *current) continue;
+    absl::Status s = db.Exec(m.sql);
+    if (s.ok()) s = db.Exec(fmt::format("PRAGMA user_version={}", m.version));
+    if (!s.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return absl::InternalError(
+          fmt::format("migration {} ({}) failed: {}", m.version, m.name, s.message()));
+    }
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace deconflict::store

@@ -1,0 +1,88 @@
+// store/sqlite.h: thin RAII wrappers over the SQLite C API, with errors as absl::Status.
+//
+//   ASSIGN_OR_RETURN(auto db, Database::Open(path, Database::Mode::kReadWrite));
+//   ASSIGN_OR_RETURN(Statement st, db->Prepare("SELECT name FROM parties WHERE id = ?1"));
+//   st.Bind(1, "RU");
+//   ASSIGN_OR_RETURN(bool row, st.Step());
+//   if (row) std::string name = st.ColumnText(0);
+//
+// A Database is one connection: not thread-safe (SQLite is built serialized, but statements and
+// transactions of one connection must not interleave); callers own the locking.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace deconflict::store {
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Bind by 1-based index. Text and blobs are copied (SQLITE_TRANSIENT).
+  void Bind(int index, int64_t value);
+  void Bind(int index, std::string_view text);
+  void BindBlob(int index, std::string_view bytes);
+  void BindNull(int index);
+
+  // Runs one step: true when a row is available, false when done. Errors name the SQL.
+  absl::StatusOr<bool> Step();
+  // Steps to completion, for statements that return no rows.
+  absl::Status Run();
+  // Resets for reuse, clearing bindings.
+  void Reset();
+
+  int64_t ColumnInt(int col) const;
+  std::string ColumnText(int col) const;
+  std::string ColumnBlob(int col) const;
+  bool ColumnIsNull(int col) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  // Opens (creating in kReadWrite mode) the database file at `path`, with a busy timeout so that
+  // the server and the CLI can share the store. Returns Unavailable/Internal on failure.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path, Mode mode);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // Runs one or more statements that return no rows.
+  absl::Status Exec(std::string_view sql);
+  absl::StatusOr<Statement> Prepare(std::string_view sql);
+  // The first column of the first row of a query returning an integer.
+  absl::StatusOr<int64_t> QueryInt(std::string_view sql);
+
+  // Changes whenever another connection commits to the database (PRAGMA data_version).
+  absl::StatusOr<int64_t> DataVersion();
+
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// Converts the last error of `db` into a Status, prefixed with `what`.
+absl::Status SqliteError(sqlite3* db, int code, std::string_view what);
+
+}  // namespace deconflict::store

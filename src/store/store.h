@@ -1,0 +1,159 @@
+// store/store.h: the durable store of deconflict (SQLite in WAL mode with full sync).
+//
+// One file, `<data dir>/deconflict.db`, holds everything: parties, operations and the ledger.
+// The schema is versioned (PRAGMA user_version) and migrated forward at Open (schema.cc).
+//
+// Writes go through one writer thread that groups concurrent writes into one transaction
+// ("group commit"): each unit of work runs inside its own SAVEPOINT, so a unit that fails rolls
+// back only itself, and every unit is told its outcome only after the COMMIT that made it durable.
+// Nothing is acknowledged before it is on disk.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open("/var/lib/deconflict", {}));
+//   absl::Status s = store->Write([&](Txn& txn) -> absl::Status {
+//     RETURN_IF_ERROR(txn.InsertParty(record));
+//     return txn.AppendLedger(entry_bytes).status();
+//   });
+//
+// Several processes may open the same store at once (the server and `deconflict party add`):
+// SQLite serialises their transactions; readers detect others' commits through DataVersion().
+//
+// Thread-safety: Store is thread-safe. A Txn is valid only inside the callback it is passed to,
+// on the writer thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "store/sqlite.h"
+#include "store/sqlite_ledger.h"
+
+namespace deconflict::store {
+
+class SqliteLedger;
+
+struct PartyRecord {
+  std::string id;
+  std::string name;
+  std::string role;        // design.md §2: operator, host, guarantor, observer, humanitarian
+  std::string token_hash;  // SHA-256 of the bearer token, raw 32 bytes
+  Timestamp created_at;
+  std::optional<Timestamp> revoked_at;
+};
+
+struct OperationRecord {
+  std::string id;          // UUID chosen by the client
+  std::string party;
+  int64_t version = 0;     // 1 at creation, +1 per accepted update
+  std::string ovn;         // opaque version number of the current version
+  std::string state;       // Accepted, Activated, Ended, Nonconforming, Contingent
+  std::string label;
+  std::string extents;     // JSON array of Volume4D, as normalised by the strategic module
+  std::string request_digest;  // SHA-256 of the canonical request that produced this version
+  Timestamp created_at;
+  Timestamp updated_at;
+  int64_t ledger_index = -1;   // ledger entry recording this version
+};
+
+struct StoreOptions {
+  // PRAGMA synchronous=FULL: every commit is fsynced. Only benchmarks of the non-durable path
+  // turn it off. Default: true.
+  bool synchronous_full = true;
+  // Most units of work grouped into one transaction. Default: 1024.
+  size_t max_batch = 1024;
+};
+
+// The transaction a unit of work runs in. Not thread-safe; valid only inside its callback.
+class Txn {
+ public:
+  Database& db() { return *db_; }
+
+  // Appends one entry to the ledger in this transaction; returns its index.
+  absl::StatusOr<uint64_t> AppendLedger(std::string_view entry);
+
+  // AlreadyExists when the id or the token hash is taken.
+  absl::Status InsertParty(const PartyRecord& party);
+  // NotFound when there is no such party; FailedPrecondition when already revoked.
+  absl::Status RevokeParty(const std::string& id, Timestamp at);
+  // Inserts or replaces the operation row with this id.
+  absl::Status PutOperation(const OperationRecord& operation);
+
+ private:
+  friend class Store;
+  Txn(Database* db, SqliteLedger* ledger) : db_(db), ledger_(ledger) {}
+  Database* db_;
+  SqliteLedger* ledger_;
+};
+
+class Store {
+ public:
+  using Work = std::function<absl::Status(Txn&)>;
+  using Done = std::function<void(absl::Status)>;
+
+  // Opens or creates the store in `dir` (created if missing, mode 0700), migrates the schema.
+  // FailedPrecondition when the store was written by a newer version of deconflict.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, StoreOptions options = {});
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();  // Finishes queued work, then stops the writer.
+
+  // Queues `work` for the next transaction on the writer thread. `done` is called on the writer
+  // thread exactly once: with work's own error (its changes rolled back), with the commit error
+  // (nothing of the batch is stored), or OK after the commit is durable.
+  void Submit(Work work, Done done);
+  // Submit and wait.
+  absl::Status Write(Work work);
+
+  // Reads, on a separate connection. They see only committed data.
+  absl::StatusOr<std::vector<PartyRecord>> ListParties();
+  absl::StatusOr<std::optional<OperationRecord>> GetOperation(const std::string& id);
+  absl::StatusOr<std::vector<OperationRecord>> LoadOperations(bool include_ended);
+  // Changes whenever any connection (this process or another) commits.
+  absl::StatusOr<int64_t> DataVersion();
+
+  // Runs `fn` with the read connection held (for modules that read their own tables).
+  template <typename Fn>
+  auto WithReader(Fn&& fn) {
+    std::lock_guard lock(read_mu_);
+    return fn(*reader_);
+  }
+
+  const std::string& dir() const { return dir_; }
+  SqliteLedger& ledger() { return *ledger_; }
+
+ private:
+  Store(std::string dir, StoreOptions options) : dir_(std::move(dir)), options_(options) {}
+  void WriterLoop();
+  void RunBatch(std::vector<std::pair<Work, Done>>& batch);
+
+  const std::string dir_;
+  const StoreOptions options_;
+  std::unique_ptr<Database> writer_;  // used only on the writer thread after Open
+  std::unique_ptr<SqliteLedger> ledger_;
+
+  std::mutex read_mu_;
+  std::unique_ptr<Database> reader_;  // guarded by read_mu_
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::pair<Work, Done>> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;                    // guarded by queue_mu_
+  std::thread writer_thread_;
+};
+
+// Configures a connection: WAL, synchronous, foreign keys. Used by Open and by tools.
+absl::Status ConfigureConnection(Database& db, bool synchronous_full);
+
+// Migrates the schema of `db` to the newest version (schema.cc).
+absl::Status Migrate(Database& db);
+
+}  // namespace deconflict::store
