@@ -1,21 +1,456 @@
 #include "store/sqlite_ledger.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/status.h"
+#include "fmt/format.h"
+#include "ledger/server_key.h"
 
 namespace deconflict::store {
+namespace {
+
+using ledger::Hash;
+
+int64_t NodeId(int level, uint64_t index) {
+  return static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index);
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr char kStoredSize[] = "SELECT coalesce(max(idx), -1) + 1 FROM ledger_entries";
+constexpr char kSelectNode[] = "SELECT hash FROM ledger_nodes WHERE id = ?1";
+
+// Runs a prepared single-row integer query and resets it.
+absl::StatusOr<int64_t> QueryPrepared(Statement& st) {
+  absl::StatusOr<bool> row = st.Step();
+  const int64_t value = (row.ok() && *row) ? st.ColumnInt(0) : 0;
+  st.Reset();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::InternalError("sqlite: a single-row query returned no row");
+  return value;
+}
+
+absl::StatusOr<Hash> LookupNode(Statement& st, int level, uint64_t index) {
+  st.Bind(1, NodeId(level, index));
+  absl::StatusOr<bool> row = st.Step();
+  std::optional<Hash> hash;
+  if (row.ok() && *row) hash = ledger::HashFromBytes(st.ColumnBlob(0));
+  st.Reset();
+  if (!row.ok()) return row.status();
+  if (!hash) {
+    return absl::DataLossError(fmt::format(
+        "ledger: the node at level {} index {} is {}", level, index,
+        *row ? "not a 32-byte hash" : "missing"));
+  }
+  return *hash;
+}
+
+std::string SignCheckpoint(const ledger::Signer& signer, uint64_t size, const Hash& root) {
+  const std::string body =
+      ledger::FormatCheckpoint({.origin = signer.name(), .size = size, .root = root});
+  return body + "\n" + signer.SignNote(body);
+}
+
+absl::Status InsertCheckpoint(Database& db, const ledger::Signer& signer, uint64_t size,
+                              const Hash& root) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO ledger_checkpoints(size, root, note, "
+                                            "created_at) VALUES(?1, ?2, ?3, ?4)"));
+  st.Bind(1, static_cast<int64_t>(size));
+  st.BindBlob(2, ledger::HashBytes(root));
+  st.Bind(3, SignCheckpoint(signer, size, root));
+  st.Bind(4, NowMicros());
+  return st.Run();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// SqliteLedger
 
 absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
                                                                   const std::string& dir) {
-  return std::make_unique<SqliteLedger>();
+  ASSIGN_OR_RETURN(ledger::Signer signer, ledger::LoadOrCreateServerKey(dir));
+  std::unique_ptr<SqliteLedger> out(new SqliteLedger(std::move(signer)));
+  // The empty tree gets its checkpoint at first start, so that a checkpoint always exists.
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  absl::Status s = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t checkpoints, db.QueryInt("SELECT count(*) FROM ledger_checkpoints"));
+    if (checkpoints == 0) RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, 0, ledger::EmptyRoot()));
+    return db.Exec("COMMIT");
+  }();
+  if (!s.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return s;
+  }
+  return out;
+}
+
+absl::Status SqliteLedger::Prepare(Database& db) {
+  if (prepared_for_ == &db) return absl::OkStatus();
+  prepared_for_ = nullptr;
+  ASSIGN_OR_RETURN(insert_entry_, db.Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)"));
+  ASSIGN_OR_RETURN(insert_node_, db.Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)"));
+  ASSIGN_OR_RETURN(select_node_, db.Prepare(kSelectNode));
+  ASSIGN_OR_RETURN(stored_size_, db.Prepare(kStoredSize));
+  ASSIGN_OR_RETURN(data_version_, db.Prepare("PRAGMA data_version"));
+  prepared_for_ = &db;
+  valid_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteLedger::Reload(Database& db, uint64_t size) {
+  valid_ = false;
+  std::vector<Hash> roots;
+  for (auto [level, index] : ledger::Frontier::NodesOf(size)) {
+    ASSIGN_OR_RETURN(Hash h, LookupNode(*select_node_, level, index));
+    roots.push_back(h);
+  }
+  frontier_ = ledger::Frontier(size, std::move(roots));
+  ASSIGN_OR_RETURN(int64_t checkpoint_size,
+                   db.QueryInt("SELECT coalesce(max(size), 0) FROM ledger_checkpoints"));
+  last_checkpoint_size_ = static_cast<uint64_t>(checkpoint_size);
+  ASSIGN_OR_RETURN(data_version_seen_, QueryPrepared(*data_version_));
+  valid_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteLedger::Revalidate(Database& db) {
+  RETURN_IF_ERROR(Prepare(db));
+  if (valid_ && !in_txn_) {
+    // First append of a transaction: did another connection commit since we last looked?
+    ASSIGN_OR_RETURN(int64_t version, QueryPrepared(*data_version_));
+    if (version != data_version_seen_) valid_ = false;
+  }
+  // Within a transaction only a unit rolled back to its savepoint changes the tree behind our
+  // back, and it can only shrink it.
+  ASSIGN_OR_RETURN(int64_t stored, QueryPrepared(*stored_size_));
+  if (!valid_ || static_cast<uint64_t>(stored) != frontier_.size()) {
+    RETURN_IF_ERROR(Reload(db, static_cast<uint64_t>(stored)));
+  }
+  in_txn_ = true;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry) {
-  ASSIGN_OR_RETURN(int64_t size, db.QueryInt("SELECT count(*) FROM ledger_entries"));
-  ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)"));
-  st.Bind(1, size);
-  st.BindBlob(2, entry);
-  RETURN_IF_ERROR(st.Run());
+  RETURN_IF_ERROR(Revalidate(db));
+  const uint64_t index = frontier_.size();
+  insert_entry_->Bind(1, static_cast<int64_t>(index));
+  insert_entry_->BindBlob(2, entry);
+  RETURN_IF_ERROR(insert_entry_->Run());
+  valid_ = false;  // until every node of this leaf is stored
+  absl::Status nodes = absl::OkStatus();
+  frontier_.Append(ledger::LeafHash(entry), [&](int level, uint64_t node_index, const Hash& h) {
+    if (!nodes.ok()) return;
+    insert_node_->Bind(1, NodeId(level, node_index));
+    insert_node_->BindBlob(2, ledger::HashBytes(h));
+    nodes = insert_node_->Run();
+  });
+  RETURN_IF_ERROR(nodes);
+  valid_ = true;
+  return index;
+}
+
+absl::Status SqliteLedger::FinishBatch(Database& db) {
+  if (!in_txn_) return absl::OkStatus();  // nothing appended in this transaction
+  RETURN_IF_ERROR(Revalidate(db));
+  if (frontier_.size() > last_checkpoint_size_) {
+    RETURN_IF_ERROR(InsertCheckpoint(db, signer_, frontier_.size(), frontier_.Root()));
+    last_checkpoint_size_ = frontier_.size();
+  }
+  // Our own COMMIT does not change our data_version; anyone else's later commit will.
+  ASSIGN_OR_RETURN(data_version_seen_, QueryPrepared(*data_version_));
+  in_txn_ = false;
+  return absl::OkStatus();
+}
+
+void SqliteLedger::ForgetCache() {
+  valid_ = false;
+  in_txn_ = false;
+}
+
+absl::Status SqliteLedger::AddCosignature(Database& db, const std::string& party,
+                                          std::string_view witness_key, uint64_t size,
+                                          std::string_view line) {
+  absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(witness_key);
+  if (!key.ok()) return InvalidField("witness_key", std::string(key.status().message()));
+  if (key->type != ledger::KeyType::kCosignatureV1) {
+    return InvalidField("witness_key", "must be a cosignature/v1 key (signature type 0x04)");
+  }
+  const std::string key_text = key->ToString();
+  // The witness name belongs to the first party that used it.
+  ASSIGN_OR_RETURN(Statement get, db.Prepare("SELECT verifier_key, party FROM ledger_witnesses "
+                                             "WHERE key_name = ?1"));
+  get.Bind(1, key->name);
+  ASSIGN_OR_RETURN(bool known, get.Step());
+  if (known) {
+    if (get.ColumnText(1) != party) {
+      return FieldError(absl::StatusCode::kPermissionDenied, "witness_key",
+                        fmt::format("the witness name '{}' is registered to another party",
+                                    key->name));
+    }
+    if (get.ColumnText(0) != key_text) {
+      return FieldError(absl::StatusCode::kFailedPrecondition, "witness_key",
+                        fmt::format("the witness '{}' is registered with a different key",
+                                    key->name));
+    }
+  } else {
+    ASSIGN_OR_RETURN(Statement add, db.Prepare("INSERT INTO ledger_witnesses(key_name, "
+                                               "verifier_key, party, added_at) "
+                                               "VALUES(?1, ?2, ?3, ?4)"));
+    add.Bind(1, key->name);
+    add.Bind(2, key_text);
+    add.Bind(3, party);
+    add.Bind(4, NowMicros());
+    RETURN_IF_ERROR(add.Run());
+  }
+  // The line must be a valid cosignature of the stored checkpoint's text.
+  ASSIGN_OR_RETURN(Statement cp, db.Prepare("SELECT note FROM ledger_checkpoints WHERE size = ?1"));
+  cp.Bind(1, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool found, cp.Step());
+  if (!found) {
+    return FieldError(absl::StatusCode::kNotFound, "size",
+                      fmt::format("there is no checkpoint of size {}", size));
+  }
+  ASSIGN_OR_RETURN(ledger::Note stored, ledger::ParseNote(cp.ColumnText(0)));
+  std::string signature_line(line);
+  if (signature_line.empty() || signature_line.back() != '\n') signature_line.push_back('\n');
+  if (std::count(signature_line.begin(), signature_line.end(), '\n') != 1) {
+    return InvalidField("cosignature", "must be exactly one signature line");
+  }
+  absl::StatusOr<ledger::Note> cosigned = ledger::ParseNote(stored.text + "\n" + signature_line);
+  if (!cosigned.ok()) return InvalidField("cosignature", std::string(cosigned.status().message()));
+  uint64_t cosigned_at = 0;
+  if (absl::Status s = ledger::VerifyNote(*cosigned, *key, &cosigned_at); !s.ok()) {
+    return InvalidField("cosignature", std::string(s.message()));
+  }
+  ASSIGN_OR_RETURN(Statement put, db.Prepare("INSERT OR REPLACE INTO ledger_cosignatures(size, "
+                                             "key_name, line, cosigned_at) VALUES(?1, ?2, ?3, ?4)"));
+  put.Bind(1, static_cast<int64_t>(size));
+  put.Bind(2, key->name);
+  put.Bind(3, signature_line);
+  put.Bind(4, static_cast<int64_t>(cosigned_at));
+  return put.Run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// LedgerReader
+
+absl::StatusOr<uint64_t> LedgerReader::Size() {
+  ASSIGN_OR_RETURN(int64_t size, db_.QueryInt(kStoredSize));
   return static_cast<uint64_t>(size);
+}
+
+absl::StatusOr<std::vector<std::string>> LedgerReader::Entries(uint64_t start, uint64_t end) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, data FROM ledger_entries WHERE idx >= ?1 "
+                                             "AND idx < ?2 ORDER BY idx"));
+  st.Bind(1, static_cast<int64_t>(start));
+  st.Bind(2, static_cast<int64_t>(end));
+  std::vector<std::string> entries;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (static_cast<uint64_t>(st.ColumnInt(0)) != start + entries.size()) {
+      return absl::DataLossError(fmt::format("ledger: entry {} is missing", start + entries.size()));
+    }
+    entries.push_back(st.ColumnBlob(1));
+  }
+  if (entries.size() != end - start) {
+    return absl::OutOfRangeError(fmt::format("ledger: only {} entries from {}", entries.size(), start));
+  }
+  return entries;
+}
+
+absl::StatusOr<Hash> LedgerReader::Node(int level, uint64_t index) {
+  if (!select_node_) {
+    ASSIGN_OR_RETURN(select_node_, db_.Prepare(kSelectNode));
+  }
+  return LookupNode(*select_node_, level, index);
+}
+
+absl::StatusOr<StoredCheckpoint> LedgerReader::WithCosignatures(uint64_t size, Hash root,
+                                                                std::string note) {
+  StoredCheckpoint out{.size = size, .root = root, .note = std::move(note)};
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT line FROM ledger_cosignatures WHERE size = ?1 "
+                                             "ORDER BY key_name"));
+  st.Bind(1, static_cast<int64_t>(size));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.note += st.ColumnText(0);
+    ++out.cosignatures;
+  }
+  return out;
+}
+
+namespace {
+absl::StatusOr<StoredCheckpoint> ReadCheckpointRow(Statement& st, bool row, std::string what) {
+  if (!row) return absl::NotFoundError(std::move(what));
+  std::optional<Hash> root = ledger::HashFromBytes(st.ColumnBlob(1));
+  if (!root) return absl::DataLossError("ledger: a stored checkpoint root is not 32 bytes");
+  return StoredCheckpoint{.size = static_cast<uint64_t>(st.ColumnInt(0)), .root = *root,
+                          .note = st.ColumnText(2)};
+}
+}  // namespace
+
+absl::StatusOr<StoredCheckpoint> LedgerReader::LatestCheckpoint() {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT size, root, note FROM ledger_checkpoints "
+                                             "ORDER BY size DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  ASSIGN_OR_RETURN(StoredCheckpoint cp, ReadCheckpointRow(st, row, "the ledger has no checkpoint"));
+  return WithCosignatures(cp.size, cp.root, std::move(cp.note));
+}
+
+absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointAt(uint64_t size) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT size, root, note FROM ledger_checkpoints "
+                                             "WHERE size = ?1"));
+  st.Bind(1, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  ASSIGN_OR_RETURN(StoredCheckpoint cp,
+                   ReadCheckpointRow(st, row, fmt::format("there is no checkpoint of size {}", size)));
+  return WithCosignatures(cp.size, cp.root, std::move(cp.note));
+}
+
+absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointFor(uint64_t index) {
+  ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT size, root, note FROM ledger_checkpoints c WHERE size > ?1 "
+                  "ORDER BY EXISTS(SELECT 1 FROM ledger_cosignatures s WHERE s.size = c.size) "
+                  "DESC, size DESC LIMIT 1"));
+  st.Bind(1, static_cast<int64_t>(index));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  ASSIGN_OR_RETURN(StoredCheckpoint cp,
+                   ReadCheckpointRow(st, row, fmt::format("no checkpoint covers entry {} yet", index)));
+  return WithCosignatures(cp.size, cp.root, std::move(cp.note));
+}
+
+absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey& server_key) {
+  // One read transaction: a consistent snapshot while the server keeps appending.
+  RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  LedgerCheckReport report;
+  absl::Status s = CheckInTransaction(server_key, report);
+  (void)db_.Exec("COMMIT");
+  if (!s.ok()) return s;
+  return report;
+}
+
+absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_key,
+                                              LedgerCheckReport& report) {
+  ASSIGN_OR_RETURN(Statement entries, db_.Prepare("SELECT idx, data FROM ledger_entries ORDER BY idx"));
+  ASSIGN_OR_RETURN(Statement checkpoints, db_.Prepare("SELECT size, root, note FROM "
+                                                      "ledger_checkpoints ORDER BY size"));
+  // One cursor per level walks that level's stored nodes in order, in step with the recomputation.
+  std::vector<std::optional<Statement>> levels(64);
+  ledger::Frontier frontier;
+  absl::Status node_status = absl::OkStatus();
+  auto on_node = [&](int level, uint64_t index, const Hash& h) {
+    if (!node_status.ok()) return;
+    node_status = [&]() -> absl::Status {
+      if (!levels[level]) {
+        ASSIGN_OR_RETURN(levels[level], db_.Prepare("SELECT id, hash FROM ledger_nodes WHERE id >= "
+                                                    "?1 AND id < ?2 ORDER BY id"));
+        levels[level]->Bind(1, NodeId(level, 0));
+        levels[level]->Bind(2, NodeId(level + 1, 0));
+      }
+      ASSIGN_OR_RETURN(bool row, levels[level]->Step());
+      if (!row || levels[level]->ColumnInt(0) != NodeId(level, index)) {
+        return absl::DataLossError(
+            fmt::format("ledger: the node at level {} index {} is missing", level, index));
+      }
+      if (levels[level]->ColumnBlob(1) != ledger::HashBytes(h)) {
+        return absl::DataLossError(fmt::format(
+            "ledger: the stored node at level {} index {} differs from the recomputed one", level,
+            index));
+      }
+      ++report.nodes;
+      return absl::OkStatus();
+    }();
+  };
+  // Checkpoints are verified when the recomputed tree reaches their size.
+  ASSIGN_OR_RETURN(bool have_checkpoint, checkpoints.Step());
+  auto check_checkpoints = [&]() -> absl::Status {
+    while (have_checkpoint && static_cast<uint64_t>(checkpoints.ColumnInt(0)) == frontier.size()) {
+      const uint64_t size = frontier.size();
+      const Hash root = frontier.Root();
+      if (checkpoints.ColumnBlob(1) != ledger::HashBytes(root)) {
+        return absl::DataLossError(fmt::format(
+            "ledger: checkpoint {}: the stored root differs from the recomputed root {}", size,
+            ledger::Base64(root)));
+      }
+      absl::StatusOr<ledger::Note> note = ledger::ParseNote(checkpoints.ColumnText(2));
+      absl::Status verified = note.ok() ? ledger::VerifyNote(*note, server_key) : note.status();
+      if (!verified.ok()) {
+        return absl::DataLossError(
+            fmt::format("ledger: checkpoint {}: {}", size, verified.message()));
+      }
+      absl::StatusOr<ledger::Checkpoint> body = ledger::ParseCheckpoint(note->text);
+      if (!body.ok() || body->origin != server_key.name || body->size != size ||
+          body->root != root) {
+        return absl::DataLossError(fmt::format(
+            "ledger: checkpoint {}: the signed text does not state origin {}, size {} and the "
+            "recomputed root",
+            size, server_key.name, size));
+      }
+      ++report.checkpoints;
+      ASSIGN_OR_RETURN(have_checkpoint, checkpoints.Step());
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(check_checkpoints());
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, entries.Step());
+    if (!row) break;
+    if (static_cast<uint64_t>(entries.ColumnInt(0)) != frontier.size()) {
+      return absl::DataLossError(fmt::format("ledger: entry {} is missing (next stored is {})",
+                                             frontier.size(), entries.ColumnInt(0)));
+    }
+    frontier.Append(ledger::LeafHash(entries.ColumnBlob(1)), on_node);
+    RETURN_IF_ERROR(node_status);
+    ++report.entries;
+    RETURN_IF_ERROR(check_checkpoints());
+  }
+  if (have_checkpoint) {
+    return absl::DataLossError(fmt::format("ledger: checkpoint {} is beyond the {} stored entries",
+                                           checkpoints.ColumnInt(0), frontier.size()));
+  }
+  ASSIGN_OR_RETURN(int64_t stored_nodes, db_.QueryInt("SELECT count(*) FROM ledger_nodes"));
+  if (static_cast<uint64_t>(stored_nodes) != report.nodes) {
+    return absl::DataLossError(fmt::format("ledger: {} nodes stored, {} expected", stored_nodes,
+                                           report.nodes));
+  }
+  report.root = frontier.Root();
+  // Every cosignature against its registered witness key.
+  ASSIGN_OR_RETURN(Statement cosigs,
+                   db_.Prepare("SELECT s.size, s.line, c.note, w.verifier_key FROM "
+                               "ledger_cosignatures s JOIN ledger_checkpoints c USING (size) "
+                               "JOIN ledger_witnesses w USING (key_name) ORDER BY s.size"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, cosigs.Step());
+    if (!row) break;
+    absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(cosigs.ColumnText(3));
+    absl::StatusOr<ledger::Note> note = ledger::ParseNote(cosigs.ColumnText(2));
+    absl::Status verified = !key.ok() ? key.status() : !note.ok() ? note.status() : absl::OkStatus();
+    if (verified.ok()) {
+      note->signatures.clear();
+      absl::StatusOr<ledger::Note> cosigned =
+          ledger::ParseNote(note->text + "\n" + cosigs.ColumnText(1));
+      verified = cosigned.ok() ? ledger::VerifyNote(*cosigned, *key) : cosigned.status();
+    }
+    if (!verified.ok()) {
+      return absl::DataLossError(fmt::format("ledger: a cosignature of checkpoint {}: {}",
+                                             cosigs.ColumnInt(0), verified.message()));
+    }
+    ++report.cosignatures;
+  }
+  ASSIGN_OR_RETURN(int64_t stored_cosigs, db_.QueryInt("SELECT count(*) FROM ledger_cosignatures"));
+  if (static_cast<uint64_t>(stored_cosigs) != report.cosignatures) {
+    return absl::DataLossError("ledger: a cosignature has no checkpoint or no registered witness");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace deconflict::store

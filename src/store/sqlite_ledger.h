@@ -1,42 +1,176 @@
-// store/sqlite_ledger.h: the ledger's tables in the SQLite store.
-// PLACEHOLDER by the lead: entries only. The ledger engineer replaces it with the full
-// implementation (tree nodes, checkpoints, cosignatures), keeping Append's signature.
+// store/sqlite_ledger.h: the ledger's tables in the SQLite store: entries, the perfect-subtree
+// node hashes of the RFC 9162 tree, signed checkpoints and witness cosignatures.
+//
+// Every append is written in the caller's transaction together with the change it records
+// (store.h), so the log and the state never disagree, also after a crash. Per append the ledger
+// stores the entry, its leaf hash and every interior node that the leaf completes (on average
+// one), so proofs are O(log n) lookups (LedgerReader) and nothing is ever recomputed. Before
+// each group commit FinishBatch signs a checkpoint of the new size with the server key
+// (ledger/server_key.h). docs/ledger_format.md describes the tables' formats.
+//
+//   // writer side (store.cc)
+//   ASSIGN_OR_RETURN(uint64_t index, ledger.Append(db, entry_bytes));
+//   RETURN_IF_ERROR(ledger.FinishBatch(db));           // just before COMMIT
+//   // reader side (API, CLI)
+//   LedgerReader reader(read_db);
+//   ASSIGN_OR_RETURN(auto proof, ledger::InclusionProof(reader, index, size));
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "store/sqlite.h"
 
 namespace deconflict::store {
 
-// Thread-compatible; Append and FinishBatch run on the store's writer thread inside its
-// transaction.
+// A checkpoint as served: the server-signed note followed by the witnesses' cosignature lines.
+struct StoredCheckpoint {
+  uint64_t size = 0;
+  ledger::Hash root{};
+  std::string note;        // signed note text, all signature lines included
+  int cosignatures = 0;    // how many witness lines follow the server's
+};
+
+// What LedgerReader::Check verified.
+struct LedgerCheckReport {
+  uint64_t entries = 0;
+  uint64_t nodes = 0;
+  uint64_t checkpoints = 0;
+  uint64_t cosignatures = 0;
+  ledger::Hash root{};  // of all entries
+};
+
+// The writer side. Thread-compatible: Append, FinishBatch, ForgetCache and AddCosignature run
+// on the store's writer thread inside its transaction; signer() is immutable after Open and
+// safe from any thread.
+//
+// It caches the right edge of the tree (ledger::Frontier) between appends. The cache is checked
+// against the database at every append: another process (the CLI) may have appended between two
+// of our transactions (detected with PRAGMA data_version), and a unit of work rolled back to its
+// savepoint takes its entries and nodes with it (detected because the stored size is then below
+// the cached one). Either way the frontier is reloaded from the stored nodes (O(log n)).
 class SqliteLedger {
  public:
-  // Loads (or creates, at first start) what the ledger needs from the data directory `dir`,
-  // reading its tables through `db` (the writer connection).
+  // Loads (or creates, at first start) the server key in `dir`, and makes sure the empty tree
+  // has a signed checkpoint, through `db` (the writer connection; no transaction open).
   static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(Database& db, const std::string& dir);
+  SqliteLedger(const SqliteLedger&) = delete;
+  SqliteLedger& operator=(const SqliteLedger&) = delete;
 
   static constexpr char kSchema[] = R"sql(
 CREATE TABLE ledger_entries (
-  idx   INTEGER PRIMARY KEY,
-  data  BLOB NOT NULL
+  idx   INTEGER PRIMARY KEY,        -- 0, 1, 2, ... without gaps
+  data  BLOB NOT NULL               -- the exact bytes hashed (ledger/entry.h)
+);
+CREATE TABLE ledger_nodes (
+  id    INTEGER PRIMARY KEY,        -- level << 56 | index: the perfect subtree of 2^level leaves
+  hash  BLOB NOT NULL               --   from index * 2^level; level 0 holds the leaf hashes
+);
+CREATE TABLE ledger_checkpoints (
+  size        INTEGER PRIMARY KEY,
+  root        BLOB NOT NULL,
+  note        TEXT NOT NULL,        -- C2SP signed note, server signature only
+  created_at  INTEGER NOT NULL      -- microseconds since the Unix epoch
+);
+CREATE TABLE ledger_witnesses (
+  key_name      TEXT PRIMARY KEY,
+  verifier_key  TEXT NOT NULL,      -- <name>+<id>+<base64(0x04 || key)>
+  party         TEXT NOT NULL,      -- the party that registered it (first use)
+  added_at      INTEGER NOT NULL
+);
+CREATE TABLE ledger_cosignatures (
+  size         INTEGER NOT NULL REFERENCES ledger_checkpoints(size),
+  key_name     TEXT NOT NULL REFERENCES ledger_witnesses(key_name),
+  line         TEXT NOT NULL,       -- the signature line, with its final newline
+  cosigned_at  INTEGER NOT NULL,    -- the cosignature's timestamp, POSIX seconds
+  PRIMARY KEY (size, key_name)
 );
 )sql";
 
   // Appends `entry` inside the caller's open transaction on `db`; returns its index.
+  // Errors are the database's (the caller's unit then rolls back), or DataLoss when the stored
+  // tree lacks a node it must have.
   absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry);
 
-  // Called once per group-commit transaction, before COMMIT: signs and stores a new checkpoint
-  // when the tree grew in this transaction.
-  absl::Status FinishBatch(Database& db) { return absl::OkStatus(); }
+  // Called once per group-commit transaction, before COMMIT: signs and stores a checkpoint when
+  // the tree grew in this transaction.
+  absl::Status FinishBatch(Database& db);
 
-  // Drops any in-memory state derived from the tables (called after a failed commit).
-  void ForgetCache() {}
+  // Drops the cached frontier (called after a failed commit); the next append reloads it.
+  void ForgetCache();
+
+  // Records a witness cosignature of the stored checkpoint of `size`, in the caller's
+  // transaction. `witness_key` is a cosignature/v1 verifier key; the first party to use a key
+  // name registers it, and only that party may post for it afterwards. `line` is the one
+  // signature line. Errors: InvalidArgument naming "witness_key", "size" or "cosignature";
+  // NotFound (field "size") when there is no checkpoint of that size; PermissionDenied when the
+  // key name belongs to another party; FailedPrecondition when the name is registered with a
+  // different key.
+  absl::Status AddCosignature(Database& db, const std::string& party, std::string_view witness_key,
+                              uint64_t size, std::string_view line);
+
+  const ledger::Signer& signer() const { return signer_; }
+
+ private:
+  explicit SqliteLedger(ledger::Signer signer) : signer_(std::move(signer)) {}
+  absl::Status Revalidate(Database& db);
+  absl::Status Reload(Database& db, uint64_t size);
+  absl::Status Prepare(Database& db);
+
+  const ledger::Signer signer_;
+  Database* prepared_for_ = nullptr;
+  std::optional<Statement> insert_entry_, insert_node_, select_node_, stored_size_, data_version_;
+
+  bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
+  bool in_txn_ = false;       // an Append ran in the current transaction
+  int64_t data_version_seen_ = -1;
+  ledger::Frontier frontier_;
+  uint64_t last_checkpoint_size_ = 0;
+};
+
+// The reader side: entries, nodes, checkpoints and the full check, over a connection that the
+// caller owns (Store::WithReader, or a read-only connection in the CLI). Not thread-safe; one
+// reader per connection at a time. Statements are prepared once per reader.
+class LedgerReader final : public ledger::NodeSource {
+ public:
+  explicit LedgerReader(Database& db) : db_(db) {}
+  LedgerReader(const LedgerReader&) = delete;
+  LedgerReader& operator=(const LedgerReader&) = delete;
+
+  // The number of stored entries (may run ahead of the latest checkpoint while a batch commits).
+  absl::StatusOr<uint64_t> Size();
+  // Entries [start, end). REQUIRES: end <= Size().
+  absl::StatusOr<std::vector<std::string>> Entries(uint64_t start, uint64_t end);
+  // ledger::NodeSource. DataLoss when the node is missing.
+  absl::StatusOr<ledger::Hash> Node(int level, uint64_t index) override;
+
+  // The newest checkpoint, with its cosignatures. NotFound when the store has none (it always
+  // has one once SqliteLedger::Open ran).
+  absl::StatusOr<StoredCheckpoint> LatestCheckpoint();
+  // The checkpoint of exactly `size`, with its cosignatures; NotFound when there is none.
+  absl::StatusOr<StoredCheckpoint> CheckpointAt(uint64_t size);
+  // The checkpoint to prove entry `index` against: the newest one that covers it and carries a
+  // cosignature, else the newest one that covers it. NotFound when none covers it yet.
+  absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
+
+  // Recomputes the whole tree from the entries, in one read transaction, and compares it with
+  // every stored node, every checkpoint (root and the signature of `server_key`) and every
+  // cosignature (against the registered witness key). DataLoss naming the first difference.
+  absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);
+
+ private:
+  absl::StatusOr<StoredCheckpoint> WithCosignatures(uint64_t size, ledger::Hash root,
+                                                    std::string note);
+  absl::Status CheckInTransaction(const ledger::VerifierKey& server_key, LedgerCheckReport& report);
+  Database& db_;
+  std::optional<Statement> select_node_;
 };
 
 }  // namespace deconflict::store

@@ -1,0 +1,250 @@
+#include "store/sqlite_ledger.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <random>
+
+#include "common/status.h"
+#include "gtest/gtest.h"
+#include "ledger/bundle.h"
+#include "ledger/entry.h"
+#include "store/store.h"
+
+namespace deconflict::store {
+namespace {
+
+std::string TestEntry(uint64_t i) {
+  return ledger::EncodeEntry(ledger::Entry{.party = "RU",
+                                           .action = ledger::kActionOperationCreate,
+                                           .object_id = "op-" + std::to_string(i),
+                                           .content_digest = std::string(32, 'c'),
+                                           .server_time = Timestamp{}});
+}
+
+class SqliteLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sqlite_ledger_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> Open() {
+    auto store = Store::Open(dir_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  static absl::StatusOr<uint64_t> AppendOne(Store& store, uint64_t i) {
+    uint64_t index = 0;
+    absl::Status s = store.Write([&](Txn& txn) -> absl::Status {
+      ASSIGN_OR_RETURN(index, txn.AppendLedger(TestEntry(i)));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return index;
+  }
+
+  static absl::StatusOr<LedgerCheckReport> Check(Store& store) {
+    return store.WithReader([&](Database& db) {
+      LedgerReader reader(db);
+      return reader.Check(store.ledger().signer().verifier());
+    });
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteLedgerTest, AFreshStoreHasASignedEmptyCheckpointAndAPrivateKey) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  auto cp = store->WithReader([](Database& db) { return LedgerReader(db).LatestCheckpoint(); });
+  ASSERT_TRUE(cp.ok()) << cp.status();
+  EXPECT_EQ(cp->size, 0u);
+  EXPECT_EQ(cp->root, ledger::EmptyRoot());
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ / "ledger.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+}
+
+TEST_F(SqliteLedgerTest, AppendedEntriesHaveConsecutiveIndexesAndProveAgainstTheCheckpoint) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  for (uint64_t i = 0; i < 37; ++i) {
+    auto index = AppendOne(*store, i);
+    ASSERT_TRUE(index.ok()) << index.status();
+    ASSERT_EQ(*index, i);
+  }
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 37u);
+  EXPECT_EQ(report->checkpoints, 38u);  // one per transaction, plus the empty one
+  store->WithReader([&](Database& db) {
+    LedgerReader reader(db);
+    auto cp = reader.LatestCheckpoint();
+    ASSERT_TRUE(cp.ok());
+    ASSERT_EQ(cp->size, 37u);
+    for (uint64_t i = 0; i < 37; ++i) {
+      auto proof = ledger::InclusionProof(reader, i, 37);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      ledger::Bundle bundle{.index = i, .entry = TestEntry(i), .size = 37,
+                            .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+      auto verified = ledger::VerifyBundle(bundle, store->ledger().signer().verifier(), {});
+      ASSERT_TRUE(verified.ok()) << verified.status();
+    }
+    for (uint64_t from = 1; from <= 37; ++from) {
+      auto old_cp = reader.CheckpointAt(from);
+      ASSERT_TRUE(old_cp.ok());
+      auto proof = ledger::ConsistencyProof(reader, from, 37);
+      ASSERT_TRUE(proof.ok());
+      ASSERT_TRUE(ledger::VerifyConsistency(from, 37, ledger::ProofBytes(*proof),
+                                            ledger::HashBytes(old_cp->root),
+                                            ledger::HashBytes(cp->root))
+                      .ok());
+    }
+  });
+}
+
+TEST_F(SqliteLedgerTest, AUnitRolledBackAfterAppendingLeavesNoTraceInTheTree) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  std::vector<std::promise<absl::Status>> done(4);
+  std::vector<int64_t> indexes(4, -1);
+  for (int unit = 0; unit < 4; ++unit) {
+    store->Submit(
+        [&, unit](Txn& txn) -> absl::Status {
+          ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(TestEntry(100 + unit)));
+          indexes[unit] = static_cast<int64_t>(index);
+          if (unit == 1 || unit == 3) {
+            (void)txn.AppendLedger(TestEntry(200 + unit));
+            return absl::AbortedError("refused after appending");
+          }
+          return absl::OkStatus();
+        },
+        [&, unit](absl::Status s) { done[unit].set_value(s); });
+  }
+  for (int unit = 0; unit < 4; ++unit) (void)done[unit].get_future().get();
+  auto index = AppendOne(*store, 7);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(*index, 2u);  // units 0 and 2 kept indexes 0 and 1
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 3u);
+}
+
+TEST_F(SqliteLedgerTest, TwoStoresOnOneDirectoryAppendToOneTree) {
+  // The server and `deconflict party add` share the store: each sees the other's appends.
+  auto server = Open();
+  auto cli = Open();
+  ASSERT_TRUE(server && cli);
+  EXPECT_EQ(server->ledger().signer().verifier().ToString(),
+            cli->ledger().signer().verifier().ToString());
+  for (uint64_t i = 0; i < 20; ++i) {
+    Store& store = (i % 3 == 0) ? *cli : *server;
+    auto index = AppendOne(store, i);
+    ASSERT_TRUE(index.ok()) << index.status();
+    ASSERT_EQ(*index, i);
+  }
+  auto report = Check(*server);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 20u);
+}
+
+TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheckpoint) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(AppendOne(*store, 0).ok());
+  auto cp = store->WithReader([](Database& db) { return LedgerReader(db).LatestCheckpoint(); });
+  ASSERT_TRUE(cp.ok());
+  auto note = ledger::ParseNote(cp->note);
+  ASSERT_TRUE(note.ok());
+  ledger::Signer witness = ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
+  const std::string line = witness.SignNote(note->text, 1790000000);
+  auto add = [&](const std::string& party, const std::string& key, uint64_t size,
+                 const std::string& sig) {
+    return store->Write([&](Txn& txn) {
+      return store->ledger().AddCosignature(txn.db(), party, key, size, sig);
+    });
+  };
+  EXPECT_TRUE(absl::IsInvalidArgument(add("UN", witness.verifier().ToString(), 1, "garbage")));
+  EXPECT_TRUE(absl::IsNotFound(add("UN", witness.verifier().ToString(), 5, line)));
+  ASSERT_TRUE(add("UN", witness.verifier().ToString(), 1, line).ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(add("RU", witness.verifier().ToString(), 1, line)));
+  auto served = store->WithReader([](Database& db) { return LedgerReader(db).CheckpointFor(0); });
+  ASSERT_TRUE(served.ok());
+  EXPECT_EQ(served->cosignatures, 1);
+  auto parsed = ledger::ParseNote(served->note);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(ledger::VerifyNote(*parsed, witness.verifier()).ok());
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->cosignatures, 1u);
+}
+
+TEST_F(SqliteLedgerTest, CheckFindsATamperedEntry) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(AppendOne(*store, i).ok());
+  }
+  {
+    auto db = Database::Open((dir_ / "deconflict.db").string(), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE ledger_entries SET data = 'rewritten' WHERE idx = 4").ok());
+  }
+  auto store = Open();
+  auto report = Check(*store);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("level 0 index 4"), std::string::npos)
+      << report.status();
+}
+
+// The SIGKILL test: a child process appends in group commits until it is killed at a random
+// moment; after every kill the ledger checks clean and keeps growing from where it stopped.
+TEST_F(SqliteLedgerTest, LedgerChecksCleanAfterSigkillAtRandomMoments) {
+  std::mt19937 random(20261121);
+  uint64_t last_size = 0;
+  for (int round = 0; round < 12; ++round) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto store = Store::Open(dir_);
+      if (!store.ok()) ::_exit(3);
+      for (uint64_t i = 0;; ++i) {
+        // Batches of concurrent units, like the server under load.
+        std::vector<std::future<absl::Status>> results;
+        for (int unit = 0; unit < 64; ++unit) {
+          auto p = std::make_shared<std::promise<absl::Status>>();
+          results.push_back(p->get_future());
+          (*store)->Submit([i](Txn& txn) { return txn.AppendLedger(TestEntry(i)).status(); },
+                           [p](absl::Status s) { p->set_value(s); });
+        }
+        for (auto& r : results) {
+          if (!r.get().ok()) ::_exit(4);
+        }
+      }
+    }
+    ::usleep(std::uniform_int_distribution<int>(20000, 150000)(random));
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+    auto store = Open();
+    ASSERT_TRUE(store);
+    auto report = Check(*store);
+    ASSERT_TRUE(report.ok()) << "round " << round << ": " << report.status();
+    EXPECT_GE(report->entries, last_size);
+    last_size = report->entries;
+  }
+  EXPECT_GT(last_size, 0u);
+}
+
+}  // namespace
+}  // namespace deconflict::store
