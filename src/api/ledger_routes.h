@@ -1,0 +1,57 @@
+// api/ledger_routes.h: the /v1/ledger handlers, independent of the HTTP library. The router
+// (ledger_http.cc) authenticates the caller and passes the query parameters and body; each
+// handler returns the whole reply. Shapes are in openapi_ledger.json, formats in
+// docs/ledger_format.md.
+//
+//   GET  /v1/ledger/checkpoint                         GetCheckpoint       text/plain signed note
+//   GET  /v1/ledger/entries?start=&end=                GetEntries          {"entries": [...]}
+//   GET  /v1/ledger/proofs/inclusion?index=&size=      GetInclusionProof   {"index","size","proof"}
+//   GET  /v1/ledger/proofs/consistency?from=&to=       GetConsistencyProof {"from","to","proof"}
+//   POST /v1/ledger/cosignatures                       PostCosignature     201 {"size","witness"}
+//
+// Bad query parameters answer 400 with the parameter as the error's "field". Sizes default to
+// the newest checkpoint's, so that a client can always verify a proof against a signed root.
+//
+// Thread-safe: the handlers only use the store's thread-safe API.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "api/reply.h"
+#include "store/store.h"
+
+namespace deconflict::api {
+
+// Most entries one GET /v1/ledger/entries returns; the client pages with `start`.
+inline constexpr uint64_t kMaxLedgerEntriesPerPage = 1000;
+
+using QueryParams = std::map<std::string, std::string>;
+
+// The newest checkpoint with every witness cosignature on it (C2SP signed note, text/plain).
+Reply GetCheckpoint(store::Store& store);
+
+// Entries [start, end): `start` required; `end` optional, default and cap start + 1000, cut to
+// the tree size. 400 when start is not below the tree size or end <= start.
+Reply GetEntries(store::Store& store, const QueryParams& query);
+
+// The RFC 9162 inclusion proof of entry `index` (required) in the tree of `size` entries
+// (optional, default the newest checkpoint's size; at most that).
+Reply GetInclusionProof(store::Store& store, const QueryParams& query);
+
+// The RFC 9162 consistency proof from `from` (required, >= 1) to `to` (optional, default the
+// newest checkpoint's size; from <= to <= that size).
+Reply GetConsistencyProof(store::Store& store, const QueryParams& query);
+
+// A witness cosignature from the authenticated party `party_id`. Body:
+//   {"witness_key": "<name>+<key id hex>+<base64(0x04 || Ed25519 public key)>",
+//    "size": <tree size of a stored checkpoint>,
+//    "cosignature": "— <name> <base64(key id || timestamp || signature)>"}
+// The first party to post for a witness name registers that key for itself; later posts for the
+// name must come from the same party with the same key (403 / 409 otherwise). The cosignature
+// must verify (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature",
+// 404 field "size" when there is no such checkpoint).
+Reply PostCosignature(store::Store& store, std::string_view body, const std::string& party_id);
+
+}  // namespace deconflict::api

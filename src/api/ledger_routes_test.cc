@@ -1,0 +1,143 @@
+#include "api/ledger_routes.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "boost/json.hpp"
+#include "gtest/gtest.h"
+#include "ledger/bundle.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "store/sqlite_ledger.h"
+
+namespace deconflict::api {
+namespace {
+
+class LedgerRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ledger_routes_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto store = store::Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    for (int i = 0; i < 10; ++i) {
+      entries_.push_back(ledger::EncodeEntry(ledger::Entry{
+          .party = "RU", .action = ledger::kActionPartyAdd, .object_id = std::to_string(i),
+          .content_digest = std::string(32, 'x'), .server_time = Timestamp{}}));
+      ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
+                          return txn.AppendLedger(entries_.back()).status();
+                        }).ok());
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static boost::json::object Json(const Reply& reply) {
+    return boost::json::parse(reply.body).as_object();
+  }
+  static std::string Field(const Reply& reply) {
+    return std::string(Json(reply).at("error").at("field").as_string());
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::vector<std::string> entries_;
+};
+
+TEST_F(LedgerRoutesTest, CheckpointIsTheSignedNoteAsPlainText) {
+  Reply reply = GetCheckpoint(*store_);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.content_type, "text/plain; charset=utf-8");
+  auto note = ledger::ParseNote(reply.body);
+  ASSERT_TRUE(note.ok()) << note.status();
+  EXPECT_TRUE(ledger::VerifyNote(*note, store_->ledger().signer().verifier()).ok());
+  EXPECT_EQ(ledger::ParseCheckpoint(note->text)->size, 10u);
+}
+
+TEST_F(LedgerRoutesTest, EntriesAreTheExactHashedBytes) {
+  Reply reply = GetEntries(*store_, {{"start", "3"}, {"end", "6"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto items = Json(reply).at("entries").as_array();
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].at("index").to_number<int>(), 3);
+  EXPECT_EQ(*ledger::FromBase64(std::string_view(items[2].at("data").as_string())), entries_[5]);
+  EXPECT_EQ(Json(GetEntries(*store_, {{"start", "8"}})).at("entries").as_array().size(), 2u);
+}
+
+TEST_F(LedgerRoutesTest, InclusionProofVerifiesAgainstTheServedCheckpoint) {
+  auto note = ledger::ParseNote(GetCheckpoint(*store_).body);
+  auto checkpoint = ledger::ParseCheckpoint(note->text);
+  Reply reply = GetInclusionProof(*store_, {{"index", "7"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  auto body = Json(reply);
+  EXPECT_EQ(body.at("size").to_number<int>(), 10);
+  std::vector<std::string> proof;
+  for (const auto& h : body.at("proof").as_array()) {
+    proof.push_back(*ledger::FromBase64(std::string_view(h.as_string())));
+  }
+  EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(entries_[7])), 7, 10,
+                                      proof, ledger::HashBytes(checkpoint->root))
+                  .ok());
+}
+
+TEST_F(LedgerRoutesTest, ConsistencyProofVerifiesBetweenTwoCheckpoints) {
+  Reply reply = GetConsistencyProof(*store_, {{"from", "4"}, {"to", "10"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto body = Json(reply);
+  std::vector<std::string> proof;
+  for (const auto& h : body.at("proof").as_array()) {
+    proof.push_back(*ledger::FromBase64(std::string_view(h.as_string())));
+  }
+  auto roots = store_->WithReader([](store::Database& db) {
+    store::LedgerReader reader(db);
+    return std::make_pair(reader.CheckpointAt(4)->root, reader.CheckpointAt(10)->root);
+  });
+  EXPECT_TRUE(ledger::VerifyConsistency(4, 10, proof, ledger::HashBytes(roots.first),
+                                        ledger::HashBytes(roots.second))
+                  .ok());
+}
+
+TEST_F(LedgerRoutesTest, BadParametersAre400NamingTheParameter) {
+  EXPECT_EQ(GetEntries(*store_, {}).status, 400);
+  EXPECT_EQ(Field(GetEntries(*store_, {})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "-1"}})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "10"}})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "2"}, {"end", "2"}})), "end");
+  EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "10"}})), "index");
+  EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "1"}, {"size", "11"}})), "size");
+  EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "x"}})), "index");
+  EXPECT_EQ(Field(GetConsistencyProof(*store_, {{"from", "0"}})), "from");
+  EXPECT_EQ(Field(GetConsistencyProof(*store_, {{"from", "5"}, {"to", "4"}})), "from");
+  EXPECT_EQ(Field(GetConsistencyProof(*store_, {{"from", "5"}, {"to", "99"}})), "to");
+  EXPECT_EQ(GetConsistencyProof(*store_, {{"from", "99999999999999999999"}}).status, 400);
+}
+
+TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint) {
+  auto note = ledger::ParseNote(GetCheckpoint(*store_).body);
+  ledger::Signer witness = ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
+  boost::json::object body{{"witness_key", witness.verifier().ToString()},
+                           {"size", 10},
+                           {"cosignature", witness.SignNote(note->text, 1790000000)}};
+  Reply reply = PostCosignature(*store_, boost::json::serialize(body), "ICRC");
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(Json(reply).at("witness").as_string(), "icrc.example/w1");
+  auto served = ledger::ParseNote(GetCheckpoint(*store_).body);
+  ASSERT_TRUE(served.ok());
+  EXPECT_TRUE(ledger::VerifyNote(*served, witness.verifier()).ok());
+  EXPECT_EQ(PostCosignature(*store_, boost::json::serialize(body), "RU").status, 403);
+  body["size"] = 9;
+  Reply wrong = PostCosignature(*store_, boost::json::serialize(body), "ICRC");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(Field(wrong), "cosignature");
+  body["extra"] = 1;
+  EXPECT_EQ(PostCosignature(*store_, boost::json::serialize(body), "ICRC").status, 400);
+}
+
+}  // namespace
+}  // namespace deconflict::api
