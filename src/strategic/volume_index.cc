@@ -1,0 +1,200 @@
+#include "strategic/volume_index.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "s2/s2cap.h"
+#include "s2/s2earth.h"
+#include "s2/s2polygon.h"
+#include "s2/s2region_coverer.h"
+#include "s2/s2shape_index_buffered_region.h"
+
+namespace deconflict::strategic {
+namespace {
+
+using std::chrono::seconds;
+
+// Postings store times as 32-bit seconds from this epoch (covering 1952..2088; outside that
+// they saturate, which only makes the filter let more through).
+constexpr Timestamp kEpoch{std::chrono::sys_days{std::chrono::year{2020} / 1 / 1}};
+
+int32_t Saturate(int64_t s, int32_t lo, int32_t hi) {
+  return static_cast<int32_t>(std::clamp<int64_t>(s, lo, hi));
+}
+constexpr int32_t kMin32 = std::numeric_limits<int32_t>::min();
+constexpr int32_t kMax32 = std::numeric_limits<int32_t>::max();
+
+// Start rounded down and end rounded up: the rounded window contains the real one, and a
+// saturated window is still non-empty.
+int32_t StartSeconds(Timestamp t) {
+  return Saturate(std::chrono::floor<seconds>(t - kEpoch).count(), kMin32, kMax32 - 1);
+}
+int32_t EndSeconds(Timestamp t) {
+  return Saturate(std::chrono::ceil<seconds>(t - kEpoch).count(), kMin32 + 1, kMax32);
+}
+
+float FloatDown(double x) {
+  float f = static_cast<float>(x);
+  return f > x ? std::nextafter(f, -std::numeric_limits<float>::infinity()) : f;
+}
+float FloatUp(double x) {
+  float f = static_cast<float>(x);
+  return f < x ? std::nextafter(f, std::numeric_limits<float>::infinity()) : f;
+}
+
+thread_local VolumeIndex::QueryStats last_query_stats;
+
+}  // namespace
+
+// The query's window and band, rounded outwards like the postings'. Passes() is true for every
+// posting whose volume may meet the query in time and altitude (half-open windows, closed bands).
+struct VolumeIndex::Filter {
+  int32_t start_s, end_s;
+  float lower_m, upper_m;
+
+  static Filter Of(const geo::Volume4D& v) {
+    return {StartSeconds(v.time().start), EndSeconds(v.time().end),
+            FloatDown(v.altitude().lower_m), FloatUp(v.altitude().upper_m)};
+  }
+  bool Passes(const Posting& p) const {
+    return p.start_s < end_s && start_s < p.end_s && p.lower_m <= upper_m && lower_m <= p.upper_m;
+  }
+};
+
+VolumeIndex::VolumeIndex(VolumeIndexOptions options) : options_(options) {}
+
+std::vector<S2CellId> VolumeIndex::CoverIndexed(const geo::Volume4D& volume) const {
+  S2RegionCoverer::Options coverer_options;
+  coverer_options.set_min_level(options_.min_level);
+  coverer_options.set_max_level(options_.max_level);
+  coverer_options.set_max_cells(options_.max_cells);
+  S2RegionCoverer coverer(coverer_options);
+  std::vector<S2CellId> cells;
+  coverer.GetCovering(volume.s2_region(), &cells);
+  return cells;
+}
+
+std::vector<S2CellId> VolumeIndex::CoverQuery(const geo::Volume4D& volume) const {
+  S2RegionCoverer::Options coverer_options;
+  coverer_options.set_min_level(options_.min_level);
+  coverer_options.set_max_level(options_.max_level);
+  coverer_options.set_max_cells(options_.max_cells);
+  S2RegionCoverer coverer(coverer_options);
+  std::vector<S2CellId> cells;
+  // Why the margin: two closed footprints that touch at a point on an S2 cell boundary may be
+  // covered by two neighbouring cells, neither containing the other. Growing the query makes
+  // the shared point interior to the grown footprint, whose covering then overlaps a cell
+  // of the other's covering in more than a boundary.
+  if (const S2Polygon* polygon = volume.s2_polygon()) {
+    S2ShapeIndexBufferedRegion grown(&polygon->index(),
+                                     geo::MetersToChordAngle(options_.query_margin_m));
+    coverer.GetCovering(grown, &cells);
+  } else {
+    coverer.GetCovering(volume.s2_cap().Expanded(S2Earth::MetersToAngle(options_.query_margin_m)),
+                        &cells);
+  }
+  return cells;
+}
+
+void VolumeIndex::Insert(VolumeKey key, std::shared_ptr<const geo::Volume4D> volume) {
+  // Invariant: the contract REQUIRES a volume; a null one would crash later, far from here.
+  if (volume == nullptr) std::abort();
+  Remove(key);
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  std::vector<S2CellId> cells = CoverIndexed(*volume);
+  const Filter bounds = Filter::Of(*volume);
+  for (S2CellId cell : cells) {
+    postings_.insert(
+        Posting{cell.id(), slot, bounds.start_s, bounds.end_s, bounds.lower_m, bounds.upper_m});
+  }
+  by_end_.insert({volume->time().end, slot});
+  slot_of_[key] = slot;
+  slots_of_owner_[key.owner].push_back(slot);
+  slots_[slot] = Slot{key, std::move(volume), std::move(cells)};
+}
+
+void VolumeIndex::RemoveSlot(uint32_t slot) {
+  Slot& s = slots_[slot];
+  for (S2CellId cell : s.cells) postings_.erase(Posting{cell.id(), slot, 0, 0, 0, 0});
+  by_end_.erase({s.volume->time().end, slot});
+  slot_of_.erase(s.key);
+  auto owner = slots_of_owner_.find(s.key.owner);
+  std::vector<uint32_t>& owned = owner->second;
+  owned.erase(std::find(owned.begin(), owned.end(), slot));
+  if (owned.empty()) slots_of_owner_.erase(owner);
+  s = Slot{};
+  free_slots_.push_back(slot);
+}
+
+void VolumeIndex::Remove(VolumeKey key) {
+  auto it = slot_of_.find(key);
+  if (it != slot_of_.end()) RemoveSlot(it->second);
+}
+
+void VolumeIndex::RemoveOwner(uint64_t owner) {
+  auto it = slots_of_owner_.find(owner);
+  if (it == slots_of_owner_.end()) return;
+  const std::vector<uint32_t> owned = it->second;  // RemoveSlot edits the map.
+  for (uint32_t slot : owned) RemoveSlot(slot);
+}
+
+size_t VolumeIndex::size() const { return slot_of_.size(); }
+
+void VolumeIndex::EvictEndedBefore(Timestamp t) {
+  while (!by_end_.empty() && by_end_.begin()->first <= t) RemoveSlot(by_end_.begin()->second);
+}
+
+void VolumeIndex::Query(const geo::Volume4D& area,
+                        absl::FunctionRef<void(VolumeKey, const geo::Volume4D&)> visit) const {
+  QueryStats stats;
+  const std::vector<S2CellId> covering = CoverQuery(area);
+  stats.covering_cells = covering.size();
+  const Filter filter = Filter::Of(area);
+  std::vector<uint32_t> candidates;
+  auto scan = [&](uint64_t first_cell, uint64_t last_cell) {
+    for (auto it = postings_.lower_bound(Posting{first_cell, 0, 0, 0, 0, 0});
+         it != postings_.end() && it->cell <= last_cell; ++it) {
+      ++stats.postings;
+      if (filter.Passes(*it)) candidates.push_back(it->slot);
+    }
+  };
+
+  // Indexed cells intersect a query cell iff they are inside it (one ordered range of ids) or
+  // contain it (one of its ancestors, never above min_level).
+  std::vector<uint64_t> ancestors;
+  for (S2CellId cell : covering) {
+    scan(cell.range_min().id(), cell.range_max().id());
+    for (int level = cell.level() - 1; level >= options_.min_level; --level) {
+      ancestors.push_back(cell.parent(level).id());
+    }
+  }
+  std::sort(ancestors.begin(), ancestors.end());
+  ancestors.erase(std::unique(ancestors.begin(), ancestors.end()), ancestors.end());
+  for (uint64_t ancestor : ancestors) scan(ancestor, ancestor);
+
+  // A volume appears once per covering cell the query meets: visit it once.
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  stats.candidates = candidates.size();
+  for (uint32_t slot : candidates) {
+    const Slot& s = slots_[slot];
+    if (geo::Intersects(area, *s.volume)) {
+      ++stats.matches;
+      visit(s.key, *s.volume);
+    }
+  }
+  last_query_stats = stats;
+}
+
+VolumeIndex::QueryStats VolumeIndex::LastQueryStats() { return last_query_stats; }
+
+}  // namespace deconflict::strategic
