@@ -1,7 +1,8 @@
 // Benchmarks of the ledger in the real SQLite store (README.md, "## Ledger"; targets in
 // design.md §6):
 //   BM_DurableAppend        entries/s through Store::Submit with synchronous=FULL, one entry per
-//                           unit of work, `range(0)` units in flight (group commit batches them).
+//                           unit of work, range(0) units in flight, batches of at most range(1)
+//                           units per transaction (group commit).
 //   BM_InclusionProof       one inclusion proof (O(log n) node lookups) in a store of range(0)
 //                           entries, plus its verification.
 //   BM_ConsistencyProof     the same for consistency proofs.
@@ -60,7 +61,9 @@ std::unique_ptr<Store> LargeStore(uint64_t n) {
 
 void BM_DurableAppend(benchmark::State& state) {
   const auto dir = FreshDir("deconflict_ledger_bench_append");
-  auto store = Store::Open(dir.string(), StoreOptions{.synchronous_full = true});
+  auto store = Store::Open(dir.string(),
+                           StoreOptions{.synchronous_full = true,
+                                        .max_batch = static_cast<size_t>(state.range(1))});
   if (!store.ok()) std::abort();
   const int in_flight = static_cast<int>(state.range(0));
   uint64_t i = 0;
@@ -81,7 +84,52 @@ void BM_DurableAppend(benchmark::State& state) {
   store->reset();
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_DurableAppend)->Arg(1024)->Arg(16384)->UseRealTime()->Unit(benchmark::kMillisecond);
+// Args: units in flight, StoreOptions::max_batch (1024 is the store's default).
+BENCHMARK(BM_DurableAppend)
+    ->Args({1024, 1024})
+    ->Args({16384, 1024})
+    ->Args({16384, 16384})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// The ledger's own cost without the per-unit savepoint: units of range(1) entries each (as a
+// write that records several changes), range(0) units in flight.
+void BM_DurableAppendManyPerUnit(benchmark::State& state) {
+  const auto dir = FreshDir("deconflict_ledger_bench_append_many");
+  auto store = Store::Open(dir.string(), StoreOptions{.synchronous_full = true});
+  if (!store.ok()) std::abort();
+  const int in_flight = static_cast<int>(state.range(0));
+  const int per_unit = static_cast<int>(state.range(1));
+  uint64_t i = 0;
+  for (auto _ : state) {
+    std::vector<std::future<absl::Status>> results;
+    for (int unit = 0; unit < in_flight; ++unit) {
+      std::vector<std::string> entries;
+      for (int k = 0; k < per_unit; ++k) entries.push_back(BenchEntry(i++));
+      auto p = std::make_shared<std::promise<absl::Status>>();
+      results.push_back(p->get_future());
+      (*store)->Submit(
+          [entries = std::move(entries)](Txn& txn) -> absl::Status {
+            for (const std::string& e : entries) {
+              absl::StatusOr<uint64_t> index = txn.AppendLedger(e);
+              if (!index.ok()) return index.status();
+            }
+            return absl::OkStatus();
+          },
+          [p](absl::Status s) { p->set_value(std::move(s)); });
+    }
+    for (auto& r : results) {
+      if (!r.get().ok()) std::abort();
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(i));
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_DurableAppendManyPerUnit)
+    ->Args({16, 1024})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_InclusionProof(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
