@@ -3,11 +3,11 @@
 #include "tactical/cpa.h"
 
 #include <cmath>
+#include <iostream>
 #include <limits>
+#include <random>
 
 #include "gtest/gtest.h"
-#include "rapidcheck.h"
-#include "rapidcheck/gtest.h"
 #include "tactical/internal/test_tracks.h"
 
 namespace deconflict::tactical {
@@ -226,67 +226,181 @@ TEST(EvaluatePair, AntipodalPairIsNotAConflict) {
   EXPECT_FALSE(EvaluatePair(a, b, kDefault, kLookahead).conflict);
 }
 
-// A random pair within ~60 km of each other, with degenerate values on purpose: equal speeds
+// Random pairs within ~60 km of each other, with degenerate values on purpose: equal speeds
 // and headings, zero speeds, level, identical positions, poles and the antimeridian.
-std::pair<Track, Track> GenPair() {
-  auto pick = [](std::initializer_list<double> special, double lo, double hi) {
-    return *rc::gen::oneOf(rc::gen::elementOf(std::vector<double>(special)),
-                           rc::gen::map(rc::gen::inRange(0, 1'000'001), [lo, hi](int k) {
-                             return lo + (hi - lo) * k / 1e6;
-                           }));
-  };
-  double lat = pick({0.0, 89.99, -89.99, 90.0, 84.0}, -90, 90);
-  double lon = pick({180.0, -180.0, 179.99, 0.0}, -180, 180);
-  double de = pick({0.0, 9260.0}, -60000, 60000);
-  double dn = pick({0.0}, -60000, 60000);
-  auto [blat, blon] = Offset(std::clamp(lat, -89.5, 89.5), lon, de, dn);
-  double gs = pick({0.0, 200.0}, 0, 300);
-  double trk = pick({0.0, 90.0, 180.0}, 0, 360);
-  double alt = pick({6096.0, 9144.0}, 0, 13000);
-  double vs = pick({0.0, 10.0}, -20, 20);
-  Track a = MakeTrack("A", "a", lat, lon, alt, gs, trk, vs);
-  Track b = MakeTrack("B", "b", blat, blon, pick({6096.0, 6400.8, 9144.0}, 0, 13000),
-                      pick({0.0, 200.0}, 0, 300), pick({0.0, 90.0, 270.0}, 0, 360),
-                      pick({0.0, 10.0, -10.0}, -20, 20));
-  return {a, b};
-}
-
-RC_GTEST_PROP(EvaluatePair, IsSymmetricBitForBit, ()) {
-  auto [ta, tb] = GenPair();
-  KinematicState a = PrepareTrack(ta, kT0), b = PrepareTrack(tb, kT0);
-  PairOutcome ab = EvaluatePair(a, b, kDefault, kLookahead);
-  PairOutcome ba = EvaluatePair(b, a, kDefault, kLookahead);
-  RC_ASSERT(ab.conflict == ba.conflict);
-  if (ab.conflict) {
-    RC_ASSERT(ab.tcpa_s == ba.tcpa_s);
-    RC_ASSERT(ab.dcpa_m == ba.dcpa_m);
-    RC_ASSERT(ab.t_in_s == ba.t_in_s);
-    RC_ASSERT(ab.t_out_s == ba.t_out_s);
-    RC_ASSERT(ab.distance_m == ba.distance_m);
-    RC_ASSERT(ab.t_in_s < ab.t_out_s && ab.t_out_s > 0 && ab.t_in_s < kLookahead);
+class PairMaker {
+ public:
+  explicit PairMaker(uint64_t seed) : rng_(seed) {}
+  double Pick(std::initializer_list<double> special, double lo, double hi) {
+    if (std::uniform_int_distribution<int>(0, 3)(rng_) == 0) {
+      std::vector<double> values(special);
+      return values[std::uniform_int_distribution<size_t>(0, values.size() - 1)(rng_)];
+    }
+    return std::uniform_real_distribution<double>(lo, hi)(rng_);
   }
+  std::pair<Track, Track> Make() {
+    double lat = Pick({0.0, 89.99, -89.99, 90.0, 84.0}, -90, 90);
+    double lon = Pick({180.0, -180.0, 179.99, 0.0}, -180, 180);
+    auto [blat, blon] = Offset(std::clamp(lat, -89.5, 89.5), lon, Pick({0.0, 9260.0}, -6e4, 6e4),
+                               Pick({0.0}, -6e4, 6e4));
+    Track a = MakeTrack("A", "a", lat, lon, Pick({6096.0, 9144.0}, 0, 13000),
+                        Pick({0.0, 200.0}, 0, 300), Pick({0.0, 90.0, 180.0}, 0, 360),
+                        Pick({0.0, 10.0}, -20, 20));
+    Track b = MakeTrack("B", "b", blat, blon, Pick({6096.0, 6400.8, 9144.0}, 0, 13000),
+                        Pick({0.0, 200.0}, 0, 300), Pick({0.0, 90.0, 270.0}, 0, 360),
+                        Pick({0.0, 10.0, -10.0}, -20, 20));
+    return {a, b};
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+TEST(EvaluatePair, IsSymmetricBitForBit) {
+  PairMaker maker(1);
+  int conflicts = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    auto [ta, tb] = maker.Make();
+    KinematicState a = PrepareTrack(ta, kT0), b = PrepareTrack(tb, kT0);
+    PairOutcome ab = EvaluatePair(a, b, kDefault, kLookahead);
+    PairOutcome ba = EvaluatePair(b, a, kDefault, kLookahead);
+    ASSERT_EQ(ab.conflict, ba.conflict) << "trial " << trial;
+    if (!ab.conflict) continue;
+    ++conflicts;
+    // Bit for bit: EXPECT_EQ, not EXPECT_NEAR (infinities compare equal to themselves).
+    ASSERT_EQ(ab.tcpa_s, ba.tcpa_s) << "trial " << trial;
+    ASSERT_EQ(ab.dcpa_m, ba.dcpa_m) << "trial " << trial;
+    ASSERT_EQ(ab.t_in_s, ba.t_in_s) << "trial " << trial;
+    ASSERT_EQ(ab.t_out_s, ba.t_out_s) << "trial " << trial;
+    ASSERT_EQ(ab.distance_m, ba.distance_m) << "trial " << trial;
+    ASSERT_TRUE(ab.t_in_s < ab.t_out_s && ab.t_out_s > 0 && ab.t_in_s < kLookahead);
+  }
+  EXPECT_GT(conflicts, 300);  // enough conflicting pairs to make the check bite
 }
 
 // cpa.h: current distance error <= s^3 / (24 rho^2) (+ a smaller ellipsoid term) against the
-// geodesic; under 1 mm at 5 NM.
-RC_GTEST_PROP(EvaluatePair, CurrentDistanceIsWithinTheStatedBoundOfTheGeodesic, ()) {
-  double lat = *rc::gen::map(rc::gen::inRange(-8999, 9000), [](int k) { return k / 100.0; });
-  double lon = *rc::gen::map(rc::gen::inRange(-18000, 18001), [](int k) { return k / 100.0; });
-  double range = *rc::gen::elementOf(std::vector<double>{9260, 20000, 160000});
-  double bearing = *rc::gen::inRange(0, 360);
-  double dist = range * *rc::gen::inRange(1, 1001) / 1000.0;
-  auto [blat, blon] = Offset(lat, lon, dist * std::sin(bearing * testing::kRadPerDeg),
-                             dist * std::cos(bearing * testing::kRadPerDeg));
-  RC_PRE(std::abs(blat) < 89.999);
-  KinematicState a = PrepareTrack(MakeTrack("A", "a", lat, lon, 0, 0, 0), kT0);
-  KinematicState b = PrepareTrack(MakeTrack("B", "b", blat, blon, 0, 0, 0), kT0);
-  PairOutcome o = EvaluatePair(a, b, {.horizontal_m = 1e6, .vertical_m = 304.8}, kLookahead);
-  double s = testing::VincentyDistance(lat, lon, blat, blon);
-  double rho = kWgs84MinCurvatureRadius;
-  double bound = 1.5 * s * s * s / (24 * rho * rho) + 1e-4;
-  RC_ASSERT(std::abs(o.distance_m - s) <= bound);
-  if (s <= 9260) RC_ASSERT(std::abs(o.distance_m - s) < 1e-3);
+// geodesic (Vincenty); under 1 mm at 5 NM.
+TEST(EvaluatePair, CurrentDistanceIsWithinTheStatedBoundOfTheGeodesic) {
+  std::mt19937_64 rng(3);
+  auto uniform = [&rng](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  for (int trial = 0; trial < 5000; ++trial) {
+    double lat = trial % 50 == 0 ? 89.99 : uniform(-89.99, 89.99);
+    double lon = trial % 7 == 0 ? 180.0 : uniform(-180, 180);
+    double range = trial % 3 == 0 ? 9260 : (trial % 3 == 1 ? 20000 : 160000);
+    double dist = uniform(1, range), bearing = uniform(0, 360) * testing::kRadPerDeg;
+    auto [blat, blon] = Offset(lat, lon, dist * std::sin(bearing), dist * std::cos(bearing));
+    if (std::abs(blat) > 89.999) continue;
+    KinematicState a = PrepareTrack(MakeTrack("A", "a", lat, lon, 0, 0, 0), kT0);
+    KinematicState b = PrepareTrack(MakeTrack("B", "b", blat, blon, 0, 0, 0), kT0);
+    PairOutcome o = EvaluatePair(a, b, {.horizontal_m = 1e6, .vertical_m = 304.8}, kLookahead);
+    double s = testing::VincentyDistance(lat, lon, blat, blon);
+    double rho = kWgs84MinCurvatureRadius;
+    SCOPED_TRACE(::testing::Message() << "trial " << trial << " at " << lat << ", " << lon
+                                      << ", s = " << s);
+    EXPECT_LE(std::abs(o.distance_m - s), 1.5 * s * s * s / (24 * rho * rho) + 1e-4);
+    if (s <= 9260) EXPECT_LT(std::abs(o.distance_m - s), 1e-3);
+  }
 }
+
+namespace prediction {
+
+// ECEF -> geodetic latitude and longitude (degrees), iterating on the latitude.
+std::pair<double, double> EcefToLatLon(Vec3 p) {
+  double lon = std::atan2(p.y, p.x);
+  double r = std::hypot(p.x, p.y);
+  double lat = std::atan2(p.z, r * (1 - kWgs84E2));
+  for (int iteration = 0; iteration < 6; ++iteration) {
+    double s = std::sin(lat);
+    double n = kWgs84A / std::sqrt(1 - kWgs84E2 * s * s);
+    lat = std::atan2(p.z + kWgs84E2 * n * s, r);
+  }
+  return {lat / testing::kRadPerDeg, lon / testing::kRadPerDeg};
+}
+
+Vec3 Up(double lat, double lon) {
+  double la = lat * testing::kRadPerDeg, lo = lon * testing::kRadPerDeg;
+  return {std::cos(la) * std::cos(lo), std::cos(la) * std::sin(lo), std::sin(la)};
+}
+
+Vec3 Unit(Vec3 v) { return (1.0 / std::sqrt(Norm2(v))) * v; }
+
+// Follows the geodesic from (lat, lon) with unit tangent `dir` for `distance` metres in small
+// steps (step, drop back onto the ellipsoid, transport the direction). Returns the end point and
+// the direction there.
+struct Walk {
+  double lat, lon;
+  Vec3 dir;
+};
+Walk FollowGeodesic(double lat, double lon, Vec3 dir, double distance) {
+  const int steps = std::max(1, static_cast<int>(distance / 20));
+  const double h = distance / steps;
+  for (int step = 0; step < steps; ++step) {
+    Vec3 p = GeodeticToEcef(lat, lon, 0) + h * dir;
+    std::tie(lat, lon) = EcefToLatLon(p);
+    Vec3 up = Up(lat, lon);
+    dir = Unit(dir - Dot(dir, up) * up);
+  }
+  return {lat, lon, dir};
+}
+
+double TrackAngle(double lat, double lon, Vec3 dir) {
+  double la = lat * testing::kRadPerDeg, lo = lon * testing::kRadPerDeg;
+  Vec3 east{-std::sin(lo), std::cos(lo), 0};
+  Vec3 north{-std::sin(la) * std::cos(lo), -std::sin(la) * std::sin(lo), std::cos(la)};
+  return std::atan2(Dot(dir, east), Dot(dir, north)) / testing::kRadPerDeg;
+}
+
+// Where an aircraft must be now to reach (lat, lon) after `seconds` at `speed` on heading
+// `heading` (deg) there, flying a geodesic.
+Track Origin(const std::string& party, double lat, double lon, double heading, double speed,
+             double seconds) {
+  double la = lat * testing::kRadPerDeg, lo = lon * testing::kRadPerDeg;
+  double hd = heading * testing::kRadPerDeg;
+  Vec3 east{-std::sin(lo), std::cos(lo), 0};
+  Vec3 north{-std::sin(la) * std::cos(lo), -std::sin(la) * std::sin(lo), std::cos(la)};
+  Vec3 back = -1.0 * (std::sin(hd) * east + std::cos(hd) * north);
+  Walk start = FollowGeodesic(lat, lon, back, speed * seconds);
+  double trk = TrackAngle(start.lat, start.lon, -1.0 * start.dir);
+  return MakeTrack(party, party, start.lat, start.lon, 9144, speed, trk);
+}
+
+// cpa.h: the predicted separation differs from that of aircraft flying geodesics by at most
+// L^3 / (4 rho^2). Two aircraft that truly meet at C after t seconds must be predicted to pass
+// within that bound of each other, anywhere on Earth.
+TEST(EvaluatePair, PredictedMissOfAircraftThatMeetIsWithinTheStatedBound) {
+  std::mt19937_64 rng(20261121);  // fixed seed; each case prints its inputs on failure
+  auto uniform = [&rng](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  double worst_ratio = 0, worst_miss = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    double lat = trial % 10 == 0 ? 89.9 : (trial % 10 == 1 ? -85.0 : uniform(-89, 89));
+    double lon = trial % 7 == 0 ? 180.0 : uniform(-180, 180);
+    double heading_a = uniform(0, 360), heading_b = uniform(0, 360);
+    if (std::abs(std::remainder(heading_a - heading_b, 360.0)) < 5.0) continue;  // near-parallel
+    double speed_a = uniform(120, 250), speed_b = uniform(120, 250);
+    double meet_s = uniform(20, 300);
+    Track a = Origin("A", lat, lon, heading_a, speed_a, meet_s);
+    Track b = Origin("B", lat, lon, heading_b, speed_b, meet_s);
+    PairOutcome o = EvaluatePair(PrepareTrack(a, kT0), PrepareTrack(b, kT0),
+                                 {.horizontal_m = 1e6, .vertical_m = 304.8}, 1e4);
+    double reach = (speed_a + speed_b) * meet_s;
+    double rho = kWgs84MinCurvatureRadius;
+    double bound = reach * reach * reach / (4 * rho * rho);
+    SCOPED_TRACE(::testing::Message() << "trial " << trial << " meet at " << lat << ", " << lon
+                                      << " after " << meet_s << " s, reach " << reach << " m");
+    EXPECT_LE(o.dcpa_m, bound + 0.05);  // + the integrator's own error
+    EXPECT_LT(std::abs(o.tcpa_s - meet_s), 1.0);
+    worst_ratio = std::max(worst_ratio, o.dcpa_m / bound);
+    worst_miss = std::max(worst_miss, o.dcpa_m);
+  }
+  std::cout << "worst predicted miss " << worst_miss << " m, " << worst_ratio
+            << " of the stated bound\n";
+}
+
+}  // namespace prediction
 
 }  // namespace
 }  // namespace deconflict::tactical
