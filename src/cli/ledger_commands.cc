@@ -4,10 +4,15 @@
 //   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]
 //   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline)
 //   deconflict ledger check --data DIR                 recompute the tree, compare everything
+//   deconflict ledger witness-key --name NAME --out FILE          a witness's cosigning key
+//   deconflict ledger cosign --witness-key FILE --key KEY --checkpoint FILE
+//       [--previous FILE --consistency FILE]          the body of POST /v1/ledger/cosignatures
 //
 // They work while the server runs (the store is shared). `verify` needs nothing but the bundle
 // and the keys; it exits with 1 and says exactly what failed.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -15,7 +20,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "boost/json.hpp"
 #include "cli/commands.h"
+#include "common/json.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -74,6 +81,11 @@ struct LedgerArgs {
   std::vector<std::string> witnesses;
   uint64_t n = 0;
   uint64_t unit = 1;
+  std::string name;
+  std::string witness_key;
+  std::string checkpoint;
+  std::string previous;
+  std::string consistency;
 };
 
 void Export(const LedgerArgs& args) {
@@ -191,6 +203,77 @@ void BenchAppend(const LedgerArgs& args) {
                            seconds, static_cast<double>(args.n) / seconds);
 }
 
+void WitnessKey(const LedgerArgs& args) {
+  if (!ledger::ValidKeyName(args.name)) {
+    Fail(fmt::format("--name: '{}' is not a key name (no spaces, no '+')", args.name));
+  }
+  const ledger::Signer signer = ledger::Signer::Generate(args.name, ledger::KeyType::kCosignatureV1);
+  const int fd = ::open(args.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) Fail(fmt::format("cannot create {} (it must not exist yet)", args.out));
+  const std::string text = signer.ToString() + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written) Fail(fmt::format("cannot write {}", args.out));
+  std::cout << signer.verifier().ToString() << "\n";
+}
+
+// A witness's duty before cosigning: the checkpoint is the log's, and it extends the previous
+// one it cosigned (consistency proof from GET /v1/ledger/proofs/consistency).
+void Cosign(const LedgerArgs& args) {
+  absl::StatusOr<ledger::Signer> witness = ledger::Signer::Parse(ReadFile(args.witness_key));
+  if (!witness.ok()) Fail(fmt::format("--witness-key: {}", witness.status().message()));
+  if (witness->verifier().type != ledger::KeyType::kCosignatureV1) {
+    Fail("--witness-key: not a cosignature/v1 key (make one with `ledger witness-key`)");
+  }
+  const ledger::VerifierKey log_key = KeyArgument("--key", args.key);
+  auto open_checkpoint = [&](const std::string& path) {
+    absl::StatusOr<ledger::Note> note = ledger::ParseNote(ReadFile(path));
+    absl::Status s = note.ok() ? ledger::VerifyNote(*note, log_key) : note.status();
+    absl::StatusOr<ledger::Checkpoint> cp =
+        s.ok() ? ledger::ParseCheckpoint(note->text) : absl::StatusOr<ledger::Checkpoint>(s);
+    if (!cp.ok()) Fail(fmt::format("{}: {}", path, cp.status().message()));
+    if (cp->origin != log_key.name) Fail(fmt::format("{}: origin is not {}", path, log_key.name));
+    return std::make_pair(*note, *cp);
+  };
+  auto [note, checkpoint] = open_checkpoint(args.checkpoint);
+  if (!args.previous.empty()) {
+    auto [old_note, old_cp] = open_checkpoint(args.previous);
+    if (args.consistency.empty()) Fail("--previous needs --consistency");
+    absl::StatusOr<boost::json::value> proof_json = ParseJson(ReadFile(args.consistency));
+    std::vector<std::string> proof;
+    if (proof_json.ok() && proof_json->is_object() && proof_json->as_object().contains("proof") &&
+        proof_json->as_object().at("proof").is_array()) {
+      for (const auto& h : proof_json->as_object().at("proof").as_array()) {
+        std::optional<std::string> bytes =
+            h.is_string() ? ledger::FromBase64(std::string_view(h.as_string())) : std::nullopt;
+        if (!bytes) Fail("--consistency: a proof hash is not base64");
+        proof.push_back(*bytes);
+      }
+    } else {
+      Fail("--consistency: expected the JSON of GET /v1/ledger/proofs/consistency");
+    }
+    absl::Status consistent = old_cp.size == 0
+        ? absl::OkStatus()  // everything extends the empty tree
+        : ledger::VerifyConsistency(old_cp.size, checkpoint.size, proof,
+                                    ledger::HashBytes(old_cp.root),
+                                    ledger::HashBytes(checkpoint.root));
+    if (!consistent.ok()) {
+      std::cerr << fmt::format("FAILED: the checkpoint of size {} does not extend the one of size "
+                               "{}: {}\n", checkpoint.size, old_cp.size, consistent.message());
+      throw CLI::RuntimeError(1);
+    }
+  }
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch()).count());
+  std::string line = witness->SignNote(note.text, now);
+  line.pop_back();  // the JSON carries the line without its newline
+  boost::json::object body{{"witness_key", witness->verifier().ToString()},
+                           {"size", checkpoint.size},
+                           {"cosignature", line}};
+  std::cout << boost::json::serialize(body) << "\n";
+}
+
 }  // namespace
 
 void AddLedgerCommands(CLI::App& app) {
@@ -224,6 +307,21 @@ void AddLedgerCommands(CLI::App& app) {
   CLI::App* check = ledger->add_subcommand("check", "Recompute the whole tree and compare it with the store");
   check->add_option("--data", args->data, "Data directory of the store")->required();
   check->callback([args] { Check(*args); });
+
+  CLI::App* wkey = ledger->add_subcommand("witness-key", "Create a witness's cosigning key (cosignature/v1)");
+  wkey->add_option("--name", args->name, "Witness name, e.g. unmo.example/witness")->required();
+  wkey->add_option("--out", args->out, "Private key file to create (mode 0600)")->required();
+  wkey->callback([args] { WitnessKey(*args); });
+
+  CLI::App* cosign = ledger->add_subcommand(
+      "cosign", "Check a checkpoint and print the body of POST /v1/ledger/cosignatures");
+  cosign->add_option("--witness-key", args->witness_key, "The witness's private key file")->required();
+  cosign->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")->required();
+  cosign->add_option("--checkpoint", args->checkpoint, "The checkpoint to cosign (GET /v1/ledger/checkpoint)")->required();
+  cosign->add_option("--previous", args->previous, "The checkpoint this witness cosigned last");
+  cosign->add_option("--consistency", args->consistency,
+                     "GET /v1/ledger/proofs/consistency?from=<previous size>&to=<new size> answer");
+  cosign->callback([args] { Cosign(*args); });
 
   CLI::App* bench = ledger->add_subcommand("bench-append", "Append test entries (benchmarks, crash tests)");
   bench->group("");  // hidden

@@ -1,0 +1,167 @@
+// End-to-end: `deconflict ledger key|export|verify|check` through the real binary
+// ($DECONFLICT_BINARY, set by ctest) on a store filled through the Store API.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "boost/json.hpp"
+#include "gtest/gtest.h"
+#include "ledger/merkle.h"
+#include "ledger/bundle.h"
+#include "ledger/entry.h"
+#include "store/sqlite_ledger.h"
+#include "store/store.h"
+
+namespace deconflict::store {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout and stderr
+};
+
+Result RunCli(const std::string& args) {
+  const char* binary = std::getenv("DECONFLICT_BINARY");
+  std::string command = std::string(binary ? binary : "deconflict") + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  return Result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class LedgerCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::getenv("DECONFLICT_BINARY")) GTEST_SKIP() << "DECONFLICT_BINARY is not set";
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ledger_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (int i = 0; i < 25; ++i) {
+      const std::string entry = ledger::EncodeEntry(ledger::Entry{
+          .party = "SOUTH", .action = ledger::kActionOperationCreate,
+          .object_id = "op-" + std::to_string(i), .content_digest = std::string(32, 'z'),
+          .server_time = Timestamp(std::chrono::seconds(1795258800 + i))});
+      ASSERT_TRUE((*store)->Write([&](Txn& txn) { return txn.AppendLedger(entry).status(); }).ok());
+    }
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed) {
+  Result key = RunCli("ledger key --data " + dir_.string());
+  ASSERT_EQ(key.exit_code, 0) << key.out;
+  const std::string server_key = key.out.substr(0, key.out.find('\n'));
+  ASSERT_TRUE(ledger::ParseVerifierKey(server_key).ok()) << server_key;
+
+  Result exported = RunCli("ledger export --data " + dir_.string() + " --index 17 --out " + Path("b.json"));
+  ASSERT_EQ(exported.exit_code, 0) << exported.out;
+  Result verified = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + server_key);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find("OK: entry 17"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("op-17"), std::string::npos) << verified.out;
+
+  // Change one byte of the entry: the inclusion proof no longer leads to the signed root.
+  std::ifstream in(Path("b.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto bundle = ledger::ParseBundle(text.str());
+  ASSERT_TRUE(bundle.ok());
+  bundle->entry[40] ^= 1;
+  std::ofstream(Path("bad.json")) << ledger::FormatBundle(*bundle);
+  Result refused = RunCli("ledger verify --bundle " + Path("bad.json") + " --key " + server_key);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("FAILED: inclusion proof of entry 17"), std::string::npos)
+      << refused.out;
+
+  // A witness that never cosigned is named.
+  ledger::Signer witness = ledger::Signer::Generate("w.example/1", ledger::KeyType::kCosignatureV1);
+  Result unwitnessed = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + server_key +
+                           " --witness " + witness.verifier().ToString());
+  EXPECT_EQ(unwitnessed.exit_code, 1);
+  EXPECT_NE(unwitnessed.out.find("witness w.example/1"), std::string::npos) << unwitnessed.out;
+}
+
+TEST_F(LedgerCliTest, CheckIsCleanThenFindsARewrittenEntry) {
+  Result clean = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(clean.exit_code, 0) << clean.out;
+  EXPECT_NE(clean.out.find("OK: 25 entries"), std::string::npos) << clean.out;
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE ledger_entries SET data = 'x' WHERE idx = 3").ok());
+  }
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1);
+  EXPECT_NE(dirty.out.find("level 0 index 3"), std::string::npos) << dirty.out;
+}
+
+TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignature) {
+  const std::string server_key = RunCli("ledger key --data " + dir_.string()).out;
+  const std::string key = server_key.substr(0, server_key.find('\n'));
+  Result wkey = RunCli("ledger witness-key --name unmo.example/w --out " + Path("w.key"));
+  ASSERT_EQ(wkey.exit_code, 0) << wkey.out;
+  const std::string witness_key = wkey.out.substr(0, wkey.out.find('\n'));
+
+  // The witness checks that checkpoint 25 extends checkpoint 10, which it cosigned before.
+  std::string old_note, new_note, proof_json;
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    (*store)->WithReader([&](Database& db) {
+      LedgerReader reader(db);
+      old_note = reader.CheckpointAt(10)->note;
+      new_note = reader.CheckpointAt(25)->note;
+      boost::json::array proof;
+      const std::vector<ledger::Hash> hashes = *ledger::ConsistencyProof(reader, 10, 25);
+      for (const ledger::Hash& h : hashes) proof.emplace_back(ledger::Base64(h));
+      proof_json = boost::json::serialize(boost::json::object{{"from", 10}, {"to", 25}, {"proof", proof}});
+    });
+  }
+  std::ofstream(Path("old.txt")) << old_note;
+  std::ofstream(Path("new.txt")) << new_note;
+  std::ofstream(Path("proof.json")) << proof_json;
+  Result cosign = RunCli("ledger cosign --witness-key " + Path("w.key") + " --key " + key +
+                         " --checkpoint " + Path("new.txt") + " --previous " + Path("old.txt") +
+                         " --consistency " + Path("proof.json"));
+  ASSERT_EQ(cosign.exit_code, 0) << cosign.out;
+  auto body = boost::json::parse(cosign.out).as_object();
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    absl::Status added = (*store)->Write([&](Txn& txn) {
+      return (*store)->ledger().AddCosignature(
+          txn.db(), "UNMO", std::string(body.at("witness_key").as_string()),
+          body.at("size").to_number<uint64_t>(), std::string(body.at("cosignature").as_string()));
+    });
+    ASSERT_TRUE(added.ok()) << added;
+  }
+  // A checkpoint that does not extend the old one is refused: swap old and new.
+  Result backwards = RunCli("ledger cosign --witness-key " + Path("w.key") + " --key " + key +
+                            " --checkpoint " + Path("old.txt") + " --previous " + Path("new.txt") +
+                            " --consistency " + Path("proof.json"));
+  EXPECT_EQ(backwards.exit_code, 1) << backwards.out;
+
+  ASSERT_EQ(RunCli("ledger export --data " + dir_.string() + " --index 3 --out " + Path("b.json")).exit_code, 0);
+  Result verified = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + key +
+                           " --witness " + witness_key);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos) << verified.out;
+  EXPECT_EQ(RunCli("ledger check --data " + dir_.string()).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace deconflict::store
