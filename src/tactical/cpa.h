@@ -39,8 +39,9 @@
 //                     aircraft that truly meet within 300 s (reach up to 150 km, poles and
 //                     antimeridian included) the largest predicted miss was 0.48 m.
 //   Neither term depends on latitude or longitude: the same holds at the poles and across the
-//   antimeridian. (An equirectangular projection about the pair's mean latitude, for
-//   comparison, errs by tens of metres at 9 km near 80 deg and breaks down at the pole.)
+//   antimeridian. (For comparison, a straight line in an equirectangular projection is a
+//   parallel when flown east, while the aircraft flies a great circle that departs from it by
+//   d^2 tan(lat) / (2 R): 5 km after 75 km at 85 deg.)
 // cpa_test.cc checks the current-distance bound against Vincenty's geodesic distance at all
 // latitudes including 89.99 deg and across 180 deg, and the prediction bound against aircraft
 // flown along geodesics by step-by-step integration.
