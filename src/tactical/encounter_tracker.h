@@ -65,7 +65,8 @@ class EncounterTracker {
   // Advances one cycle. `conflicts` are Detect's output for `snapshot` (indices into it).
   // Returns the events of this cycle: opened and updated ones in the order of `conflicts`, then
   // closed ones by encounter id.
-  // REQUIRES: every conflict indexes `snapshot`; `now` does not go back.
+  // REQUIRES: every conflict indexes `snapshot` and names a pair at most once (as Detect
+  // returns them); `now` does not go back.
   std::vector<EncounterEvent> Update(std::span<const Track> snapshot,
                                      std::span<const Conflict> conflicts, Timestamp now);
 
