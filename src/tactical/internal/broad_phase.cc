@@ -56,8 +56,8 @@ SliceGeometry GeometryOf(const BroadPhasePlan& plan, int slice) {
   return g;
 }
 
-SliceScratch::Box BoxOf(const KinematicState& s, const SliceGeometry& g) {
-  Vec3 p0 = s.p + g.t0 * s.v, p1 = s.p + g.t1 * s.v;
+SliceScratch::Box BoxOf(const KinematicState& s, Vec3 p, Vec3 v, const SliceGeometry& g) {
+  Vec3 p0 = p + g.t0 * v, p1 = p + g.t1 * v;
   double a0 = s.alt + g.t0 * s.vs, a1 = s.alt + g.t1 * s.vs;
   const double m = g.inflate, h = g.alt_half;
   return {Down(std::min(p0.x, p1.x) - m), Up(std::max(p0.x, p1.x) + m),
@@ -111,6 +111,30 @@ struct PairSink {
   }
 };
 
+// Fills plan.grid_p and plan.grid_v in the frame whose third axis is the mean up of the grid
+// tracks (identity when that mean is too short to have a direction, e.g. global traffic).
+void GridFrame(BroadPhasePlan& plan, std::span<const KinematicState> states) {
+  Vec3 mean_up;
+  for (uint32_t track : plan.grid_tracks) mean_up = mean_up + states[track].up;
+  Vec3 ex{1, 0, 0}, ey{0, 1, 0}, ez{0, 0, 1};
+  double length = std::sqrt(Norm2(mean_up));
+  if (length > 0.5 * plan.grid_tracks.size()) {
+    ez = (1.0 / length) * mean_up;
+    // Any unit vector normal to ez: cross it with the ECEF axis it is least aligned with.
+    Vec3 axis = std::abs(ez.x) < 0.5 ? Vec3{1, 0, 0} : Vec3{0, 1, 0};
+    ex = Cross(axis, ez);
+    ex = (1.0 / std::sqrt(Norm2(ex))) * ex;
+    ey = Cross(ez, ex);
+  }
+  plan.grid_p.resize(plan.grid_tracks.size());
+  plan.grid_v.resize(plan.grid_tracks.size());
+  for (size_t g = 0; g < plan.grid_tracks.size(); ++g) {
+    const KinematicState& s = states[plan.grid_tracks[g]];
+    plan.grid_p[g] = {Dot(s.p, ex), Dot(s.p, ey), Dot(s.p, ez)};
+    plan.grid_v[g] = {Dot(s.v, ex), Dot(s.v, ey), Dot(s.v, ez)};
+  }
+}
+
 }  // namespace
 
 double ProjectionMargin(double reach_m, double max_speed_mps, double t_s) {
@@ -141,6 +165,7 @@ BroadPhasePlan MakePlan(const DetectorOptions& options, std::span<const Kinemati
     max_abs = std::max({max_abs, std::abs(s.p.x), std::abs(s.p.y), std::abs(s.p.z)});
   }
   plan.reach_m = plan.max_horizontal_m + 2.0 * plan.grid_speed_mps * plan.lookahead_s + 1.0;
+  GridFrame(plan, states);
   SliceGeometry last = GeometryOf(plan, plan.slices - 1);
   max_abs += plan.grid_speed_mps * plan.lookahead_s + last.inflate;
   // Invariant: every box extent is <= cell size, so overlapping boxes have centres in the same
@@ -170,7 +195,8 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
   double lo[3] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
                   std::numeric_limits<double>::max()};
   for (size_t g = 0; g < n; ++g) {
-    const SliceScratch::Box& b = s.boxes[g] = BoxOf(states[plan.grid_tracks[g]], geometry);
+    const SliceScratch::Box& b = s.boxes[g] =
+        BoxOf(states[plan.grid_tracks[g]], plan.grid_p[g], plan.grid_v[g], geometry);
     lo[0] = std::min(lo[0], 0.5 * (double(b.xlo) + b.xhi));
     lo[1] = std::min(lo[1], 0.5 * (double(b.ylo) + b.yhi));
     lo[2] = std::min(lo[2], 0.5 * (double(b.zlo) + b.zhi));

@@ -2,7 +2,8 @@
 //
 // The lookahead [0, T] is cut into K slices of length tau. In slice k = [t0, t1] every grid
 // track i gets
-//   an ECEF box: the axis-aligned box of its ground path p_i + v_i t, t in [t0, t1], inflated on
+//   an ECEF box: the axis-aligned box (in the grid's frame, a rotation of ECEF, see
+//     BroadPhasePlan::grid_p) of its ground path p_i + v_i t, t in [t0, t1], inflated on
 //     every side by m_k = sqrt(H^2 + n_k^2) / 2 + slop, where H is the largest horizontal
 //     minimum and n_k bounds the part of a pair's relative position that EvaluatePair projects
 //     away (its component along the bisector normal u, see ProjectionMargin);
@@ -48,6 +49,11 @@ struct BroadPhasePlan {
   double cell_size_m = 0;
   std::vector<uint32_t> grid_tracks;    // indices of tracks bucketed in the grid
   std::vector<uint32_t> direct_tracks;  // indices of tracks paired directly
+  // The grid's frame: ECEF rotated so that its third axis is the tracks' mean up, which makes
+  // a regional snapshot nearly level in the grid (fewer occupied cells and neighbours than a
+  // surface cutting the cells diagonally). A rotation keeps every distance, so the proof above
+  // holds unchanged. Per grid track, its ground point and velocity in that frame.
+  std::vector<Vec3> grid_p, grid_v;
 };
 
 // Computes the plan for `states`.
