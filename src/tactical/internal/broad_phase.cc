@@ -162,7 +162,7 @@ BroadPhasePlan MakePlan(const DetectorOptions& options, std::span<const Kinemati
     }
     plan.grid_tracks.push_back(track_idx);
     plan.grid_speed_mps = std::max(plan.grid_speed_mps, s.ground_speed);
-    max_abs = std::max({max_abs, std::abs(s.p.x), std::abs(s.p.y), std::abs(s.p.z)});
+    max_abs = std::max(max_abs, std::sqrt(Norm2(s.p)));  // bounds every coordinate, rotated too
   }
   plan.reach_m = plan.max_horizontal_m + 2.0 * plan.grid_speed_mps * plan.lookahead_s + 1.0;
   GridFrame(plan, states);
