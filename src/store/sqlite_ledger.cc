@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/server_key.h"
+#include "sqlite3.h"
 
 namespace deconflict::store {
 namespace {
@@ -24,6 +25,7 @@ int64_t NowMicros() {
 
 constexpr char kStoredSize[] = "SELECT coalesce(max(idx), -1) + 1 FROM ledger_entries";
 constexpr char kSelectNode[] = "SELECT hash FROM ledger_nodes WHERE id = ?1";
+constexpr char kSelectEntry[] = "SELECT data FROM ledger_entries WHERE idx = ?1";
 
 // Runs a prepared single-row integer query and resets it.
 absl::StatusOr<int64_t> QueryPrepared(Statement& st) {
@@ -35,16 +37,23 @@ absl::StatusOr<int64_t> QueryPrepared(Statement& st) {
   return value;
 }
 
-absl::StatusOr<Hash> LookupNode(Statement& st, int level, uint64_t index) {
-  st.Bind(1, NodeId(level, index));
+// The hash of a perfect subtree: levels >= 1 are stored; a leaf (level 0) is the hash of its
+// entry, recomputed rather than stored (one SHA-256 of a short entry costs less than a row).
+absl::StatusOr<Hash> LookupNode(Statement& node_st, Statement& entry_st, int level,
+                                uint64_t index) {
+  Statement& st = level == 0 ? entry_st : node_st;
+  st.Bind(1, level == 0 ? static_cast<int64_t>(index) : NodeId(level, index));
   absl::StatusOr<bool> row = st.Step();
   std::optional<Hash> hash;
-  if (row.ok() && *row) hash = ledger::HashFromBytes(st.ColumnBlob(0));
+  if (row.ok() && *row) {
+    hash = level == 0 ? std::optional<Hash>(ledger::LeafHash(st.ColumnBlob(0)))
+                      : ledger::HashFromBytes(st.ColumnBlob(0));
+  }
   st.Reset();
   if (!row.ok()) return row.status();
   if (!hash) {
     return absl::DataLossError(fmt::format(
-        "ledger: the node at level {} index {} is {}", level, index,
+        "ledger: the {} at level {} index {} is {}", level == 0 ? "entry" : "node", level, index,
         *row ? "not a 32-byte hash" : "missing"));
   }
   return *hash;
@@ -99,6 +108,8 @@ absl::Status SqliteLedger::Prepare(Database& db) {
   if (prepared_for_ == &db) return absl::OkStatus();
   prepared_for_ = nullptr;
   ASSIGN_OR_RETURN(insert_entry_, db.Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)"));
+  ASSIGN_OR_RETURN(append_entry_, db.Prepare("INSERT INTO ledger_entries(data) VALUES(?1)"));
+  ASSIGN_OR_RETURN(select_entry_, db.Prepare(kSelectEntry));
   ASSIGN_OR_RETURN(insert_node_, db.Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)"));
   ASSIGN_OR_RETURN(select_node_, db.Prepare(kSelectNode));
   ASSIGN_OR_RETURN(stored_size_, db.Prepare(kStoredSize));
@@ -112,7 +123,7 @@ absl::Status SqliteLedger::Reload(Database& db, uint64_t size) {
   valid_ = false;
   std::vector<Hash> roots;
   for (auto [level, index] : ledger::Frontier::NodesOf(size)) {
-    ASSIGN_OR_RETURN(Hash h, LookupNode(*select_node_, level, index));
+    ASSIGN_OR_RETURN(Hash h, LookupNode(*select_node_, *select_entry_, level, index));
     roots.push_back(h);
   }
   frontier_ = ledger::Frontier(size, std::move(roots));
@@ -142,15 +153,28 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
 }
 
 absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry) {
-  RETURN_IF_ERROR(Revalidate(db));
-  const uint64_t index = frontier_.size();
-  insert_entry_->Bind(1, static_cast<int64_t>(index));
-  insert_entry_->BindBlob(2, entry);
-  RETURN_IF_ERROR(insert_entry_->Run());
+  RETURN_IF_ERROR(Prepare(db));
+  uint64_t index = 0;
+  if (!valid_ || !in_txn_ || frontier_.size() <= 1) {
+    // First append of the transaction (or of the log): check the cache against the database.
+    RETURN_IF_ERROR(Revalidate(db));
+    index = frontier_.size();
+    insert_entry_->Bind(1, static_cast<int64_t>(index));
+    insert_entry_->BindBlob(2, entry);
+    RETURN_IF_ERROR(insert_entry_->Run());
+  } else {
+    // Later appends let SQLite number the row (max(idx) + 1, since the table is not empty): a
+    // unit rolled back to its savepoint since our last append shows as a smaller index, at no
+    // cost. Within a transaction nothing else can change the table.
+    append_entry_->BindBlob(1, entry);
+    RETURN_IF_ERROR(append_entry_->Run());
+    index = static_cast<uint64_t>(sqlite3_last_insert_rowid(db.raw()));
+    if (index != frontier_.size()) RETURN_IF_ERROR(Reload(db, index));
+  }
   valid_ = false;  // until every node of this leaf is stored
   absl::Status nodes = absl::OkStatus();
   frontier_.Append(ledger::LeafHash(entry), [&](int level, uint64_t node_index, const Hash& h) {
-    if (!nodes.ok()) return;
+    if (level == 0 || !nodes.ok()) return;  // leaves are not stored (LookupNode)
     insert_node_->Bind(1, NodeId(level, node_index));
     insert_node_->BindBlob(2, ledger::HashBytes(h));
     nodes = insert_node_->Run();
@@ -273,8 +297,9 @@ absl::StatusOr<std::vector<std::string>> LedgerReader::Entries(uint64_t start, u
 absl::StatusOr<Hash> LedgerReader::Node(int level, uint64_t index) {
   if (!select_node_) {
     ASSIGN_OR_RETURN(select_node_, db_.Prepare(kSelectNode));
+    ASSIGN_OR_RETURN(select_entry_, db_.Prepare(kSelectEntry));
   }
-  return LookupNode(*select_node_, level, index);
+  return LookupNode(*select_node_, *select_entry_, level, index);
 }
 
 absl::StatusOr<StoredCheckpoint> LedgerReader::WithCosignatures(uint64_t size, Hash root,
@@ -353,7 +378,7 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
   ledger::Frontier frontier;
   absl::Status node_status = absl::OkStatus();
   auto on_node = [&](int level, uint64_t index, const Hash& h) {
-    if (!node_status.ok()) return;
+    if (level == 0 || !node_status.ok()) return;
     node_status = [&]() -> absl::Status {
       if (!levels[level]) {
         ASSIGN_OR_RETURN(levels[level], db_.Prepare("SELECT id, hash FROM ledger_nodes WHERE id >= "
@@ -362,14 +387,18 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
         levels[level]->Bind(2, NodeId(level + 1, 0));
       }
       ASSIGN_OR_RETURN(bool row, levels[level]->Step());
+      const uint64_t first = index << level;
+      const uint64_t last = first + (uint64_t{1} << level) - 1;
       if (!row || levels[level]->ColumnInt(0) != NodeId(level, index)) {
-        return absl::DataLossError(
-            fmt::format("ledger: the node at level {} index {} is missing", level, index));
+        return absl::DataLossError(fmt::format(
+            "ledger: the node at level {} index {} (entries {}..{}) is missing", level, index,
+            first, last));
       }
       if (levels[level]->ColumnBlob(1) != ledger::HashBytes(h)) {
         return absl::DataLossError(fmt::format(
-            "ledger: the stored node at level {} index {} differs from the recomputed one", level,
-            index));
+            "ledger: entries {}..{} do not hash to the stored node at level {} index {}: an entry "
+            "or the node was changed",
+            first, last, level, index));
       }
       ++report.nodes;
       return absl::OkStatus();
@@ -383,8 +412,9 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
       const Hash root = frontier.Root();
       if (checkpoints.ColumnBlob(1) != ledger::HashBytes(root)) {
         return absl::DataLossError(fmt::format(
-            "ledger: checkpoint {}: the stored root differs from the recomputed root {}", size,
-            ledger::Base64(root)));
+            "ledger: checkpoint {}: the stored root differs from the root {} recomputed from "
+            "entries 0..{}: an entry or the checkpoint was changed",
+            size, ledger::Base64(root), size - 1));
       }
       absl::StatusOr<ledger::Note> note = ledger::ParseNote(checkpoints.ColumnText(2));
       absl::Status verified = note.ok() ? ledger::VerifyNote(*note, server_key) : note.status();

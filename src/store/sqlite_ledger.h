@@ -3,8 +3,9 @@
 //
 // Every append is written in the caller's transaction together with the change it records
 // (store.h), so the log and the state never disagree, also after a crash. Per append the ledger
-// stores the entry, its leaf hash and every interior node that the leaf completes (on average
-// one), so proofs are O(log n) lookups (LedgerReader) and nothing is ever recomputed. Before
+// stores the entry and every interior node that its leaf completes (on average one), so proofs
+// are O(log n) lookups (LedgerReader); nothing is recomputed but the leaf hashes of the (at most
+// two) single entries a proof names. Before
 // each group commit FinishBatch signs a checkpoint of the new size with the server key
 // (ledger/server_key.h). docs/ledger_format.md describes the tables' formats.
 //
@@ -71,7 +72,8 @@ CREATE TABLE ledger_entries (
 );
 CREATE TABLE ledger_nodes (
   id    INTEGER PRIMARY KEY,        -- level << 56 | index: the perfect subtree of 2^level leaves
-  hash  BLOB NOT NULL               --   from index * 2^level; level 0 holds the leaf hashes
+  hash  BLOB NOT NULL               --   from index * 2^level, for level >= 1 (a leaf's hash is
+                                    --   recomputed from its entry)
 );
 CREATE TABLE ledger_checkpoints (
   size        INTEGER PRIMARY KEY,
@@ -126,7 +128,8 @@ CREATE TABLE ledger_cosignatures (
 
   const ledger::Signer signer_;
   Database* prepared_for_ = nullptr;
-  std::optional<Statement> insert_entry_, insert_node_, select_node_, stored_size_, data_version_;
+  std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_,
+      select_entry_, stored_size_, data_version_;
 
   bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
   bool in_txn_ = false;       // an Append ran in the current transaction
@@ -170,7 +173,7 @@ class LedgerReader final : public ledger::NodeSource {
                                                     std::string note);
   absl::Status CheckInTransaction(const ledger::VerifierKey& server_key, LedgerCheckReport& report);
   Database& db_;
-  std::optional<Statement> select_node_;
+  std::optional<Statement> select_node_, select_entry_;
 };
 
 }  // namespace deconflict::store
