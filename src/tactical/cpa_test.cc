@@ -300,7 +300,9 @@ TEST(EvaluatePair, CurrentDistanceIsWithinTheStatedBoundOfTheGeodesic) {
     SCOPED_TRACE(::testing::Message() << "trial " << trial << " at " << lat << ", " << lon
                                       << ", s = " << s);
     EXPECT_LE(std::abs(o.distance_m - s), 1.5 * s * s * s / (24 * rho * rho) + 1e-4);
-    if (s <= 9260) EXPECT_LT(std::abs(o.distance_m - s), 1e-3);
+    if (s <= 9260) {
+      EXPECT_LT(std::abs(o.distance_m - s), 1e-3);
+    }
   }
 }
 
