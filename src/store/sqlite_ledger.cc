@@ -137,6 +137,7 @@ absl::Status SqliteLedger::Reload(Database& db, uint64_t size) {
 
 absl::Status SqliteLedger::Revalidate(Database& db) {
   RETURN_IF_ERROR(Prepare(db));
+  const bool first_in_txn = !in_txn_;
   if (valid_ && !in_txn_) {
     // First append of a transaction: did another connection commit since we last looked?
     ASSIGN_OR_RETURN(int64_t version, QueryPrepared(*data_version_));
@@ -148,6 +149,7 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
   if (!valid_ || static_cast<uint64_t>(stored) != frontier_.size()) {
     RETURN_IF_ERROR(Reload(db, static_cast<uint64_t>(stored)));
   }
+  if (first_in_txn) txn_start_size_ = frontier_.size();
   in_txn_ = true;
   return absl::OkStatus();
 }
@@ -155,7 +157,10 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
 absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry) {
   RETURN_IF_ERROR(Prepare(db));
   uint64_t index = 0;
-  if (!valid_ || !in_txn_ || frontier_.size() <= 1) {
+  // SQLite numbers a row max(idx) + 1, but 1 in an empty table: the implicit numbering below is
+  // exact only if the table cannot be empty, i.e. it was not empty when the transaction began
+  // (a rollback to a savepoint never goes below that).
+  if (!valid_ || !in_txn_ || txn_start_size_ == 0) {
     // First append of the transaction (or of the log): check the cache against the database.
     RETURN_IF_ERROR(Revalidate(db));
     index = frontier_.size();
@@ -166,6 +171,7 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
     // Later appends let SQLite number the row (max(idx) + 1, since the table is not empty): a
     // unit rolled back to its savepoint since our last append shows as a smaller index, at no
     // cost. Within a transaction nothing else can change the table.
+    // Invariant: txn_start_size_ >= 1, so the table holds at least one row.
     append_entry_->BindBlob(1, entry);
     RETURN_IF_ERROR(append_entry_->Run());
     index = static_cast<uint64_t>(sqlite3_last_insert_rowid(db.raw()));

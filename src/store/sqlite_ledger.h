@@ -134,6 +134,7 @@ CREATE TABLE ledger_cosignatures (
   bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
   bool in_txn_ = false;       // an Append ran in the current transaction
   int64_t data_version_seen_ = -1;
+  uint64_t txn_start_size_ = 0;  // the stored size when the current transaction first appended
   ledger::Frontier frontier_;
   uint64_t last_checkpoint_size_ = 0;
 };

@@ -178,6 +178,31 @@ TEST_F(SqliteLedgerTest, RandomMixesOfFailingAndSucceedingUnitsKeepTheTreeExact)
   EXPECT_EQ(report->entries, expected_size);
 }
 
+TEST_F(SqliteLedgerTest, AFailedUnitThatEmptiesTheLogAgainIsFollowedByIndexZero) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  std::promise<absl::Status> failed, kept;
+  uint64_t kept_index = 99;
+  store->Submit(
+      [](Txn& txn) -> absl::Status {
+        for (int k = 0; k < 3; ++k) RETURN_IF_ERROR(txn.AppendLedger(TestEntry(k)).status());
+        return absl::AbortedError("refused");
+      },
+      [&](absl::Status s) { failed.set_value(s); });
+  store->Submit(
+      [&](Txn& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(kept_index, txn.AppendLedger(TestEntry(7)));
+        return txn.AppendLedger(TestEntry(8)).status();
+      },
+      [&](absl::Status s) { kept.set_value(s); });
+  EXPECT_FALSE(failed.get_future().get().ok());
+  ASSERT_TRUE(kept.get_future().get().ok());
+  EXPECT_EQ(kept_index, 0u);
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 2u);
+}
+
 TEST_F(SqliteLedgerTest, TwoStoresOnOneDirectoryAppendToOneTree) {
   // The server and `deconflict party add` share the store: each sees the other's appends.
   auto server = Open();
