@@ -12,14 +12,17 @@ namespace {
 
 const Timestamp kNow = *ParseRfc3339("2026-11-21T09:00:00Z");
 
-// 1,024 volumes of the dense region whose footprint is (or is not) a polygon.
+// 1,024 volumes of the dense region whose footprint is (or is not) a polygon, all in the same
+// band and window so that the footprint test runs.
 std::vector<Volume4D> Sample(bool polygons) {
   std::mt19937_64 rng(42);
-  const testing::VolumeSampler sampler(testing::Region::kDense, kNow);
+  const testing::VolumeSampler sampler(testing::Region::kDense, kNow, /*spread=*/0.3);
   std::vector<Volume4D> out;
   while (out.size() < 1024) {
     Volume4D v = sampler.Next(rng);
-    if ((v.s2_polygon() != nullptr) == polygons) out.push_back(std::move(v));
+    if ((v.s2_polygon() != nullptr) != polygons) continue;
+    out.push_back(*Volume4D::Make(v.footprint(), {0, 100}, {kNow, kNow + std::chrono::hours(1)},
+                                  VolumeLimits{}, kNow, ""));
   }
   return out;
 }

@@ -22,9 +22,14 @@ struct Pair {
 
 Pair DrawPair(uint64_t sample_seed) {
   std::mt19937_64 rng(sample_seed);
-  const testing::VolumeSampler sampler(testing::kAllRegions[sample_seed % 4], kNow);
+  const testing::VolumeSampler sampler(testing::kAllRegions[sample_seed % 4], kNow,
+                                       /*spread=*/0.15);
   Volume4D a = sampler.Next(rng);
   Volume4D b = sampler.Next(rng);
+  // Three times in four, b takes a's band and window, so that the footprints decide.
+  if (rng() % 4 != 0) {
+    b = *Volume4D::Make(b.footprint(), a.altitude(), a.time(), VolumeLimits{}, kNow, "");
+  }
   return {std::move(a), std::move(b)};
 }
 

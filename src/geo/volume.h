@@ -148,8 +148,9 @@ class Volume4D {
 };
 
 // The part two conflicting volumes share: a conservative lat/lng rectangle of the footprint
-// intersection (tight to within ~0.2% of a circle's radius), the common altitude band and the
-// common time window.
+// intersection, the common altitude band and the common time window. The rectangle is tight
+// for two polygons, within 2% of the radius where a circle meets a polygon (the circle is
+// replaced by a circumscribed 16-gon), and the intersection of the two bounds for two circles.
 struct Overlap {
   S2LatLngRect rect;
   AltitudeBand altitude;

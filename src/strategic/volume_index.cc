@@ -65,6 +65,18 @@ struct VolumeIndex::Filter {
 
 VolumeIndex::VolumeIndex(VolumeIndexOptions options) : options_(options) {}
 
+std::pair<int32_t, int32_t> VolumeIndex::BucketsOf(const geo::TimeWindow& window) const {
+  const int64_t bucket_us = std::chrono::microseconds(options_.time_bucket).count();
+  auto bucket_of = [&](Timestamp t) {
+    const int64_t us = (t - kEpoch).count();
+    const int64_t bucket = us / bucket_us - (us % bucket_us < 0 ? 1 : 0);  // floor
+    // Saturated below kMax32 so that loops `bucket <= last` end.
+    return Saturate(bucket, kMin32, kMax32 - 1);
+  };
+  // The window is half-open: its last instant is end - 1 µs (it is not empty, see geo::Make).
+  return {bucket_of(window.start), bucket_of(window.end - std::chrono::microseconds(1))};
+}
+
 std::vector<S2CellId> VolumeIndex::CoverIndexed(const geo::Volume4D& volume) const {
   S2RegionCoverer::Options coverer_options;
   coverer_options.set_min_level(options_.min_level);
@@ -112,9 +124,12 @@ void VolumeIndex::Insert(VolumeKey key, std::shared_ptr<const geo::Volume4D> vol
   }
   std::vector<S2CellId> cells = CoverIndexed(*volume);
   const Filter bounds = Filter::Of(*volume);
-  for (S2CellId cell : cells) {
-    postings_.insert(
-        Posting{cell.id(), slot, bounds.start_s, bounds.end_s, bounds.lower_m, bounds.upper_m});
+  const auto [first_bucket, last_bucket] = BucketsOf(volume->time());
+  for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
+    for (S2CellId cell : cells) {
+      postings_.insert(Posting{bucket, slot, cell.id(), bounds.start_s, bounds.end_s,
+                               bounds.lower_m, bounds.upper_m});
+    }
   }
   by_end_.insert({volume->time().end, slot});
   slot_of_[key] = slot;
@@ -124,7 +139,10 @@ void VolumeIndex::Insert(VolumeKey key, std::shared_ptr<const geo::Volume4D> vol
 
 void VolumeIndex::RemoveSlot(uint32_t slot) {
   Slot& s = slots_[slot];
-  for (S2CellId cell : s.cells) postings_.erase(Posting{cell.id(), slot, 0, 0, 0, 0});
+  const auto [first_bucket, last_bucket] = BucketsOf(s.volume->time());
+  for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
+    for (S2CellId cell : s.cells) postings_.erase(Posting{bucket, slot, cell.id(), 0, 0, 0, 0});
+  }
   by_end_.erase({s.volume->time().end, slot});
   slot_of_.erase(s.key);
   auto owner = slots_of_owner_.find(s.key.owner);
@@ -160,11 +178,14 @@ void VolumeIndex::Query(const geo::Volume4D& area,
   stats.covering_cells = covering.size();
   const Filter filter = Filter::Of(area);
   std::vector<uint32_t> candidates;
+  const auto [first_bucket, last_bucket] = BucketsOf(area.time());
   auto scan = [&](uint64_t first_cell, uint64_t last_cell) {
-    for (auto it = postings_.lower_bound(Posting{first_cell, 0, 0, 0, 0, 0});
-         it != postings_.end() && it->cell <= last_cell; ++it) {
-      ++stats.postings;
-      if (filter.Passes(*it)) candidates.push_back(it->slot);
+    for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
+      for (auto it = postings_.lower_bound(Posting{bucket, 0, first_cell, 0, 0, 0, 0});
+           it != postings_.end() && it->bucket == bucket && it->cell <= last_cell; ++it) {
+        ++stats.postings;
+        if (filter.Passes(*it)) candidates.push_back(it->slot);
+      }
     }
   };
 

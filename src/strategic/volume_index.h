@@ -18,7 +18,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_set.h"
@@ -50,6 +52,10 @@ struct VolumeIndexOptions {
   int max_cells = 8;   // Default: 8 cells per covering (a soft limit, as in S2).
   // Growth of the query footprint before covering it (not of the answer, which stays exact).
   double query_margin_m = 0.01;  // Default: 1 cm.
+  // Postings are also keyed by time bucket: a volume is indexed in every bucket its window
+  // meets, a query reads only the buckets its own window meets. Shorter buckets read fewer
+  // postings per query but copy long windows more (a 30-day window: 121 copies at 6 h).
+  std::chrono::hours time_bucket{6};  // Default: 6 h.
 };
 
 // Thread-compatible: const methods may run concurrently; mutations need external locking.
@@ -96,8 +102,9 @@ class VolumeIndex {
   // One (cell, volume) pair, with the volume's window and band rounded outwards so that the
   // filter never drops a volume the exact test would keep.
   struct Posting {
-    uint64_t cell;
+    int32_t bucket;   // Time bucket: (t - kEpoch) / time_bucket.
     uint32_t slot;
+    uint64_t cell;
     int32_t start_s;  // Seconds since kEpoch, rounded down.
     int32_t end_s;    // Rounded up.
     float lower_m;    // Rounded down.
@@ -105,6 +112,7 @@ class VolumeIndex {
   };
   struct PostingOrder {
     bool operator()(const Posting& a, const Posting& b) const {
+      if (a.bucket != b.bucket) return a.bucket < b.bucket;
       return a.cell != b.cell ? a.cell < b.cell : a.slot < b.slot;
     }
   };
@@ -118,6 +126,8 @@ class VolumeIndex {
   std::vector<S2CellId> CoverIndexed(const geo::Volume4D& volume) const;
   std::vector<S2CellId> CoverQuery(const geo::Volume4D& volume) const;
   void RemoveSlot(uint32_t slot);
+  // The buckets [first, last] that the window [start, end) meets.
+  std::pair<int32_t, int32_t> BucketsOf(const geo::TimeWindow& window) const;
 
   VolumeIndexOptions options_;
   absl::btree_set<Posting, PostingOrder> postings_;

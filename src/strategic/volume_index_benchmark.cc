@@ -2,10 +2,10 @@
 //
 //   build/h-geo/src/strategic/strategic_index_benchmark --benchmark_counters_tabular=true
 //
-// Traffic model (fixed seeds): 80% of volumes around six hubs (Gaussian, sigma 15-30 km), 20%
-// anywhere over a 800 km x 1000 km region; half circles, half polygons (4-12 vertices); sizes
+// Traffic model (fixed seeds): 80% of volumes around hubs (Gaussian, sigma 10-30 km), 20%
+// anywhere over the region (two spreads, see Spread below); half circles, half polygons (4-12 vertices); sizes
 // log-uniform 200 m - 5 km (95%) or 5-40 km (5%); altitude bands from the ground or higher,
-// 50-1,500 m thick; windows starting in the next 7 days, 15 min - 4 h long (85%), 4-24 h
+// 50-1,500 m thick; windows starting in the next 7 or 14 days, 15 min - 4 h long (85%), 4-24 h
 // (14%) or 1-3 days (1%). Queries are new volumes drawn from the same model. Each query's
 // latency is timed on its own; p50/p90/p99/max are reported as counters (design.md §6:
 // p99 < 200 µs).
@@ -37,12 +37,38 @@ const Timestamp kNow = *ParseRfc3339("2026-11-21T09:00:00Z");
 struct Hub {
   double lat, lng, sigma_km;
 };
-constexpr Hub kHubs[] = {{33.51, 36.29, 25}, {33.89, 35.50, 15}, {31.95, 35.93, 25},
-                         {36.20, 37.13, 20}, {34.73, 36.71, 15}, {33.31, 44.37, 30}};
+
+// Where the traffic is.
+//  kCountry: one busy country, six hubs (Damascus, Beirut, Amman, Aleppo, Homs, Baghdad) over
+//    ~800 x 1,000 km, windows starting within 7 days: a worst case, ~150 conflicts a query.
+//  kContinent: sixty hubs over Europe and the Middle East (~3,300 x 7,000 km), windows starting
+//    within 14 days: a million live volumes as a DSS region would hold them.
+enum class Spread { kCountry, kContinent };
+
+struct TrafficShape {
+  std::vector<Hub> hubs;
+  double lat_lo, lat_hi, lng_lo, lng_hi;  // Where the 20% of scattered volumes are.
+  int horizon_days;
+};
+
+TrafficShape ShapeOf(Spread spread) {
+  if (spread == Spread::kCountry) {
+    return {{{33.51, 36.29, 25}, {33.89, 35.50, 15}, {31.95, 35.93, 25},
+             {36.20, 37.13, 20}, {34.73, 36.71, 15}, {33.31, 44.37, 30}},
+            30, 37.5, 34, 45, 7};
+  }
+  TrafficShape shape{{}, 25, 55, -10, 60, 14};
+  std::mt19937_64 rng(99);
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int hub_idx = 0; hub_idx < 60; ++hub_idx) {
+    shape.hubs.push_back({25 + 30 * unit(rng), -10 + 70 * unit(rng), 10 + 20 * unit(rng)});
+  }
+  return shape;
+}
 
 class TrafficModel {
  public:
-  explicit TrafficModel(uint64_t seed) : rng_(seed) {}
+  TrafficModel(Spread spread, uint64_t seed) : shape_(ShapeOf(spread)), rng_(seed) {}
 
   std::shared_ptr<const geo::Volume4D> Next() {
     for (;;) {
@@ -57,13 +83,16 @@ class TrafficModel {
 
   S2Point NextCenter() {
     if (Unit() < 0.8) {
-      const Hub& hub = kHubs[std::uniform_int_distribution<int>(0, 5)(rng_)];
+      const Hub& hub = shape_.hubs[std::uniform_int_distribution<size_t>(
+          0, shape_.hubs.size() - 1)(rng_)];
       const double distance_km = std::min(
           4 * hub.sigma_km, std::abs(std::normal_distribution<double>(0, hub.sigma_km)(rng_)));
       return geo::testing::Offset(S2LatLng::FromDegrees(hub.lat, hub.lng).ToPoint(),
                                   distance_km / 6371.01, 2 * std::numbers::pi * Unit());
     }
-    return S2LatLng::FromDegrees(30 + 7.5 * Unit(), 34 + 11 * Unit()).ToPoint();
+    return S2LatLng::FromDegrees(shape_.lat_lo + (shape_.lat_hi - shape_.lat_lo) * Unit(),
+                                 shape_.lng_lo + (shape_.lng_hi - shape_.lng_lo) * Unit())
+        .ToPoint();
   }
 
   geo::Footprint NextFootprint() {
@@ -89,7 +118,8 @@ class TrafficModel {
   }
 
   geo::TimeWindow NextTime() {
-    const Timestamp start = kNow + minutes(static_cast<int>(7 * 24 * 60 * Unit()));
+    const Timestamp start =
+        kNow + minutes(static_cast<int>(shape_.horizon_days * 24 * 60 * Unit()));
     const double u = Unit();
     const double length_min = u < 0.85   ? 15 * std::pow(16.0, Unit())   // 15 min - 4 h
                               : u < 0.99 ? 240 * std::pow(6.0, Unit())  // 4 - 24 h
@@ -97,6 +127,7 @@ class TrafficModel {
     return {start, start + minutes(static_cast<int>(length_min) + 1)};
   }
 
+  TrafficShape shape_;
   std::mt19937_64 rng_;
 };
 
@@ -105,22 +136,23 @@ struct World {
   std::vector<std::shared_ptr<const geo::Volume4D>> queries;
 };
 
-// Built once per size and kept for every benchmark that uses it.
-World& WorldOf(size_t volumes) {
-  static std::map<size_t, std::unique_ptr<World>> worlds;
-  std::unique_ptr<World>& world = worlds[volumes];
+// Built once per (spread, size) and kept for every benchmark that uses it.
+World& WorldOf(Spread spread, size_t volumes) {
+  static std::map<std::pair<Spread, size_t>, std::unique_ptr<World>> worlds;
+  std::unique_ptr<World>& world = worlds[{spread, volumes}];
   if (world == nullptr) {
     world = std::make_unique<World>();
     const auto t0 = std::chrono::steady_clock::now();
-    TrafficModel traffic(1);
+    TrafficModel traffic(spread, 1);
     for (size_t volume_idx = 0; volume_idx < volumes; ++volume_idx) {
       world->index.Insert({volume_idx / 4, static_cast<uint32_t>(volume_idx % 4)}, traffic.Next());
     }
-    TrafficModel queries(2);
+    TrafficModel queries(spread, 2);
     for (int query_idx = 0; query_idx < 10000; ++query_idx) {
       world->queries.push_back(queries.Next());
     }
-    std::fprintf(stderr, "built %zu volumes in %.1f s\n", volumes,
+    std::fprintf(stderr, "built %zu volumes (%s) in %.1f s\n", volumes,
+                 spread == Spread::kCountry ? "country" : "continent",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   return *world;
@@ -131,10 +163,10 @@ double Percentile(std::vector<double>& sorted, double p) {
 }
 
 // One strategic query: Query plus, as the service does, OverlapOf for each conflict when
-// range(1) is 1.
+// overlap is 1. spread: 0 country, 1 continent.
 void BM_StrategicQuery(benchmark::State& state) {
-  World& world = WorldOf(static_cast<size_t>(state.range(0)));
-  const bool with_overlap = state.range(1) == 1;
+  World& world = WorldOf(static_cast<Spread>(state.range(0)), static_cast<size_t>(state.range(1)));
+  const bool with_overlap = state.range(2) == 1;
   std::vector<double> latencies_us;
   double matches = 0, candidates = 0, postings = 0, cells = 0;
   size_t query_idx = 0;
@@ -165,16 +197,32 @@ void BM_StrategicQuery(benchmark::State& state) {
   state.counters["volumes"] = static_cast<double>(world.index.size());
 }
 BENCHMARK(BM_StrategicQuery)
-    ->ArgNames({"volumes", "overlap"})
-    ->Args({1'000'000, 0})
-    ->Args({1'000'000, 1})
+    ->ArgNames({"spread", "volumes", "overlap"})
+    ->Args({1, 1'000'000, 0})
+    ->Args({1, 1'000'000, 1})
+    ->Args({0, 100'000, 0})
+    ->Args({0, 1'000'000, 0})
+    ->Args({0, 1'000'000, 1})
     ->Iterations(20000)
     ->Unit(benchmark::kMicrosecond);
 
+// The fixed cost of a query (covering the query footprint): the same queries on an empty index.
+void BM_QueryEmptyIndex(benchmark::State& state) {
+  TrafficModel traffic(Spread::kContinent, 2);
+  std::vector<std::shared_ptr<const geo::Volume4D>> queries;
+  for (int i = 0; i < 1000; ++i) queries.push_back(traffic.Next());
+  const VolumeIndex empty;
+  size_t i = 0;
+  for (auto _ : state) {
+    empty.Query(*queries[i++ % queries.size()], [](VolumeKey, const geo::Volume4D&) {});
+  }
+}
+BENCHMARK(BM_QueryEmptyIndex)->Unit(benchmark::kMicrosecond);
+
 // Replacing a volume (Remove + Insert) in the million-volume index.
 void BM_ReplaceVolume(benchmark::State& state) {
-  World& world = WorldOf(static_cast<size_t>(state.range(0)));
-  TrafficModel traffic(3);
+  World& world = WorldOf(static_cast<Spread>(state.range(0)), static_cast<size_t>(state.range(1)));
+  TrafficModel traffic(static_cast<Spread>(state.range(0)), 3);
   std::vector<std::shared_ptr<const geo::Volume4D>> fresh;
   for (int i = 0; i < 1000; ++i) fresh.push_back(traffic.Next());
   size_t i = 0;
@@ -184,7 +232,10 @@ void BM_ReplaceVolume(benchmark::State& state) {
     ++i;
   }
 }
-BENCHMARK(BM_ReplaceVolume)->ArgNames({"volumes"})->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ReplaceVolume)
+    ->ArgNames({"spread", "volumes"})
+    ->Args({1, 1'000'000})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace deconflict::strategic

@@ -105,6 +105,24 @@ TEST(VolumeIndex, EvictEndedBeforeDropsWindowsEndingAtOrBefore) {
             (Keys{{2, 0}}));
 }
 
+TEST(VolumeIndex, WindowsAcrossItsInternalEpochAreFound) {
+  // Postings count time from 2020-01-01 (negative before it); buckets must floor.
+  const Timestamp now = *ParseRfc3339("2019-12-31T20:00:00Z");
+  auto make = [&](const char* start, const char* end) {
+    return std::make_shared<const geo::Volume4D>(*geo::Volume4D::Make(
+        geo::Circle{{0, 0}, 100}, {0, 1}, {*ParseRfc3339(start), *ParseRfc3339(end)},
+        geo::VolumeLimits{}, now, ""));
+  };
+  VolumeIndex index;
+  index.Insert({1, 0}, make("2019-12-31T23:30:00Z", "2020-01-01T00:30:00Z"));
+  index.Insert({2, 0}, make("2019-12-31T21:00:00Z", "2019-12-31T23:59:59.5Z"));
+  index.Insert({3, 0}, make("2020-01-01T00:00:00.5Z", "2020-01-01T01:00:00Z"));
+  EXPECT_EQ(Found(index, *make("2019-12-31T23:59:59.9Z", "2020-01-01T00:00:00.1Z")),
+            (Keys{{1, 0}}));
+  EXPECT_EQ(Found(index, *make("2019-12-31T23:59:59Z", "2020-01-01T00:00:01Z")),
+            (Keys{{1, 0}, {2, 0}, {3, 0}}));
+}
+
 TEST(VolumeIndex, FindsFootprintsTouchingAlongCellBoundaries) {
   // The prime meridian and the equator are S2 cell edges at every level: boxes that share an
   // edge there are covered by neighbouring cells, none containing another.
@@ -204,18 +222,20 @@ DC_PROP(VolumeIndexProperty, MatchesBruteForceWithDefaultOptions, 11, 120,
   CompareWithOracle(sample_seed, VolumeIndexOptions{});
 }
 
-DC_PROP(VolumeIndexProperty, MatchesBruteForceWithFineCoarseCoverings, 12, 60,
+DC_PROP(VolumeIndexProperty, MatchesBruteForceWithFewDeepCellsAndHourBuckets, 12, 60,
         (uint64_t sample_seed)) {
   // Few, deep cells: many ancestors and many descendants in play.
   CompareWithOracle(sample_seed,
-                    VolumeIndexOptions{.min_level = 2, .max_level = 20, .max_cells = 3});
+                    VolumeIndexOptions{.min_level = 2, .max_level = 20, .max_cells = 3,
+                                       .time_bucket = std::chrono::hours(1)});
 }
 
-DC_PROP(VolumeIndexProperty, MatchesBruteForceWithoutTheQueryMargin, 13, 60,
+DC_PROP(VolumeIndexProperty, MatchesBruteForceWithoutTheQueryMarginAndDayBuckets, 13, 60,
         (uint64_t sample_seed)) {
   // Random footprints do not touch exactly on cell boundaries, so even without the margin the
   // answers must match; the margin's purpose is tested in FindsFootprintsTouchingAlong...
-  CompareWithOracle(sample_seed, VolumeIndexOptions{.max_cells = 16, .query_margin_m = 0});
+  CompareWithOracle(sample_seed, VolumeIndexOptions{.max_cells = 16, .query_margin_m = 0,
+                                                    .time_bucket = std::chrono::hours(24)});
 }
 
 }  // namespace

@@ -46,7 +46,10 @@ inline LatLng ToLatLng(const S2Point& p) {
 
 class VolumeSampler {
  public:
-  VolumeSampler(Region region, Timestamp now) : region_(region), now_(now) {}
+  // `spread` scales the area the centres are drawn from (1: ~30-40 km across; smaller values
+  // make overlaps more frequent).
+  VolumeSampler(Region region, Timestamp now, double spread = 1.0)
+      : region_(region), now_(now), spread_(spread) {}
 
   Volume4D Next(std::mt19937_64& rng) const {
     for (;;) {
@@ -62,18 +65,21 @@ class VolumeSampler {
     std::uniform_real_distribution<double> unit(0, 1);
     switch (region_) {
       case Region::kDense:
-        return S2LatLng::FromDegrees(33.5 + 0.3 * unit(rng), 36.2 + 0.3 * unit(rng)).ToPoint();
+        return S2LatLng::FromDegrees(33.65 + spread_ * 0.3 * (unit(rng) - 0.5),
+                                     36.35 + spread_ * 0.3 * (unit(rng) - 0.5))
+            .ToPoint();
       case Region::kAntimeridian: {
-        double lng = 179.7 + 0.6 * unit(rng);
+        double lng = 180 + spread_ * 0.6 * (unit(rng) - 0.5);
         if (lng > 180) lng -= 360;
-        return S2LatLng::FromDegrees(-20 + 0.4 * unit(rng), lng).ToPoint();
+        return S2LatLng::FromDegrees(-20 + spread_ * 0.4 * unit(rng), lng).ToPoint();
       }
       case Region::kNorthPole:
       case Region::kSouthPole: {
         const double sign = region_ == Region::kNorthPole ? 1 : -1;
         // One in four exactly on the pole, so that polygons contain it.
         if (unit(rng) < 0.25) return S2Point(0, 0, sign);
-        return S2LatLng::FromDegrees(sign * (89.6 + 0.4 * unit(rng)), -180 + 360 * unit(rng))
+        return S2LatLng::FromDegrees(sign * (90 - spread_ * 0.4 * unit(rng)),
+                                     -180 + 360 * unit(rng))
             .ToPoint();
       }
     }
@@ -118,6 +124,7 @@ class VolumeSampler {
  private:
   Region region_;
   Timestamp now_;
+  double spread_;
 };
 
 }  // namespace deconflict::geo::testing
