@@ -72,7 +72,8 @@ struct DetectArgs {
 // Ids that are all digits compare as numbers ("2" < "10"), others as text, digits first.
 bool IdLess(const std::string& x, const std::string& y) {
   auto numeric = [](const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   bool nx = numeric(x), ny = numeric(y);
   if (nx != ny) return nx;
@@ -80,14 +81,18 @@ bool IdLess(const std::string& x, const std::string& y) {
   return x < y;
 }
 
-std::vector<tactical::Track> ToTracks(const std::vector<sim::TrackRecord>& records,
-                                      Timestamp at) {
+std::vector<tactical::Track> ToTracks(const std::vector<sim::TrackRecord>& records, Timestamp at) {
   std::vector<tactical::Track> tracks;
   tracks.reserve(records.size());
   for (const sim::TrackRecord& r : records) {
-    tracks.push_back({.party = PartyId(r.party), .id = TrackId(r.id), .time = at,
-                      .lat_deg = r.lat_deg, .lon_deg = r.lon_deg, .alt_m = r.alt_m,
-                      .ground_speed_mps = r.gs_mps, .track_deg = r.trk_deg,
+    tracks.push_back({.party = PartyId(r.party),
+                      .id = TrackId(r.id),
+                      .time = at,
+                      .lat_deg = r.lat_deg,
+                      .lon_deg = r.lon_deg,
+                      .alt_m = r.alt_m,
+                      .ground_speed_mps = r.gs_mps,
+                      .track_deg = r.trk_deg,
                       .vertical_rate_mps = r.vs_mps});
   }
   return tracks;
@@ -128,7 +133,8 @@ void RunDetect(const DetectArgs& args) {
     return IdLess(*x.b, *y.b);
   });
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
-  if (!out) Fail("detect", absl::NotFoundError(fmt::format("cannot open '{}' for writing", args.out)));
+  if (!out)
+    Fail("detect", absl::NotFoundError(fmt::format("cannot open '{}' for writing", args.out)));
   out << "id_a,id_b,tcpa_s,dcpa_m,t_in_s,t_out_s\n";
   for (const Row& row : rows) {
     const tactical::Conflict& c = *row.conflict;
@@ -137,9 +143,10 @@ void RunDetect(const DetectArgs& args) {
   }
   out.close();
   if (!out) Fail("detect", absl::InternalError(fmt::format("cannot write '{}'", args.out)));
-  std::cout << fmt::format("{} conflicts among {} tracks; detection {:.1f} ms ({} threads); "
-                           "wrote {}\n",
-                           rows.size(), tracks.size(), elapsed_ms, args.threads, args.out);
+  std::cout << fmt::format(
+      "{} conflicts among {} tracks; detection {:.1f} ms ({} threads); "
+      "wrote {}\n",
+      rows.size(), tracks.size(), elapsed_ms, args.threads, args.out);
 }
 
 }  // namespace

@@ -13,16 +13,15 @@ namespace deconflict::sim {
 namespace {
 
 constexpr int kColumns = 8;
-constexpr const char* kColumnNames[kColumns] = {"id",     "party",  "lat",     "lon",
+constexpr const char* kColumnNames[kColumns] = {"id",    "party",  "lat",     "lon",
                                                 "alt_m", "gs_mps", "trk_deg", "vs_mps"};
 
 struct Range {
   double lo, hi;
 };
 // Accepted ranges of the numeric columns 2..7 (trk_deg only has to be finite).
-constexpr Range kRanges[kColumns] = {{0, 0},         {0, 0},   {-90, 90},
-                                     {-180, 180},    {-2000, 100000},
-                                     {0, 2000},      {-1e9, 1e9}, {-1000, 1000}};
+constexpr Range kRanges[kColumns] = {{0, 0},          {0, 0},    {-90, 90},   {-180, 180},
+                                     {-2000, 100000}, {0, 2000}, {-1e9, 1e9}, {-1000, 1000}};
 
 // Debian's Abseil has its own string_view: copy status messages out as std::string.
 std::string MessageOf(const absl::Status& status) {
@@ -34,7 +33,8 @@ absl::Status LineError(int line, std::string_view column, std::string_view what)
 }
 
 absl::Status CheckId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return absl::InvalidArgumentError("must have 1 to 64 characters");
+  if (id.empty() || id.size() > 64)
+    return absl::InvalidArgumentError("must have 1 to 64 characters");
   for (char c : id) {
     if (c == ',' || c == '"' || std::isspace(static_cast<unsigned char>(c))) {
       return absl::InvalidArgumentError(fmt::format("'{}' contains ',', '\"' or a space", id));
@@ -63,9 +63,8 @@ bool SplitFields(std::string_view line, std::string_view (&fields)[kColumns], in
   size_t start = 0;
   while (true) {
     size_t comma = line.find(',', start);
-    std::string_view field = line.substr(start, comma == std::string_view::npos
-                                                    ? std::string_view::npos
-                                                    : comma - start);
+    std::string_view field = line.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (count < kColumns) fields[count] = field;
     ++count;
     if (comma == std::string_view::npos) break;
@@ -78,9 +77,9 @@ absl::StatusOr<TrackRecord> ParseRecord(std::string_view line, int line_number) 
   std::string_view fields[kColumns];
   int count = 0;
   if (!SplitFields(line, fields, count)) {
-    return LineError(line_number, "record",
-                     fmt::format("has {} fields, expected {} ({})", count, kColumns,
-                                 kTrackCsvHeader));
+    return LineError(
+        line_number, "record",
+        fmt::format("has {} fields, expected {} ({})", count, kColumns, kTrackCsvHeader));
   }
   TrackRecord record;
   if (absl::Status id_ok = CheckId(fields[0]); !id_ok.ok()) {
@@ -91,8 +90,8 @@ absl::StatusOr<TrackRecord> ParseRecord(std::string_view line, int line_number) 
     return LineError(line_number, "party", MessageOf(party.status()));
   }
   record.party = std::string(fields[1]);
-  double* numbers[kColumns] = {nullptr,        nullptr,         &record.lat_deg, &record.lon_deg,
-                               &record.alt_m,  &record.gs_mps,  &record.trk_deg, &record.vs_mps};
+  double* numbers[kColumns] = {nullptr,       nullptr,        &record.lat_deg, &record.lon_deg,
+                               &record.alt_m, &record.gs_mps, &record.trk_deg, &record.vs_mps};
   for (int column = 2; column < kColumns; ++column) {
     absl::StatusOr<double> value = ParseNumber(fields[column], kRanges[column]);
     if (!value.ok()) return LineError(line_number, kColumnNames[column], MessageOf(value.status()));
@@ -113,9 +112,8 @@ absl::Status WriteTrackCsv(const std::vector<TrackRecord>& tracks, std::ostream&
     // Validate by reading back what a reader would see (line numbers count the header).
     if (absl::StatusOr<TrackRecord> back = ParseRecord(line, static_cast<int>(record_idx) + 2);
         !back.ok()) {
-      return absl::InvalidArgumentError(
-          fmt::format("record {} (id '{}') cannot be written: {}", record_idx, t.id,
-                      MessageOf(back.status())));
+      return absl::InvalidArgumentError(fmt::format("record {} (id '{}') cannot be written: {}",
+                                                    record_idx, t.id, MessageOf(back.status())));
     }
     out << line << '\n';
   }
@@ -145,9 +143,9 @@ absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsv(std::istream& in) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!header_seen) {
       if (line != kTrackCsvHeader) {
-        return LineError(line_number, "header",
-                         fmt::format("expected '{}', got '{}'", kTrackCsvHeader,
-                                     line.substr(0, 200)));
+        return LineError(
+            line_number, "header",
+            fmt::format("expected '{}', got '{}'", kTrackCsvHeader, line.substr(0, 200)));
       }
       header_seen = true;
       continue;
@@ -161,7 +159,8 @@ absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsv(std::istream& in) {
     tracks.push_back(*std::move(record));
   }
   if (in.bad()) return absl::InternalError("read failed");
-  if (!header_seen) return LineError(1, "header", fmt::format("missing; expected '{}'", kTrackCsvHeader));
+  if (!header_seen)
+    return LineError(1, "header", fmt::format("missing; expected '{}'", kTrackCsvHeader));
   return tracks;
 }
 

@@ -37,10 +37,10 @@ struct TrackRecord {
   std::string party;
   double lat_deg = 0;
   double lon_deg = 0;
-  double alt_m = 0;   // metres above the WGS84 ellipsoid
-  double gs_mps = 0;  // ground speed
-  double trk_deg = 0; // track angle, clockwise from true north
-  double vs_mps = 0;  // vertical rate, positive up
+  double alt_m = 0;    // metres above the WGS84 ellipsoid
+  double gs_mps = 0;   // ground speed
+  double trk_deg = 0;  // track angle, clockwise from true north
+  double vs_mps = 0;   // vertical rate, positive up
   friend bool operator==(const TrackRecord&, const TrackRecord&) = default;
 };
 

@@ -25,8 +25,8 @@ TEST(GenerateTracks, SameSeedGivesSameSnapshotAndOtherSeedDiffers) {
 }
 
 TEST(GenerateTracks, DenseTracksFollowTheScenarioMix) {
-  auto tracks = GenerateTracks({.scenario = TrackScenario::kDense, .count = 20000, .seed = 3,
-                                .parties = 3});
+  auto tracks =
+      GenerateTracks({.scenario = TrackScenario::kDense, .count = 20000, .seed = 3, .parties = 3});
   ASSERT_TRUE(tracks.ok());
   int level = 0;
   for (size_t idx = 0; idx < tracks->size(); ++idx) {

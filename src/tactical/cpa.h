@@ -70,11 +70,11 @@ inline constexpr double kLevelRelativeRateMps = 1e-6;
 // The outcome of judging one pair. Value type.
 struct PairOutcome {
   bool conflict = false;
-  double tcpa_s = 0;              // time of horizontal closest approach (0 if no relative motion)
-  double dcpa_m = 0;              // horizontal distance at tcpa
-  double t_in_s = 0;              // start of predicted loss of separation (may be < 0 or -inf)
-  double t_out_s = 0;             // end of predicted loss of separation (may be +inf)
-  double distance_m = 0;          // current horizontal distance
+  double tcpa_s = 0;      // time of horizontal closest approach (0 if no relative motion)
+  double dcpa_m = 0;      // horizontal distance at tcpa
+  double t_in_s = 0;      // start of predicted loss of separation (may be < 0 or -inf)
+  double t_out_s = 0;     // end of predicted loss of separation (may be +inf)
+  double distance_m = 0;  // current horizontal distance
   double vertical_separation_m = 0;  // current |alt_b - alt_a|
 };
 

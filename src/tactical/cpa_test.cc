@@ -13,9 +13,9 @@
 namespace deconflict::tactical {
 namespace {
 
+using testing::kT0;
 using testing::MakeTrack;
 using testing::Offset;
-using testing::kT0;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kLookahead = 300;
@@ -243,9 +243,9 @@ class PairMaker {
     double lon = Pick({180.0, -180.0, 179.99, 0.0}, -180, 180);
     auto [blat, blon] = Offset(std::clamp(lat, -89.5, 89.5), lon, Pick({0.0, 9260.0}, -6e4, 6e4),
                                Pick({0.0}, -6e4, 6e4));
-    Track a = MakeTrack("A", "a", lat, lon, Pick({6096.0, 9144.0}, 0, 13000),
-                        Pick({0.0, 200.0}, 0, 300), Pick({0.0, 90.0, 180.0}, 0, 360),
-                        Pick({0.0, 10.0}, -20, 20));
+    Track a =
+        MakeTrack("A", "a", lat, lon, Pick({6096.0, 9144.0}, 0, 13000), Pick({0.0, 200.0}, 0, 300),
+                  Pick({0.0, 90.0, 180.0}, 0, 360), Pick({0.0, 10.0}, -20, 20));
     Track b = MakeTrack("B", "b", blat, blon, Pick({6096.0, 6400.8, 9144.0}, 0, 13000),
                         Pick({0.0, 200.0}, 0, 300), Pick({0.0, 90.0, 270.0}, 0, 360),
                         Pick({0.0, 10.0, -10.0}, -20, 20));
@@ -297,8 +297,8 @@ TEST(EvaluatePair, CurrentDistanceIsWithinTheStatedBoundOfTheGeodesic) {
     PairOutcome o = EvaluatePair(a, b, {.horizontal_m = 1e6, .vertical_m = 304.8}, kLookahead);
     double s = testing::VincentyDistance(lat, lon, blat, blon);
     double rho = kWgs84MinCurvatureRadius;
-    SCOPED_TRACE(::testing::Message() << "trial " << trial << " at " << lat << ", " << lon
-                                      << ", s = " << s);
+    SCOPED_TRACE(::testing::Message()
+                 << "trial " << trial << " at " << lat << ", " << lon << ", s = " << s);
     EXPECT_LE(std::abs(o.distance_m - s), 1.5 * s * s * s / (24 * rho * rho) + 1e-4);
     if (s <= 9260) {
       EXPECT_LT(std::abs(o.distance_m - s), 1e-3);

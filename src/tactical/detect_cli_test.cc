@@ -25,8 +25,8 @@ class DetectCli : public ::testing::Test {
     const char* binary = std::getenv("DECONFLICT_BINARY");
     std::filesystem::path path =
         binary != nullptr ? std::filesystem::path(binary)
-                          : std::filesystem::read_symlink("/proc/self/exe").parent_path() /
-                                ".." / "cli" / "deconflict";
+                          : std::filesystem::read_symlink("/proc/self/exe").parent_path() / ".." /
+                                "cli" / "deconflict";
     if (!std::filesystem::exists(path)) {
       GTEST_SKIP() << "no deconflict binary at " << path << " (set DECONFLICT_BINARY)";
     }
@@ -68,9 +68,14 @@ TEST_F(DetectCli, PairsFileMatchesTheReferenceDetector) {
   ASSERT_TRUE(records.ok());
   std::vector<Track> snapshot;
   for (const sim::TrackRecord& r : *records) {
-    snapshot.push_back({.party = PartyId(r.party), .id = TrackId(r.id), .time = Timestamp{},
-                        .lat_deg = r.lat_deg, .lon_deg = r.lon_deg, .alt_m = r.alt_m,
-                        .ground_speed_mps = r.gs_mps, .track_deg = r.trk_deg,
+    snapshot.push_back({.party = PartyId(r.party),
+                        .id = TrackId(r.id),
+                        .time = Timestamp{},
+                        .lat_deg = r.lat_deg,
+                        .lon_deg = r.lon_deg,
+                        .alt_m = r.alt_m,
+                        .ground_speed_mps = r.gs_mps,
+                        .track_deg = r.trk_deg,
                         .vertical_rate_mps = r.vs_mps});
   }
   auto reference = DetectAllPairs(DetectorOptions{}, snapshot, Timestamp{});
@@ -78,8 +83,8 @@ TEST_F(DetectCli, PairsFileMatchesTheReferenceDetector) {
   // Sim ids are "1".."N" in snapshot order, so index order is id order.
   std::vector<std::string> expected = {"id_a,id_b,tcpa_s,dcpa_m,t_in_s,t_out_s"};
   for (const Conflict& c : *reference) {
-    expected.push_back(fmt::format("{},{},{:.3f},{:.3f},{:.3f},{:.3f}", c.a + 1, c.b + 1,
-                                   c.tcpa_s, c.dcpa_m, c.t_in_s, c.t_out_s));
+    expected.push_back(fmt::format("{},{},{:.3f},{:.3f},{:.3f},{:.3f}", c.a + 1, c.b + 1, c.tcpa_s,
+                                   c.dcpa_m, c.t_in_s, c.t_out_s));
   }
   std::ifstream in(pairs);
   std::vector<std::string> lines;
@@ -95,10 +100,10 @@ TEST_F(DetectCli, BadRowIsAnErrorWithItsLineNumber) {
                         << "1,P1,52,5,9000,200,90,0\n"
                         << "2,P2,north,5.1,9000,200,270,0\n";
   std::string output;
-  EXPECT_EQ(Run(fmt::format("detect --tracks '{}' --out '{}'", tracks,
-                            (dir_ / "pairs.csv").string()),
-                output),
-            1);
+  EXPECT_EQ(
+      Run(fmt::format("detect --tracks '{}' --out '{}'", tracks, (dir_ / "pairs.csv").string()),
+          output),
+      1);
   EXPECT_THAT(output, HasSubstr("deconflict detect: line 3: lat: 'north' is not a finite number"));
 }
 

@@ -95,8 +95,8 @@ absl::Status PrepareSnapshot(const DetectorOptions& options, std::span<const Tra
       return WithFieldPrefix(valid, fmt::format("tracks[{}]", track_idx));
     }
     states[track_idx] = PrepareTrack(track, at);
-    auto [it, inserted] = party_numbers.try_emplace(
-        std::string_view(track.party.value()), static_cast<uint32_t>(party_numbers.size()));
+    auto [it, inserted] = party_numbers.try_emplace(std::string_view(track.party.value()),
+                                                    static_cast<uint32_t>(party_numbers.size()));
     party_of[track_idx] = it->second;
   }
   return absl::OkStatus();

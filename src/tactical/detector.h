@@ -134,8 +134,8 @@ class Detector {
   DetectorStats stats_;
   std::vector<KinematicState> states_;
   std::vector<uint32_t> party_of_;
-  std::vector<internal::SliceWorker> workers_;     // one per thread, scratch reused
-  std::vector<std::vector<Conflict>> outputs_;     // one per thread
+  std::vector<internal::SliceWorker> workers_;  // one per thread, scratch reused
+  std::vector<std::vector<Conflict>> outputs_;  // one per thread
 };
 
 // Shared by Detector and ReferenceDetector: validates options and tracks, and fills `states`

@@ -21,8 +21,9 @@ using testing::MakeTrack;
 using testing::Offset;
 
 enum class Shape { kUniform, kCluster, kLevelGrid, kParallel, kPole, kAntimeridian, kSim };
-constexpr Shape kShapes[] = {Shape::kUniform, Shape::kCluster, Shape::kLevelGrid, Shape::kParallel,
-                             Shape::kPole, Shape::kAntimeridian, Shape::kSim};
+constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster, Shape::kLevelGrid,
+                             Shape::kParallel, Shape::kPole,    Shape::kAntimeridian,
+                             Shape::kSim};
 
 class SnapshotMaker {
  public:
@@ -34,12 +35,12 @@ class SnapshotMaker {
 
   std::vector<Track> Make(Shape shape, int n, int parties) {
     if (shape == Shape::kSim) {
-      auto records = sim::GenerateTracks({.scenario = sim::TrackScenario::kDense,
-                                          .count = n, .seed = rng_(), .parties = parties});
+      auto records = sim::GenerateTracks(
+          {.scenario = sim::TrackScenario::kDense, .count = n, .seed = rng_(), .parties = parties});
       std::vector<Track> tracks;
       for (const sim::TrackRecord& r : *records) {
-        tracks.push_back(MakeTrack(r.party, r.id, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps,
-                                   r.trk_deg, r.vs_mps));
+        tracks.push_back(
+            MakeTrack(r.party, r.id, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps));
       }
       return tracks;
     }
@@ -66,8 +67,8 @@ class SnapshotMaker {
       double gs = Coin(0.1) ? 0 : (Coin(0.05) ? U(400, 700) : U(50, 300));
       double trk = shape == Shape::kParallel ? common_trk : (Coin(0.1) ? 90 * I(0, 3) : U(0, 360));
       if (shape == Shape::kParallel) gs = 200;
-      Track track = MakeTrack(fmt_party(idx % parties), std::to_string(idx), lat, lon, alt, gs,
-                              trk, vs);
+      Track track =
+          MakeTrack(fmt_party(idx % parties), std::to_string(idx), lat, lon, alt, gs, trk, vs);
       // Some reports are a few seconds old: the detector dead-reckons them to the cycle time.
       if (Coin(0.2)) track.time = kT0 - std::chrono::milliseconds(I(0, 5000));
       tracks.push_back(track);
@@ -132,7 +133,8 @@ TEST(BroadPhase, ProjectionMarginBoundsTheChordOffsetOnTheEllipsoid) {
     double lat = uniform(-90, 90), lon = uniform(-180, 180);
     double lat2 = std::clamp(lat + uniform(-27, 27), -90.0, 90.0), lon2 = lon + uniform(-40, 40);
     KinematicState a = PrepareTrack(MakeTrack("A", "a", lat, lon, 0, 0, 0), kT0);
-    KinematicState b = PrepareTrack(MakeTrack("B", "b", lat2, testing::WrapLon(lon2), 0, 0, 0), kT0);
+    KinematicState b =
+        PrepareTrack(MakeTrack("B", "b", lat2, testing::WrapLon(lon2), 0, 0, 0), kT0);
     Vec3 u = a.up + b.up;
     u = (1.0 / std::sqrt(Norm2(u))) * u;
     Vec3 d = b.p - a.p;
@@ -147,8 +149,8 @@ TEST(BroadPhase, ProjectionMarginBoundsTheChordOffsetOnTheEllipsoid) {
 }
 
 TEST(Detector, MatchesTheReferenceOnADenseSimSnapshot) {
-  auto records = sim::GenerateTracks({.scenario = sim::TrackScenario::kDense, .count = 3000,
-                                      .seed = 42, .parties = 3});
+  auto records = sim::GenerateTracks(
+      {.scenario = sim::TrackScenario::kDense, .count = 3000, .seed = 42, .parties = 3});
   ASSERT_TRUE(records.ok());
   std::vector<Track> tracks;
   for (const sim::TrackRecord& r : *records) {

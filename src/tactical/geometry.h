@@ -45,11 +45,11 @@ struct Vec3 {
 
 // A track ready for the pair test, extrapolated to the cycle time. Value type.
 struct KinematicState {
-  Vec3 p;          // ECEF ground point, metres
-  Vec3 up;         // unit geodetic normal at the reported position
-  Vec3 v;          // ECEF ground velocity, m/s, tangent at the reported position
-  double alt = 0;  // metres above the ellipsoid
-  double vs = 0;   // m/s, positive up
+  Vec3 p;                   // ECEF ground point, metres
+  Vec3 up;                  // unit geodetic normal at the reported position
+  Vec3 v;                   // ECEF ground velocity, m/s, tangent at the reported position
+  double alt = 0;           // metres above the ellipsoid
+  double vs = 0;            // m/s, positive up
   double ground_speed = 0;  // |v|, m/s
 };
 

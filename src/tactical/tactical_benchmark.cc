@@ -4,7 +4,9 @@
 //   build/<dir>/src/tactical/tactical_benchmark --benchmark_filter=BM_Detect
 //
 // Inputs are built once per size with fixed seeds (sim seed 1, 4 parties), outside the timed
-// loop. Times are wall-clock (UseRealTime): the detector uses both cores.
+// loop. Times are wall-clock (UseRealTime): the detector uses both cores. For tuning,
+// DC_BENCH_THREADS=1 measures the total work on one core (CPU time is then the whole cost, and
+// much less disturbed by other load than wall time) and DC_BENCH_SLICES sets the time slices.
 #include <cstdlib>
 #include <vector>
 
@@ -19,8 +21,8 @@ namespace {
 const Timestamp kNow = Timestamp(std::chrono::seconds(1'800'000'000));
 
 std::vector<Track> Snapshot(sim::TrackScenario scenario, int count) {
-  auto records = sim::GenerateTracks({.scenario = scenario, .count = count, .seed = 1,
-                                      .parties = 4});
+  auto records =
+      sim::GenerateTracks({.scenario = scenario, .count = count, .seed = 1, .parties = 4});
   std::vector<Track> tracks;
   tracks.reserve(records->size());
   for (const sim::TrackRecord& r : *records) {
@@ -45,7 +47,9 @@ void RunDetect(benchmark::State& state, sim::TrackScenario scenario) {
   // Tuning experiments: DC_BENCH_SLICES overrides the number of time slices.
   if (const char* slices = std::getenv("DC_BENCH_SLICES")) options.slices = std::atoi(slices);
   // DC_BENCH_THREADS overrides the number of threads (1 measures the total work).
-  if (const char* threads = std::getenv("DC_BENCH_THREADS")) options.num_threads = std::atoi(threads);
+  if (const char* threads = std::getenv("DC_BENCH_THREADS")) {
+    options.num_threads = std::atoi(threads);
+  }
   Detector detector(options);
   size_t conflicts = 0;
   for (auto _ : state) {
@@ -66,7 +70,11 @@ void RunDetect(benchmark::State& state, sim::TrackScenario scenario) {
 }
 
 void BM_DetectDense(benchmark::State& state) { RunDetect(state, sim::TrackScenario::kDense); }
-BENCHMARK(BM_DetectDense)->Arg(1000)->Arg(10000)->Arg(50000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_DetectDense)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(50000)
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 void BM_DetectContinental(benchmark::State& state) {
@@ -76,7 +84,8 @@ BENCHMARK(BM_DetectContinental)->Arg(100000)->Unit(benchmark::kMillisecond)->Use
 
 // One full live cycle as the server will run it: detect, then the encounter lifecycle.
 void BM_CycleWithEncountersDense(benchmark::State& state) {
-  std::vector<Track> tracks = Snapshot(sim::TrackScenario::kDense, static_cast<int>(state.range(0)));
+  std::vector<Track> tracks =
+      Snapshot(sim::TrackScenario::kDense, static_cast<int>(state.range(0)));
   Detector detector;
   EncounterTracker tracker;
   Timestamp now = kNow;

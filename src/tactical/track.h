@@ -12,13 +12,13 @@ namespace deconflict::tactical {
 struct Track {
   PartyId party;
   TrackId id;
-  Timestamp time;                 // when the state was valid
-  double lat_deg = 0;             // geodetic latitude, [-90, 90]
-  double lon_deg = 0;             // longitude, [-180, 180]
-  double alt_m = 0;               // metres above the WGS84 ellipsoid
-  double ground_speed_mps = 0;    // >= 0
-  double track_deg = 0;           // clockwise from true north; any finite value
-  double vertical_rate_mps = 0;   // positive up
+  Timestamp time;                // when the state was valid
+  double lat_deg = 0;            // geodetic latitude, [-90, 90]
+  double lon_deg = 0;            // longitude, [-180, 180]
+  double alt_m = 0;              // metres above the WGS84 ellipsoid
+  double ground_speed_mps = 0;   // >= 0
+  double track_deg = 0;          // clockwise from true north; any finite value
+  double vertical_rate_mps = 0;  // positive up
 };
 
 // OK, or InvalidArgument naming the field ("lat_deg: 91 is not in [-90, 90]") when a value is

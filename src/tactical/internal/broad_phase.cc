@@ -29,10 +29,10 @@ struct SliceScratch {
 
 namespace {
 
-constexpr double kTimeSlopS = 1e-3;       // slices overlap by 1 ms at their edges
-constexpr double kFloatRelSlop = 1e-7;    // > 2^-24, the relative rounding of double -> float
-constexpr double kAltSlopM = 1e-3;        // absolute slop on altitude intervals
-constexpr double kDistanceSlopM = 0.5;    // absolute slop on ECEF boxes
+constexpr double kTimeSlopS = 1e-3;     // slices overlap by 1 ms at their edges
+constexpr double kFloatRelSlop = 1e-7;  // > 2^-24, the relative rounding of double -> float
+constexpr double kAltSlopM = 1e-3;      // absolute slop on altitude intervals
+constexpr double kDistanceSlopM = 0.5;  // absolute slop on ECEF boxes
 
 float Down(double x) { return static_cast<float>(x - kFloatRelSlop * std::abs(x)); }
 float Up(double x) { return static_cast<float>(x + kFloatRelSlop * std::abs(x)); }
@@ -51,8 +51,7 @@ SliceGeometry GeometryOf(const BroadPhasePlan& plan, int slice) {
   g.inflate = 0.5 * std::hypot(plan.max_horizontal_m,
                                ProjectionMargin(plan.reach_m, plan.grid_speed_mps, g.t1)) +
               kStaticRelativeSpeedMps * plan.lookahead_s + kDistanceSlopM;
-  g.alt_half = 0.5 * plan.max_vertical_eff_m + kLevelRelativeRateMps * plan.lookahead_s +
-               kAltSlopM;
+  g.alt_half = 0.5 * plan.max_vertical_eff_m + kLevelRelativeRateMps * plan.lookahead_s + kAltSlopM;
   return g;
 }
 

@@ -12,12 +12,12 @@
 // Why no conflicting pair is missed: let t* = max(t_in, 0) be the pair's first moment of loss of
 // separation within the lookahead and k the slice holding it. At t*, |Pi_u(d)| < H and
 // |dz| < V'; as Pi_u(d) is normal to u, |d|_inf <= |d|_2 = sqrt(|Pi_u(d)|^2 + (d.u)^2)
-// < sqrt(H^2 + n_k^2), so both boxes and both altitude intervals of slice k overlap. The slop covers rounding to float, the narrow phase's
-// "no relative motion" and "level" shortcuts, and time rounding at slice edges.
-// Boxes are bucketed by their centre in a uniform grid with cells at least as large as any
-// box, so overlapping boxes sit in the same or neighbouring cells (27-neighbourhood, each cell
-// pair visited once). A pair found in slice k is reported only if t* falls in slice k, so every
-// conflict is reported exactly once without any set of seen pairs.
+// < sqrt(H^2 + n_k^2), so both boxes and both altitude intervals of slice k overlap. The slop
+// covers rounding to float, the narrow phase's "no relative motion" and "level" shortcuts, and time
+// rounding at slice edges. Boxes are bucketed by their centre in a uniform grid with cells at least
+// as large as any box, so overlapping boxes sit in the same or neighbouring cells
+// (27-neighbourhood, each cell pair visited once). A pair found in slice k is reported only if t*
+// falls in slice k, so every conflict is reported exactly once without any set of seen pairs.
 // Tracks faster than the grid speed are "direct": judged against every other track.
 #pragma once
 

@@ -64,9 +64,9 @@ inline double VincentyDistance(double lat1, double lon1, double lat2, double lon
     cos2_alpha = 1 - sin_alpha * sin_alpha;
     cos_2sm = cos2_alpha != 0 ? cos_sigma - 2 * su1 * su2 / cos2_alpha : 0;
     double c = f / 16 * cos2_alpha * (4 + f * (4 - 3 * cos2_alpha));
-    double next = l + (1 - c) * f * sin_alpha *
-                          (sigma + c * sin_sigma *
-                                       (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm * cos_2sm)));
+    double next =
+        l + (1 - c) * f * sin_alpha *
+                (sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm * cos_2sm)));
     bool done = std::abs(next - lambda) < 1e-13;
     lambda = next;
     if (done) break;
@@ -74,12 +74,11 @@ inline double VincentyDistance(double lat1, double lon1, double lat2, double lon
   double u_sq = cos2_alpha * (a * a - b * b) / (b * b);
   double big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)));
   double big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)));
-  double delta_sigma =
-      big_b * sin_sigma *
-      (cos_2sm + big_b / 4 *
-                     (cos_sigma * (-1 + 2 * cos_2sm * cos_2sm) -
-                      big_b / 6 * cos_2sm * (-3 + 4 * sin_sigma * sin_sigma) *
-                          (-3 + 4 * cos_2sm * cos_2sm)));
+  double delta_sigma = big_b * sin_sigma *
+                       (cos_2sm + big_b / 4 *
+                                      (cos_sigma * (-1 + 2 * cos_2sm * cos_2sm) -
+                                       big_b / 6 * cos_2sm * (-3 + 4 * sin_sigma * sin_sigma) *
+                                           (-3 + 4 * cos_2sm * cos_2sm)));
   return b * big_a * (sigma - delta_sigma);
 }
 
