@@ -43,6 +43,7 @@ boost::json::array ProofJson(const std::vector<ledger::Hash>& proof) {
 template <typename Fn>
 Reply WithLedger(store::Store& store, Fn&& fn) {
   absl::StatusOr<Reply> reply = store.WithReader([&](store::Database& db) -> absl::StatusOr<Reply> {
+    store::ReadSnapshot snapshot(db);
     store::LedgerReader reader(db);
     return fn(reader);
   });

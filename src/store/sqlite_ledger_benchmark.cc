@@ -141,6 +141,7 @@ void BM_InclusionProof(benchmark::State& state) {
     uint64_t index = 12345;
     for (auto _ : state) {
       index = (index * 6364136223846793005ULL + 1442695040888963407ULL) % n;
+      ReadSnapshot snapshot(db);  // as the API does per request
       auto proof = ledger::InclusionProof(reader, index, n);
       if (!proof.ok()) std::abort();
       benchmark::DoNotOptimize(proof);
@@ -164,6 +165,7 @@ void BM_ConsistencyProof(benchmark::State& state) {
     uint64_t from = 777;
     for (auto _ : state) {
       from = 1 + (from * 6364136223846793005ULL + 1442695040888963407ULL) % (n - 1);
+      ReadSnapshot snapshot(db);
       auto proof = ledger::ConsistencyProof(reader, from, n);
       if (!proof.ok()) std::abort();
       benchmark::DoNotOptimize(proof);
