@@ -5,14 +5,15 @@
 // (store.h), so the log and the state never disagree, also after a crash. Per append the ledger
 // stores the entry and every interior node that its leaf completes (on average one), so proofs
 // are O(log n) lookups (LedgerReader); nothing is recomputed but the leaf hashes of the (at most
-// two) single entries a proof names. Before
-// each group commit FinishBatch signs a checkpoint of the new size with the server key
-// (ledger/server_key.h). docs/ledger_format.md describes the tables' formats.
+// two) single entries a proof names. Before each group commit FinishBatch signs a checkpoint of
+// the new size with the server key (ledger/server_key.h). docs/ledger_format.md describes the
+// tables' formats.
 //
 //   // writer side (store.cc)
 //   ASSIGN_OR_RETURN(uint64_t index, ledger.Append(db, entry_bytes));
 //   RETURN_IF_ERROR(ledger.FinishBatch(db));           // just before COMMIT
 //   // reader side (API, CLI)
+//   ReadSnapshot snapshot(read_db);
 //   LedgerReader reader(read_db);
 //   ASSIGN_OR_RETURN(auto proof, ledger::InclusionProof(reader, index, size));
 #pragma once
@@ -54,9 +55,13 @@ struct LedgerCheckReport {
 //
 // It caches the right edge of the tree (ledger::Frontier) between appends. The cache is checked
 // against the database at every append: another process (the CLI) may have appended between two
-// of our transactions (detected with PRAGMA data_version), and a unit of work rolled back to its
-// savepoint takes its entries and nodes with it (detected because the stored size is then below
-// the cached one). Either way the frontier is reloaded from the stored nodes (O(log n)).
+// of our transactions (detected with PRAGMA data_version at the first append of a transaction),
+// and a unit of work rolled back to its savepoint takes its entries and nodes with it (detected
+// because the next entry's row number, or the stored size in FinishBatch, is then below the
+// cached size). Either way the frontier is reloaded from the stored nodes (O(log n)).
+//
+// Open also sets PRAGMA temp_store=MEMORY and cache_size=64 MiB on the writer connection: group
+// commit runs every unit in a savepoint, whose undo journal would otherwise go to a temp file.
 class SqliteLedger {
  public:
   // Loads (or creates, at first start) the server key in `dir`, and makes sure the empty tree
