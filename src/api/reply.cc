@@ -1,12 +1,13 @@
 #include "api/reply.h"
 
+#include "common/json.h"
 #include "common/status.h"
 
 namespace deconflict::api {
 
 Reply JsonReply(int status, const boost::json::value& body) {
   return Reply{.status = status, .content_type = "application/json",
-               .body = boost::json::serialize(body)};
+               .body = SerializeJson(body)};
 }
 
 int HttpStatusOf(absl::StatusCode code) {

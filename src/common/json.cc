@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cmath>
 
 #include "fmt/format.h"
 #include "common/status.h"
@@ -17,6 +18,58 @@ absl::StatusOr<boost::json::value> ParseJson(std::string_view text) {
     return InvalidField("body", fmt::format("malformed JSON ({})", ec.message()));
   }
   return value;
+}
+
+namespace {
+
+void Write(const boost::json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, child] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += boost::json::serialize(boost::json::string_view(key));
+        out += ':';
+        Write(child, out);
+      }
+      out += '}';
+      break;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& child : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        Write(child, out);
+      }
+      out += ']';
+      break;
+    }
+    case boost::json::kind::double_: {
+      double d = v.get_double();
+      if (!std::isfinite(d)) {
+        out += "null";  // JSON has no NaN or infinity
+      } else if (d == std::floor(d) && std::fabs(d) < 1e15) {
+        out += fmt::format("{}", static_cast<int64_t>(d));
+      } else {
+        out += fmt::format("{}", d);
+      }
+      break;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string SerializeJson(const boost::json::value& value) {
+  std::string out;
+  Write(value, out);
+  return out;
 }
 
 std::string JoinPath(std::string_view path, std::string_view key) {

@@ -20,6 +20,10 @@ namespace deconflict {
 // Parses `text` as one JSON document. InvalidArgument "body: malformed JSON ..." on error.
 absl::StatusOr<boost::json::value> ParseJson(std::string_view text);
 
+// Serialises `value` as compact JSON. Unlike boost::json::serialize, doubles are written in
+// the shortest form that reads back to the same double ("35.1", "4000"), not "3.51E1".
+std::string SerializeJson(const boost::json::value& value);
+
 // Joins a path and a key: Join("a", "b") == "a.b", Join("", "b") == "b".
 std::string JoinPath(std::string_view path, std::string_view key);
 // Index path: Index("extents", 3) == "extents[3]".

@@ -25,6 +25,12 @@ TEST(JsonObject, RefusesMalformedJsonAndWrongTypes) {
   EXPECT_EQ(FieldOf(obj->Number("lat").status()), "lat");
 }
 
+TEST(SerializeJson, WritesDoublesInTheirShortestForm) {
+  boost::json::value v = {{"lat", 35.1}, {"alt", 4000.0}, {"n", 3}, {"s", "a\"b"}, {"l", {0.5, -1e-7}}};
+  EXPECT_EQ(SerializeJson(v), R"({"lat":35.1,"alt":4000,"n":3,"s":"a\"b","l":[0.5,-1e-07]})");
+  EXPECT_EQ(boost::json::parse(SerializeJson(v)).at("lat").as_double(), 35.1);
+}
+
 TEST(FieldPrefix, JoinsPaths) {
   absl::Status s = InvalidField("lat", "out of range");
   EXPECT_EQ(FieldOf(WithFieldPrefix(s, "center")), "center.lat");

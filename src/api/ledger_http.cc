@@ -1,0 +1,31 @@
+// api/ledger_http.cc: binds the /v1/ledger handlers (ledger_routes.h) to the router. Every
+// party may read the ledger and its proofs; any party may cosign checkpoints as a witness.
+#include "api/ledger_routes.h"
+#include "api/routes.h"
+
+namespace deconflict::api {
+
+void AddLedgerRoutes(Router& router, const Services& s) {
+  auto read = [s](Reply (*handler)(store::Store&, const QueryParams&)) {
+    return [s, handler](const Request& req, Respond respond) {
+      absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
+      if (!who.ok()) return respond(ErrorReply(who.status()));
+      respond(handler(s.store, req.query));
+    };
+  };
+  router.Add("GET", "/v1/ledger/checkpoint", [s](const Request& req, Respond respond) {
+    absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
+    if (!who.ok()) return respond(ErrorReply(who.status()));
+    respond(GetCheckpoint(s.store));
+  });
+  router.Add("GET", "/v1/ledger/entries", read(&GetEntries));
+  router.Add("GET", "/v1/ledger/proofs/inclusion", read(&GetInclusionProof));
+  router.Add("GET", "/v1/ledger/proofs/consistency", read(&GetConsistencyProof));
+  router.Add("POST", "/v1/ledger/cosignatures", [s](const Request& req, Respond respond) {
+    absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
+    if (!who.ok()) return respond(ErrorReply(who.status()));
+    respond(PostCosignature(s.store, req.body, who->party));
+  });
+}
+
+}  // namespace deconflict::api

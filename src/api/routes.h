@@ -1,0 +1,32 @@
+// api/routes.h: the /v1 routes of deconflict, bound to the services they call.
+//
+// Every /v1 route needs a valid bearer token except GET /v1/health, GET /v1/version and
+// GET /v1/openapi.json. Only parties with the `operator` role may file, change or end
+// operations. The routes are listed, with their shapes, in openapi.json (checked by a test).
+#pragma once
+
+#include "api/http_server.h"
+#include "api/parties.h"
+#include "common/clock.h"
+#include "store/store.h"
+#include "strategic/operation_service.h"
+
+namespace deconflict::api {
+
+struct Services {
+  store::Store& store;
+  strategic::OperationService& operations;
+  Authenticator& authenticator;
+  const Clock& clock;
+};
+
+// Adds every route to `router`. `services` must outlive the router.
+void AddRoutes(Router& router, const Services& services);
+
+// Adds the /v1/ledger routes (ledger_http.cc).
+void AddLedgerRoutes(Router& router, const Services& services);
+
+// The OpenAPI 3 document served at /v1/openapi.json.
+const boost::json::value& OpenApiDocument();
+
+}  // namespace deconflict::api

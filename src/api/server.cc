@@ -1,0 +1,32 @@
+#include "api/server.h"
+
+#include "api/routes.h"
+#include "common/status.h"
+
+namespace deconflict::api {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
+  std::unique_ptr<Server> server(new Server());
+  ASSIGN_OR_RETURN(server->store_,
+                   store::Store::Open(options.data_dir, {.synchronous_full = options.synchronous_full}));
+  server->operations_ = std::make_unique<strategic::OperationService>(*server->store_, server->clock_);
+  RETURN_IF_ERROR(server->operations_->Load());
+  server->authenticator_ = std::make_unique<Authenticator>(*server->store_);
+  server->router_ = std::make_unique<Router>();
+  AddRoutes(*server->router_, Services{.store = *server->store_,
+                                       .operations = *server->operations_,
+                                       .authenticator = *server->authenticator_,
+                                       .clock = server->clock_});
+  server->http_ = std::make_unique<HttpServer>(
+      HttpServerOptions{.address = options.address, .port = options.port, .threads = options.threads},
+      *server->router_);
+  return server;
+}
+
+Server::~Server() {
+  if (http_) http_->Stop();
+}
+
+absl::Status Server::Start() { return http_->Start(); }
+
+}  // namespace deconflict::api

@@ -1,0 +1,57 @@
+// api/server.h: the whole service in one object: store, operations, authentication, routes and
+// the HTTP server. `deconflict serve` and the end-to-end tests run exactly this.
+//
+//   ASSIGN_OR_RETURN(auto server, Server::Create(ServerOptions{.data_dir = dir, .port = 0}));
+//   RETURN_IF_ERROR(server->Start());
+//   std::cout << server->port();
+//   server->Run();  // until Stop()
+//
+// Thread-safety: Stop() is thread-safe; the rest is called from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http_server.h"
+#include "api/parties.h"
+#include "common/clock.h"
+#include "store/store.h"
+#include "strategic/operation_service.h"
+
+namespace deconflict::api {
+
+struct ServerOptions {
+  std::string data_dir;                // REQUIRED: the store's directory
+  std::string address = "127.0.0.1";   // Default: loopback.
+  uint16_t port = 8080;                // Default: 8080; 0 picks a free port.
+  int threads = 2;                     // Default: 2 I/O threads.
+  bool synchronous_full = true;        // Default: every commit fsynced.
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  absl::Status Start();
+  uint16_t port() const { return http_->port(); }
+  void Run() { http_->Run(); }
+  void Stop() { http_->Stop(); }
+
+  store::Store& store() { return *store_; }
+  strategic::OperationService& operations() { return *operations_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Server() = default;
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<strategic::OperationService> operations_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace deconflict::api

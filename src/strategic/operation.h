@@ -1,0 +1,52 @@
+// strategic/operation.h: an operation as a party files it (design.md §2, §5), and the strict
+// parsing of the request body of PUT /v1/operations/{id}[/{ovn}].
+//
+//   ASSIGN_OR_RETURN(OperationRequest req, ParseOperationRequest(body, limits, clock.Now()));
+//
+// Body: {"extents": [Volume4D, ...], "state": "Accepted"|"Activated"|..., "key": [OVN, ...],
+//        "label": "..."}; every error names the field ("extents[2].time_end.value").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "boost/json.hpp"
+#include "common/clock.h"
+#include "geo/volume.h"
+
+namespace deconflict::strategic {
+
+// Operation states (ASTM F3548). A new operation is Accepted or Activated; Ended is reached only
+// through DELETE.
+enum class OperationState { kAccepted, kActivated, kNonconforming, kContingent, kEnded };
+const char* StateName(OperationState state);
+// InvalidArgument (no field) for an unknown name.
+absl::StatusOr<OperationState> ParseState(std::string_view name);
+
+struct OperationLimits {
+  geo::VolumeLimits volume;        // Per volume: see geo::VolumeLimits.
+  size_t max_volumes = 100;        // Default: 100 volumes per operation (OutOfRange above).
+  size_t max_key = 10000;          // Default: 10,000 OVNs in a key.
+  size_t max_label_chars = 256;    // Default: 256 bytes of label.
+};
+
+struct OperationRequest {
+  std::vector<geo::Volume4D> extents;  // at least one
+  OperationState state = OperationState::kAccepted;
+  std::vector<std::string> key;        // OVNs the client has seen
+  std::string label;
+  // SHA-256 of the canonical form of the request (volumes re-serialised, key sorted), so that
+  // an identical retry is recognised whatever its whitespace or key order.
+  std::string digest;
+};
+
+// Parses and validates. InvalidArgument (400) or OutOfRange (413) naming the field.
+absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
+                                                       const OperationLimits& limits,
+                                                       Timestamp now);
+
+// The extents as the ASTM JSON array that the store keeps.
+std::string ExtentsToJson(const std::vector<geo::Volume4D>& extents);
+
+}  // namespace deconflict::strategic

@@ -1,0 +1,194 @@
+#include "strategic/operation_service.h"
+
+#include <filesystem>
+#include <future>
+
+#include "common/ids.h"
+#include "common/json.h"
+#include "common/status.h"
+#include "common/time.h"
+#include "fmt/format.h"
+#include "gtest/gtest.h"
+
+namespace deconflict::strategic {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+const Timestamp kNow = *ParseRfc3339("2026-11-21T10:00:00Z");
+
+std::string Circle(double lat, double lng, double r, double lo, double hi, Timestamp s, Timestamp e) {
+  return fmt::format(
+      R"({{"volume": {{"outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}},)"
+      R"( "altitude_lower": {{"value": {}, "reference": "W84", "units": "M"}}, "altitude_upper": {{"value": {}, "reference": "W84", "units": "M"}}}},)"
+      R"( "time_start": {{"value": "{}", "format": "RFC3339"}}, "time_end": {{"value": "{}", "format": "RFC3339"}}}})",
+      lat, lng, r, lo, hi, FormatRfc3339(s), FormatRfc3339(e));
+}
+
+absl::StatusOr<OperationRequest> Request(const std::vector<std::string>& volumes,
+                                         const std::vector<std::string>& key = {},
+                                         const std::string& state = "Accepted") {
+  std::string extents, keys;
+  for (const auto& v : volumes) extents += (extents.empty() ? "" : ",") + v;
+  for (const auto& k : key) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
+  auto body = ParseJson(fmt::format(R"({{"extents": [{}], "state": "{}", "key": [{}]}})", extents, state, keys));
+  if (!body.ok()) return body.status();
+  return ParseOperationRequest(*body, {}, kNow);
+}
+
+class OperationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           fmt::format("opsvc_{}_{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    Open();
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    service_.reset();
+    store_.reset();
+    auto store = store::Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    for (const char* party : {"RU", "US"}) {
+      (void)store_->Write([&](store::Txn& txn) {
+        return txn.InsertParty({.id = party, .name = party, .role = "operator",
+                                .token_hash = std::string(32, party[0]), .created_at = kNow});
+      });
+    }
+    service_ = std::make_unique<OperationService>(*store_, clock_);
+    ASSERT_TRUE(service_->Load().ok());
+  }
+  WriteOutcome Put(const std::string& party, const std::string& id, absl::StatusOr<OperationRequest> req,
+                   std::optional<std::string> ovn = std::nullopt) {
+    EXPECT_TRUE(req.ok()) << req.status();
+    std::promise<WriteOutcome> p;
+    service_->Put(Caller{.party = party}, id, ovn, *std::move(req), [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    return p.get_future().get();
+  }
+  WriteOutcome End(const std::string& party, const std::string& id, const std::string& ovn) {
+    std::promise<WriteOutcome> p;
+    service_->End(Caller{.party = party}, id, ovn, [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    return p.get_future().get();
+  }
+  static std::string OvnOf(const WriteOutcome& o) {
+    return std::string(o.body.at("operation").at("ovn").as_string());
+  }
+
+  FakeClock clock_{kNow};
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<OperationService> service_;
+};
+
+TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
+  const std::string a = NewUuid(), b = NewUuid();
+  WriteOutcome first = Put("RU", a, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_TRUE(first.created);
+  WriteOutcome refused = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
+  EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
+  ASSERT_EQ(refused.body.at("missing").as_array().size(), 1u);
+  EXPECT_EQ(refused.body.at("missing").at(0).at("id").as_string(), a);
+  EXPECT_EQ(service_->live_operations(), 1u);
+  WriteOutcome accepted = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}, {OvnOf(first)}));
+  ASSERT_TRUE(accepted.status.ok()) << accepted.status;
+  EXPECT_EQ(accepted.body.at("conflicts").as_array().size(), 1u);
+}
+
+TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {
+  ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
+  EXPECT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
+}
+
+TEST_F(OperationServiceTest, PastOverlapIsNoConflict) {
+  ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow + minutes(10), kNow + minutes(20))})).status.ok());
+  clock_.Advance(minutes(30));
+  // A window starting before now overlaps the old one only in the past.
+  WriteOutcome later = Put("US", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(2))}));
+  EXPECT_TRUE(later.status.ok()) << later.status;
+}
+
+TEST_F(OperationServiceTest, UpdateNeedsCurrentOvnAndOwnership) {
+  const std::string a = NewUuid();
+  WriteOutcome v1 = Put("RU", a, Request({Circle(2, 2, 1000, 0, 100, kNow, kNow + hours(1))}));
+  ASSERT_TRUE(v1.status.ok());
+  auto change = [&] { return Request({Circle(2, 2, 1500, 0, 100, kNow, kNow + hours(1))}); };
+  EXPECT_TRUE(absl::IsPermissionDenied(Put("US", a, change(), OvnOf(v1)).status));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", a, change(), "stale").status));
+  WriteOutcome v2 = Put("RU", a, change(), OvnOf(v1));
+  ASSERT_TRUE(v2.status.ok()) << v2.status;
+  EXPECT_EQ(v2.body.at("operation").at("version").as_int64(), 2);
+  EXPECT_NE(OvnOf(v1), OvnOf(v2));
+  EXPECT_TRUE(absl::IsNotFound(Put("RU", NewUuid(), change(), "x").status));
+}
+
+TEST_F(OperationServiceTest, IdenticalRetryIsIdempotentAndDifferentBodyIsRefused) {
+  const std::string a = NewUuid();
+  auto body = [&] { return Request({Circle(3, 3, 1000, 0, 100, kNow, kNow + hours(1))}); };
+  WriteOutcome first = Put("RU", a, body());
+  WriteOutcome again = Put("RU", a, body());
+  ASSERT_TRUE(again.status.ok()) << again.status;
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(OvnOf(first), OvnOf(again));
+  EXPECT_EQ(first.body.at("ledger_index"), again.body.at("ledger_index"));
+  EXPECT_TRUE(absl::IsAlreadyExists(Put("RU", a, Request({Circle(3, 3, 2000, 0, 100, kNow, kNow + hours(1))})).status));
+  EXPECT_TRUE(absl::IsAlreadyExists(Put("US", a, body()).status));
+}
+
+TEST_F(OperationServiceTest, EndedOperationLeavesTheIndexButStaysReadable) {
+  const std::string a = NewUuid();
+  WriteOutcome v1 = Put("RU", a, Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))}));
+  WriteOutcome ended = End("RU", a, OvnOf(v1));
+  ASSERT_TRUE(ended.status.ok()) << ended.status;
+  EXPECT_EQ(service_->live_operations(), 0u);
+  EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  auto got = service_->Get(Caller{.party = "RU"}, a);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->at("state").as_string(), "Ended");
+  EXPECT_TRUE(absl::IsNotFound(service_->Get(Caller{.party = "US"}, a).status()));
+  EXPECT_TRUE(service_->Get(Caller{.party = "US", .sees_everything = true}, a).ok());
+}
+
+TEST_F(OperationServiceTest, StateIsRebuiltFromTheStore) {
+  const std::string a = NewUuid();
+  WriteOutcome v1 = Put("RU", a, Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))}));
+  ASSERT_TRUE(v1.status.ok());
+  Open();
+  EXPECT_EQ(service_->live_operations(), 1u);
+  WriteOutcome refused = Put("US", NewUuid(), Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))}));
+  EXPECT_TRUE(absl::IsAborted(refused.status));
+}
+
+TEST_F(OperationServiceTest, LedgerIndexesGrowWithEveryWrite) {
+  WriteOutcome a = Put("RU", NewUuid(), Request({Circle(6, 6, 1000, 0, 100, kNow, kNow + hours(1))}));
+  WriteOutcome b = Put("RU", NewUuid(), Request({Circle(7, 7, 1000, 0, 100, kNow, kNow + hours(1))}));
+  EXPECT_EQ(b.body.at("ledger_index").as_uint64(), a.body.at("ledger_index").as_uint64() + 1);
+}
+
+TEST(ParseOperationRequest, NamesTheFieldOfEveryError) {
+  auto parse = [](const std::string& text) {
+    auto body = ParseJson(text);
+    return ParseOperationRequest(*body, {}, kNow).status();
+  };
+  const std::string v = Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1));
+  EXPECT_EQ(FieldOf(parse(R"({"state": "Accepted"})")), "extents");
+  EXPECT_EQ(FieldOf(parse(R"({"extents": [], "state": "Accepted"})")), "extents");
+  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Flying"})")), "state");
+  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "key": [1]})")), "key[0]");
+  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "colour": 1})")), "colour");
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += (i ? "," : "") + v;
+  absl::Status too_many = parse(R"({"extents": [)" + many + R"(], "state": "Accepted"})");
+  EXPECT_TRUE(absl::IsOutOfRange(too_many)) << too_many;
+  EXPECT_TRUE(parse(R"({"extents": [)" + v + R"(], "state": "Activated", "key": ["a"], "label": "x"})").ok());
+}
+
+}  // namespace
+}  // namespace deconflict::strategic

@@ -1,0 +1,240 @@
+// Scenario files (*.test in this folder), one parameterised test each, run against the real
+// binary. The grammar, one step per line ('#' starts a comment):
+//
+//   party NAME ROLE                         add a party through the CLI (server running or not)
+//   revoke NAME                             revoke it through the CLI
+//   as NAME put OP SHAPE alt LO HI time FROM TO [key OP...] [state STATE]
+//                                           create OP (a name; the runner gives it a UUID)
+//   as NAME update OP SHAPE alt ... [key OP...]   change OP with its last OVN seen
+//   as NAME end OP                          DELETE with the last OVN seen
+//   as NAME get OP | as NAME conflicts
+//   expect STATUS [missing OP...] [conflicts OP...] [field PATH] [state STATE]
+//   restart                                 SIGTERM the server and start it again
+//   kill                                    SIGKILL the server and start it again
+//
+// SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
+// offsets from now like +1h, +90m, -30s. "missing"/"conflicts" list exactly the OPs expected.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_split.h"
+#include "common/ids.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace deconflict::e2e {
+namespace {
+
+std::filesystem::path ScenarioDir() {
+  const char* src = std::getenv("DECONFLICT_SOURCE_DIR");
+  return std::filesystem::path(src ? src : DECONFLICT_DEFAULT_SOURCE_DIR) / "tests" / "scenarios";
+}
+
+std::vector<std::string> ScenarioFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(ScenarioDir())) {
+    if (entry.path().extension() == ".test") files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// "+1h30m" -> 5400, "-30s" -> -30.
+int Offset(const std::string& text) {
+  int sign = text[0] == '-' ? -1 : 1;
+  size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  int total = 0;
+  while (i < text.size()) {
+    size_t unit = text.find_first_of("hms", i);
+    if (unit == std::string::npos) throw std::invalid_argument("time offset needs h, m or s: " + text);
+    int value = std::stoi(text.substr(i, unit - i));
+    total += value * (text[unit] == 'h' ? 3600 : text[unit] == 'm' ? 60 : 1);
+    i = unit + 1;
+  }
+  return sign * total;
+}
+
+class Runner {
+ public:
+  explicit Runner(std::string file) : file_(std::move(file)) {}
+
+  void Run() {
+    std::ifstream in(ScenarioDir() / file_);
+    ASSERT_TRUE(in) << "cannot read " << file_;
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    ASSERT_TRUE(server_->Start()) << server_->error();
+    std::string line;
+    while (std::getline(in, line)) {
+      ++line_no_;
+      if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      std::vector<std::string> words;
+      std::istringstream split(line);
+      for (std::string w; split >> w;) words.push_back(w);
+      if (words.empty()) continue;
+      SCOPED_TRACE(file_ + ":" + std::to_string(line_no_) + ": " + line);
+      Step(words);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+
+ private:
+  void Step(const std::vector<std::string>& w) {
+    if (w[0] == "party") {
+      ASSERT_EQ(w.size(), 3u);
+      tokens_[w[1]] = AddParty(dir_.path(), w[1], w[2]);
+      ASSERT_FALSE(tokens_[w[1]].empty());
+    } else if (w[0] == "revoke") {
+      ASSERT_EQ(RunCli({"party", "revoke", "--data", dir_.path(), "--id", w[1]}).exit_code, 0);
+    } else if (w[0] == "restart" || w[0] == "kill") {
+      if (w[0] == "restart") {
+        ASSERT_EQ(server_->Stop(), 0);
+      } else {
+        server_->Kill();
+      }
+      server_ = std::make_unique<ServerProcess>(dir_.path());
+      ASSERT_TRUE(server_->Start()) << server_->error();
+    } else if (w[0] == "as") {
+      As(w);
+    } else if (w[0] == "expect") {
+      Expect(w);
+    } else {
+      FAIL() << "unknown step '" << w[0] << "'";
+    }
+  }
+
+  std::string IdOf(const std::string& op) {
+    auto [it, inserted] = ids_.try_emplace(op, "");
+    if (inserted) it->second = NewUuid();
+    return it->second;
+  }
+
+  // Parses SHAPE alt LO HI time FROM TO [key ...] [state S] starting at w[i].
+  std::string Body(const std::vector<std::string>& w, size_t i) {
+    std::string shape_kind = w.at(i++);
+    std::vector<std::pair<double, double>> vertices;
+    double lat = 0, lng = 0, radius = 0;
+    if (shape_kind == "circle") {
+      lat = std::stod(w.at(i++));
+      lng = std::stod(w.at(i++));
+      radius = std::stod(w.at(i++));
+    } else {
+      while (w.at(i) != "alt") {
+        size_t comma = w[i].find(',');
+        vertices.emplace_back(std::stod(w[i].substr(0, comma)), std::stod(w[i].substr(comma + 1)));
+        ++i;
+      }
+    }
+    EXPECT_EQ(w.at(i++), "alt");
+    double lo = std::stod(w.at(i++)), hi = std::stod(w.at(i++));
+    EXPECT_EQ(w.at(i++), "time");
+    int from = Offset(w.at(i++)), to = Offset(w.at(i++));
+    std::vector<std::string> key;
+    std::string state = "Accepted";
+    while (i < w.size()) {
+      if (w[i] == "key") {
+        for (++i; i < w.size() && w[i] != "state"; ++i) key.push_back(ovns_[w[i]]);
+      } else if (w[i] == "state") {
+        state = w.at(i + 1);
+        i += 2;
+      } else {
+        ADD_FAILURE() << "unexpected '" << w[i] << "'";
+        ++i;
+      }
+    }
+    std::string volume = shape_kind == "circle" ? CircleVolume(lat, lng, radius, lo, hi, from, to)
+                                                : PolygonVolume(vertices, lo, hi, from, to);
+    return OperationBody({volume}, key, state);
+  }
+
+  void As(const std::vector<std::string>& w) {
+    const std::string& token = tokens_[w.at(1)];
+    const std::string& verb = w.at(2);
+    std::string op = w.size() > 3 ? w[3] : "";
+    if (verb == "put") {
+      last_ = Http(server_->port(), "PUT", "/v1/operations/" + IdOf(op), Body(w, 4), token);
+    } else if (verb == "update") {
+      last_ = Http(server_->port(), "PUT", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], Body(w, 4), token);
+    } else if (verb == "end") {
+      last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "", token);
+    } else if (verb == "get") {
+      last_ = Http(server_->port(), "GET", "/v1/operations/" + IdOf(op), "", token);
+    } else if (verb == "conflicts") {
+      last_ = Http(server_->port(), "GET", "/v1/conflicts", "", token);
+    } else {
+      FAIL() << "unknown verb " << verb;
+    }
+    boost::json::value body = last_.json();
+    if (body.is_object() && body.as_object().contains("operation")) {
+      const auto& o = body.at("operation").as_object();
+      if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" || verb == "get")) {
+        ovns_[op] = std::string(o.at("ovn").as_string());
+      }
+    }
+  }
+
+  std::string NameOf(const std::string& id) {
+    for (const auto& [name, uuid] : ids_) {
+      if (uuid == id) return name;
+    }
+    return id;
+  }
+
+  void Expect(const std::vector<std::string>& w) {
+    ASSERT_EQ(last_.status, std::stoi(w.at(1))) << last_.body;
+    boost::json::value body = last_.json();
+    for (size_t i = 2; i < w.size();) {
+      const std::string& what = w[i++];
+      std::set<std::string> want;
+      auto take_names = [&] {
+        for (; i < w.size() && w[i] != "missing" && w[i] != "conflicts" && w[i] != "field" && w[i] != "state"; ++i) {
+          want.insert(w[i]);
+        }
+      };
+      if (what == "missing" || what == "conflicts") {
+        take_names();
+        std::set<std::string> got;
+        const boost::json::array& list = body.at(what).as_array();
+        for (const auto& item : list) {
+          const auto& o = item.as_object();
+          std::string id(o.contains("other") ? o.at("other").at("id").as_string() : o.at("id").as_string());
+          got.insert(NameOf(id));
+        }
+        EXPECT_EQ(got, want) << what << " in " << last_.body;
+      } else if (what == "field") {
+        EXPECT_EQ(body.at("error").at("field").as_string(), w.at(i)) << last_.body;
+        ++i;
+      } else if (what == "state") {
+        EXPECT_EQ(body.at("operation").at("state").as_string(), w.at(i)) << last_.body;
+        ++i;
+      } else {
+        FAIL() << "unknown expectation " << what;
+      }
+    }
+  }
+
+  std::string file_;
+  int line_no_ = 0;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::map<std::string, std::string> tokens_, ids_, ovns_;
+  HttpResult last_;
+};
+
+class Scenario : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Scenario, Runs) { Runner(GetParam()).Run(); }
+
+INSTANTIATE_TEST_SUITE_P(Files, Scenario, ::testing::ValuesIn(ScenarioFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param.substr(0, info.param.size() - 5);
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace deconflict::e2e
