@@ -9,7 +9,6 @@
 #include "s2/s2earth.h"
 #include "s2/s2polygon.h"
 #include "s2/s2region_coverer.h"
-#include "s2/s2shape_index_buffered_region.h"
 
 namespace deconflict::strategic {
 namespace {
@@ -95,18 +94,18 @@ std::vector<S2CellId> VolumeIndex::CoverQuery(const geo::Volume4D& volume) const
   coverer_options.set_max_cells(options_.max_cells);
   S2RegionCoverer coverer(coverer_options);
   std::vector<S2CellId> cells;
+  // The query is covered by at most 4 cells of one level around the footprint's bounding cap
+  // grown by the margin (S2Cap::GetCellUnionBound): under a microsecond, where covering the
+  // polygon itself with the coverer takes ~50 µs and its cap ~10 µs. The looser covering only
+  // costs a few more postings to read (they are filtered inline), as the exact test follows.
+  // Cells above min_level are fine here: everything indexed under them is in their range.
   // Why the margin: two closed footprints that touch at a point on an S2 cell boundary may be
   // covered by two neighbouring cells, neither containing the other. Growing the query makes
   // the shared point interior to the grown footprint, whose covering then overlaps a cell
   // of the other's covering in more than a boundary.
-  if (const S2Polygon* polygon = volume.s2_polygon()) {
-    S2ShapeIndexBufferedRegion grown(&polygon->index(),
-                                     geo::MetersToChordAngle(options_.query_margin_m));
-    coverer.GetCovering(grown, &cells);
-  } else {
-    coverer.GetCovering(volume.s2_cap().Expanded(S2Earth::MetersToAngle(options_.query_margin_m)),
-                        &cells);
-  }
+  const S2Cap bound = volume.s2_polygon() != nullptr ? volume.s2_polygon()->GetCapBound()
+                                                     : volume.s2_cap();
+  bound.Expanded(S2Earth::MetersToAngle(options_.query_margin_m)).GetCellUnionBound(&cells);
   return cells;
 }
 

@@ -9,11 +9,14 @@
 //
 // Query answers exactly what a brute-force scan with geo::Intersects would (tested by
 // volume_index_test.cc against that oracle), only faster: each volume is indexed under an S2
-// cell covering of its footprint; a query looks up, for each cell of its own covering, the
-// indexed cells inside it (one ordered range) and the indexed cells containing it (its
-// ancestors), filters by time window and altitude band stored beside each posting, and runs
-// the exact test only on what survives. The query covering is of the query footprint grown by
-// `query_margin_m`, so footprints that only touch along an S2 cell boundary are still found.
+// cell covering of its footprint (S2RegionCoverer), in each time bucket its window meets. A
+// query takes at most 4 cells around the bounding cap of its footprint grown by
+// `query_margin_m` (so that footprints touching along an S2 cell edge are found), and in each
+// time bucket of its window reads the indexed cells inside each of them (one ordered range)
+// and containing them (their ancestors); it filters by the time window and altitude band
+// stored beside each posting and runs the exact test once on each distinct survivor.
+//
+// Memory: ~1.7 GB per million volumes of typical traffic (volumes included).
 #pragma once
 
 #include <cstddef>
