@@ -1,0 +1,90 @@
+// Every route, for every role and without credentials (design.md §7): the routes are taken from
+// the server's own OpenAPI document, so a new route is covered as soon as it is documented.
+#include <set>
+
+#include "common/ids.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace deconflict::e2e {
+namespace {
+
+const std::set<std::string> kOpenRoutes = {"get /v1/health", "get /v1/version", "get /v1/openapi.json"};
+// Routes that change operations: operators only.
+const std::set<std::string> kOperatorRoutes = {"put /v1/operations/{id}", "put /v1/operations/{id}/{ovn}",
+                                               "delete /v1/operations/{id}/{ovn}"};
+
+std::string Fill(std::string path) {
+  for (size_t open; (open = path.find('{')) != std::string::npos;) {
+    size_t close = path.find('}', open);
+    path.replace(open, close - open + 1, NewUuid());
+  }
+  return path;
+}
+
+TEST(Authorization, EveryRouteForEveryRole) {
+  TempDir dir;
+  std::map<std::string, std::string> tokens;
+  for (const char* role : {"operator", "host", "guarantor", "observer", "humanitarian"}) {
+    std::string id = std::string("P-") + role;
+    tokens[role] = AddParty(dir.path(), id, role);
+    ASSERT_FALSE(tokens[role].empty());
+  }
+  std::string revoked = AddParty(dir.path(), "GONE", "operator");
+  ASSERT_EQ(RunCli({"party", "revoke", "--data", dir.path(), "--id", "GONE"}).exit_code, 0);
+
+  ServerProcess server(dir.path());
+  ASSERT_TRUE(server.Start()) << server.error();
+  HttpResult doc = Http(server.port(), "GET", "/v1/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  const boost::json::value doc_json = doc.json();
+  const auto& paths = doc_json.at("paths").as_object();
+  size_t routes = 0;
+  const std::string body = OperationBody({CircleVolume(1, 1, 100, 0, 100, 600, 3600)});
+  for (const auto& [path, item] : paths) {
+    for (const auto& [method_key, op] : item.as_object()) {
+      std::string method(method_key);
+      static const std::set<std::string> kMethods = {"get", "put", "post", "delete", "patch"};
+      if (!kMethods.count(method)) continue;  // "parameters", "summary", ...
+      ++routes;
+      const std::string route = method + " " + std::string(path);
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string target = Fill(std::string(path));
+      const std::string payload = (upper == "PUT" || upper == "POST") ? body : "";
+      SCOPED_TRACE(::testing::Message() << route);
+
+      HttpResult anonymous = Http(server.port(), upper, target, payload, "");
+      HttpResult forged = Http(server.port(), upper, target, payload, "dc_forged");
+      HttpResult gone = Http(server.port(), upper, target, payload, revoked);
+      if (kOpenRoutes.count(route)) {
+        EXPECT_EQ(anonymous.status, 200);
+        continue;
+      }
+      EXPECT_EQ(anonymous.status, 401) << anonymous.body;
+      EXPECT_EQ(forged.status, 401) << forged.body;
+      EXPECT_EQ(gone.status, 401) << gone.body;
+      EXPECT_EQ(anonymous.json().at("error").at("code").as_string(), "unauthenticated");
+
+      for (const auto& [role, token] : tokens) {
+        HttpResult r = Http(server.port(), upper, target, payload, token);
+        SCOPED_TRACE(role + ": " + r.body);
+        EXPECT_NE(r.status, 401);
+        EXPECT_LT(r.status, 500);
+        if (kOperatorRoutes.count(route)) {
+          if (role == "operator") {
+            EXPECT_NE(r.status, 403);
+          } else {
+            EXPECT_EQ(r.status, 403);
+          }
+        } else {
+          EXPECT_NE(r.status, 403);
+        }
+      }
+    }
+  }
+  EXPECT_GE(routes, 15u);
+}
+
+}  // namespace
+}  // namespace deconflict::e2e
