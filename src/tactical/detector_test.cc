@@ -20,10 +20,22 @@ using testing::kT0;
 using testing::MakeTrack;
 using testing::Offset;
 
-enum class Shape { kUniform, kCluster, kLevelGrid, kParallel, kPole, kAntimeridian, kSim };
+// kGlobal spreads tracks over the whole Earth (and kAntipodes over two opposite clusters) so
+// that the broad phase's 3D grid is used, not its columns (internal/broad_phase.h).
+enum class Shape {
+  kUniform,
+  kCluster,
+  kLevelGrid,
+  kParallel,
+  kPole,
+  kAntimeridian,
+  kSim,
+  kGlobal,
+  kAntipodes
+};
 constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster, Shape::kLevelGrid,
                              Shape::kParallel, Shape::kPole,    Shape::kAntimeridian,
-                             Shape::kSim};
+                             Shape::kSim,      Shape::kGlobal,  Shape::kAntipodes};
 
 class SnapshotMaker {
  public:
@@ -54,6 +66,11 @@ class SnapshotMaker {
       double lat, lon;
       if (shape == Shape::kPole && Coin(0.1)) {
         lat = lat0 > 0 ? 90 : -90, lon = U(-180, 180);
+      } else if (shape == Shape::kGlobal) {
+        lat = std::asin(U(-1, 1)) / testing::kRadPerDeg, lon = U(-180, 180);
+      } else if (shape == Shape::kAntipodes && Coin(0.5)) {
+        std::tie(lat, lon) =
+            Offset(-lat0, testing::WrapLon(lon0 + 180), U(-spread, spread), U(-spread, spread));
       } else {
         std::tie(lat, lon) = Offset(lat0, lon0, U(-spread, spread), U(-spread, spread));
         lat = std::clamp(lat, -90.0, 90.0);

@@ -127,8 +127,10 @@ void GridFrame(BroadPhasePlan& plan, std::span<const KinematicState> states) {
   }
   plan.grid_p.resize(plan.grid_tracks.size());
   plan.grid_v.resize(plan.grid_tracks.size());
+  plan.columns = length > 0.5 * plan.grid_tracks.size();
   for (size_t g = 0; g < plan.grid_tracks.size(); ++g) {
     const KinematicState& s = states[plan.grid_tracks[g]];
+    plan.columns = plan.columns && Dot(s.up, ez) >= 0.5;
     plan.grid_p[g] = {Dot(s.p, ex), Dot(s.p, ey), Dot(s.p, ez)};
     plan.grid_v[g] = {Dot(s.v, ex), Dot(s.v, ey), Dot(s.v, ez)};
   }
@@ -212,7 +214,9 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
     double centre[3] = {0.5 * (double(b.xlo) + b.xhi), 0.5 * (double(b.ylo) + b.yhi),
                         0.5 * (double(b.zlo) + b.zhi)};
     for (int axis = 0; axis < 3; ++axis) {
-      int64_t cell = 1 + static_cast<int64_t>((centre[axis] - lo[axis]) * inv_cell);
+      int64_t cell = axis == 2 && plan.columns
+                         ? 1
+                         : 1 + static_cast<int64_t>((centre[axis] - lo[axis]) * inv_cell);
       cells[3 * g + axis] = cell;
       max_cell[axis] = std::max(max_cell[axis], cell);
     }
@@ -276,7 +280,7 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
     for (int dy = -1; dy <= 1; ++dy) {
       for (int dx = -1; dx <= 1; ++dx) {
         int64_t offset = (int64_t(dz) * int64_t(ny) + dy) * int64_t(nx) + dx;
-        if (offset <= 0) continue;
+        if (offset <= 0 || (plan.columns && dz != 0)) continue;
         // Keys are sorted, so the neighbour keys key + offset are too: one merge pass.
         size_t other = 0;
         for (size_t cell = 0; cell < cell_count; ++cell) {
