@@ -275,36 +275,42 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
       }
     }
   }
-  // The 13 neighbour offsets with a positive key difference: each unordered cell pair once.
+  // Cell pairs: the neighbour offsets with a positive key difference (13, or 4 in columns)
+  // visit each unordered pair of neighbouring cells once. Keys are sorted, so each offset's
+  // neighbour keys key + offset are too: one pointer per offset moves forward as the cells are
+  // walked once, which keeps a cell and its neighbours in cache together.
+  int64_t offsets[13];
+  int offset_count = 0;
   for (int dz = -1; dz <= 1; ++dz) {
     for (int dy = -1; dy <= 1; ++dy) {
       for (int dx = -1; dx <= 1; ++dx) {
         int64_t offset = (int64_t(dz) * int64_t(ny) + dy) * int64_t(nx) + dx;
-        if (offset <= 0 || (plan.columns && dz != 0)) continue;
-        // Keys are sorted, so the neighbour keys key + offset are too: one merge pass.
-        size_t other = 0;
-        for (size_t cell = 0; cell < cell_count; ++cell) {
-          uint64_t target = s.cell_key[cell] + uint64_t(offset);
-          while (other < cell_count && s.cell_key[other] < target) ++other;
-          if (other == cell_count) break;
-          if (s.cell_key[other] != target) continue;
-          // Two lists sorted by alo: whichever starts lower meets the other's entries that
-          // start within its interval. Each altitude-overlapping pair is met exactly once.
-          uint32_t ia = s.cell_begin[cell], ib = s.cell_begin[other];
-          const uint32_t a_end = s.cell_begin[cell + 1], b_end = s.cell_begin[other + 1];
-          while (ia < a_end && ib < b_end) {
-            if (e[ia].box.alo <= e[ib].box.alo) {
-              for (uint32_t k = ib; k < b_end && e[k].box.alo <= e[ia].box.ahi; ++k) {
-                candidate(e[ia], e[k]);
-              }
-              ++ia;
-            } else {
-              for (uint32_t k = ia; k < a_end && e[k].box.alo <= e[ib].box.ahi; ++k) {
-                candidate(e[k], e[ib]);
-              }
-              ++ib;
-            }
+        if (offset > 0 && !(plan.columns && dz != 0)) offsets[offset_count++] = offset;
+      }
+    }
+  }
+  size_t other[13] = {};
+  for (size_t cell = 0; cell < cell_count; ++cell) {
+    for (int offset_idx = 0; offset_idx < offset_count; ++offset_idx) {
+      const uint64_t target = s.cell_key[cell] + uint64_t(offsets[offset_idx]);
+      size_t& o = other[offset_idx];
+      while (o < cell_count && s.cell_key[o] < target) ++o;
+      if (o == cell_count || s.cell_key[o] != target) continue;
+      // Two lists sorted by alo: whichever starts lower meets the other's entries that start
+      // within its interval. Each altitude-overlapping pair is met exactly once.
+      uint32_t ia = s.cell_begin[cell], ib = s.cell_begin[o];
+      const uint32_t a_end = s.cell_begin[cell + 1], b_end = s.cell_begin[o + 1];
+      while (ia < a_end && ib < b_end) {
+        if (e[ia].box.alo <= e[ib].box.alo) {
+          for (uint32_t k = ib; k < b_end && e[k].box.alo <= e[ia].box.ahi; ++k) {
+            candidate(e[ia], e[k]);
           }
+          ++ia;
+        } else {
+          for (uint32_t k = ia; k < a_end && e[k].box.alo <= e[ib].box.ahi; ++k) {
+            candidate(e[k], e[ib]);
+          }
+          ++ib;
         }
       }
     }
