@@ -92,6 +92,7 @@ void Export(const LedgerArgs& args) {
   auto store = OpenExistingStore(args.data);
   absl::StatusOr<ledger::Bundle> bundle =
       store->WithReader([&](store::Database& db) -> absl::StatusOr<ledger::Bundle> {
+        store::ReadSnapshot snapshot(db);  // checkpoint, entry and proof from one state
         store::LedgerReader reader(db);
         absl::StatusOr<store::StoredCheckpoint> cp =
             args.size > 0 ? reader.CheckpointAt(args.size) : reader.CheckpointFor(args.index);
