@@ -58,10 +58,19 @@ absl::StatusOr<uint64_t> SignedSize(store::LedgerReader& reader) {
 
 }  // namespace
 
-Reply GetCheckpoint(store::Store& store) {
-  return WithLedger(store, [](store::LedgerReader& reader) -> absl::StatusOr<Reply> {
-    ASSIGN_OR_RETURN(store::StoredCheckpoint cp, reader.LatestCheckpoint());
-    return Reply{.status = 200, .content_type = "text/plain; charset=utf-8", .body = cp.note};
+Reply GetCheckpoint(store::Store& store) { return GetCheckpoint(store, QueryParams()); }
+
+Reply GetCheckpoint(store::Store& store, const QueryParams& query) {
+  return WithLedger(store, [&](store::LedgerReader& reader) -> absl::StatusOr<Reply> {
+    ASSIGN_OR_RETURN(std::optional<uint64_t> size, Param(query, "size"));
+    absl::StatusOr<store::StoredCheckpoint> cp =
+        size ? reader.CheckpointAt(*size) : reader.LatestCheckpoint();
+    if (size && absl::IsNotFound(cp.status())) {
+      return FieldError(absl::StatusCode::kNotFound, "size",
+                        fmt::format("there is no checkpoint of size {}", *size));
+    }
+    if (!cp.ok()) return cp.status();
+    return Reply{.status = 200, .content_type = "text/plain; charset=utf-8", .body = cp->note};
   });
 }
 

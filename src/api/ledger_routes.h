@@ -3,7 +3,7 @@
 // handler returns the whole reply. Shapes are in openapi_ledger.json, formats in
 // docs/ledger_format.md.
 //
-//   GET  /v1/ledger/checkpoint                         GetCheckpoint       text/plain signed note
+//   GET  /v1/ledger/checkpoint?size=                   GetCheckpoint       text/plain signed note
 //   GET  /v1/ledger/entries?start=&end=                GetEntries          {"entries": [...]}
 //   GET  /v1/ledger/proofs/inclusion?index=&size=      GetInclusionProof   {"index","size","proof"}
 //   GET  /v1/ledger/proofs/consistency?from=&to=       GetConsistencyProof {"from","to","proof"}
@@ -31,6 +31,10 @@ using QueryParams = std::map<std::string, std::string>;
 
 // The newest checkpoint with every witness cosignature on it (C2SP signed note, text/plain).
 Reply GetCheckpoint(store::Store& store);
+// Same, or with `size` the stored checkpoint of exactly that tree size (404 field "size" when
+// there is none): witnesses' cosignatures usually land on a checkpoint that is no longer the
+// newest, and clients that want a cosigned one ask for its size.
+Reply GetCheckpoint(store::Store& store, const QueryParams& query);
 
 // Entries [start, end): `start` required; `end` optional, default and cap start + 1000, cut to
 // the tree size. 400 when start is not below the tree size or end <= start.

@@ -131,6 +131,12 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
   ASSERT_TRUE(served.ok());
   EXPECT_TRUE(ledger::VerifyNote(*served, witness.verifier()).ok());
   EXPECT_EQ(PostCosignature(*store_, boost::json::serialize(body), "RU").status, 403);
+  auto at_size = ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body);
+  ASSERT_TRUE(at_size.ok());
+  EXPECT_TRUE(ledger::VerifyNote(*at_size, witness.verifier()).ok());
+  Reply missing = GetCheckpoint(*store_, {{"size", "11"}});
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Field(missing), "size");
   body["size"] = 9;
   Reply wrong = PostCosignature(*store_, boost::json::serialize(body), "ICRC");
   EXPECT_EQ(wrong.status, 400);
