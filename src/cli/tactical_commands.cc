@@ -18,6 +18,7 @@
 #include "sim/track_csv.h"
 #include "sim/tracks.h"
 #include "tactical/detector.h"
+#include "tactical/sim_snapshot.h"
 
 namespace deconflict::cli {
 namespace {
@@ -81,28 +82,11 @@ bool IdLess(const std::string& x, const std::string& y) {
   return x < y;
 }
 
-std::vector<tactical::Track> ToTracks(const std::vector<sim::TrackRecord>& records, Timestamp at) {
-  std::vector<tactical::Track> tracks;
-  tracks.reserve(records.size());
-  for (const sim::TrackRecord& r : records) {
-    tracks.push_back({.party = PartyId(r.party),
-                      .id = TrackId(r.id),
-                      .time = at,
-                      .lat_deg = r.lat_deg,
-                      .lon_deg = r.lon_deg,
-                      .alt_m = r.alt_m,
-                      .ground_speed_mps = r.gs_mps,
-                      .track_deg = r.trk_deg,
-                      .vertical_rate_mps = r.vs_mps});
-  }
-  return tracks;
-}
-
 void RunDetect(const DetectArgs& args) {
   auto records = sim::ReadTrackCsvFile(args.tracks);
   if (!records.ok()) Fail("detect", records.status());
   const Timestamp at{};  // a snapshot: every track is at the same instant
-  std::vector<tactical::Track> tracks = ToTracks(*records, at);
+  std::vector<tactical::Track> tracks = tactical::TracksFromSnapshot(*records, at);
   tactical::Detector detector({
       .lookahead = std::chrono::duration<double>(args.lookahead_s),
       .minima = tactical::MinimaTable({.horizontal_m = args.h_sep_m, .vertical_m = args.v_sep_m}),

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "sim/track_csv.h"
 #include "tactical/reference_detector.h"
+#include "tactical/sim_snapshot.h"
 
 namespace deconflict::tactical {
 namespace {
@@ -66,18 +67,7 @@ TEST_F(DetectCli, PairsFileMatchesTheReferenceDetector) {
 
   auto records = sim::ReadTrackCsvFile(tracks);
   ASSERT_TRUE(records.ok());
-  std::vector<Track> snapshot;
-  for (const sim::TrackRecord& r : *records) {
-    snapshot.push_back({.party = PartyId(r.party),
-                        .id = TrackId(r.id),
-                        .time = Timestamp{},
-                        .lat_deg = r.lat_deg,
-                        .lon_deg = r.lon_deg,
-                        .alt_m = r.alt_m,
-                        .ground_speed_mps = r.gs_mps,
-                        .track_deg = r.trk_deg,
-                        .vertical_rate_mps = r.vs_mps});
-  }
+  std::vector<Track> snapshot = TracksFromSnapshot(*records, Timestamp{});
   auto reference = DetectAllPairs(DetectorOptions{}, snapshot, Timestamp{});
   ASSERT_TRUE(reference.ok());
   // Sim ids are "1".."N" in snapshot order, so index order is id order.

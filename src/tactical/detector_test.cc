@@ -11,6 +11,7 @@
 #include "tactical/internal/broad_phase.h"
 #include "tactical/internal/test_tracks.h"
 #include "tactical/reference_detector.h"
+#include "tactical/sim_snapshot.h"
 
 namespace deconflict::tactical {
 namespace {
@@ -49,12 +50,7 @@ class SnapshotMaker {
     if (shape == Shape::kSim) {
       auto records = sim::GenerateTracks(
           {.scenario = sim::TrackScenario::kDense, .count = n, .seed = rng_(), .parties = parties});
-      std::vector<Track> tracks;
-      for (const sim::TrackRecord& r : *records) {
-        tracks.push_back(
-            MakeTrack(r.party, r.id, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps));
-      }
-      return tracks;
+      return TracksFromSnapshot(*records, kT0);
     }
     double lat0 = U(-70, 70), lon0 = U(-180, 180), spread = U(5e3, 200e3);
     if (shape == Shape::kPole) lat0 = Coin(0.5) ? 89.9 : -89.9, spread = U(5e3, 60e3);
@@ -169,11 +165,7 @@ TEST(Detector, MatchesTheReferenceOnADenseSimSnapshot) {
   auto records = sim::GenerateTracks(
       {.scenario = sim::TrackScenario::kDense, .count = 3000, .seed = 42, .parties = 3});
   ASSERT_TRUE(records.ok());
-  std::vector<Track> tracks;
-  for (const sim::TrackRecord& r : *records) {
-    tracks.push_back(
-        MakeTrack(r.party, r.id, r.lat_deg, r.lon_deg, r.alt_m, r.gs_mps, r.trk_deg, r.vs_mps));
-  }
+  std::vector<Track> tracks = TracksFromSnapshot(*records, kT0);
   Detector detector;
   auto fast = detector.Detect(tracks, kT0);
   auto reference = DetectAllPairs(detector.options(), tracks, kT0);

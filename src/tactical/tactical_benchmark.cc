@@ -14,6 +14,7 @@
 #include "sim/tracks.h"
 #include "tactical/detector.h"
 #include "tactical/encounter_tracker.h"
+#include "tactical/sim_snapshot.h"
 
 namespace deconflict::tactical {
 namespace {
@@ -23,22 +24,7 @@ const Timestamp kNow = Timestamp(std::chrono::seconds(1'800'000'000));
 std::vector<Track> Snapshot(sim::TrackScenario scenario, int count) {
   auto records =
       sim::GenerateTracks({.scenario = scenario, .count = count, .seed = 1, .parties = 4});
-  std::vector<Track> tracks;
-  tracks.reserve(records->size());
-  for (const sim::TrackRecord& r : *records) {
-    Track t;
-    t.party = PartyId(r.party);
-    t.id = TrackId(r.id);
-    t.time = kNow;
-    t.lat_deg = r.lat_deg;
-    t.lon_deg = r.lon_deg;
-    t.alt_m = r.alt_m;
-    t.ground_speed_mps = r.gs_mps;
-    t.track_deg = r.trk_deg;
-    t.vertical_rate_mps = r.vs_mps;
-    tracks.push_back(std::move(t));
-  }
-  return tracks;
+  return TracksFromSnapshot(*records, kNow);
 }
 
 void RunDetect(benchmark::State& state, sim::TrackScenario scenario) {
