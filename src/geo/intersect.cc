@@ -53,6 +53,10 @@ bool FootprintsIntersect(const Volume4D& a, const Volume4D& b) {
   if (!a.BoundingRect().Intersects(b.BoundingRect())) return false;
   const S2Polygon* pa = a.s2_polygon();
   const S2Polygon* pb = b.s2_polygon();
+  if (pa == nullptr && pb == nullptr) return CapsIntersect(a.s2_cap(), b.s2_cap());
+  // Quick reject: a polygon's bounding cap has 1e-9 rad of slack, far above the rounding of
+  // this test, so it never rejects footprints that touch.
+  if (!a.BoundingCap().Intersects(b.BoundingCap())) return false;
   if (pa != nullptr && pb != nullptr) {
     // Quick accept: a vertex of one inside the other (Contains is semi-open, so inside the
     // closed polygon too). The boolean operation decides the rest exactly.
@@ -62,8 +66,7 @@ bool FootprintsIntersect(const Volume4D& a, const Volume4D& b) {
     return S2BooleanOperation::Intersects(pa->index(), pb->index(), options);
   }
   if (pa != nullptr) return CapIntersectsPolygon(b.s2_cap(), *pa);
-  if (pb != nullptr) return CapIntersectsPolygon(a.s2_cap(), *pb);
-  return CapsIntersect(a.s2_cap(), b.s2_cap());
+  return CapIntersectsPolygon(a.s2_cap(), *pb);
 }
 
 // A polygon containing the cap: a regular polygon whose edges are tangent to the circle.

@@ -32,6 +32,7 @@ struct Shape {
   std::unique_ptr<S2Polygon> polygon;  // Set iff the footprint is a Polygon.
   S2Cap cap;                           // Meaningful iff the footprint is a Circle.
   S2LatLngRect rect;
+  S2Cap cap_bound;  // The circle itself, or a cap containing the polygon (grown by 1e-9 rad).
   double area_km2 = 0;
   bool ring_reversed = false;  // The client's ring was clockwise around the region.
 };
@@ -202,6 +203,8 @@ absl::Status BuildPolygon(const Polygon& polygon, const VolumeLimits& limits,
   }
   RETURN_IF_ERROR(CheckArea(rep->area_km2, limits, Field(path, "volume.outline_polygon")));
   rep->rect = rep->polygon->GetRectBound();
+  // Grown so that a quick reject on caps never overrules S2's exact answer for touching shapes.
+  rep->cap_bound = rep->polygon->GetCapBound().Expanded(S1Angle::Radians(1e-9));
   // Build the shape index now, so that concurrent readers never race to build it lazily and
   // the first query does not pay for it.
   rep->polygon->index().ForceBuild();
@@ -221,6 +224,7 @@ absl::Status BuildCircle(const Circle& circle, const VolumeLimits& limits, std::
   rep->area_km2 = rep->cap.GetArea() * kEarthRadiusKm * kEarthRadiusKm;
   RETURN_IF_ERROR(CheckArea(rep->area_km2, limits, radius_field));
   rep->rect = rep->cap.GetRectBound();
+  rep->cap_bound = rep->cap;
   return absl::OkStatus();
 }
 
@@ -251,6 +255,7 @@ const Footprint& Volume4D::footprint() const { return rep_->footprint; }
 const AltitudeBand& Volume4D::altitude() const { return rep_->altitude; }
 const TimeWindow& Volume4D::time() const { return rep_->time; }
 S2LatLngRect Volume4D::BoundingRect() const { return rep_->rect; }
+const S2Cap& Volume4D::BoundingCap() const { return rep_->cap_bound; }
 double Volume4D::AreaKm2() const { return rep_->area_km2; }
 const S2Polygon* Volume4D::s2_polygon() const { return rep_->polygon.get(); }
 const S2Cap& Volume4D::s2_cap() const { return rep_->cap; }

@@ -127,6 +127,9 @@ class Volume4D {
   // A conservative (slightly expanded) latitude/longitude bound of the footprint. Its longitude
   // interval is inverted (lo > hi) when it crosses the antimeridian; full around a pole.
   S2LatLngRect BoundingRect() const;
+  // A cap containing the footprint: the circle itself, or a bound of the polygon grown by
+  // 1e-9 rad (6 mm) beyond S2's own conservative bound.
+  const S2Cap& BoundingCap() const;
   // Area of the footprint on the sphere, km².
   double AreaKm2() const;
 

@@ -103,9 +103,9 @@ std::vector<S2CellId> VolumeIndex::CoverQuery(const geo::Volume4D& volume) const
   // covered by two neighbouring cells, neither containing the other. Growing the query makes
   // the shared point interior to the grown footprint, whose covering then overlaps a cell
   // of the other's covering in more than a boundary.
-  const S2Cap bound = volume.s2_polygon() != nullptr ? volume.s2_polygon()->GetCapBound()
-                                                     : volume.s2_cap();
-  bound.Expanded(S2Earth::MetersToAngle(options_.query_margin_m)).GetCellUnionBound(&cells);
+  volume.BoundingCap()
+      .Expanded(S2Earth::MetersToAngle(options_.query_margin_m))
+      .GetCellUnionBound(&cells);
   return cells;
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -188,6 +189,14 @@ void BM_StrategicQuery(benchmark::State& state) {
     });
     const auto t1 = std::chrono::steady_clock::now();
     cpu_us.push_back(ThreadCpuMicros() - cpu0);
+    if (std::getenv("DC_BENCH_SLOWEST") != nullptr && cpu_us.back() > 300) {
+      const VolumeIndex::QueryStats st = VolumeIndex::LastQueryStats();
+      std::fprintf(stderr, "slow %.0f us: cells %zu postings %zu candidates %zu conflicts %zu "
+                   "window %.1f h area %.1f km2 %s\n",
+                   cpu_us.back(), st.covering_cells, st.postings, st.candidates, st.matches,
+                   std::chrono::duration<double>(area.time().end - area.time().start).count() / 3600,
+                   area.AreaKm2(), area.s2_polygon() ? "polygon" : "circle");
+    }
     latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     const VolumeIndex::QueryStats stats = VolumeIndex::LastQueryStats();
     matches += stats.matches;
