@@ -1,5 +1,6 @@
 // End-to-end: `deconflict ledger key|export|verify|check` through the real binary
 // ($DECONFLICT_BINARY, set by ctest) on a store filled through the Store API.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "boost/json.hpp"
@@ -161,6 +163,34 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos) << verified.out;
   EXPECT_EQ(RunCli("ledger check --data " + dir_.string()).exit_code, 0);
+}
+
+// The SIGKILL test through the real binary: `ledger bench-append` is killed at random moments;
+// after each kill `ledger check` finds the ledger clean and the log only grew.
+TEST_F(LedgerCliTest, BinaryKilledWhileAppendingLeavesALedgerThatChecksClean) {
+  const char* binary = std::getenv("DECONFLICT_BINARY");
+  std::mt19937 random(7);
+  uint64_t last = 25;
+  for (int round = 0; round < 5; ++round) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::execl(binary, binary, "ledger", "bench-append", "--data", dir_.c_str(), "--n", "100000000",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::usleep(std::uniform_int_distribution<int>(150000, 400000)(random));
+    ASSERT_EQ(::kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit code " << WEXITSTATUS(status);
+    Result check = RunCli("ledger check --data " + dir_.string());
+    ASSERT_EQ(check.exit_code, 0) << "round " << round << ": " << check.out;
+    const uint64_t entries = std::stoull(check.out.substr(check.out.find("OK: ") + 4));
+    EXPECT_GE(entries, last);
+    last = entries;
+  }
+  EXPECT_GT(last, 25u);
 }
 
 }  // namespace
