@@ -19,3 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$build/src/cli/deconflict" sim tracks --scenario continental --n 100000 --seed 1 --parties 4 \
   --out "$tmp/continental.csv"
 "$build/src/cli/deconflict" detect --tracks "$tmp/continental.csv" --out "$tmp/pairs.csv"
+# The total work of a cycle, on one thread (CPU time; little disturbed by other load).
+DC_BENCH_THREADS=1 "$build/src/tactical/tactical_benchmark" \
+  --benchmark_filter='BM_Detect.*/(10000|100000)/' --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true
