@@ -10,11 +10,11 @@
 // Query answers exactly what a brute-force scan with geo::Intersects would (tested by
 // volume_index_test.cc against that oracle), only faster: each volume is indexed under an S2
 // cell covering of its footprint (S2RegionCoverer), in each time bucket its window meets. A
-// query takes at most 4 cells around the bounding cap of its footprint grown by
-// `query_margin_m` (so that footprints touching along an S2 cell edge are found), and in each
-// time bucket of its window reads the indexed cells inside each of them (one ordered range)
-// and containing them (their ancestors); it filters by the time window and altitude band
-// stored beside each posting and runs the exact test once on each distinct survivor.
+// query covers the bounding cap of its footprint grown by `query_margin_m` (so that footprints
+// touching along an S2 cell edge are found), and in each time bucket of its window reads the
+// indexed cells inside each of its cells (one ordered range) and containing them (their
+// ancestors); it filters by the time window and altitude band stored beside each posting and
+// runs the exact test once on each distinct survivor.
 //
 // Memory: ~1.7 GB per million volumes of typical traffic (volumes included).
 #pragma once

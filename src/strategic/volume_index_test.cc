@@ -1,10 +1,12 @@
 #include "strategic/volume_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -151,6 +153,29 @@ TEST(VolumeIndex, AVolumeLargerThanTheMinLevelCellsIsFound) {
   EXPECT_EQ(Found(index, *Make(geo::Circle{{45.4, 45}, 10})), (Keys{{1, 0}}));
   EXPECT_EQ(Found(index, *Make(geo::Circle{{45, 45.5}, 100})), (Keys{{1, 0}}));
   EXPECT_TRUE(Found(index, *Make(geo::Circle{{45, 45.8}, 100})).empty());
+}
+
+TEST(VolumeIndex, ConcurrentQueriesSeeTheSameAnswers) {
+  // Thread-compatible: const methods may run together (meaningful under the tsan preset).
+  std::mt19937_64 rng(5);
+  const geo::testing::VolumeSampler sampler(geo::testing::Region::kDense, kNow, 0.3);
+  VolumeIndex index;
+  for (uint32_t volume_idx = 0; volume_idx < 300; ++volume_idx) {
+    index.Insert({volume_idx, 0}, std::make_shared<const geo::Volume4D>(sampler.Next(rng)));
+  }
+  std::vector<geo::Volume4D> areas;
+  for (int i = 0; i < 50; ++i) areas.push_back(sampler.Next(rng));
+  std::vector<Keys> expected;
+  for (const geo::Volume4D& area : areas) expected.push_back(Found(index, area));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int thread_idx = 0; thread_idx < 4; ++thread_idx) {
+    threads.emplace_back([&] {
+      for (size_t i = 0; i < areas.size(); ++i) mismatches += Found(index, areas[i]) != expected[i];
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 // ---- Differential test against the brute-force oracle -----------------------------------
