@@ -178,6 +178,21 @@ TEST(VolumeIndex, ConcurrentQueriesSeeTheSameAnswers) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+TEST(VolumeIndex, APolygonNearTheAreaLimitIsFoundEverywhereInside) {
+  // 0.89° x 0.89° at the equator: ~9,790 km², just under the 10,000 km² limit.
+  VolumeIndex index;
+  auto big = Make(Box(-0.445, 99.555, 0.445, 100.445));
+  EXPECT_GT(big->AreaKm2(), 9700);
+  index.Insert({1, 0}, big);
+  for (double lat : {-0.44, 0.0, 0.44}) {
+    for (double lng : {99.56, 100.0, 100.44}) {
+      EXPECT_EQ(Found(index, *Make(geo::Circle{{lat, lng}, 10})), (Keys{{1, 0}}))
+          << lat << "," << lng;
+    }
+  }
+  EXPECT_TRUE(Found(index, *Make(geo::Circle{{0, 100.5}, 10})).empty());
+}
+
 // ---- Differential test against the brute-force oracle -----------------------------------
 
 // Brute force: every live volume that geo::Intersects the area.
