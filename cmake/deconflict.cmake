@@ -18,7 +18,10 @@ function(dc_cc_test)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60
-    PROPERTIES ENVIRONMENT "DECONFLICT_SOURCE_DIR=${PROJECT_SOURCE_DIR};DECONFLICT_BINARY=$<TARGET_FILE:deconflict>")
+    # Two variables: ENVIRONMENT with a ';' list reaches CTest as two arguments and the second is
+    # dropped, hence ENVIRONMENT_MODIFICATION for the binary.
+    PROPERTIES ENVIRONMENT "DECONFLICT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+               ENVIRONMENT_MODIFICATION "DECONFLICT_BINARY=set:$<TARGET_FILE:deconflict>")
 endfunction()
 
 function(dc_cc_benchmark)
