@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <system_error>
 #include <thread>
 
 #include "common/status.h"
@@ -167,12 +168,16 @@ absl::StatusOr<std::vector<Conflict>> Detector::Detect(std::span<const Track> tr
   outputs_.resize(thread_count);
 
   // Jobs 0..slices-1 are slices, job `slices` is the direct tracks; threads take the next job.
+  // Every worker's output and counters are reset here, not in `run`, so that a helper that
+  // could not start contributes nothing stale to the merge below.
+  for (int worker_idx = 0; worker_idx < thread_count; ++worker_idx) {
+    outputs_[worker_idx].clear();
+    workers_[worker_idx].ResetCounters();
+  }
   std::atomic<int> next_job{0};
   auto run = [&](int worker_idx) {
     internal::SliceWorker& worker = workers_[worker_idx];
     std::vector<Conflict>& out = outputs_[worker_idx];
-    out.clear();
-    worker.ResetCounters();
     for (int job = next_job++; job <= plan.slices; job = next_job++) {
       if (job < plan.slices) {
         worker.RunSlice(plan, states_, party_of_, judge, options_.include_same_party, job, out);
@@ -183,7 +188,11 @@ absl::StatusOr<std::vector<Conflict>> Detector::Detect(std::span<const Track> tr
   };
   std::vector<std::thread> helpers;
   for (int worker_idx = 1; worker_idx < thread_count; ++worker_idx) {
-    helpers.emplace_back(run, worker_idx);
+    try {
+      helpers.emplace_back(run, worker_idx);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: the threads that run take every job from the counter
+    }
   }
   run(0);
   for (std::thread& helper : helpers) helper.join();
