@@ -18,7 +18,7 @@ struct SliceScratch {
     Box box;
     uint32_t track, party;
   };
-  std::vector<Box> boxes;  // by position in plan.grid_tracks
+  std::vector<Entry> boxes;  // by position in plan.grid_tracks
   std::vector<uint64_t> keys, keys_tmp;
   std::vector<uint32_t> order, order_tmp;
   std::vector<int64_t> cells;  // 3 cell coordinates per box
@@ -196,8 +196,10 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
   double lo[3] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
                   std::numeric_limits<double>::max()};
   for (size_t g = 0; g < n; ++g) {
-    const SliceScratch::Box& b = s.boxes[g] =
-        BoxOf(states[plan.grid_tracks[g]], plan.grid_p[g], plan.grid_v[g], geometry);
+    const uint32_t track = plan.grid_tracks[g];
+    s.boxes[g] = {BoxOf(states[track], plan.grid_p[g], plan.grid_v[g], geometry), track,
+                  party_of[track]};
+    const SliceScratch::Box& b = s.boxes[g].box;
     lo[0] = std::min(lo[0], 0.5 * (double(b.xlo) + b.xhi));
     lo[1] = std::min(lo[1], 0.5 * (double(b.ylo) + b.yhi));
     lo[2] = std::min(lo[2], 0.5 * (double(b.zlo) + b.zhi));
@@ -210,7 +212,7 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
   std::vector<int64_t>& cells = s.cells;
   cells.resize(3 * n);
   for (size_t g = 0; g < n; ++g) {
-    const SliceScratch::Box& b = s.boxes[g];
+    const SliceScratch::Box& b = s.boxes[g].box;
     double centre[3] = {0.5 * (double(b.xlo) + b.xhi), 0.5 * (double(b.ylo) + b.yhi),
                         0.5 * (double(b.zlo) + b.zhi)};
     for (int axis = 0; axis < 3; ++axis) {
@@ -234,8 +236,7 @@ void SliceWorker::RunSlice(const BroadPhasePlan& plan, std::span<const Kinematic
   s.cell_key.clear();
   s.cell_begin.clear();
   for (size_t entry = 0; entry < n; ++entry) {
-    uint32_t track = plan.grid_tracks[s.order[entry]];
-    s.entries[entry] = {s.boxes[s.order[entry]], track, party_of[track]};
+    s.entries[entry] = s.boxes[s.order[entry]];
     if (entry == 0 || s.keys[entry] != s.keys[entry - 1]) {
       s.cell_key.push_back(s.keys[entry]);
       s.cell_begin.push_back(static_cast<uint32_t>(entry));
