@@ -106,7 +106,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   return std::unique_ptr<Database>(new Database(db));
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cache_.clear();  // finalize statements before closing
+  sqlite3_close_v2(db_);
+}
 
 absl::Status Database::Exec(std::string_view sql) {
   std::string text(sql);
@@ -125,6 +128,17 @@ absl::StatusOr<Statement> Database::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, sql.substr(0, 80));
   return Statement(db_, stmt);
+}
+
+absl::StatusOr<Statement*> Database::Cached(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    absl::StatusOr<Statement> st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::make_unique<Statement>(*std::move(st))).first;
+  }
+  it->second->Reset();
+  return it->second.get();
 }
 
 absl::StatusOr<int64_t> Database::QueryInt(std::string_view sql) {

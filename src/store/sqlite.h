@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,6 +70,9 @@ class Database {
   // Runs one or more statements that return no rows.
   absl::Status Exec(std::string_view sql);
   absl::StatusOr<Statement> Prepare(std::string_view sql);
+  // A statement prepared once per connection and kept, reset and unbound, for statements run
+  // on every write. The pointer is valid as long as this Database.
+  absl::StatusOr<Statement*> Cached(const std::string& sql);
   // The first column of the first row of a query returning an integer.
   absl::StatusOr<int64_t> QueryInt(std::string_view sql);
 
@@ -80,6 +84,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
 // Converts the last error of `db` into a Status, prefixed with `what`.

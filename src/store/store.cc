@@ -81,10 +81,11 @@ absl::Status Txn::RevokeParty(const std::string& id, Timestamp at) {
 }
 
 absl::Status Txn::PutOperation(const OperationRecord& op) {
-  ASSIGN_OR_RETURN(Statement st,
-                   db_->Prepare(fmt::format("INSERT OR REPLACE INTO operations({}) VALUES(?1, ?2, "
-                                            "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                                            kOperationColumns)));
+  static const std::string kSql = fmt::format(
+      "INSERT OR REPLACE INTO operations({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      kOperationColumns);
+  ASSIGN_OR_RETURN(Statement* cached, db_->Cached(kSql));
+  Statement& st = *cached;
   st.Bind(1, op.id);
   st.Bind(2, op.party);
   st.Bind(3, op.version);
@@ -136,6 +137,11 @@ void Store::Submit(Work work, Done done) {
   queue_cv_.notify_one();
 }
 
+size_t Store::pending() const {
+  std::lock_guard lock(queue_mu_);
+  return queue_.size();
+}
+
 absl::Status Store::Write(Work work) {
   std::promise<absl::Status> promise;
   std::future<absl::Status> result = promise.get_future();
@@ -168,15 +174,19 @@ void Store::RunBatch(std::vector<std::pair<Work, Done>>& batch) {
     return;
   }
   Txn txn(writer_.get(), ledger_.get());
+  auto run = [this](const std::string& sql) -> absl::Status {
+    ASSIGN_OR_RETURN(Statement* st, writer_->Cached(sql));
+    return st->Run();
+  };
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::Status s = writer_->Exec("SAVEPOINT unit");
+    absl::Status s = run("SAVEPOINT unit");
     if (s.ok()) {
       outcomes[i] = batch[i].first(txn);
       if (!outcomes[i].ok()) {
         // Undo only this unit; the batch goes on.
-        s = writer_->Exec("ROLLBACK TO unit");
+        s = run("ROLLBACK TO unit");
       }
-      if (s.ok()) s = writer_->Exec("RELEASE unit");
+      if (s.ok()) s = run("RELEASE unit");
     }
     if (!s.ok()) outcomes[i] = s;
   }

@@ -113,6 +113,9 @@ class Store {
   // Submit and wait.
   absl::Status Write(Work work);
 
+  // Units queued and not yet started (for back-pressure: callers refuse new work above a limit).
+  size_t pending() const;
+
   // Reads, on a separate connection. They see only committed data.
   absl::StatusOr<std::vector<PartyRecord>> ListParties();
   absl::StatusOr<std::optional<OperationRecord>> GetOperation(const std::string& id);
@@ -143,7 +146,7 @@ class Store {
   std::mutex read_mu_;
   std::unique_ptr<Database> reader_;  // guarded by read_mu_
 
-  std::mutex queue_mu_;
+  mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<std::pair<Work, Done>> queue_;  // guarded by queue_mu_
   bool stopping_ = false;                    // guarded by queue_mu_

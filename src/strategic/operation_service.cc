@@ -160,6 +160,12 @@ void OperationService::Put(const Caller& caller, const std::string& id,
     done(WriteOutcome{.status = InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)")});
     return;
   }
+  if (store_.pending() >= options_.max_pending_writes) {
+    done(WriteOutcome{.status = absl::ResourceExhaustedError(fmt::format(
+                          "overloaded: {} writes are waiting for the store; retry shortly",
+                          store_.pending()))});
+    return;
+  }
   auto outcome = std::make_shared<WriteOutcome>();
   auto applied = std::make_shared<bool>(false);
   auto shared_request = std::make_shared<OperationRequest>(std::move(request));
@@ -185,8 +191,9 @@ void OperationService::Finish(std::shared_ptr<WriteOutcome> outcome, bool applie
     done(WriteOutcome{.status = committed});
     return;
   }
+  // A unit refused by its own checks keeps its answer (and its "missing" list); a commit
+  // failure replaces any answer.
   if (!committed.ok() && outcome->status.ok()) outcome->status = committed;
-  if (!committed.ok() && outcome->body.empty()) outcome->status = committed;
   done(std::move(*outcome));
 }
 
@@ -196,21 +203,33 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                                      WriteOutcome& outcome) {
   const Timestamp now = clock_.Now();
   // 1. What is stored under this id (also ended operations, which are not in memory).
-  ASSIGN_OR_RETURN(store::Statement get,
-                   txn.db().Prepare("SELECT party, state, ovn, request_digest, version, created_at "
-                                    "FROM operations WHERE id = ?1"));
+  ASSIGN_OR_RETURN(store::Statement * cached,
+                   txn.db().Cached("SELECT party, state, ovn, request_digest, version, created_at "
+                                   "FROM operations WHERE id = ?1"));
+  store::Statement& get = *cached;
   get.Bind(1, id);
   ASSIGN_OR_RETURN(bool exists, get.Step());
+  struct Stored {
+    std::string party, state, ovn, digest;
+    int64_t version = 0;
+    Timestamp created_at;
+  } stored;
+  if (exists) {
+    stored = Stored{get.ColumnText(0), get.ColumnText(1), get.ColumnText(2), get.ColumnBlob(3),
+                    get.ColumnInt(4), Timestamp(std::chrono::microseconds(get.ColumnInt(5)))};
+  }
+  get.Reset();  // no statement stays open across the unit
   const auto fail = [&](absl::Status s) {
     outcome.status = s;
     return s;
   };
+  const bool ended = stored.state == StateName(OperationState::kEnded);
   int64_t version = 1;
   Timestamp created_at = now;
   if (!if_ovn) {
     if (exists) {
-      if (get.ColumnText(0) == caller.party && get.ColumnBlob(3) == request.digest &&
-          get.ColumnInt(4) == 1 && get.ColumnText(1) != StateName(OperationState::kEnded)) {
+      if (stored.party == caller.party && stored.digest == request.digest && stored.version == 1 &&
+          !ended) {
         // An identical retry of the request that created it (and nothing changed it since):
         // answer as before.
         absl::MutexLock lock(&mu_);
@@ -235,18 +254,16 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
     }
   } else {
     if (!exists) return fail(absl::NotFoundError(fmt::format("no operation {}", id)));
-    if (get.ColumnText(0) != caller.party) {
+    if (stored.party != caller.party) {
       return fail(absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id)));
     }
-    if (get.ColumnText(1) == StateName(OperationState::kEnded)) {
-      return fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
-    }
-    if (get.ColumnText(2) != *if_ovn) {
+    if (ended) return fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
+    if (stored.ovn != *if_ovn) {
       return fail(absl::FailedPreconditionError(fmt::format(
-          "stale OVN: operation {} is now at OVN {}; read it again", id, get.ColumnText(2))));
+          "stale OVN: operation {} is now at OVN {}; read it again", id, stored.ovn)));
     }
-    version = get.ColumnInt(4) + 1;
-    created_at = Timestamp(std::chrono::microseconds(get.ColumnInt(5)));
+    version = stored.version + 1;
+    created_at = stored.created_at;
   }
 
   // 2. The key rule.

@@ -55,6 +55,9 @@ struct WriteOutcome {
 
 struct OperationServiceOptions {
   OperationLimits limits;  // Defaults: see OperationLimits.
+  // Writes waiting for the store above which new ones are refused with ResourceExhausted
+  // (HTTP 429) instead of queueing without bound. Default: 20,000 (a few seconds of work).
+  size_t max_pending_writes = 20000;
 };
 
 class OperationService {
@@ -70,7 +73,7 @@ class OperationService {
   absl::Status Load();
 
   // PUT /v1/operations/{id} (if_ovn empty: create) and PUT /v1/operations/{id}/{ovn} (update).
-  // Failures: InvalidArgument (id not a UUID), NotFound, PermissionDenied (not the owner),
+  // Failures: InvalidArgument (id not a UUID), ResourceExhausted (overloaded), NotFound, PermissionDenied (not the owner),
   // AlreadyExists (id taken by a different operation), FailedPrecondition (stale OVN, ended),
   // Aborted with "missing" (key rule). `done` runs once, on the store's writer thread.
   void Put(const Caller& caller, const std::string& id, std::optional<std::string> if_ovn,
