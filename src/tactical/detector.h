@@ -2,14 +2,14 @@
 //
 //   tactical::Detector detector({.lookahead = std::chrono::seconds(300)});
 //   ASSIGN_OR_RETURN(std::vector<tactical::Conflict> conflicts,
-//                    detector.Detect(table.Snapshot(), clock.Now()));
+//                    detector.Detect(table.tracks(), clock.Now()));
 //   for (const tactical::Conflict& c : conflicts) ...  // c.a, c.b index the snapshot
 //
 // Detect reports every pair of tracks of different parties (with include_same_party, every
 // pair) that is in loss of separation now or will be within the lookahead, judged by
 // EvaluatePair (tactical/cpa.h, which also states the geometry's error bound). It returns
-// exactly the pairs that ReferenceDetector (the plain O(N^2) loop over the same EvaluatePair)
-// returns; detector_test.cc checks this on thousands of random snapshots.
+// exactly the pairs that DetectAllPairs (reference_detector.h: the plain O(N^2) loop over the
+// same judge) returns; detector_test.cc checks this on thousands of random snapshots.
 //
 // How it is fast (details in internal/broad_phase.h): the lookahead is cut into time slices;
 // in each slice every track sweeps an ECEF box (its path over the slice, inflated by half the
@@ -138,7 +138,7 @@ class Detector {
   std::vector<std::vector<Conflict>> outputs_;  // one per thread
 };
 
-// Shared by Detector and ReferenceDetector: validates options and tracks, and fills `states`
+// Shared by Detector and DetectAllPairs: validates options and tracks, and fills `states`
 // (PrepareTrack at `at`) and `party_of` (a dense party number per track).
 absl::Status PrepareSnapshot(const DetectorOptions& options, std::span<const Track> tracks,
                              Timestamp at, std::vector<KinematicState>& states,
