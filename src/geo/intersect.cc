@@ -10,6 +10,7 @@
 #include "s2/s2boolean_operation.h"
 #include "s2/s2builderutil_snap_functions.h"
 #include "s2/s2closest_edge_query.h"
+#include "s2/s2edge_distances.h"
 #include "s2/s2error.h"
 #include "s2/s2loop.h"
 #include "s2/s2pointutil.h"
@@ -25,6 +26,9 @@ constexpr int kCircumscribedVertices = 16;
 // ~1e-15 rad of the exact ones; 1e-9 rad (6 mm) is far above that and far below any use.
 constexpr double kOverlapMarginRadians = 1e-9;
 
+// Up to this many vertices, a circle-polygon distance is a loop over the edges.
+constexpr int kBruteForceEdges = 64;
+
 bool AltitudesIntersect(const AltitudeBand& a, const AltitudeBand& b) {
   return a.lower_m <= b.upper_m && b.lower_m <= a.upper_m;
 }
@@ -37,6 +41,23 @@ bool TimesIntersect(const TimeWindow& a, const TimeWindow& b) {
 // polygon (zero inside it) is at most the radius. Conservative by S2's error bound.
 bool CapIntersectsPolygon(const S2Cap& cap, const S2Polygon& polygon) {
   if (polygon.Contains(cap.center())) return true;  // cheap, and common among conflicts
+  // Otherwise the distance to the boundary decides. For small polygons a loop over the edges
+  // is several times faster than S2ClosestEdgeQuery; both compare with the same conservative
+  // limit (S2ClosestEdgeQuery::IsConservativeDistanceLessOrEqual's).
+  if (polygon.num_vertices() <= kBruteForceEdges) {
+    const S1ChordAngle limit = cap.radius().Successor().PlusError(
+        S2::GetUpdateMinDistanceMaxError(cap.radius()));
+    for (int loop_idx = 0; loop_idx < polygon.num_loops(); ++loop_idx) {
+      const S2Loop& loop = *polygon.loop(loop_idx);
+      for (int vertex_idx = 0; vertex_idx < loop.num_vertices(); ++vertex_idx) {
+        if (S2::IsDistanceLess(cap.center(), loop.vertex(vertex_idx), loop.vertex(vertex_idx + 1),
+                               limit)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
   S2ClosestEdgeQuery query(&polygon.index());
   S2ClosestEdgeQuery::PointTarget target(cap.center());
   return query.IsConservativeDistanceLessOrEqual(&target, cap.radius());

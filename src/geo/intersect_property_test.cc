@@ -8,6 +8,7 @@
 #include "geo/internal/fixed_seed_property.h"
 #include "geo/internal/random_volumes.h"
 #include "geo/volume.h"
+#include "s2/s2closest_edge_query.h"
 #include "s2/s2latlng.h"
 #include "s2/s2polygon.h"
 
@@ -75,6 +76,22 @@ DC_PROP(IntersectsProperty, CommonSampledPointImpliesConflictInsideTheOverlapRec
       RC_ASSERT(overlap->rect.Contains(S2LatLng(p)));
     }
   }
+}
+
+DC_PROP(IntersectsProperty, CirclePolygonAgreesWithS2ClosestEdgeQuery, 6, 1000,
+        (uint64_t sample_seed)) {
+  const Pair pair = DrawPair(sample_seed);
+  const Volume4D* circle = pair.a.s2_polygon() == nullptr ? &pair.a : &pair.b;
+  const Volume4D* polygon = pair.a.s2_polygon() != nullptr ? &pair.a : &pair.b;
+  // Only pairs of a circle and a polygon sharing band and window say anything here.
+  if (circle->s2_polygon() != nullptr || polygon->s2_polygon() == nullptr) return;
+  if (circle->altitude() != polygon->altitude() || circle->time() != polygon->time()) return;
+  S2ClosestEdgeQuery query(&polygon->s2_polygon()->index());
+  S2ClosestEdgeQuery::PointTarget target(circle->s2_cap().center());
+  const bool oracle =
+      query.IsConservativeDistanceLessOrEqual(&target, circle->s2_cap().radius());
+  RC_TAG(oracle ? "conflict" : "no conflict");
+  RC_ASSERT(Intersects(*circle, *polygon) == oracle);
 }
 
 DC_PROP(OverlapProperty, ExistsIffIntersectsAndIsWithinBoth, 4, 300, (uint64_t sample_seed)) {
