@@ -113,6 +113,37 @@ std::unique_ptr<S2Polygon> Circumscribe(const S2Cap& cap) {
   return std::make_unique<S2Polygon>(std::move(loop), S2Debug::DISABLE);
 }
 
+// Whether the footprint of `inner` lies inside that of `outer`, for polygon/polygon and
+// circle/polygon pairs. Only the tightness of an overlap rect depends on it: the intersection is
+// inside both footprints whatever this answers.
+bool FootprintInside(const Volume4D& inner, const Volume4D& outer) {
+  const S2Polygon* inner_polygon = inner.s2_polygon();
+  const S2Polygon* outer_polygon = outer.s2_polygon();
+  if (inner_polygon != nullptr && outer_polygon != nullptr) {
+    return outer_polygon->Contains(*inner_polygon);
+  }
+  if (inner_polygon != nullptr) {
+    // A cap smaller than a hemisphere is convex: it holds the polygon iff it holds its vertices.
+    if (outer.s2_cap().radius() >= S1ChordAngle::Right()) return false;
+    for (int loop_idx = 0; loop_idx < inner_polygon->num_loops(); ++loop_idx) {
+      const S2Loop& loop = *inner_polygon->loop(loop_idx);
+      for (int vertex_idx = 0; vertex_idx < loop.num_vertices(); ++vertex_idx) {
+        if (!outer.s2_cap().Contains(loop.vertex(vertex_idx))) return false;
+      }
+    }
+    return true;
+  }
+  if (outer_polygon != nullptr) {
+    // The circle is inside iff its centre is and the boundary is farther than the radius.
+    if (!outer_polygon->Contains(inner.s2_cap().center())) return false;
+    S2ClosestEdgeQuery query(&outer_polygon->index());
+    query.mutable_options()->set_include_interiors(false);
+    S2ClosestEdgeQuery::PointTarget target(inner.s2_cap().center());
+    return !query.IsDistanceLessOrEqual(&target, inner.s2_cap().radius());
+  }
+  return false;
+}
+
 // A conservative bound of the footprint intersection: the bound of the (circumscribed)
 // polygons' intersection, clipped to both footprints' bounds. When the footprints only touch,
 // the computed intersection is empty and the clipped bounds are the answer.
@@ -121,6 +152,10 @@ S2LatLngRect FootprintOverlapRect(const Volume4D& a, const Volume4D& b) {
   // Two circles: the bounds' intersection (exact when one circle is inside the other, loose by
   // at most the lens's bulge otherwise) saves building polygons.
   if (a.s2_polygon() == nullptr && b.s2_polygon() == nullptr) return both;
+  // One inside the other (common: a small operation in a large one): the inner one's bound,
+  // i.e. `both`, is tight, and the containment tests cost ~1 µs against ~25 µs for building
+  // the intersection.
+  if (FootprintInside(a, b) || FootprintInside(b, a)) return both;
   std::unique_ptr<S2Polygon> circumscribed_a, circumscribed_b;
   const S2Polygon* pa = a.s2_polygon();
   if (pa == nullptr) pa = (circumscribed_a = Circumscribe(a.s2_cap())).get();

@@ -131,6 +131,22 @@ TEST(OverlapOf, OfACircleIsWithinItsBound) {
   EXPECT_NEAR(o->rect.lng_hi().degrees(), 36.3, 1e-4);
 }
 
+TEST(OverlapOf, OfAFootprintInsideAnotherIsTheInnerBound) {
+  const Volume4D big = Make(Box(33.5, 36.2, 33.6, 36.3));
+  const Volume4D small = Make(Box(33.52, 36.22, 33.53, 36.23));
+  const Volume4D circle = Make(Circle{{33.55, 36.25}, 1000});
+  const Volume4D huge_circle = Make(Circle{{33.55, 36.25}, 30000});
+  for (const auto& [inner, outer] : {std::pair{&small, &big}, std::pair{&circle, &big},
+                                     std::pair{&small, &huge_circle}}) {
+    for (bool swap : {false, true}) {
+      auto o = swap ? OverlapOf(*outer, *inner) : OverlapOf(*inner, *outer);
+      ASSERT_TRUE(o.has_value());
+      EXPECT_TRUE(inner->BoundingRect().ApproxEquals(o->rect, S1Angle::Radians(1e-12)))
+          << o->rect << " vs " << inner->BoundingRect();
+    }
+  }
+}
+
 TEST(OverlapOf, TouchingFootprintsGiveADegenerateRect) {
   auto o = OverlapOf(Make(Box(33.5, 36.2, 33.6, 36.3)), Make(Box(33.5, 36.3, 33.6, 36.4)));
   ASSERT_TRUE(o.has_value());
