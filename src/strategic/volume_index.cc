@@ -177,12 +177,21 @@ void VolumeIndex::Query(const geo::Volume4D& area,
   const Filter filter = Filter::Of(area);
   std::vector<uint32_t> candidates;
   const auto [first_bucket, last_bucket] = BucketsOf(area.time());
+  const int64_t bucket_s = std::chrono::seconds(options_.time_bucket).count();
   auto scan = [&](uint64_t first_cell, uint64_t last_cell) {
     for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
+      // A volume that starts before this bucket also meets the previous one, where it is posted
+      // under the same cell and passed the same filter: when that bucket was scanned too, skip
+      // it here (fewer duplicates to sort). Only for bucket starts below kMax32 - 1: a start_s
+      // saturated high (kMax32 - 1) is then never below it, so start_s < bucket start implies
+      // the real start is too.
+      const int64_t bucket_start_s = int64_t{bucket} * bucket_s;
+      const int64_t skip_below_s =
+          bucket > first_bucket && bucket_start_s < kMax32 - 1 ? bucket_start_s : kMin32;
       for (auto it = postings_.lower_bound(Posting{bucket, 0, first_cell, 0, 0, 0, 0});
            it != postings_.end() && it->bucket == bucket && it->cell <= last_cell; ++it) {
         ++stats.postings;
-        if (filter.Passes(*it)) candidates.push_back(it->slot);
+        if (filter.Passes(*it) && it->start_s >= skip_below_s) candidates.push_back(it->slot);
       }
     }
   };
@@ -204,8 +213,17 @@ void VolumeIndex::Query(const geo::Volume4D& area,
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   stats.candidates = candidates.size();
-  for (uint32_t slot : candidates) {
-    const Slot& s = slots_[slot];
+  // Each candidate is a chain of cache misses (slot, the volume's shared block, its
+  // representation): start fetching the slots and volumes a few candidates ahead.
+  constexpr size_t kSlotAhead = 8, kVolumeAhead = 4;
+  for (size_t candidate_idx = 0; candidate_idx < candidates.size(); ++candidate_idx) {
+    if (candidate_idx + kSlotAhead < candidates.size()) {
+      __builtin_prefetch(&slots_[candidates[candidate_idx + kSlotAhead]]);
+    }
+    if (candidate_idx + kVolumeAhead < candidates.size()) {
+      __builtin_prefetch(slots_[candidates[candidate_idx + kVolumeAhead]].volume.get());
+    }
+    const Slot& s = slots_[candidates[candidate_idx]];
     if (geo::Intersects(area, *s.volume)) {
       ++stats.matches;
       visit(s.key, *s.volume);

@@ -125,6 +125,14 @@ class VolumeIndex {
     std::vector<S2CellId> cells;                  // The covering it is indexed under.
   };
   struct Filter;
+  // The postings, in nodes of ~1 KiB (~30 postings) instead of absl::btree_set's 256 bytes
+  // (~7): at ~20 million postings a lookup then crosses 5 levels instead of 8 and a scan moves
+  // to the next node 4x less often (measured: the scan was ~60% of a query at 1M volumes).
+  // absl::btree_set takes no node size, hence the container_internal types (Abseil 20220623).
+  using PostingSet = absl::container_internal::btree_set_container<
+      absl::container_internal::btree<absl::container_internal::set_params<
+          Posting, PostingOrder, std::allocator<Posting>, /*TargetNodeSize=*/1024,
+          /*IsMulti=*/false>>>;
 
   std::vector<S2CellId> CoverIndexed(const geo::Volume4D& volume) const;
   std::vector<S2CellId> CoverQuery(const geo::Volume4D& volume) const;
@@ -133,7 +141,7 @@ class VolumeIndex {
   std::pair<int32_t, int32_t> BucketsOf(const geo::TimeWindow& window) const;
 
   VolumeIndexOptions options_;
-  absl::btree_set<Posting, PostingOrder> postings_;
+  PostingSet postings_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
   absl::flat_hash_map<VolumeKey, uint32_t> slot_of_;
