@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <optional>
 
 #include "absl/strings/str_split.h"
@@ -112,7 +113,14 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Write(std::move(reply), keep_alive, version);
       });
     };
-    router_.Dispatch(request, respond);
+    // Our code does not throw, but libraries may (bad_alloc, Boost.JSON on a damaged row):
+    // the boundary answers 500 with a log line instead of ending the process.
+    try {
+      router_.Dispatch(request, respond);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: handler threw: {}", request.method, request.path, e.what());
+      respond(SimpleError(500, "internal", "internal error; the operator's log has the details"));
+    }
   }
 
   void Write(Reply reply, bool keep_alive, unsigned version) {
@@ -126,7 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response->prepare_payload();
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
-                        if (ec || !keep_alive) return self->Close();
+                        if (ec) return self->Close();
+                        if (!keep_alive) return self->LingeringClose();
                         self->DoRead();
                       });
   }
@@ -136,11 +145,34 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // After answering a request whose body was not read (413, 400), closing at once would make
+  // the kernel reset the connection and the client might never see the answer: send FIN, then
+  // read and discard what the client still sends (at most 16 MiB or 5 s) before closing.
+  void LingeringClose() {
+    Close();
+    stream_.expires_after(std::chrono::seconds(5));
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->discarded_ += n;
+      if (ec || self->discarded_ > (16u << 20)) {
+        beast::error_code ignored;
+        self->stream_.socket().close(ignored);
+        return;
+      }
+      self->Discard();
+    });
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const Router& router_;
   const size_t max_body_;
+  std::array<char, 8192> discard_;
+  size_t discarded_ = 0;
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 if(NOT TARGET dc_api_reply)
   dc_cc_library(NAME api_reply
     SRCS ${CMAKE_CURRENT_LIST_DIR}/reply.cc
-    DEPS dc_common Boost::json)
+    DEPS dc_common Boost::json spdlog::spdlog)
 endif()
 
 dc_cc_library(NAME api_ledger

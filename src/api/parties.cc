@@ -62,6 +62,13 @@ absl::Status Authenticator::RefreshIfChanged() {
     absl::ReaderMutexLock lock(&mu_);
     if (version == data_version_) return absl::OkStatus();
   }
+  absl::MutexLock refresh(&refresh_mu_);
+  // Read the version again under the refresh lock: the list read below is at least this new.
+  ASSIGN_OR_RETURN(version, store_.DataVersion());
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (version == data_version_) return absl::OkStatus();  // another thread refreshed
+  }
   ASSIGN_OR_RETURN(std::vector<store::PartyRecord> parties, store_.ListParties());
   absl::flat_hash_map<std::string, Principal> by_hash;
   for (const store::PartyRecord& p : parties) {

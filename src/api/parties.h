@@ -62,6 +62,7 @@ class Authenticator {
   absl::Status RefreshIfChanged() ABSL_LOCKS_EXCLUDED(mu_);
 
   store::Store& store_;
+  absl::Mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
   absl::Mutex mu_;
   int64_t data_version_ ABSL_GUARDED_BY(mu_) = -1;
   // token hash -> principal, revoked parties included with an empty role

@@ -2,6 +2,7 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "spdlog/spdlog.h"
 
 namespace deconflict::api {
 
@@ -50,7 +51,15 @@ const char* CodeName(absl::StatusCode code) {
 Reply ErrorReply(const absl::Status& status) {
   boost::json::object error;
   error["code"] = CodeName(status.code());
-  error["message"] = std::string(status.message());
+  const int http = HttpStatusOf(status.code());
+  if (http >= 500) {
+    // Details of internal failures (SQL, paths) go to the log, not to the client.
+    spdlog::error("answering {}: {}", http, status.ToString());
+    error["message"] = http == 503 ? "the service is unavailable; retry shortly"
+                                   : "internal error; the operator's log has the details";
+  } else {
+    error["message"] = std::string(status.message());
+  }
   if (auto field = FieldOf(status)) error["field"] = *field;
   return JsonReply(HttpStatusOf(status.code()), boost::json::object{{"error", std::move(error)}});
 }

@@ -26,7 +26,9 @@ Handler Authenticated(const Services& s, std::function<void(const Request&, cons
 }
 
 Caller CallerOf(const Principal& p) {
-  return Caller{.party = p.party, .sees_everything = p.role == "guarantor"};
+  return Caller{.party = p.party,
+                .sees_everything = p.role == "guarantor",
+                .may_probe = p.role == "operator"};
 }
 
 Reply OutcomeReply(WriteOutcome outcome) {
@@ -82,7 +84,7 @@ void AddRoutes(Router& router, const Services& services) {
   router.Add("GET", "/v1/health", [s](const Request&, Respond respond) {
     absl::StatusOr<int64_t> version = s.store.DataVersion();
     if (!version.ok()) return respond(ErrorReply(absl::UnavailableError("store unreadable")));
-    respond(JsonReply(200, {{"status", "ok"}, {"live_operations", s.operations.live_operations()}}));
+    respond(JsonReply(200, {{"status", "ok"}}));
   });
   router.Add("GET", "/v1/version", [](const Request&, Respond respond) {
     respond(JsonReply(200, {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}}));

@@ -24,7 +24,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 }
 
 Server::~Server() {
+  // Stop serving, then drain and join the store's writer while the operation service and the
+  // io_context its completions post to still exist (members die in reverse order after this).
   if (http_) http_->Stop();
+  store_.reset();
 }
 
 absl::Status Server::Start() { return http_->Start(); }

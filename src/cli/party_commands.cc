@@ -1,5 +1,6 @@
 // cli/party_commands.cc: `deconflict party add|list|revoke`. They work while the server runs:
 // both processes share the store, and the server notices changes at its next request.
+#include <filesystem>
 #include <iostream>
 
 #include "api/parties.h"
@@ -12,7 +13,13 @@
 namespace deconflict::cli {
 namespace {
 
-std::unique_ptr<store::Store> OpenStoreOrExit(const std::string& dir) {
+// `create`: party add may start a new store; list and revoke refuse a directory without one, so
+// that a mistyped --data does not silently act on an empty new store.
+std::unique_ptr<store::Store> OpenStoreOrExit(const std::string& dir, bool create) {
+  if (!create && !std::filesystem::exists(std::filesystem::path(dir) / "deconflict.db")) {
+    std::cerr << fmt::format("deconflict: no store in {} (no deconflict.db there)\n", dir);
+    throw CLI::RuntimeError(1);
+  }
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(dir);
   if (!store.ok()) {
     std::cerr << fmt::format("deconflict: cannot open the store in {}: {}\n", dir, store.status().message());
@@ -41,7 +48,7 @@ void AddPartyCommands(CLI::App& app) {
   add->add_option("--name", args->name, "Display name")->required();
   add->add_option("--role", args->role, "operator, host, guarantor, observer or humanitarian")->required();
   add->callback([args] {
-    auto store = OpenStoreOrExit(args->data);
+    auto store = OpenStoreOrExit(args->data, /*create=*/true);
     SystemClock clock;
     absl::StatusOr<api::NewParty> added = api::AddParty(*store, clock, args->id, args->name, args->role);
     if (!added.ok()) {
@@ -57,7 +64,7 @@ void AddPartyCommands(CLI::App& app) {
   CLI::App* list = party->add_subcommand("list", "List parties");
   list->add_option("--data", args->data, "Data directory of the store")->required();
   list->callback([args] {
-    auto store = OpenStoreOrExit(args->data);
+    auto store = OpenStoreOrExit(args->data, /*create=*/false);
     absl::StatusOr<std::vector<store::PartyRecord>> parties = store->ListParties();
     if (!parties.ok()) {
       std::cerr << fmt::format("deconflict: {}\n", parties.status().message());
@@ -74,7 +81,7 @@ void AddPartyCommands(CLI::App& app) {
   revoke->add_option("--data", args->data, "Data directory of the store")->required();
   revoke->add_option("--id", args->id, "Party id")->required();
   revoke->callback([args] {
-    auto store = OpenStoreOrExit(args->data);
+    auto store = OpenStoreOrExit(args->data, /*create=*/false);
     SystemClock clock;
     absl::StatusOr<uint64_t> index = api::RevokeParty(*store, clock, args->id);
     if (!index.ok()) {

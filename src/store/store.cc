@@ -9,6 +9,8 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/sqlite_ledger.h"
+#include "spdlog/spdlog.h"
+#include <sqlite3.h>
 
 namespace deconflict::store {
 namespace {
@@ -178,11 +180,29 @@ void Store::RunBatch(std::vector<std::pair<Work, Done>>& batch) {
     ASSIGN_OR_RETURN(Statement* st, writer_->Cached(sql));
     return st->Run();
   };
+  // Set when SQLite itself rolled the whole transaction back (disk full, I/O error, no
+  // memory): nothing more may run in this batch, or a later SAVEPOINT would open and RELEASE
+  // commit a transaction of its own.
+  absl::Status lost;
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (!lost.ok()) {
+      outcomes[i] = lost;
+      continue;
+    }
     absl::Status s = run("SAVEPOINT unit");
     if (s.ok()) {
-      outcomes[i] = batch[i].first(txn);
+      try {
+        outcomes[i] = batch[i].first(txn);
+      } catch (const std::exception& e) {
+        outcomes[i] = absl::InternalError(fmt::format("unit of work threw: {}", e.what()));
+      }
       if (!outcomes[i].ok()) {
+        if (sqlite3_get_autocommit(writer_->raw()) != 0) {
+          lost = absl::InternalError(fmt::format(
+              "the transaction was rolled back by SQLite after: {}", outcomes[i].message()));
+          outcomes[i] = lost;
+          continue;
+        }
         // Undo only this unit; the batch goes on.
         s = run("ROLLBACK TO unit");
       }
@@ -190,14 +210,21 @@ void Store::RunBatch(std::vector<std::pair<Work, Done>>& batch) {
     }
     if (!s.ok()) outcomes[i] = s;
   }
-  absl::Status commit = ledger_->FinishBatch(*writer_);
+  absl::Status commit = lost;
+  if (commit.ok()) commit = ledger_->FinishBatch(*writer_);
   if (commit.ok()) commit = writer_->Exec("COMMIT");
   if (!commit.ok()) {
-    (void)writer_->Exec("ROLLBACK");
+    if (sqlite3_get_autocommit(writer_->raw()) == 0) (void)writer_->Exec("ROLLBACK");
     ledger_->ForgetCache();
+    commit_failures_.fetch_add(1);
+    spdlog::error("store: group commit of {} units failed: {}", batch.size(), commit.ToString());
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].second(commit.ok() ? outcomes[i] : commit);
+    try {
+      batch[i].second(commit.ok() ? outcomes[i] : commit);
+    } catch (const std::exception& e) {
+      spdlog::error("store: completion threw: {}", e.what());
+    }
   }
 }
 

@@ -21,6 +21,7 @@
 // on the writer thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -113,6 +114,10 @@ class Store {
   // Submit and wait.
   absl::Status Write(Work work);
 
+  // How many group commits have failed since Open (a unit whose work succeeded but whose
+  // `done` got an error can tell a failed commit from its own refusal by this changing).
+  uint64_t commit_failures() const { return commit_failures_.load(); }
+
   // Units queued and not yet started (for back-pressure: callers refuse new work above a limit).
   size_t pending() const;
 
@@ -150,6 +155,7 @@ class Store {
   std::condition_variable queue_cv_;
   std::deque<std::pair<Work, Done>> queue_;  // guarded by queue_mu_
   bool stopping_ = false;                    // guarded by queue_mu_
+  std::atomic<uint64_t> commit_failures_{0};
   std::thread writer_thread_;
 };
 

@@ -69,16 +69,21 @@ OperationService::OperationService(store::Store& store, const Clock& clock,
 
 absl::Status OperationService::Load() {
   ASSIGN_OR_RETURN(std::vector<store::OperationRecord> records, store_.LoadOperations(false));
+  // Parse everything before touching the live state, so a failure leaves it as it was.
+  std::vector<LiveOperation> loaded;
+  loaded.reserve(records.size());
+  for (store::OperationRecord& record : records) {
+    ASSIGN_OR_RETURN(auto volumes, ParseStoredExtents(record, options_.limits.volume));
+    const int64_t version = record.version;
+    loaded.push_back(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
+                                   .committed_version = version});
+  }
   absl::MutexLock lock(&mu_);
   ops_.clear();
   id_of_handle_.clear();
   ops_of_party_.clear();
   index_ = std::make_unique<VolumeIndex>();
-  for (store::OperationRecord& record : records) {
-    ASSIGN_OR_RETURN(auto volumes, ParseStoredExtents(record, options_.limits.volume));
-    LiveOperation op{.record = std::move(record), .volumes = std::move(volumes)};
-    Index(std::move(op));
-  }
+  for (LiveOperation& op : loaded) Index(std::move(op));
   spdlog::info("strategic: {} live operations with {} volumes loaded", ops_.size(), index_->size());
   return absl::OkStatus();
 }
@@ -114,7 +119,8 @@ void OperationService::Unindex(const std::string& id) {
 
 std::vector<OperationService::Clash> OperationService::FindClashes(
     const std::string& party, const std::string& self_id,
-    const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes, Timestamp now) const {
+    const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes, Timestamp now,
+    bool committed_only) const {
   std::map<std::string, Clash> clashes;  // ordered by id: stable answers
   for (size_t volume_idx = 0; volume_idx < volumes.size(); ++volume_idx) {
     const geo::Volume4D& mine = *volumes[volume_idx];
@@ -124,6 +130,7 @@ std::vector<OperationService::Clash> OperationService::FindClashes(
       if (id == id_of_handle_.end() || id->second == self_id) return;
       const LiveOperation& other = ops_.at(id->second);
       if (other.record.party == party) return;
+      if (committed_only && !other.visible()) return;
       std::optional<geo::Overlap> overlap = geo::OverlapOf(mine, theirs);
       if (!overlap) return;  // Invariant: Query reports only intersecting volumes.
       auto [it, inserted] = clashes.try_emplace(other.record.id, Clash{&other, *overlap, {}});
@@ -175,24 +182,38 @@ void OperationService::Put(const Caller& caller, const std::string& id,
         *applied = s.ok();
         return s;
       },
-      [this, outcome, applied, done = std::move(done)](absl::Status committed) {
+      [this, id, outcome, applied, done = std::move(done)](absl::Status committed) {
+        if (*applied && committed.ok()) {
+          Publish(id, outcome->body.at("operation").at("version").to_number<int64_t>());
+        }
         Finish(outcome, *applied, std::move(committed), done);
       });
+}
+
+void OperationService::Publish(const std::string& id, int64_t version) {
+  absl::MutexLock lock(&mu_);
+  auto it = ops_.find(id);
+  if (it != ops_.end() && it->second.committed_version < version) {
+    it->second.committed_version = std::min(version, it->second.record.version);
+  }
 }
 
 void OperationService::Finish(std::shared_ptr<WriteOutcome> outcome, bool applied,
                               absl::Status committed, const Done& done) {
   if (applied && !committed.ok()) {
-    // The unit changed memory but its transaction did not commit: rebuild from the store.
-    spdlog::error("strategic: commit failed ({}); reloading operations", committed.message());
-    if (absl::Status reload = Load(); !reload.ok()) {
-      spdlog::critical("strategic: reload failed: {}", reload.message());
+    // The unit changed memory but its transaction did not commit: rebuild from the store, once
+    // per failed commit (every unit of that batch lands here).
+    if (store_.commit_failures() != reloaded_after_failures_) {
+      reloaded_after_failures_ = store_.commit_failures();
+      spdlog::error("strategic: commit failed ({}); reloading operations", committed.message());
+      if (absl::Status reload = Load(); !reload.ok()) {
+        spdlog::critical("strategic: reload failed, the index may be stale: {}", reload.message());
+      }
     }
     done(WriteOutcome{.status = committed});
     return;
   }
-  // A unit refused by its own checks keeps its answer (and its "missing" list); a commit
-  // failure replaces any answer.
+  // A unit refused by its own checks keeps its answer (and its "missing" list).
   if (!committed.ok() && outcome->status.ok()) outcome->status = committed;
   done(std::move(*outcome));
 }
@@ -235,7 +256,7 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
         absl::MutexLock lock(&mu_);
         auto it = ops_.find(id);
         if (it != ops_.end()) {
-          std::vector<Clash> clashes = FindClashes(caller.party, id, it->second.volumes, now);
+          std::vector<Clash> clashes = FindClashes(caller.party, id, it->second.volumes, now, false);
           boost::json::array conflicts;
           for (const Clash& c : clashes) {
             boost::json::object ref = Reference(c.other->record);
@@ -274,7 +295,7 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
   boost::json::array conflicts, missing;
   {
     absl::ReaderMutexLock lock(&mu_);
-    for (const Clash& clash : FindClashes(caller.party, id, volumes, now)) {
+    for (const Clash& clash : FindClashes(caller.party, id, volumes, now, false)) {
       boost::json::object ref = Reference(clash.other->record);
       ref["overlap"] = geo::OverlapToJson(clash.overlap);
       if (!key.contains(clash.other->record.ovn)) {
@@ -326,27 +347,52 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                   {"ledger_index", ledger_index}};
   outcome.created = !if_ovn;
   absl::MutexLock lock(&mu_);
+  int64_t committed_version = 0;  // a new operation is invisible until its commit
+  if (auto it = ops_.find(id); it != ops_.end()) committed_version = it->second.committed_version;
   Unindex(id);
-  Index(LiveOperation{.record = std::move(record), .volumes = std::move(volumes)});
+  Index(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
+                      .committed_version = committed_version});
   return absl::OkStatus();
 }
 
 void OperationService::End(const Caller& caller, const std::string& id, const std::string& ovn,
                            Done done) {
+  if (!IsUuid(id)) {
+    done(WriteOutcome{.status = InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)")});
+    return;
+  }
+  if (store_.pending() >= options_.max_pending_writes) {
+    done(WriteOutcome{.status = absl::ResourceExhaustedError(fmt::format(
+                          "overloaded: {} writes are waiting for the store; retry shortly",
+                          store_.pending()))});
+    return;
+  }
   auto outcome = std::make_shared<WriteOutcome>();
   auto applied = std::make_shared<bool>(false);
   store_.Submit(
       [this, caller, id, ovn, outcome, applied](store::Txn& txn) -> absl::Status {
         const Timestamp now = clock_.Now();
         store::OperationRecord record;
+        bool live = false;
         {
           absl::ReaderMutexLock lock(&mu_);
           auto it = ops_.find(id);
-          if (it == ops_.end()) {
-            outcome->status = absl::NotFoundError(fmt::format("no live operation {}", id));
-            return outcome->status;
+          if (it != ops_.end()) {
+            record = it->second.record;
+            live = true;
           }
-          record = it->second.record;
+        }
+        if (!live) {
+          // Not live: ended already (say so to its owner), or unknown.
+          ASSIGN_OR_RETURN(store::Statement * get,
+                           txn.db().Cached("SELECT party FROM operations WHERE id = ?1"));
+          get->Bind(1, id);
+          ASSIGN_OR_RETURN(bool exists, get->Step());
+          const bool own = exists && get->ColumnText(0) == caller.party;
+          get->Reset();
+          outcome->status = own ? absl::FailedPreconditionError(fmt::format("operation {} has already ended", id))
+                                : absl::NotFoundError(fmt::format("no operation {}", id));
+          return outcome->status;
         }
         if (record.party != caller.party) {
           outcome->status = absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id));
@@ -391,7 +437,8 @@ absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, 
   {
     absl::ReaderMutexLock lock(&mu_);
     auto it = ops_.find(id);
-    if (it != ops_.end()) {
+    // A version not yet durable is not shown; the store has the committed one.
+    if (it != ops_.end() && it->second.visible()) {
       const LiveOperation& op = it->second;
       if (op.record.party == caller.party || caller.sees_everything) return FullView(op.record);
       // Others see it only as far as it overlaps their own live operations.
@@ -400,6 +447,7 @@ absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, 
       if (own != ops_of_party_.end()) {
         for (const std::string& own_id : own->second) {
           const LiveOperation& mine = ops_.at(own_id);
+          if (!mine.visible()) continue;
           std::optional<geo::Overlap> envelope;
           for (const auto& a : mine.volumes) {
             for (const auto& b : op.volumes) {
@@ -416,7 +464,8 @@ absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, 
       return ref;
     }
   }
-  // Ended operations live only in the store; only their owner (or a guarantor) sees them.
+  // Ended operations (and versions still committing) are read from the store; only their
+  // owner (or a guarantor) sees them there.
   ASSIGN_OR_RETURN(std::optional<store::OperationRecord> record, store_.GetOperation(id));
   if (!record || (record->party != caller.party && !caller.sees_everything)) {
     return absl::NotFoundError(fmt::format("no operation {} visible to {}", id, caller.party));
@@ -432,6 +481,10 @@ boost::json::object OperationService::Query(const Caller& caller, const geo::Vol
     if (theirs.time().end <= now) return;
     auto id = id_of_handle_.find(key.owner);
     if (id == id_of_handle_.end()) return;
+    const LiveOperation& op = ops_.at(id->second);
+    if (!op.visible()) return;
+    const bool whole = op.record.party == caller.party || caller.sees_everything;
+    if (!whole && !caller.may_probe) return;  // observers etc. see only what is theirs
     std::optional<geo::Overlap> o = geo::OverlapOf(area, theirs);
     if (!o) return;
     auto& slot = hits[id->second];
@@ -462,7 +515,8 @@ boost::json::object OperationService::Conflicts(const Caller& caller) const {
     std::sort(own_ids.begin(), own_ids.end());
     for (const std::string& own_id : own_ids) {
       const LiveOperation& mine = ops_.at(own_id);
-      for (const Clash& clash : FindClashes(caller.party, own_id, mine.volumes, now)) {
+      if (!mine.visible()) continue;
+      for (const Clash& clash : FindClashes(caller.party, own_id, mine.volumes, now, true)) {
         boost::json::object other = Reference(clash.other->record);
         conflicts.push_back({{"operation", own_id},
                              {"other", std::move(other)},

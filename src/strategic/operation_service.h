@@ -16,7 +16,11 @@
 //
 // Visibility (design.md §5): the owner, and a caller with `sees_everything` (guarantor), see an
 // operation whole; any other party sees it only as its overlap with the caller's own volumes
-// (or the area it queries), with its id, party, state and OVN (needed for the key).
+// (or, for operators, the area it queries), with its id, party, state and OVN (needed for the
+// key). Readers see only committed versions: a unit applies its change to memory on the writer
+// thread (so later units of the same group commit obey it), but the change is published to
+// readers only once its transaction is durable. While an update commits (milliseconds), lists
+// may omit that operation; they never show what is not committed.
 //
 // Thread-safety: thread-safe.
 #pragma once
@@ -42,6 +46,9 @@ namespace deconflict::strategic {
 struct Caller {
   std::string party;
   bool sees_everything = false;  // guarantors: whole operations of every party
+  // Operators may learn what a filing of theirs would meet (Query shows other parties'
+  // operations as their overlap with the area, as a refused PUT would). Default: false.
+  bool may_probe = false;
 };
 
 // The answer to a write. `status` OK: `body` is {"operation", "conflicts", "ledger_index"} and
@@ -96,16 +103,19 @@ class OperationService {
 
  private:
   struct LiveOperation {
-    store::OperationRecord record;
+    store::OperationRecord record;  // newest version, possibly not yet committed
     std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
     uint64_t handle = 0;
+    int64_t committed_version = 0;  // newest version known durable; readers need == version
+    bool visible() const { return committed_version == record.version; }
   };
   struct Clash;  // another party's operation met by a set of volumes
 
   // The other parties' live operations that `volumes` intersect, ordered by id.
   std::vector<Clash> FindClashes(const std::string& party, const std::string& self_id,
                                  const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes,
-                                 Timestamp now) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+                                 Timestamp now, bool committed_only) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status Apply(const Caller& caller, const std::string& id,
                      const std::optional<std::string>& if_ovn, const OperationRequest& request,
                      store::Txn& txn, WriteOutcome& outcome) ABSL_LOCKS_EXCLUDED(mu_);
@@ -114,6 +124,8 @@ class OperationService {
   boost::json::object FullView(const store::OperationRecord& record) const;
   void Finish(std::shared_ptr<WriteOutcome> outcome, bool applied, absl::Status committed,
               const Done& done);
+  // Marks version `version` of operation `id` durable (visible to readers).
+  void Publish(const std::string& id, int64_t version) ABSL_LOCKS_EXCLUDED(mu_);
 
   store::Store& store_;
   const Clock& clock_;
@@ -125,6 +137,7 @@ class OperationService {
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> ops_of_party_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<VolumeIndex> index_ ABSL_GUARDED_BY(mu_) = std::make_unique<VolumeIndex>();
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled
 };
 
 // The JSON form of an overlap union: see geo::OverlapToJson.

@@ -182,6 +182,9 @@ HttpResult HttpConnection::Send(const std::string& method, const std::string& ta
   HttpResult result;
   beast::error_code ec;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    // Only a request on a reused keep-alive connection that the server had already closed is
+    // sent again; a fresh connection's failure is the answer (status 0).
+    const bool reused = impl_->connected;
     if (!impl_->connected) {
       impl_->stream.close();
       impl_->stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), impl_->port), ec);
@@ -200,8 +203,11 @@ HttpResult HttpConnection::Send(const std::string& method, const std::string& ta
     parser.body_limit(64 << 20);
     if (!ec) http::read(impl_->stream, impl_->buffer, parser, ec);
     if (ec) {
-      impl_->connected = false;  // the server closed a kept-alive connection: retry once
-      continue;
+      impl_->connected = false;
+      const bool closed_before_answer = ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+                                        ec == net::error::broken_pipe || ec == net::error::eof;
+      if (reused && closed_before_answer) continue;
+      return result;
     }
     auto res = parser.release();
     result.status = res.result_int();

@@ -124,6 +124,8 @@ TEST_F(ServerE2E, OnlyTheOwnerChangesOrEndsAndStaleOvnsAreRefused) {
   ASSERT_EQ(ended.status, 200) << ended.body;
   HttpResult after = Call("GET", "/v1/operations/" + id, "", ru_);
   EXPECT_EQ(after.json().at("operation").at("state").as_string(), "Ended");
+  EXPECT_EQ(Call("DELETE", "/v1/operations/" + id + "/" + Ovn(updated), "", ru_).status, 409);  // ended
+  EXPECT_EQ(Call("DELETE", "/v1/operations/" + NewUuid() + "/x", "", ru_).status, 404);
   // Guarantors may read; they may not file.
   EXPECT_EQ(Call("PUT", "/v1/operations/" + NewUuid(), change, un_).status, 403);
 }
@@ -144,6 +146,17 @@ TEST_F(ServerE2E, OtherPartiesSeeOnlyTheOverlap) {
   EXPECT_EQ(seen.json().at("operation").at("overlaps").as_array().size(), 1u);
   // The guarantor sees it whole.
   EXPECT_TRUE(Call("GET", "/v1/operations/" + op1, "", un_).json().at("operation").as_object().contains("extents"));
+  // A query by an operator shows others' operations as their overlap with the area; an
+  // observer, who files nothing, sees none of them.
+  const std::string area = R"({"area_of_interest": )" + CircleVolume(40, 40, 20000, 0, 5000, 0, 7200) + "}";
+  HttpResult probe = Call("POST", "/v1/operations/query", area, us_);
+  ASSERT_EQ(probe.status, 200) << probe.body;
+  EXPECT_EQ(probe.json().at("operations").as_array().size(), 2u);
+  std::string observer = AddParty(dir_.path(), "OBS", "observer");
+  HttpResult seen_by_observer = Call("POST", "/v1/operations/query", area, observer);
+  ASSERT_EQ(seen_by_observer.status, 200);
+  EXPECT_TRUE(seen_by_observer.json().at("operations").as_array().empty());
+  EXPECT_EQ(Call("POST", "/v1/operations/query", area, un_).json().at("operations").as_array().size(), 2u);
 }
 
 TEST_F(ServerE2E, BadInputIsAClearErrorNamingTheField) {
