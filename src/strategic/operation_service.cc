@@ -161,16 +161,19 @@ boost::json::object OperationService::FullView(const store::OperationRecord& r) 
 // ---------------------------------------------------------------------------------------------
 // Writes
 
+absl::Status OperationService::Admit(const std::string& id) const {
+  if (!IsUuid(id)) return InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)");
+  if (size_t pending = store_.pending(); pending >= options_.max_pending_writes) {
+    return absl::ResourceExhaustedError(fmt::format(
+        "overloaded: {} writes are waiting for the store; retry shortly", pending));
+  }
+  return absl::OkStatus();
+}
+
 void OperationService::Put(const Caller& caller, const std::string& id,
                            std::optional<std::string> if_ovn, OperationRequest request, Done done) {
-  if (!IsUuid(id)) {
-    done(WriteOutcome{.status = InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)")});
-    return;
-  }
-  if (store_.pending() >= options_.max_pending_writes) {
-    done(WriteOutcome{.status = absl::ResourceExhaustedError(fmt::format(
-                          "overloaded: {} writes are waiting for the store; retry shortly",
-                          store_.pending()))});
+  if (absl::Status admitted = Admit(id); !admitted.ok()) {
+    done(WriteOutcome{.status = std::move(admitted)});
     return;
   }
   auto outcome = std::make_shared<WriteOutcome>();
@@ -357,14 +360,8 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
 
 void OperationService::End(const Caller& caller, const std::string& id, const std::string& ovn,
                            Done done) {
-  if (!IsUuid(id)) {
-    done(WriteOutcome{.status = InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)")});
-    return;
-  }
-  if (store_.pending() >= options_.max_pending_writes) {
-    done(WriteOutcome{.status = absl::ResourceExhaustedError(fmt::format(
-                          "overloaded: {} writes are waiting for the store; retry shortly",
-                          store_.pending()))});
+  if (absl::Status admitted = Admit(id); !admitted.ok()) {
+    done(WriteOutcome{.status = std::move(admitted)});
     return;
   }
   auto outcome = std::make_shared<WriteOutcome>();

@@ -111,6 +111,10 @@ class OperationService {
   };
   struct Clash;  // another party's operation met by a set of volumes
 
+  // Checks done before a write is queued: a UUID id (InvalidArgument) and room in the writer's
+  // queue (ResourceExhausted).
+  absl::Status Admit(const std::string& id) const;
+
   // The other parties' live operations that `volumes` intersect, ordered by id.
   std::vector<Clash> FindClashes(const std::string& party, const std::string& self_id,
                                  const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes,
