@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release
-cmake --build --preset release
+cmake --build --preset release --target deconflict
 data=$(mktemp -d /tmp/deconflict-demo.XXXXXX)
 echo "demo store: $data"
 exec ./build/release/src/cli/deconflict serve --data "$data" --listen 127.0.0.1:8080 --demo

@@ -36,7 +36,7 @@ absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock, const
     std::string content = fmt::format("{}\n{}\n{}", id, name, role);
     ASSIGN_OR_RETURN(added.ledger_index,
                      txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                         .party = id, .action = "party.add", .object_id = id,
+                         .party = id, .action = ledger::kActionPartyAdd, .object_id = id,
                          .content_digest = Sha256(content), .server_time = added.record.created_at})));
     return absl::OkStatus();
   }));
@@ -49,7 +49,7 @@ absl::StatusOr<uint64_t> RevokeParty(store::Store& store, const Clock& clock, co
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.RevokeParty(id, now));
     ASSIGN_OR_RETURN(index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                .party = id, .action = "party.revoke", .object_id = id,
+                                .party = id, .action = ledger::kActionPartyRevoke, .object_id = id,
                                 .content_digest = Sha256(id), .server_time = now})));
     return absl::OkStatus();
   }));

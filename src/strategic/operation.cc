@@ -89,19 +89,16 @@ absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value&
   std::vector<std::string> sorted_key = request.key;
   std::sort(sorted_key.begin(), sorted_key.end());
   boost::json::array key_json(sorted_key.begin(), sorted_key.end());
-  boost::json::object canonical{{"extents", boost::json::parse(ExtentsToJson(request.extents))},
+  boost::json::array extents_json;
+  extents_json.reserve(request.extents.size());
+  for (const geo::Volume4D& v : request.extents) extents_json.push_back(v.ToJson());
+  request.extents_json = SerializeJson(extents_json);
+  boost::json::object canonical{{"extents", std::move(extents_json)},
                                 {"state", StateName(request.state)},
                                 {"key", std::move(key_json)},
                                 {"label", request.label}};
   request.digest = Sha256(SerializeJson(canonical));
   return request;
-}
-
-std::string ExtentsToJson(const std::vector<geo::Volume4D>& extents) {
-  boost::json::array array;
-  array.reserve(extents.size());
-  for (const geo::Volume4D& v : extents) array.push_back(v.ToJson());
-  return SerializeJson(array);
 }
 
 }  // namespace deconflict::strategic

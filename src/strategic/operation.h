@@ -36,6 +36,8 @@ struct OperationRequest {
   OperationState state = OperationState::kAccepted;
   std::vector<std::string> key;        // OVNs the client has seen
   std::string label;
+  // The extents as the ASTM JSON array (what the store keeps), serialised once here.
+  std::string extents_json;
   // SHA-256 of the canonical form of the request (volumes re-serialised, key sorted), so that
   // an identical retry is recognised whatever its whitespace or key order.
   std::string digest;
@@ -45,8 +47,5 @@ struct OperationRequest {
 absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
                                                        const OperationLimits& limits,
                                                        Timestamp now);
-
-// The extents as the ASTM JSON array that the store keeps.
-std::string ExtentsToJson(const std::vector<geo::Volume4D>& extents);
 
 }  // namespace deconflict::strategic

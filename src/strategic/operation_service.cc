@@ -328,24 +328,27 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                                 .ovn = NewUuid(),
                                 .state = StateName(request.state),
                                 .label = request.label,
-                                .extents = ExtentsToJson(request.extents),
+                                .extents = request.extents_json,
                                 .request_digest = request.digest,
                                 .created_at = created_at,
                                 .updated_at = now};
-  boost::json::object content = FullView(record);
-  content.erase("ledger_index");
+  // The ledger's content digest covers the operation exactly as GET shows it to its owner,
+  // without the ledger index (which the entry itself gives).
+  boost::json::object view = FullView(record);
+  view.erase("ledger_index");
   ASSIGN_OR_RETURN(uint64_t ledger_index,
                    txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                        .party = caller.party,
-                       .action = if_ovn ? "operation.update" : "operation.create",
+                       .action = if_ovn ? ledger::kActionOperationUpdate : ledger::kActionOperationCreate,
                        .object_id = id,
-                       .content_digest = Sha256(SerializeJson(content)),
+                       .content_digest = Sha256(SerializeJson(view)),
                        .server_time = now})));
   record.ledger_index = static_cast<int64_t>(ledger_index);
   RETURN_IF_ERROR(txn.PutOperation(record));
+  view["ledger_index"] = ledger_index;
 
   // 4. Memory follows the transaction (Finish reloads if the commit fails).
-  outcome.body = {{"operation", FullView(record)},
+  outcome.body = {{"operation", std::move(view)},
                   {"conflicts", std::move(conflicts)},
                   {"ledger_index", ledger_index}};
   outcome.created = !if_ovn;
@@ -409,7 +412,7 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
         ASSIGN_OR_RETURN(uint64_t ledger_index,
                          txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                              .party = caller.party,
-                             .action = "operation.end",
+                             .action = ledger::kActionOperationEnd,
                              .object_id = id,
                              .content_digest = Sha256(SerializeJson(content)),
                              .server_time = now})));
