@@ -10,6 +10,7 @@
 #include "s2/s2boolean_operation.h"
 #include "s2/s2builderutil_snap_functions.h"
 #include "s2/s2closest_edge_query.h"
+#include "s2/s2edge_crosser.h"
 #include "s2/s2edge_distances.h"
 #include "s2/s2error.h"
 #include "s2/s2loop.h"
@@ -66,6 +67,28 @@ bool CapIntersectsPolygon(const S2Cap& cap, const S2Polygon& polygon) {
   return query.IsConservativeDistanceLessOrEqual(&target, cap.radius());
 }
 
+// Fast accept for two polygons: an edge of one crosses or shares a vertex with an edge of the
+// other (S2's exact CrossingSign: +1 is a crossing at a point interior to both edges, 0 a vertex
+// of one equal to a vertex of the other; polygons have no degenerate edges). Either way the
+// closed polygons share a point. False says nothing: touching at a vertex lying on an edge,
+// or one inside the other, are left to the caller.
+bool EdgesCrossOrShareVertex(const S2Polygon& a, const S2Polygon& b) {
+  for (int a_loop_idx = 0; a_loop_idx < a.num_loops(); ++a_loop_idx) {
+    const S2Loop& a_loop = *a.loop(a_loop_idx);
+    for (int a_vertex_idx = 0; a_vertex_idx < a_loop.num_vertices(); ++a_vertex_idx) {
+      S2EdgeCrosser crosser(&a_loop.vertex(a_vertex_idx), &a_loop.vertex(a_vertex_idx + 1));
+      for (int b_loop_idx = 0; b_loop_idx < b.num_loops(); ++b_loop_idx) {
+        const S2Loop& b_loop = *b.loop(b_loop_idx);
+        crosser.RestartAt(&b_loop.vertex(0));
+        for (int b_vertex_idx = 1; b_vertex_idx <= b_loop.num_vertices(); ++b_vertex_idx) {
+          if (crosser.CrossingSign(&b_loop.vertex(b_vertex_idx)) >= 0) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 bool CapsIntersect(const S2Cap& a, const S2Cap& b) {
   S1ChordAngle distance(a.center(), b.center());
   // Subtract the rounding error of the distance, so that the test errs towards "intersects".
@@ -85,6 +108,18 @@ bool FootprintsIntersect(const Volume4D& a, const Volume4D& b) {
     // Quick accept: a vertex of one inside the other (Contains is semi-open, so inside the
     // closed polygon too). The boolean operation decides the rest exactly.
     if (pa->Contains(pb->loop(0)->vertex(0)) || pb->Contains(pa->loop(0)->vertex(0))) return true;
+    // Quick reject: one polygon is clear of the other's bounding cap. CapIntersectsPolygon
+    // errs towards "intersects", and the cap contains its polygon, so this never rejects
+    // polygons that share a point. Then a quick accept on the edges (exact). Both are loops
+    // over at most kBruteForceEdges vertices, several times cheaper than the boolean
+    // operation (~1 µs against ~5-10 µs with Debian's libs2), which decides the rest.
+    if (pa->num_vertices() <= kBruteForceEdges && pb->num_vertices() <= kBruteForceEdges) {
+      if (!CapIntersectsPolygon(b.BoundingCap(), *pa) ||
+          !CapIntersectsPolygon(a.BoundingCap(), *pb)) {
+        return false;
+      }
+      if (EdgesCrossOrShareVertex(*pa, *pb)) return true;
+    }
     S2BooleanOperation::Options options;
     options.set_polygon_model(S2BooleanOperation::PolygonModel::CLOSED);
     return S2BooleanOperation::Intersects(pa->index(), pb->index(), options);

@@ -3,11 +3,13 @@
 // and printed on failure along with the failing sample seed.
 #include <cstdint>
 #include <random>
+#include <variant>
 
 #include "common/time.h"
 #include "geo/internal/fixed_seed_property.h"
 #include "geo/internal/random_volumes.h"
 #include "geo/volume.h"
+#include "s2/s2boolean_operation.h"
 #include "s2/s2closest_edge_query.h"
 #include "s2/s2latlng.h"
 #include "s2/s2polygon.h"
@@ -92,6 +94,44 @@ DC_PROP(IntersectsProperty, CirclePolygonAgreesWithS2ClosestEdgeQuery, 6, 1000,
       query.IsConservativeDistanceLessOrEqual(&target, circle->s2_cap().radius());
   RC_TAG(oracle ? "conflict" : "no conflict");
   RC_ASSERT(Intersects(*circle, *polygon) == oracle);
+}
+
+// The polygon/polygon fast paths (bounding-cap reject, edge-crossing accept) against the
+// exact boolean operation they stand in front of. Half of the pairs are made to touch: b is
+// rebuilt so that one of its vertices is a vertex of a, or the midpoint of one of a's edges
+// (on the geodesic up to rounding), so that shared vertices and T-junctions occur.
+DC_PROP(IntersectsProperty, PolygonPolygonAgreesWithS2BooleanOperation, 7, 6000,
+        (uint64_t sample_seed)) {
+  Pair pair = DrawPair(sample_seed);
+  if (pair.a.s2_polygon() == nullptr || pair.b.s2_polygon() == nullptr) return;
+  std::mt19937_64 rng(sample_seed ^ 0x70c4);
+  if (rng() % 2 == 0) {
+    const auto& a_ring = std::get<Polygon>(pair.a.footprint()).vertices;
+    auto b_ring = std::get<Polygon>(pair.b.footprint()).vertices;
+    const size_t a_idx = rng() % a_ring.size();
+    const size_t b_idx = rng() % b_ring.size();
+    if (rng() % 2 == 0) {
+      b_ring[b_idx] = a_ring[a_idx];
+    } else {
+      const S2Point u = S2LatLng::FromDegrees(a_ring[a_idx].lat_deg, a_ring[a_idx].lng_deg)
+                            .ToPoint();
+      const auto& next = a_ring[(a_idx + 1) % a_ring.size()];
+      const S2Point w = S2LatLng::FromDegrees(next.lat_deg, next.lng_deg).ToPoint();
+      b_ring[b_idx] = testing::ToLatLng((u + w).Normalize());
+    }
+    auto touching = Volume4D::Make(Polygon{b_ring}, pair.b.altitude(), pair.b.time(),
+                                   VolumeLimits{}, kNow, "");
+    if (!touching.ok()) return;  // The moved vertex made b self-intersecting: no sample.
+    pair.b = *std::move(touching);
+  }
+  if (pair.a.altitude() != pair.b.altitude() || pair.a.time() != pair.b.time()) return;
+  S2BooleanOperation::Options options;
+  options.set_polygon_model(S2BooleanOperation::PolygonModel::CLOSED);
+  const bool oracle = S2BooleanOperation::Intersects(pair.a.s2_polygon()->index(),
+                                                     pair.b.s2_polygon()->index(), options);
+  RC_TAG(oracle ? "conflict" : "no conflict");
+  RC_ASSERT(Intersects(pair.a, pair.b) == oracle);
+  RC_ASSERT(Intersects(pair.b, pair.a) == oracle);
 }
 
 DC_PROP(OverlapProperty, ExistsIffIntersectsAndIsWithinBoth, 4, 300, (uint64_t sample_seed)) {

@@ -256,6 +256,11 @@ const AltitudeBand& Volume4D::altitude() const { return rep_->altitude; }
 const TimeWindow& Volume4D::time() const { return rep_->time; }
 S2LatLngRect Volume4D::BoundingRect() const { return rep_->rect; }
 const S2Cap& Volume4D::BoundingCap() const { return rep_->cap_bound; }
+
+void Volume4D::Prefetch() const {
+  const char* rep = reinterpret_cast<const char*>(rep_.get());
+  for (size_t offset = 0; offset < sizeof(Rep); offset += 64) __builtin_prefetch(rep + offset);
+}
 double Volume4D::AreaKm2() const { return rep_->area_km2; }
 const S2Polygon* Volume4D::s2_polygon() const { return rep_->polygon.get(); }
 const S2Cap& Volume4D::s2_cap() const { return rep_->cap; }

@@ -140,6 +140,11 @@ class Volume4D {
   const S2Cap& s2_cap() const;
   const S2Region& s2_region() const;
 
+  // Asks the processor to start loading this volume's representation (bounds, band, window)
+  // into cache, for loops that test many volumes in turn (strategic::VolumeIndex::Query).
+  // No observable effect.
+  void Prefetch() const;
+
   // Same footprint, altitude band and time window.
   friend bool operator==(const Volume4D& a, const Volume4D& b);
 

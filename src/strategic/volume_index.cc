@@ -129,6 +129,7 @@ void VolumeIndex::Insert(VolumeKey key, std::shared_ptr<const geo::Volume4D> vol
                                bounds.lower_m, bounds.upper_m});
     }
   }
+  for (S2CellId cell : cells) ++volumes_of_cell_[cell.id()];
   by_end_.insert({volume->time().end, slot});
   slot_of_[key] = slot;
   slots_of_owner_[key.owner].push_back(slot);
@@ -140,6 +141,10 @@ void VolumeIndex::RemoveSlot(uint32_t slot) {
   const auto [first_bucket, last_bucket] = BucketsOf(s.volume->time());
   for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
     for (S2CellId cell : s.cells) postings_.erase(Posting{bucket, slot, cell.id(), 0, 0, 0, 0});
+  }
+  for (S2CellId cell : s.cells) {
+    auto count = volumes_of_cell_.find(cell.id());
+    if (--count->second == 0) volumes_of_cell_.erase(count);
   }
   by_end_.erase({s.volume->time().end, slot});
   slot_of_.erase(s.key);
@@ -177,51 +182,75 @@ void VolumeIndex::Query(const geo::Volume4D& area,
   const Filter filter = Filter::Of(area);
   std::vector<uint32_t> candidates;
   const auto [first_bucket, last_bucket] = BucketsOf(area.time());
-  const int64_t bucket_s = std::chrono::seconds(options_.time_bucket).count();
-  auto scan = [&](uint64_t first_cell, uint64_t last_cell) {
-    for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
-      // A volume that starts before this bucket also meets the previous one, where it is posted
-      // under the same cell and passed the same filter: when that bucket was scanned too, skip
-      // it here (fewer duplicates to sort). Only for bucket starts below kMax32 - 1: a start_s
-      // saturated high (kMax32 - 1) is then never below it, so start_s < bucket start implies
-      // the real start is too.
-      const int64_t bucket_start_s = int64_t{bucket} * bucket_s;
-      const int64_t skip_below_s =
-          bucket > first_bucket && bucket_start_s < kMax32 - 1 ? bucket_start_s : kMin32;
-      for (auto it = postings_.lower_bound(Posting{bucket, 0, first_cell, 0, 0, 0, 0});
-           it != postings_.end() && it->bucket == bucket && it->cell <= last_cell; ++it) {
-        ++stats.postings;
-        if (filter.Passes(*it) && it->start_s >= skip_below_s) candidates.push_back(it->slot);
-      }
-    }
-  };
-
   // Indexed cells intersect a query cell iff they are inside it (one ordered range of ids) or
-  // contain it (one of its ancestors, never above min_level).
+  // contain it (one of its ancestors, never above min_level). The ranges of a normalised
+  // covering are disjoint, and an ancestor's id lies outside the ranges of its descendants, so
+  // these id intervals are disjoint: sorted, one bucket's are read in one forward pass.
+  std::vector<std::pair<uint64_t, uint64_t>> intervals;
   std::vector<uint64_t> ancestors;
   for (S2CellId cell : covering) {
-    scan(cell.range_min().id(), cell.range_max().id());
+    intervals.emplace_back(cell.range_min().id(), cell.range_max().id());
     for (int level = cell.level() - 1; level >= options_.min_level; --level) {
       ancestors.push_back(cell.parent(level).id());
     }
   }
   std::sort(ancestors.begin(), ancestors.end());
   ancestors.erase(std::unique(ancestors.begin(), ancestors.end()), ancestors.end());
-  for (uint64_t ancestor : ancestors) scan(ancestor, ancestor);
+  for (uint64_t ancestor : ancestors) {
+    // Skips the descent for ancestors no volume is indexed under (most coarse ones).
+    if (volumes_of_cell_.contains(ancestor)) intervals.emplace_back(ancestor, ancestor);
+  }
+  std::sort(intervals.begin(), intervals.end());
+
+  const int64_t bucket_s = std::chrono::seconds(options_.time_bucket).count();
+  for (int32_t bucket = first_bucket; bucket <= last_bucket; ++bucket) {
+    // A volume that starts before this bucket also meets the previous one, where it is posted
+    // under the same cells and passed the same filter: when that bucket was scanned too, skip
+    // it here (fewer duplicates to sort). Only for bucket starts below kMax32 - 1: a start_s
+    // saturated high (kMax32 - 1) is then never below it, so start_s < bucket start implies
+    // the real start is too.
+    const int64_t bucket_start_s = int64_t{bucket} * bucket_s;
+    const int64_t skip_below_s =
+        bucket > first_bucket && bucket_start_s < kMax32 - 1 ? bucket_start_s : kMin32;
+    auto it = postings_.end();
+    // `it` is the first posting of this bucket after cell `scanned_to` (all of the bucket's
+    // postings before it have cell <= scanned_to), or the end of the bucket.
+    bool positioned = false;
+    uint64_t scanned_to = 0;
+    for (const auto& [first_cell, last_cell] : intervals) {
+      // Where the previous interval's scan stopped is often already at or past this one
+      // (neighbouring covering cells, empty ancestors): then no btree descent is needed. (The
+      // check of scanned_to only matters if intervals overlapped, which they do not.)
+      if (!positioned || first_cell <= scanned_to ||
+          (it != postings_.end() && it->bucket == bucket && it->cell < first_cell)) {
+        it = postings_.lower_bound(Posting{bucket, 0, first_cell, 0, 0, 0, 0});
+        positioned = true;
+      }
+      scanned_to = last_cell;
+      if (it == postings_.end() || it->bucket != bucket) break;  // Nothing more in this bucket.
+      for (; it != postings_.end() && it->bucket == bucket && it->cell <= last_cell; ++it) {
+        ++stats.postings;
+        if (filter.Passes(*it) && it->start_s >= skip_below_s) candidates.push_back(it->slot);
+      }
+    }
+  }
 
   // A volume appears once per covering cell the query meets: visit it once.
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   stats.candidates = candidates.size();
   // Each candidate is a chain of cache misses (slot, the volume's shared block, its
-  // representation): start fetching the slots and volumes a few candidates ahead.
-  constexpr size_t kSlotAhead = 8, kVolumeAhead = 4;
+  // representation): fetch each link a few candidates ahead of the one that needs it.
+  constexpr size_t kSlotAhead = 12, kVolumeAhead = 8, kRepAhead = 4;
   for (size_t candidate_idx = 0; candidate_idx < candidates.size(); ++candidate_idx) {
     if (candidate_idx + kSlotAhead < candidates.size()) {
       __builtin_prefetch(&slots_[candidates[candidate_idx + kSlotAhead]]);
     }
     if (candidate_idx + kVolumeAhead < candidates.size()) {
       __builtin_prefetch(slots_[candidates[candidate_idx + kVolumeAhead]].volume.get());
+    }
+    if (candidate_idx + kRepAhead < candidates.size()) {
+      slots_[candidates[candidate_idx + kRepAhead]].volume->Prefetch();
     }
     const Slot& s = slots_[candidates[candidate_idx]];
     if (geo::Intersects(area, *s.volume)) {

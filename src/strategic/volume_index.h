@@ -13,8 +13,10 @@
 // query covers the bounding cap of its footprint grown by `query_margin_m` (so that footprints
 // touching along an S2 cell edge are found), and in each time bucket of its window reads the
 // indexed cells inside each of its cells (one ordered range) and containing them (their
-// ancestors); it filters by the time window and altitude band stored beside each posting and
-// runs the exact test once on each distinct survivor.
+// ancestors, skipped when no volume is indexed under them), in one forward pass over these
+// disjoint intervals; it filters by the time window and altitude band stored beside each
+// posting (and skips postings already met in the previous bucket) and runs the exact test
+// once on each distinct survivor.
 //
 // Memory: ~1.7 GB per million volumes of typical traffic (volumes included).
 #pragma once
@@ -114,7 +116,8 @@ class VolumeIndex {
     float upper_m;    // Rounded up.
   };
   struct PostingOrder {
-    bool operator()(const Posting& a, const Posting& b) const {
+    // Always inlined: GCC otherwise calls it from the btree's binary search (~10% of a query).
+    [[gnu::always_inline]] bool operator()(const Posting& a, const Posting& b) const {
       if (a.bucket != b.bucket) return a.bucket < b.bucket;
       return a.cell != b.cell ? a.cell < b.cell : a.slot < b.slot;
     }
@@ -146,6 +149,10 @@ class VolumeIndex {
   std::vector<uint32_t> free_slots_;
   absl::flat_hash_map<VolumeKey, uint32_t> slot_of_;
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> slots_of_owner_;
+  // How many indexed volumes have each cell in their covering. A query skips the lookups of
+  // ancestors no volume is indexed under (most of the coarse ones): each is one btree descent
+  // per time bucket.
+  absl::flat_hash_map<uint64_t, uint32_t> volumes_of_cell_;
   absl::btree_set<std::pair<Timestamp, uint32_t>> by_end_;
 };
 
