@@ -151,7 +151,7 @@ TEST_F(SqliteLedgerTest, RandomMixesOfFailingAndSucceedingUnitsKeepTheTreeExact)
     const int units = std::uniform_int_distribution<int>(1, 30)(random);
     std::vector<std::promise<absl::Status>> done(units);
     std::vector<std::vector<uint64_t>> indexes(units);
-    std::vector<bool> fails(units);
+    std::vector<uint8_t> fails(units);  // not vector<bool>: units read their own flag on the writer thread
     std::vector<int> appends(units);
     for (int unit = 0; unit < units; ++unit) {
       fails[unit] = std::bernoulli_distribution(0.3)(random);
