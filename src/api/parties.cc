@@ -59,14 +59,14 @@ absl::StatusOr<uint64_t> RevokeParty(store::Store& store, const Clock& clock, co
 absl::Status Authenticator::RefreshIfChanged() {
   ASSIGN_OR_RETURN(int64_t version, store_.DataVersion());
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock lock(mu_);
     if (version == data_version_) return absl::OkStatus();
   }
-  absl::MutexLock refresh(&refresh_mu_);
+  std::lock_guard refresh(refresh_mu_);
   // Read the version again under the refresh lock: the list read below is at least this new.
   ASSIGN_OR_RETURN(version, store_.DataVersion());
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock lock(mu_);
     if (version == data_version_) return absl::OkStatus();  // another thread refreshed
   }
   ASSIGN_OR_RETURN(std::vector<store::PartyRecord> parties, store_.ListParties());
@@ -74,7 +74,7 @@ absl::Status Authenticator::RefreshIfChanged() {
   for (const store::PartyRecord& p : parties) {
     by_hash[p.token_hash] = Principal{.party = p.id, .role = p.revoked_at ? "" : p.role};
   }
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   by_hash_ = std::move(by_hash);
   data_version_ = version;
   return absl::OkStatus();
@@ -92,7 +92,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view header) {
     return absl::UnavailableError(fmt::format("cannot read parties: {}", s.message()));
   }
   std::string hash = HashToken(header.substr(kBearer.size()));
-  absl::ReaderMutexLock lock(&mu_);
+  std::shared_lock lock(mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown token");
   if (it->second.role.empty()) {

@@ -14,13 +14,14 @@
 // stops working at the next request.
 #pragma once
 
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "store/store.h"
 
@@ -62,8 +63,10 @@ class Authenticator {
   absl::Status RefreshIfChanged() ABSL_LOCKS_EXCLUDED(mu_);
 
   store::Store& store_;
-  absl::Mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
-  absl::Mutex mu_;
+  // Standard locks rather than absl::Mutex so that the tsan preset sees them (Debian's Abseil
+  // is not TSan-instrumented).
+  std::mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
+  std::shared_mutex mu_;
   int64_t data_version_ ABSL_GUARDED_BY(mu_) = -1;
   // token hash -> principal, revoked parties included with an empty role
   absl::flat_hash_map<std::string, Principal> by_hash_ ABSL_GUARDED_BY(mu_);

@@ -78,7 +78,7 @@ absl::Status OperationService::Load() {
     loaded.push_back(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
                                    .committed_version = version});
   }
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   ops_.clear();
   id_of_handle_.clear();
   ops_of_party_.clear();
@@ -89,7 +89,7 @@ absl::Status OperationService::Load() {
 }
 
 size_t OperationService::live_operations() const {
-  absl::ReaderMutexLock lock(&mu_);
+  std::shared_lock lock(mu_);
   return ops_.size();
 }
 
@@ -194,7 +194,7 @@ void OperationService::Put(const Caller& caller, const std::string& id,
 }
 
 void OperationService::Publish(const std::string& id, int64_t version) {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   auto it = ops_.find(id);
   if (it != ops_.end() && it->second.committed_version < version) {
     it->second.committed_version = std::min(version, it->second.record.version);
@@ -256,7 +256,7 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
           !ended) {
         // An identical retry of the request that created it (and nothing changed it since):
         // answer as before.
-        absl::MutexLock lock(&mu_);
+        std::unique_lock lock(mu_);
         auto it = ops_.find(id);
         if (it != ops_.end()) {
           std::vector<Clash> clashes = FindClashes(caller.party, id, it->second.volumes, now, false);
@@ -297,7 +297,7 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
   absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
   boost::json::array conflicts, missing;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock lock(mu_);
     for (const Clash& clash : FindClashes(caller.party, id, volumes, now, false)) {
       boost::json::object ref = Reference(clash.other->record);
       ref["overlap"] = geo::OverlapToJson(clash.overlap);
@@ -352,7 +352,7 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                   {"conflicts", std::move(conflicts)},
                   {"ledger_index", ledger_index}};
   outcome.created = !if_ovn;
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   int64_t committed_version = 0;  // a new operation is invisible until its commit
   if (auto it = ops_.find(id); it != ops_.end()) committed_version = it->second.committed_version;
   Unindex(id);
@@ -375,7 +375,7 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
         store::OperationRecord record;
         bool live = false;
         {
-          absl::ReaderMutexLock lock(&mu_);
+          std::shared_lock lock(mu_);
           auto it = ops_.find(id);
           if (it != ops_.end()) {
             record = it->second.record;
@@ -420,7 +420,7 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
         RETURN_IF_ERROR(txn.PutOperation(record));
         outcome->body = {{"operation", FullView(record)}, {"ledger_index", ledger_index}};
         *applied = true;
-        absl::MutexLock lock(&mu_);
+        std::unique_lock lock(mu_);
         Unindex(id);
         return absl::OkStatus();
       },
@@ -435,7 +435,7 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
 absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, const std::string& id) {
   const Timestamp now = clock_.Now();
   {
-    absl::ReaderMutexLock lock(&mu_);
+    std::shared_lock lock(mu_);
     auto it = ops_.find(id);
     // A version not yet durable is not shown; the store has the committed one.
     if (it != ops_.end() && it->second.visible()) {
@@ -475,7 +475,7 @@ absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, 
 
 boost::json::object OperationService::Query(const Caller& caller, const geo::Volume4D& area) const {
   const Timestamp now = clock_.Now();
-  absl::ReaderMutexLock lock(&mu_);
+  std::shared_lock lock(mu_);
   std::map<std::string, std::optional<geo::Overlap>> hits;
   index_->Query(area, [&](VolumeKey key, const geo::Volume4D& theirs) {
     if (theirs.time().end <= now) return;
@@ -507,7 +507,7 @@ boost::json::object OperationService::Query(const Caller& caller, const geo::Vol
 
 boost::json::object OperationService::Conflicts(const Caller& caller) const {
   const Timestamp now = clock_.Now();
-  absl::ReaderMutexLock lock(&mu_);
+  std::shared_lock lock(mu_);
   boost::json::array conflicts;
   auto own = ops_of_party_.find(caller.party);
   if (own != ops_of_party_.end()) {

@@ -28,13 +28,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "boost/json.hpp"
 #include "common/clock.h"
 #include "store/store.h"
@@ -135,7 +135,9 @@ class OperationService {
   const Clock& clock_;
   const OperationServiceOptions options_;
 
-  mutable absl::Mutex mu_;
+  // std::shared_mutex rather than absl::Mutex: Debian's Abseil is not built for ThreadSanitizer,
+  // which then cannot see absl::Mutex's ordering; libstdc++'s pthread-based lock it can.
+  mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string, LiveOperation> ops_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::string> id_of_handle_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> ops_of_party_ ABSL_GUARDED_BY(mu_);
