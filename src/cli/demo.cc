@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -9,28 +10,22 @@
 namespace deconflict::cli {
 namespace {
 
-// A circle volume from now+start_h to now+end_h, as an operator would send it.
-std::string CircleVolume(double lat, double lng, double radius_m, double lo_m, double hi_m,
-                         Timestamp start, Timestamp end) {
-  return fmt::format(
-      R"({{"volume": {{"outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}},)"
-      R"( "altitude_lower": {{"value": {}, "reference": "W84", "units": "M"}}, "altitude_upper": {{"value": {}, "reference": "W84", "units": "M"}}}},)"
-      R"( "time_start": {{"value": "{}", "format": "RFC3339"}}, "time_end": {{"value": "{}", "format": "RFC3339"}}}})",
-      lat, lng, radius_m, lo_m, hi_m, FormatRfc3339(start), FormatRfc3339(end));
+// Demo volumes are built and validated by the geo module and sent as its ASTM JSON, the same
+// wire shape an operator's client sends.
+absl::StatusOr<std::string> CircleVolume(double lat, double lng, double radius_m, double lo_m,
+                                         double hi_m, Timestamp start, Timestamp end, Timestamp now) {
+  ASSIGN_OR_RETURN(geo::Volume4D v,
+                   geo::Volume4D::Make(geo::Circle{{lat, lng}, radius_m}, {lo_m, hi_m}, {start, end},
+                                       {}, now, "demo"));
+  return SerializeJson(v.ToJson());
 }
 
-std::string PolygonVolume(const std::vector<std::pair<double, double>>& vertices, double lo_m,
-                          double hi_m, Timestamp start, Timestamp end) {
-  std::string list;
-  for (const auto& [lat, lng] : vertices) {
-    if (!list.empty()) list += ", ";
-    list += fmt::format(R"({{"lat": {}, "lng": {}}})", lat, lng);
-  }
-  return fmt::format(
-      R"({{"volume": {{"outline_polygon": {{"vertices": [{}]}},)"
-      R"( "altitude_lower": {{"value": {}, "reference": "W84", "units": "M"}}, "altitude_upper": {{"value": {}, "reference": "W84", "units": "M"}}}},)"
-      R"( "time_start": {{"value": "{}", "format": "RFC3339"}}, "time_end": {{"value": "{}", "format": "RFC3339"}}}})",
-      list, lo_m, hi_m, FormatRfc3339(start), FormatRfc3339(end));
+absl::StatusOr<std::string> PolygonVolume(const std::vector<geo::LatLng>& vertices, double lo_m,
+                                          double hi_m, Timestamp start, Timestamp end, Timestamp now) {
+  ASSIGN_OR_RETURN(geo::Volume4D v,
+                   geo::Volume4D::Make(geo::Polygon{vertices}, {lo_m, hi_m}, {start, end}, {}, now,
+                                       "demo"));
+  return SerializeJson(v.ToJson());
 }
 
 absl::StatusOr<strategic::WriteOutcome> File(api::Server& server, const std::string& party,
@@ -69,16 +64,18 @@ absl::StatusOr<Demo> LoadDemo(api::Server& server) {
   const Timestamp t3 = t1 + std::chrono::hours(2);
 
   // NORTH: a patrol orbit, and a transit corridor far away.
-  const std::string orbit = CircleVolume(35.20, 38.60, 15000, 3000, 6000, t1, t3);
+  ASSIGN_OR_RETURN(const std::string orbit, CircleVolume(35.20, 38.60, 15000, 3000, 6000, t1, t3, now));
   ASSIGN_OR_RETURN(auto north1, File(server, "NORTH", "6f1c2a4e-1d3b-4c55-9e0a-6b7c8d9e0f10", orbit, "CAP orbit", {}));
   RETURN_IF_ERROR(north1.status);
-  const std::string corridor = PolygonVolume({{34.0, 36.5}, {34.0, 36.8}, {34.3, 36.8}, {34.3, 36.5}}, 500, 2500, t1, t3);
+  ASSIGN_OR_RETURN(const std::string corridor,
+                   PolygonVolume({{34.0, 36.5}, {34.0, 36.8}, {34.3, 36.8}, {34.3, 36.5}}, 500, 2500, t1, t3, now));
   ASSIGN_OR_RETURN(auto north2, File(server, "NORTH", "0b6f3d2c-8a41-4e7b-b2c9-1d0e5f6a7b82", corridor, "transit corridor", {}));
   RETURN_IF_ERROR(north2.status);
 
   // SOUTH: a survey box that crosses NORTH's orbit. Without the key it is refused...
-  const std::string survey = PolygonVolume({{35.10, 38.50}, {35.10, 38.95}, {35.45, 38.95}, {35.45, 38.50}}, 4000, 7000,
-                                           t1 + std::chrono::minutes(30), t3 + std::chrono::hours(1));
+  ASSIGN_OR_RETURN(const std::string survey,
+                   PolygonVolume({{35.10, 38.50}, {35.10, 38.95}, {35.45, 38.95}, {35.45, 38.50}}, 4000, 7000,
+                                 t1 + std::chrono::minutes(30), t3 + std::chrono::hours(1), now));
   const std::string south_id = "c3a9e8f1-2b4d-4f6a-8c7e-9d0b1a2c3e4f";
   ASSIGN_OR_RETURN(auto refused, File(server, "SOUTH", south_id, survey, "survey", {}));
   if (!absl::IsAborted(refused.status)) {
@@ -89,7 +86,7 @@ absl::StatusOr<Demo> LoadDemo(api::Server& server) {
   ASSIGN_OR_RETURN(auto south1, File(server, "SOUTH", south_id, survey, "survey", {north_ovn}));
   RETURN_IF_ERROR(south1.status);
   // SOUTH: a second operation clear of everyone.
-  const std::string drill = CircleVolume(33.50, 36.30, 8000, 0, 1500, t1, t3);
+  ASSIGN_OR_RETURN(const std::string drill, CircleVolume(33.50, 36.30, 8000, 0, 1500, t1, t3, now));
   ASSIGN_OR_RETURN(auto south2, File(server, "SOUTH", "5e7d9c1b-3a2f-4b8e-a6d4-c2e0f8a1b3d5", drill, "training area", {}));
   RETURN_IF_ERROR(south2.status);
 
