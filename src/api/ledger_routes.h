@@ -1,6 +1,6 @@
 // api/ledger_routes.h: the /v1/ledger handlers, independent of the HTTP library. The router
 // (ledger_http.cc) authenticates the caller and passes the query parameters and body; each
-// handler returns the whole reply. Shapes are in openapi_ledger.json, formats in
+// handler returns the whole reply. Shapes are in openapi.json, formats in
 // docs/ledger_format.md.
 //
 //   GET  /v1/ledger/checkpoint?size=                   GetCheckpoint       text/plain signed note

@@ -11,8 +11,9 @@ Reply JsonReply(int status, const boost::json::value& body) {
                .body = SerializeJson(body)};
 }
 
-int HttpStatusOf(absl::StatusCode code) {
-  switch (code) {
+int HttpStatusOf(const absl::Status& status) {
+  if (IsLimitExceeded(status)) return 413;
+  switch (status.code()) {
     case absl::StatusCode::kOk: return 200;
     case absl::StatusCode::kInvalidArgument: return 400;
     case absl::StatusCode::kUnauthenticated: return 401;
@@ -21,7 +22,6 @@ int HttpStatusOf(absl::StatusCode code) {
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kFailedPrecondition: return 409;
-    case absl::StatusCode::kOutOfRange: return 413;
     case absl::StatusCode::kResourceExhausted: return 429;
     case absl::StatusCode::kUnavailable: return 503;
     default: return 500;
@@ -30,8 +30,9 @@ int HttpStatusOf(absl::StatusCode code) {
 
 namespace {
 
-const char* CodeName(absl::StatusCode code) {
-  switch (code) {
+const char* CodeName(const absl::Status& status) {
+  if (IsLimitExceeded(status)) return "too_large";
+  switch (status.code()) {
     case absl::StatusCode::kInvalidArgument: return "invalid_argument";
     case absl::StatusCode::kUnauthenticated: return "unauthenticated";
     case absl::StatusCode::kPermissionDenied: return "permission_denied";
@@ -39,7 +40,6 @@ const char* CodeName(absl::StatusCode code) {
     case absl::StatusCode::kAlreadyExists: return "already_exists";
     case absl::StatusCode::kAborted: return "aborted";
     case absl::StatusCode::kFailedPrecondition: return "failed_precondition";
-    case absl::StatusCode::kOutOfRange: return "too_large";
     case absl::StatusCode::kResourceExhausted: return "overloaded";
     case absl::StatusCode::kUnavailable: return "unavailable";
     default: return "internal";
@@ -50,8 +50,8 @@ const char* CodeName(absl::StatusCode code) {
 
 Reply ErrorReply(const absl::Status& status) {
   boost::json::object error;
-  error["code"] = CodeName(status.code());
-  const int http = HttpStatusOf(status.code());
+  error["code"] = CodeName(status);
+  const int http = HttpStatusOf(status);
   if (http >= 500) {
     // Details of internal failures (SQL, paths) go to the log, not to the client.
     spdlog::error("answering {}: {}", http, status.ToString());
@@ -61,7 +61,7 @@ Reply ErrorReply(const absl::Status& status) {
     error["message"] = std::string(status.message());
   }
   if (auto field = FieldOf(status)) error["field"] = *field;
-  return JsonReply(HttpStatusOf(status.code()), boost::json::object{{"error", std::move(error)}});
+  return JsonReply(HttpStatusOf(status), boost::json::object{{"error", std::move(error)}});
 }
 
 }  // namespace deconflict::api

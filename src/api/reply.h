@@ -18,12 +18,12 @@ struct Reply {
 Reply JsonReply(int status, const boost::json::value& body);
 
 // The error shape of design.md §5: {"error": {"code", "message", "field"?}} with the HTTP status
-// mapped from the Status code: InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
-// NotFound 404, AlreadyExists/Aborted/FailedPrecondition 409, OutOfRange 413 (limits),
-// ResourceExhausted 429, Unavailable 503, anything else 500.
+// mapped from the Status: InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
+// NotFound 404, AlreadyExists/Aborted/FailedPrecondition 409, LimitExceeded 413 (common/status.h),
+// other ResourceExhausted (Overloaded) 429, Unavailable 503, anything else 500.
 Reply ErrorReply(const absl::Status& status);
 
-// The HTTP status ErrorReply uses for `code`.
-int HttpStatusOf(absl::StatusCode code);
+// The HTTP status ErrorReply uses for `status`.
+int HttpStatusOf(const absl::Status& status);
 
 }  // namespace deconflict::api

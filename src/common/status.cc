@@ -11,6 +11,21 @@ absl::Status FieldError(absl::StatusCode code, std::string_view field, std::stri
   return status;
 }
 
+absl::Status LimitExceeded(std::string_view field, std::string_view what) {
+  absl::Status status = FieldError(absl::StatusCode::kResourceExhausted, field, what);
+  status.SetPayload(kLimitPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsLimitExceeded(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kResourceExhausted &&
+         status.GetPayload(kLimitPayload).has_value();
+}
+
+absl::Status Overloaded(std::string_view what) {
+  return absl::ResourceExhaustedError(std::string(what));
+}
+
 absl::Status InvalidField(std::string_view field, std::string_view what) {
   return FieldError(absl::StatusCode::kInvalidArgument, field, what);
 }
@@ -33,6 +48,7 @@ absl::Status WithFieldPrefix(absl::Status status, std::string_view prefix) {
   if (message.size() >= field->size() + 2 && message.substr(0, field->size()) == *field) {
     what = message.substr(field->size() + 2);
   }
+  if (IsLimitExceeded(status)) return LimitExceeded(joined, what);
   return FieldError(status.code(), joined, what);
 }
 

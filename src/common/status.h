@@ -51,8 +51,20 @@ inline constexpr char kFieldPayload[] = "deconflict/field";
 // The message reads "<field>: <what>".
 absl::Status InvalidField(std::string_view field, std::string_view what);
 
-// Same shape with another code (OutOfRange for limits that map to 413, etc.).
+// Same shape with another code.
 absl::Status FieldError(absl::StatusCode code, std::string_view field, std::string_view what);
+
+// The payload URL that marks a Status as "over a limit" (see LimitExceeded).
+inline constexpr char kLimitPayload[] = "deconflict/limit";
+
+// A request over a documented limit (too many vertices, too large an area, too many volumes):
+// HTTP 413, code "too_large". Its absl code is ResourceExhausted, marked by kLimitPayload so it
+// is never confused with Overloaded (HTTP 429); test it with IsLimitExceeded, not the code.
+absl::Status LimitExceeded(std::string_view field, std::string_view what);
+bool IsLimitExceeded(const absl::Status& status);
+
+// The service is too busy to take this now (HTTP 429, code "overloaded"); retry later.
+absl::Status Overloaded(std::string_view what);
 
 // The field path attached by InvalidField/FieldError, if any.
 std::optional<std::string> FieldOf(const absl::Status& status);

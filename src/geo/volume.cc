@@ -121,7 +121,7 @@ absl::Status CheckTime(const TimeWindow& window, const VolumeLimits& limits, Tim
 
 absl::Status CheckArea(double area_km2, const VolumeLimits& limits, const std::string& field) {
   if (area_km2 > limits.max_area_km2) {
-    return FieldError(absl::StatusCode::kOutOfRange, field,
+    return LimitExceeded(field,
                       fmt::format("area {:.1f} km² exceeds the limit of {} km²", area_km2,
                                   limits.max_area_km2));
   }
@@ -149,7 +149,7 @@ absl::Status BuildPolygon(const Polygon& polygon, const VolumeLimits& limits,
   const std::string vertices_field = Field(path, "volume.outline_polygon.vertices");
   const size_t n = polygon.vertices.size();
   if (n > limits.max_vertices) {
-    return FieldError(absl::StatusCode::kOutOfRange, vertices_field,
+    return LimitExceeded(vertices_field,
                       fmt::format("has {} vertices; at most {} are allowed", n,
                                   limits.max_vertices));
   }

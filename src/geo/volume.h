@@ -80,7 +80,7 @@ struct TimeWindow {
   friend bool operator==(const TimeWindow&, const TimeWindow&) = default;
 };
 
-// What a volume may be. Exceeding max_vertices or max_area_km2 is OutOfRange (HTTP 413);
+// What a volume may be. Exceeding max_vertices or max_area_km2 is LimitExceeded (HTTP 413);
 // everything else is InvalidArgument (HTTP 400).
 struct VolumeLimits {
   size_t max_vertices = 1000;                 // Default: 1,000 polygon vertices.
@@ -97,17 +97,17 @@ class Volume4D {
   // Parses the ASTM F3548 Volume4D shape (design.md §5) and validates it as Make() does.
   // `path` prefixes every field name in errors: with "extents[0]" a bad latitude is reported
   // as "extents[0].volume.outline_polygon.vertices[3].lat". Unknown fields are refused.
-  // Returns InvalidArgument (400) or OutOfRange (413, too many vertices or too large an area),
+  // Returns InvalidArgument (400) or LimitExceeded (413, too many vertices or too large an area),
   // always naming the field (common/status.h FieldOf).
   static absl::StatusOr<Volume4D> FromJson(const boost::json::value& v, std::string_view path,
                                            const VolumeLimits& limits, Timestamp now);
 
   // Validates and builds. Errors name the same JSON paths as FromJson():
   //  - latitude in [-90, 90], longitude in [-180, 180], all numbers finite;
-  //  - polygon: 3..max_vertices vertices (OutOfRange above), no repeated vertex, no two
+  //  - polygon: 3..max_vertices vertices (LimitExceeded above), no repeated vertex, no two
   //    consecutive antipodal vertices, no self-intersection, a non-zero area;
   //  - circle: radius > 0;
-  //  - area <= max_area_km2 (OutOfRange);
+  //  - area <= max_area_km2 (LimitExceeded);
   //  - min_alt_m <= lower <= upper <= max_alt_m;
   //  - start < end, now < end (not ended), end <= now + horizon.
   static absl::StatusOr<Volume4D> Make(Footprint footprint, AltitudeBand altitude,

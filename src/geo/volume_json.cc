@@ -68,7 +68,7 @@ absl::StatusOr<Polygon> ParsePolygon(const boost::json::value& value, std::strin
   RETURN_IF_ERROR(object.NoOtherFields());
   // Refuse a huge array before parsing it.
   if (vertices->size() > limits.max_vertices) {
-    return FieldError(absl::StatusCode::kOutOfRange, object.PathOf("vertices"),
+    return LimitExceeded(object.PathOf("vertices"),
                       fmt::format("has {} vertices; at most {} are allowed", vertices->size(),
                                   limits.max_vertices));
   }

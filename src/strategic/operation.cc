@@ -39,7 +39,7 @@ absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value&
   ASSIGN_OR_RETURN(const boost::json::array* extents, object.Array("extents"));
   if (extents->empty()) return InvalidField("extents", "must hold at least one volume");
   if (extents->size() > limits.max_volumes) {
-    return FieldError(absl::StatusCode::kOutOfRange, "extents",
+    return LimitExceeded("extents",
                       fmt::format("has {} volumes; at most {} are allowed", extents->size(),
                                   limits.max_volumes));
   }
@@ -65,7 +65,7 @@ absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value&
     if (!key->is_array()) return InvalidField("key", "must be an array of OVN strings");
     const boost::json::array& ovns = key->get_array();
     if (ovns.size() > limits.max_key) {
-      return FieldError(absl::StatusCode::kOutOfRange, "key",
+      return LimitExceeded("key",
                         fmt::format("has {} OVNs; at most {} are allowed", ovns.size(), limits.max_key));
     }
     for (size_t i = 0; i < ovns.size(); ++i) {

@@ -26,7 +26,7 @@ absl::StatusOr<OperationState> ParseState(std::string_view name);
 
 struct OperationLimits {
   geo::VolumeLimits volume;        // Per volume: see geo::VolumeLimits.
-  size_t max_volumes = 100;        // Default: 100 volumes per operation (OutOfRange above).
+  size_t max_volumes = 100;        // Default: 100 volumes per operation (LimitExceeded above).
   size_t max_key = 10000;          // Default: 10,000 OVNs in a key.
   size_t max_label_chars = 256;    // Default: 256 bytes of label.
 };
@@ -43,7 +43,7 @@ struct OperationRequest {
   std::string digest;
 };
 
-// Parses and validates. InvalidArgument (400) or OutOfRange (413) naming the field.
+// Parses and validates. InvalidArgument (400) or LimitExceeded (413) naming the field.
 absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
                                                        const OperationLimits& limits,
                                                        Timestamp now);

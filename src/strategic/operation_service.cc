@@ -11,6 +11,7 @@
 #include "fmt/format.h"
 #include "ledger/entry.h"
 #include "spdlog/spdlog.h"
+#include "store/record_digest.h"
 
 namespace deconflict::strategic {
 namespace {
@@ -164,7 +165,7 @@ boost::json::object OperationService::FullView(const store::OperationRecord& r) 
 absl::Status OperationService::Admit(const std::string& id) const {
   if (!IsUuid(id)) return InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)");
   if (size_t pending = store_.pending(); pending >= options_.max_pending_writes) {
-    return absl::ResourceExhaustedError(fmt::format(
+    return Overloaded(fmt::format(
         "overloaded: {} writes are waiting for the store; retry shortly", pending));
   }
   return absl::OkStatus();
@@ -332,20 +333,17 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                                 .request_digest = request.digest,
                                 .created_at = created_at,
                                 .updated_at = now};
-  // The ledger's content digest covers the operation exactly as GET shows it to its owner,
-  // without the ledger index (which the entry itself gives).
-  boost::json::object view = FullView(record);
-  view.erase("ledger_index");
+  // The ledger entry commits to the row exactly as stored (store/record_digest.h).
   ASSIGN_OR_RETURN(uint64_t ledger_index,
                    txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                        .party = caller.party,
                        .action = if_ovn ? ledger::kActionOperationUpdate : ledger::kActionOperationCreate,
                        .object_id = id,
-                       .content_digest = Sha256(SerializeJson(view)),
+                       .content_digest = store::OperationRecordDigest(record),
                        .server_time = now})));
   record.ledger_index = static_cast<int64_t>(ledger_index);
   RETURN_IF_ERROR(txn.PutOperation(record));
-  view["ledger_index"] = ledger_index;
+  boost::json::object view = FullView(record);
 
   // 4. Memory follows the transaction (Finish reloads if the commit fails).
   outcome.body = {{"operation", std::move(view)},
@@ -407,14 +405,12 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
         record.ovn = NewUuid();
         record.state = StateName(OperationState::kEnded);
         record.updated_at = now;
-        boost::json::object content = FullView(record);
-        content.erase("ledger_index");
         ASSIGN_OR_RETURN(uint64_t ledger_index,
                          txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                              .party = caller.party,
                              .action = ledger::kActionOperationEnd,
                              .object_id = id,
-                             .content_digest = Sha256(SerializeJson(content)),
+                             .content_digest = store::OperationRecordDigest(record),
                              .server_time = now})));
         record.ledger_index = static_cast<int64_t>(ledger_index);
         RETURN_IF_ERROR(txn.PutOperation(record));

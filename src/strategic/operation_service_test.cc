@@ -186,7 +186,7 @@ TEST(ParseOperationRequest, NamesTheFieldOfEveryError) {
   std::string many;
   for (int i = 0; i < 101; ++i) many += (i ? "," : "") + v;
   absl::Status too_many = parse(R"({"extents": [)" + many + R"(], "state": "Accepted"})");
-  EXPECT_TRUE(absl::IsOutOfRange(too_many)) << too_many;
+  EXPECT_TRUE(IsLimitExceeded(too_many)) << too_many;
   EXPECT_TRUE(parse(R"({"extents": [)" + v + R"(], "state": "Activated", "key": ["a"], "label": "x"})").ok());
 }
 

@@ -1,0 +1,45 @@
+#include "store/record_digest.h"
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/digest.h"
+
+namespace deconflict::store {
+namespace {
+
+class Encoder {
+ public:
+  explicit Encoder(std::string_view tag) : out_(tag) {}
+  void Bytes(std::string_view bytes) {
+    Fixed(static_cast<uint64_t>(bytes.size()), 4);
+    out_.append(bytes);
+  }
+  void Int(int64_t value) { Fixed(static_cast<uint64_t>(value), 8); }
+  const std::string& bytes() const { return out_; }
+
+ private:
+  void Fixed(uint64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  }
+  std::string out_;
+};
+
+}  // namespace
+
+std::string OperationRecordDigest(const OperationRecord& r) {
+  Encoder e("deconflict/operation/v1\n");
+  e.Bytes(r.id);
+  e.Bytes(r.party);
+  e.Int(r.version);
+  e.Bytes(r.ovn);
+  e.Bytes(r.state);
+  e.Bytes(r.label);
+  e.Bytes(r.extents);
+  e.Bytes(r.request_digest);
+  e.Int(r.created_at.time_since_epoch().count());
+  e.Int(r.updated_at.time_since_epoch().count());
+  return Sha256(e.bytes());
+}
+
+}  // namespace deconflict::store
