@@ -1,0 +1,145 @@
+#include "parties/party.h"
+
+#include <algorithm>
+
+#include "common/digest.h"
+#include "common/status.h"
+#include "fmt/format.h"
+#include "ledger/entry.h"
+#include "store/parties_table.h"
+#include "store/record_digest.h"
+
+namespace deconflict::parties {
+
+// ---------------------------------------------------------------------------------------------
+// Roles
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kOperator:
+      return "operator";
+    case Role::kHost:
+      return "host";
+    case Role::kGuarantor:
+      return "guarantor";
+    case Role::kObserver:
+      return "observer";
+    case Role::kHumanitarian:
+      return "humanitarian";
+  }
+  // Invariant: the switch covers every enumerator (-Wswitch warns otherwise); a value outside
+  // them can only come from a cast, which nothing does.
+  return "unknown";
+}
+
+absl::StatusOr<Role> ParseRole(std::string_view name, std::string_view field) {
+  for (Role role : kAllRoles) {
+    if (name == RoleName(role)) return role;
+  }
+  return InvalidField(field, fmt::format("'{}' is not one of operator, host, guarantor, "
+                                         "observer, humanitarian", name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+std::string NewToken() { return std::string(kTokenPrefix) + Base64UrlEncode(RandomBytes(32)); }
+
+bool IsWellFormedToken(std::string_view token) {
+  if (token.size() != kTokenSize || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
+    return false;
+  }
+  return std::all_of(token.begin() + kTokenPrefix.size(), token.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_';
+  });
+}
+
+std::string HashToken(std::string_view token) { return Sha256(token); }
+
+// ---------------------------------------------------------------------------------------------
+// Adding
+
+absl::StatusOr<PartySpec> ParsePartySpec(std::string_view id, std::string_view name,
+                                         std::string_view role) {
+  absl::StatusOr<PartyId> party_id = ParsePartyId(id);
+  if (!party_id.ok()) return InvalidField("id", std::string(party_id.status().message()));
+  if (name.empty() || name.size() > 200) return InvalidField("name", "must have 1 to 200 characters");
+  ASSIGN_OR_RETURN(Role parsed_role, ParseRole(role, "role"));
+  return PartySpec{.id = *std::move(party_id), .name = std::string(name), .role = parsed_role};
+}
+
+absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock, const PartySpec& party) {
+  NewParty added{.party = party, .token = NewToken(), .created_at = clock.Now()};
+  const store::PartyRecord record{.id = party.id.value(),
+                                  .name = party.name,
+                                  .role = std::string(RoleName(party.role)),
+                                  .token_hash = HashToken(added.token),
+                                  .created_at = added.created_at};
+  RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
+    RETURN_IF_ERROR(txn.InsertParty(record));
+    // The ledger records who the party is, never its token.
+    const std::string content = fmt::format("{}\n{}\n{}", record.id, record.name, record.role);
+    ASSIGN_OR_RETURN(added.ledger_index,
+                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                         .party = record.id,
+                         .action = ledger::kActionPartyAdd,
+                         .object_id = record.id,
+                         .content_digest = Sha256(content),
+                         .server_time = added.created_at})));
+    return absl::OkStatus();
+  }));
+  return added;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revoking
+
+namespace {
+
+// Ends one live operation of a revoked party inside `txn`, as strategic's End would: a new
+// version and OVN in state Ended, and its `operation.end` entry committing to the ended row.
+absl::StatusOr<EndedOperation> EndOperation(store::Txn& txn, store::OperationRecord record,
+                                            Timestamp now) {
+  record.version += 1;
+  record.ovn = NewUuid();
+  record.state = store::kOperationStateEnded;
+  record.updated_at = now;
+  ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                       .party = record.party,
+                                       .action = ledger::kActionOperationEnd,
+                                       .object_id = record.id,
+                                       .content_digest = store::OperationRecordDigest(record),
+                                       .server_time = now})));
+  record.ledger_index = static_cast<int64_t>(index);
+  RETURN_IF_ERROR(txn.PutOperation(record));
+  return EndedOperation{.id = OperationId(record.id), .ledger_index = index};
+}
+
+}  // namespace
+
+absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, const PartyId& id) {
+  const Timestamp now = clock.Now();
+  Revocation revocation;
+  RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
+    RETURN_IF_ERROR(txn.RevokeParty(id.value(), now));
+    ASSIGN_OR_RETURN(revocation.ledger_index,
+                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                         .party = id.value(),
+                         .action = ledger::kActionPartyRevoke,
+                         .object_id = id.value(),
+                         .content_digest = Sha256(id.value()),
+                         .server_time = now})));
+    // Read inside the transaction: no operation of the party can change between the read and
+    // the writes (the store's writer and other processes are serialised by SQLite's lock).
+    ASSIGN_OR_RETURN(std::vector<store::OperationRecord> live, store::LiveOperationsOfParty(txn, id));
+    for (store::OperationRecord& record : live) {
+      ASSIGN_OR_RETURN(EndedOperation ended, EndOperation(txn, std::move(record), now));
+      revocation.ended_operations.push_back(std::move(ended));
+    }
+    return absl::OkStatus();
+  }));
+  return revocation;
+}
+
+}  // namespace deconflict::parties

@@ -1,0 +1,25 @@
+// store/parties_table.h: typed store calls the parties module needs beyond those of store.h
+// (which keeps InsertParty, RevokeParty and ListParties). The SQL stays in the store.
+//
+//   ASSIGN_OR_RETURN(std::vector<OperationRecord> live, LiveOperationsOfParty(txn, party));
+//
+// Thread-safety: as Txn (the writer thread, inside a unit of work).
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/ids.h"
+#include "store/store.h"
+
+namespace deconflict::store {
+
+// The stored state of an ended operation: strategic's OperationState::kEnded by name, the one
+// state that Store::LoadOperations(false) leaves out.
+inline constexpr char kOperationStateEnded[] = "Ended";
+
+// The operations of `party` whose state is not Ended, as stored in `txn` (uncommitted changes
+// of the same transaction included), ordered by id. Errors are the database's.
+absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, const PartyId& party);
+
+}  // namespace deconflict::store
