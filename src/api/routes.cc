@@ -13,22 +13,23 @@ using strategic::WriteOutcome;
 
 // Wraps a handler that needs an authenticated party (and optionally a role).
 Handler Authenticated(const Services& s, std::function<void(const Request&, const Principal&, Respond)> inner,
-                      const char* required_role = nullptr) {
+                      std::optional<parties::Role> required_role = std::nullopt) {
   return [s, inner = std::move(inner), required_role](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    if (required_role != nullptr && who->role != required_role) {
+    if (required_role && who->role != *required_role) {
       return respond(ErrorReply(absl::PermissionDeniedError(fmt::format(
-          "party {} has role '{}'; only '{}' parties may do this", who->party, who->role, required_role))));
+          "party {} has role '{}'; only '{}' parties may do this", who->party.value(),
+          parties::RoleName(who->role), parties::RoleName(*required_role)))));
     }
     inner(req, *who, std::move(respond));
   };
 }
 
 Caller CallerOf(const Principal& p) {
-  return Caller{.party = p.party,
-                .sees_everything = p.role == "guarantor",
-                .may_probe = p.role == "operator"};
+  return Caller{.party = p.party.value(),
+                .sees_everything = p.role == parties::Role::kGuarantor,
+                .may_probe = p.role == parties::Role::kOperator};
 }
 
 Reply OutcomeReply(WriteOutcome outcome) {
@@ -94,7 +95,7 @@ void AddRoutes(Router& router, const Services& services) {
   });
 
   router.Add("GET", "/v1/me", Authenticated(s, [](const Request&, const Principal& who, Respond respond) {
-    respond(JsonReply(200, {{"party", who.party}, {"role", who.role}}));
+    respond(JsonReply(200, {{"party", who.party.value()}, {"role", parties::RoleName(who.role)}}));
   }));
   router.Add("GET", "/v1/parties", Authenticated(s, [s](const Request&, const Principal&, Respond respond) {
     absl::StatusOr<std::vector<store::PartyRecord>> parties = s.store.ListParties();
@@ -110,15 +111,15 @@ void AddRoutes(Router& router, const Services& services) {
   auto put = [s](const Request& req, const Principal& who, Respond respond) {
     PutOperation(s, req, who, std::move(respond));
   };
-  router.Add("PUT", "/v1/operations/{id}", Authenticated(s, put, "operator"));
-  router.Add("PUT", "/v1/operations/{id}/{ovn}", Authenticated(s, put, "operator"));
+  router.Add("PUT", "/v1/operations/{id}", Authenticated(s, put, parties::Role::kOperator));
+  router.Add("PUT", "/v1/operations/{id}/{ovn}", Authenticated(s, put, parties::Role::kOperator));
   router.Add("DELETE", "/v1/operations/{id}/{ovn}",
              Authenticated(s, [s](const Request& req, const Principal& who, Respond respond) {
                s.operations.End(CallerOf(who), req.path_params.at("id"), req.path_params.at("ovn"),
                                 [respond = std::move(respond)](WriteOutcome outcome) {
                                   respond(OutcomeReply(std::move(outcome)));
                                 });
-             }, "operator"));
+             }, parties::Role::kOperator));
   router.Add("GET", "/v1/operations/{id}",
              Authenticated(s, [s](const Request& req, const Principal& who, Respond respond) {
                absl::StatusOr<boost::json::object> op = s.operations.Get(CallerOf(who), req.path_params.at("id"));

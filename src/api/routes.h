@@ -6,12 +6,15 @@
 #pragma once
 
 #include "api/http_server.h"
-#include "api/parties.h"
 #include "common/clock.h"
+#include "parties/authenticator.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
 
 namespace deconflict::api {
+
+using parties::Authenticator;
+using parties::Principal;
 
 struct Services {
   store::Store& store;

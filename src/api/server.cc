@@ -1,7 +1,11 @@
 #include "api/server.h"
 
+#include <future>
+
 #include "api/routes.h"
 #include "common/status.h"
+#include "fmt/ranges.h"
+#include "spdlog/spdlog.h"
 
 namespace deconflict::api {
 
@@ -10,8 +14,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   ASSIGN_OR_RETURN(server->store_,
                    store::Store::Open(options.data_dir, {.synchronous_full = options.synchronous_full}));
   server->operations_ = std::make_unique<strategic::OperationService>(*server->store_, server->clock_);
+  server->authenticator_ = std::make_unique<parties::Authenticator>(
+      *server->store_, parties::AuthenticatorOptions{
+                           .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
+                             s->ReloadOperationsAfterRevocation(revoked);
+                           }});
+  // Parties first, operations second: a revocation committed after this read is reported by the
+  // hook, one committed before it is already in what Load reads.
+  RETURN_IF_ERROR(server->authenticator_->Refresh());
   RETURN_IF_ERROR(server->operations_->Load());
-  server->authenticator_ = std::make_unique<Authenticator>(*server->store_);
   server->router_ = std::make_unique<Router>();
   AddRoutes(*server->router_, Services{.store = *server->store_,
                                        .operations = *server->operations_,
@@ -31,5 +42,22 @@ Server::~Server() {
 }
 
 absl::Status Server::Start() { return http_->Start(); }
+
+void Server::ReloadOperationsAfterRevocation(const std::vector<PartyId>& revoked) {
+  // Load runs on the store's writer thread, in the completion of a unit of work: between two
+  // group commits, so no unit has changes in memory that the store does not have yet.
+  std::promise<absl::Status> reloaded;
+  store_->Submit([](store::Txn&) { return absl::OkStatus(); },
+                 [&](absl::Status) { reloaded.set_value(operations_->Load()); });
+  std::vector<std::string> ids;
+  for (const PartyId& id : revoked) ids.push_back(id.value());
+  if (absl::Status s = reloaded.get_future().get(); !s.ok()) {
+    spdlog::critical("api: parties {} revoked, but the operations could not be reloaded: {}",
+                     fmt::join(ids, ", "), s.ToString());
+    return;
+  }
+  spdlog::info("api: parties {} revoked; operations reloaded ({} live)", fmt::join(ids, ", "),
+               operations_->live_operations());
+}
 
 }  // namespace deconflict::api

@@ -13,8 +13,9 @@
 #include <string>
 
 #include "api/http_server.h"
-#include "api/parties.h"
 #include "common/clock.h"
+#include "common/ids.h"
+#include "parties/authenticator.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
 
@@ -46,10 +47,15 @@ class Server {
 
  private:
   Server() = default;
+  // The authenticator's on_revoked hook: the revoked parties' operations were ended in the store
+  // (parties::RevokeParty, usually by `deconflict party revoke` in another process); rebuild the
+  // in-memory operations from the store. Blocks until done.
+  void ReloadOperationsAfterRevocation(const std::vector<PartyId>& revoked);
+
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<strategic::OperationService> operations_;
-  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
 };

@@ -1,8 +1,8 @@
 // cli/commands.h: the subcommand families of the `deconflict` binary.
 //
 // Each Add*Commands function registers its subcommands on `app`; its callbacks print what the
-// user needs and signal failure by throwing CLI::RuntimeError(exit_code) after printing a clear
-// message to stderr (the CLI11 convention; nothing below the cli module throws).
+// user needs and fail through cli/exit.h (Die: "deconflict <command>: <message>" on stderr, then
+// CLI::RuntimeError(exit_code), the CLI11 convention; nothing below the cli module throws).
 #pragma once
 
 #include "CLI/CLI.hpp"

@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
+#include "parties/party.h"
 
 namespace deconflict::cli {
 namespace {
@@ -56,7 +57,8 @@ absl::StatusOr<Demo> LoadDemo(api::Server& server) {
            {"NORTH", "Northern Air Command", "operator"},
            {"SOUTH", "Southern Air Force", "operator"},
            {"UNMO", "UN Monitoring Mission", "guarantor"}}) {
-    ASSIGN_OR_RETURN(api::NewParty added, api::AddParty(server.store(), server.clock(), id, name, role));
+    ASSIGN_OR_RETURN(parties::PartySpec spec, parties::ParsePartySpec(id, name, role));
+    ASSIGN_OR_RETURN(parties::NewParty added, parties::AddParty(server.store(), server.clock(), spec));
     demo.parties.push_back(DemoParty{id, role, added.token});
   }
   const Timestamp now = server.clock().Now();

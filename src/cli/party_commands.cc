@@ -1,13 +1,14 @@
-// cli/party_commands.cc: `deconflict party add|list|revoke`. They work while the server runs:
-// both processes share the store, and the server notices changes at its next request.
+// cli/party_commands.cc: `deconflict party add|list|revoke` (parties/party.h). They work while
+// the server runs: both processes share the store, and the server notices changes at its next
+// request. A revocation also ends the party's live operations (each with a ledger entry).
 #include <filesystem>
 #include <iostream>
 
-#include "api/parties.h"
 #include "cli/commands.h"
-#include "common/status.h"
+#include "cli/exit.h"
 #include "common/time.h"
 #include "fmt/format.h"
+#include "parties/party.h"
 #include "store/store.h"
 
 namespace deconflict::cli {
@@ -15,17 +16,12 @@ namespace {
 
 // `create`: party add may start a new store; list and revoke refuse a directory without one, so
 // that a mistyped --data does not silently act on an empty new store.
-std::unique_ptr<store::Store> OpenStoreOrExit(const std::string& dir, bool create) {
+std::unique_ptr<store::Store> OpenStoreOrDie(std::string_view command, const std::string& dir,
+                                             bool create) {
   if (!create && !std::filesystem::exists(std::filesystem::path(dir) / "deconflict.db")) {
-    std::cerr << fmt::format("deconflict: no store in {} (no deconflict.db there)\n", dir);
-    throw CLI::RuntimeError(1);
+    Die(command, absl::NotFoundError(fmt::format("no store in {} (no deconflict.db there)", dir)));
   }
-  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(dir);
-  if (!store.ok()) {
-    std::cerr << fmt::format("deconflict: cannot open the store in {}: {}\n", dir, store.status().message());
-    throw CLI::RuntimeError(1);
-  }
-  return *std::move(store);
+  return ValueOrDie(command, store::Store::Open(dir), fmt::format("cannot open the store in {}", dir));
 }
 
 struct PartyArgs {
@@ -34,6 +30,45 @@ struct PartyArgs {
   std::string name;
   std::string role;
 };
+
+void RunAdd(const PartyArgs& args) {
+  constexpr std::string_view kCommand = "party add";
+  const parties::PartySpec spec =
+      ValueOrDie(kCommand, parties::ParsePartySpec(args.id, args.name, args.role));
+  auto store = OpenStoreOrDie(kCommand, args.data, /*create=*/true);
+  SystemClock clock;
+  const parties::NewParty added =
+      ValueOrDie(kCommand, parties::AddParty(*store, clock, spec), "party not added");
+  std::cout << fmt::format("party {} ({}, {}) added; ledger index {}\n", spec.id.value(), spec.name,
+                           parties::RoleName(spec.role), added.ledger_index);
+  std::cout << fmt::format("token: {}\n", added.token);
+  std::cerr << "Store the token now: it is not kept and cannot be shown again.\n";
+}
+
+void RunList(const PartyArgs& args) {
+  constexpr std::string_view kCommand = "party list";
+  auto store = OpenStoreOrDie(kCommand, args.data, /*create=*/false);
+  const std::vector<store::PartyRecord> parties = ValueOrDie(kCommand, store->ListParties());
+  std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", "ID", "ROLE", "STATUS", "NAME");
+  for (const auto& p : parties) {
+    std::string status = p.revoked_at ? "revoked " + FormatRfc3339(*p.revoked_at).substr(0, 10) : "active";
+    std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", p.id, p.role, status, p.name);
+  }
+}
+
+void RunRevoke(const PartyArgs& args) {
+  constexpr std::string_view kCommand = "party revoke";
+  const PartyId id = ValueOrDie(kCommand, ParsePartyId(args.id), "id");
+  auto store = OpenStoreOrDie(kCommand, args.data, /*create=*/false);
+  SystemClock clock;
+  const parties::Revocation revoked =
+      ValueOrDie(kCommand, parties::RevokeParty(*store, clock, id), "not revoked");
+  std::cout << fmt::format("party {} revoked; ledger index {}\n", id.value(), revoked.ledger_index);
+  std::cout << fmt::format("{} live operation(s) ended\n", revoked.ended_operations.size());
+  for (const parties::EndedOperation& op : revoked.ended_operations) {
+    std::cout << fmt::format("  ended {}; ledger index {}\n", op.id.value(), op.ledger_index);
+  }
+}
 
 }  // namespace
 
@@ -47,49 +82,17 @@ void AddPartyCommands(CLI::App& app) {
   add->add_option("--id", args->id, "Party id: 1-32 of [A-Za-z0-9_-], e.g. RU")->required();
   add->add_option("--name", args->name, "Display name")->required();
   add->add_option("--role", args->role, "operator, host, guarantor, observer or humanitarian")->required();
-  add->callback([args] {
-    auto store = OpenStoreOrExit(args->data, /*create=*/true);
-    SystemClock clock;
-    absl::StatusOr<api::NewParty> added = api::AddParty(*store, clock, args->id, args->name, args->role);
-    if (!added.ok()) {
-      std::cerr << fmt::format("deconflict: party not added: {}\n", added.status().message());
-      throw CLI::RuntimeError(1);
-    }
-    std::cout << fmt::format("party {} ({}, {}) added; ledger index {}\n", args->id, args->name,
-                             args->role, added->ledger_index);
-    std::cout << fmt::format("token: {}\n", added->token);
-    std::cerr << "Store the token now: it is not kept and cannot be shown again.\n";
-  });
+  add->callback([args] { RunAdd(*args); });
 
   CLI::App* list = party->add_subcommand("list", "List parties");
   list->add_option("--data", args->data, "Data directory of the store")->required();
-  list->callback([args] {
-    auto store = OpenStoreOrExit(args->data, /*create=*/false);
-    absl::StatusOr<std::vector<store::PartyRecord>> parties = store->ListParties();
-    if (!parties.ok()) {
-      std::cerr << fmt::format("deconflict: {}\n", parties.status().message());
-      throw CLI::RuntimeError(1);
-    }
-    std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", "ID", "ROLE", "STATUS", "NAME");
-    for (const auto& p : *parties) {
-      std::string status = p.revoked_at ? "revoked " + FormatRfc3339(*p.revoked_at).substr(0, 10) : "active";
-      std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", p.id, p.role, status, p.name);
-    }
-  });
+  list->callback([args] { RunList(*args); });
 
-  CLI::App* revoke = party->add_subcommand("revoke", "Revoke a party's token at once");
+  CLI::App* revoke = party->add_subcommand(
+      "revoke", "Revoke a party's token at once and end its live operations");
   revoke->add_option("--data", args->data, "Data directory of the store")->required();
   revoke->add_option("--id", args->id, "Party id")->required();
-  revoke->callback([args] {
-    auto store = OpenStoreOrExit(args->data, /*create=*/false);
-    SystemClock clock;
-    absl::StatusOr<uint64_t> index = api::RevokeParty(*store, clock, args->id);
-    if (!index.ok()) {
-      std::cerr << fmt::format("deconflict: not revoked: {}\n", index.status().message());
-      throw CLI::RuntimeError(1);
-    }
-    std::cout << fmt::format("party {} revoked; ledger index {}\n", args->id, *index);
-  });
+  revoke->callback([args] { RunRevoke(*args); });
 }
 
 }  // namespace deconflict::cli

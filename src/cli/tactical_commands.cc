@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/exit.h"
 #include "fmt/format.h"
 #include "sim/track_csv.h"
 #include "sim/tracks.h"
@@ -22,12 +23,6 @@
 
 namespace deconflict::cli {
 namespace {
-
-[[noreturn]] void Fail(const std::string& command, const absl::Status& status) {
-  std::cerr << "deconflict " << command << ": "
-            << std::string(status.message().data(), status.message().size()) << "\n";
-  throw CLI::RuntimeError(1);
-}
 
 // The `sim` parent command, created on first use so that other families can add children.
 CLI::App* SimCommand(CLI::App& app) {
@@ -49,12 +44,12 @@ struct SimTracksArgs {
 
 void RunSimTracks(const SimTracksArgs& args) {
   absl::StatusOr<sim::TrackScenario> scenario = sim::ParseTrackScenario(args.scenario);
-  if (!scenario.ok()) Fail("sim tracks", scenario.status());
+  if (!scenario.ok()) Die("sim tracks", scenario.status());
   auto tracks = sim::GenerateTracks(
       {.scenario = *scenario, .count = args.count, .seed = args.seed, .parties = args.parties});
-  if (!tracks.ok()) Fail("sim tracks", tracks.status());
+  if (!tracks.ok()) Die("sim tracks", tracks.status());
   if (absl::Status written = sim::WriteTrackCsvFile(*tracks, args.out); !written.ok()) {
-    Fail("sim tracks", written);
+    Die("sim tracks", written);
   }
   std::cout << fmt::format("wrote {} tracks ({} scenario, seed {}, {} parties) to {}\n",
                            tracks->size(), args.scenario, args.seed, args.parties, args.out);
@@ -84,7 +79,7 @@ bool IdLess(const std::string& x, const std::string& y) {
 
 void RunDetect(const DetectArgs& args) {
   auto records = sim::ReadTrackCsvFile(args.tracks);
-  if (!records.ok()) Fail("detect", records.status());
+  if (!records.ok()) Die("detect", records.status());
   const Timestamp at{};  // a snapshot: every track is at the same instant
   std::vector<tactical::Track> tracks = tactical::TracksFromSnapshot(*records, at);
   tactical::Detector detector({
@@ -97,7 +92,7 @@ void RunDetect(const DetectArgs& args) {
   auto conflicts = detector.Detect(tracks, at);
   double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!conflicts.ok()) Fail("detect", conflicts.status());
+  if (!conflicts.ok()) Die("detect", conflicts.status());
 
   struct Row {
     const std::string* a;
@@ -118,7 +113,7 @@ void RunDetect(const DetectArgs& args) {
   });
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   if (!out)
-    Fail("detect", absl::NotFoundError(fmt::format("cannot open '{}' for writing", args.out)));
+    Die("detect", absl::NotFoundError(fmt::format("cannot open '{}' for writing", args.out)));
   out << "id_a,id_b,tcpa_s,dcpa_m,t_in_s,t_out_s\n";
   for (const Row& row : rows) {
     const tactical::Conflict& c = *row.conflict;
@@ -126,7 +121,7 @@ void RunDetect(const DetectArgs& args) {
                        c.t_in_s, c.t_out_s);
   }
   out.close();
-  if (!out) Fail("detect", absl::InternalError(fmt::format("cannot write '{}'", args.out)));
+  if (!out) Die("detect", absl::InternalError(fmt::format("cannot write '{}'", args.out)));
   std::cout << fmt::format(
       "{} conflicts among {} tracks; detection {:.1f} ms ({} threads); "
       "wrote {}\n",
