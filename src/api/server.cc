@@ -19,6 +19,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
                              s->ReloadOperationsAfterRevocation(revoked);
                            }});
+  ASSIGN_OR_RETURN(std::vector<parties::EndedOperation> ended,
+                   parties::EndOperationsOfRevokedParties(*server->store_, server->clock_));
+  if (!ended.empty()) {
+    spdlog::warn("api: ended {} live operations of parties revoked by an older version",
+                 ended.size());
+  }
   // Parties first, operations second: a revocation committed after this read is reported by the
   // hook, one committed before it is already in what Load reads.
   RETURN_IF_ERROR(server->authenticator_->Refresh());

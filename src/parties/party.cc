@@ -116,6 +116,19 @@ absl::StatusOr<EndedOperation> EndOperation(store::Txn& txn, store::OperationRec
   return EndedOperation{.id = OperationId(record.id), .ledger_index = index};
 }
 
+// Ends every live operation of `party` inside `txn`, appending them to `ended` by id.
+absl::Status EndLiveOperations(store::Txn& txn, const PartyId& party, Timestamp now,
+                               std::vector<EndedOperation>& ended) {
+  // Read inside the transaction: no operation of the party can change between the read and
+  // the writes (the store's writer and other processes are serialised by SQLite's lock).
+  ASSIGN_OR_RETURN(std::vector<store::OperationRecord> live, store::LiveOperationsOfParty(txn, party));
+  for (store::OperationRecord& record : live) {
+    ASSIGN_OR_RETURN(EndedOperation one, EndOperation(txn, std::move(record), now));
+    ended.push_back(std::move(one));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, const PartyId& id) {
@@ -130,16 +143,26 @@ absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, 
                          .object_id = id.value(),
                          .content_digest = Sha256(id.value()),
                          .server_time = now})));
-    // Read inside the transaction: no operation of the party can change between the read and
-    // the writes (the store's writer and other processes are serialised by SQLite's lock).
-    ASSIGN_OR_RETURN(std::vector<store::OperationRecord> live, store::LiveOperationsOfParty(txn, id));
-    for (store::OperationRecord& record : live) {
-      ASSIGN_OR_RETURN(EndedOperation ended, EndOperation(txn, std::move(record), now));
-      revocation.ended_operations.push_back(std::move(ended));
-    }
-    return absl::OkStatus();
+    return EndLiveOperations(txn, id, now, revocation.ended_operations);
   }));
   return revocation;
+}
+
+absl::StatusOr<std::vector<EndedOperation>> EndOperationsOfRevokedParties(store::Store& store,
+                                                                          const Clock& clock) {
+  // Read first, so that a store with nothing to end (every store this version wrote) is not
+  // written to: a server can still start on a read-only store.
+  ASSIGN_OR_RETURN(std::vector<PartyId> revoked, store::RevokedPartiesWithLiveOperations(store));
+  if (revoked.empty()) return std::vector<EndedOperation>();
+  const Timestamp now = clock.Now();
+  std::vector<EndedOperation> ended;
+  RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
+    // Again inside the transaction, which is what counts.
+    ASSIGN_OR_RETURN(std::vector<PartyId> to_end, store::RevokedPartiesWithLiveOperations(txn));
+    for (const PartyId& id : to_end) RETURN_IF_ERROR(EndLiveOperations(txn, id, now, ended));
+    return absl::OkStatus();
+  }));
+  return ended;
 }
 
 }  // namespace deconflict::parties

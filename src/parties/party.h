@@ -115,4 +115,11 @@ struct Revocation {
 // is already revoked; the store's error otherwise.
 absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, const PartyId& id);
 
+// Ends, in one transaction, the live operations of parties revoked before revocation ended them
+// (stores written by older versions), as RevokeParty would have. Returns what it ended; when
+// there is nothing to end, nothing is written. A server calls it at start, before loading its
+// operations. The store's error otherwise.
+absl::StatusOr<std::vector<EndedOperation>> EndOperationsOfRevokedParties(store::Store& store,
+                                                                          const Clock& clock);
+
 }  // namespace deconflict::parties

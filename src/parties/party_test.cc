@@ -294,6 +294,34 @@ TEST_F(PartyStoreTest, RevokingTwiceIsFailedPreconditionAndWritesNothing) {
   EXPECT_EQ(LedgerSize(), size_before);
 }
 
+TEST_F(PartyStoreTest, OperationsOfPartiesRevokedByAnOlderVersionAreEndedOnce) {
+  Add("A");
+  Add("B");
+  File("A", "a1-0000");
+  File("B", "b1-0000");
+  // An older version revoked the party without ending its operations.
+  ASSERT_TRUE(store_->Write([&](store::Txn& txn) { return txn.RevokeParty("A", clock_.Now()); }).ok());
+  const uint64_t size_before = LedgerSize();
+
+  absl::StatusOr<std::vector<EndedOperation>> ended = EndOperationsOfRevokedParties(*store_, clock_);
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  ASSERT_EQ(ended->size(), 1u);
+  EXPECT_EQ((*ended)[0].id, OperationId("a1-0000"));
+  EXPECT_EQ(LedgerSize(), size_before + 1);
+  const store::OperationRecord after = Stored("a1-0000");
+  EXPECT_EQ(after.state, "Ended");
+  ledger::Entry entry = EntryAt((*ended)[0].ledger_index);
+  EXPECT_EQ(entry.action, ledger::kActionOperationEnd);
+  EXPECT_EQ(entry.content_digest, store::OperationRecordDigest(after));
+  EXPECT_EQ(Stored("b1-0000").state, "Accepted");
+
+  // Nothing left to end: nothing written.
+  ended = EndOperationsOfRevokedParties(*store_, clock_);
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_TRUE(ended->empty());
+  EXPECT_EQ(LedgerSize(), size_before + 1);
+}
+
 TEST_F(PartyStoreTest, RevokingAnUnknownPartyIsNotFound) {
   absl::StatusOr<Revocation> revoked = RevokeParty(*store_, clock_, PartyId("NOBODY"));
   EXPECT_TRUE(absl::IsNotFound(revoked.status())) << revoked.status();

@@ -32,4 +32,31 @@ absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, con
   return live;
 }
 
+namespace {
+
+absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Database& db) {
+  ASSIGN_OR_RETURN(Statement st,
+                   db.Prepare("SELECT DISTINCT p.id FROM parties p JOIN operations o "
+                              "ON o.party = p.id WHERE p.revoked_at IS NOT NULL "
+                              "AND o.state != ?1 ORDER BY p.id"));
+  st.Bind(1, kOperationStateEnded);
+  std::vector<PartyId> parties;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    parties.push_back(PartyId(st.ColumnText(0)));
+  }
+  return parties;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Txn& txn) {
+  return RevokedPartiesWithLiveOperations(txn.db());
+}
+
+absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& store) {
+  return store.WithReader([](Database& db) { return RevokedPartiesWithLiveOperations(db); });
+}
+
 }  // namespace deconflict::store

@@ -22,4 +22,11 @@ inline constexpr char kOperationStateEnded[] = "Ended";
 // of the same transaction included), ordered by id. Errors are the database's.
 absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, const PartyId& party);
 
+// The revoked parties that still have operations not Ended, ordered by id (stores written before
+// revocation ended operations). Errors are the database's.
+absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Txn& txn);
+// The same list from committed data, on the store's read connection (no write, so a read-only
+// store can answer). Thread-safe.
+absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& store);
+
 }  // namespace deconflict::store
