@@ -6,6 +6,10 @@
 //   std::cout << server->port();
 //   server->Run();  // until Stop()
 //
+// A party revoked while the server runs (`deconflict party revoke` in another process) has its
+// operations ended in the store; the authenticator notices at the next request, and the server
+// reloads its operations before that request is answered (ReloadOperationsAfterRevocation).
+//
 // Thread-safety: Stop() is thread-safe; the rest is called from one thread.
 #pragma once
 
