@@ -2,7 +2,10 @@
 // a real HttpServer on port 0 spoken to over sockets with raw bytes.
 #include "api/http_server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -413,12 +416,19 @@ TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree)
     lowered.rlim_cur = 256;
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
 
-    // The client connects (the kernel completes the handshake), then every other descriptor is
-    // taken, so the server's accept fails with EMFILE.
-    Client client(running.port());
+    // Every descriptor but one is taken; the client's socket takes the last and connects (the
+    // kernel completes the handshake), so the server's accept fails with EMFILE. A raw socket:
+    // an io_context would need descriptors of its own.
     std::vector<int> fillers;
     for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) fillers.push_back(fd);
     ASSERT_EQ(errno, EMFILE);
+    ::close(fillers.back());
+    fillers.pop_back();
+    const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(client, 0);
+    sockaddr_in server_address{.sin_family = AF_INET, .sin_port = htons(running.port())};
+    server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&server_address), sizeof server_address), 0);
 
     const milliseconds cpu_before = ProcessCpuTime();
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -428,7 +438,8 @@ TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree)
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
 
     // Spinning would use about the whole second; backing off from 10 ms uses a few ms.
-    EXPECT_LT(cpu_used, milliseconds(200));
+    RecordProperty("server_cpu_ms_over_1s", static_cast<int>(cpu_used.count()));
+    EXPECT_LT(cpu_used, milliseconds(100));
     const std::string lines = log->str();
     const auto failures = std::count(lines.begin(), lines.end(), '\n');
     EXPECT_GE(failures, 1);
@@ -436,8 +447,15 @@ TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree)
     EXPECT_THAT(lines, HasSubstr("accept failed"));
 
     // The waiting connection is served once descriptors are free (the wait is at most 1 s).
-    auto response = client.Get("/echo/after");
-    EXPECT_EQ(response.result_int(), 200);
+    const std::string request = "GET /echo/after HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(client, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    timeval timeout{.tv_sec = 5, .tv_usec = 0};
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string answer;
+    char chunk[4096];
+    for (ssize_t n; (n = ::recv(client, chunk, sizeof chunk, 0)) > 0;) answer.append(chunk, n);
+    ::close(client);
+    EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200"));
   }
   spdlog::set_default_logger(previous_logger);
 }
