@@ -130,21 +130,23 @@ class DuplicateRefusingHandler {
 bool DuplicateRefusingHandler::on_key(boost::json::string_view s, size_t,
                                       boost::json::error_code& ec) {
   st.push_key(s);
-  key_.append(s.data(), s.size());
+  // Most keys arrive whole; only a key split across input buffers was gathered in key_.
+  if (!key_.empty()) key_.append(s.data(), s.size());
+  const std::string_view key = key_.empty() ? std::string_view(s.data(), s.size()) : std::string_view(key_);
   Frame& frame = frames_[depth_ - 1];
   bool seen;
   if (frame.keys.size() < kLinearKeys) {
-    seen = std::find(frame.keys.begin(), frame.keys.end(), key_) != frame.keys.end();
+    seen = std::find(frame.keys.begin(), frame.keys.end(), key) != frame.keys.end();
   } else {
     if (frame.key_set.empty()) frame.key_set.insert(frame.keys.begin(), frame.keys.end());
-    seen = !frame.key_set.insert(key_).second;
+    seen = !frame.key_set.emplace(key).second;
   }
   if (seen) {
-    duplicate = InvalidField(PathOfInnermost(), fmt::format("duplicate key {}", QuoteForMessage(key_)));
+    duplicate = InvalidField(PathOfInnermost(), fmt::format("duplicate key {}", QuoteForMessage(key)));
     ec = boost::json::error::syntax;  // any error stops the parser; `duplicate` says which
     return false;
   }
-  frame.keys.push_back(std::move(key_));
+  frame.keys.emplace_back(key);
   key_.clear();
   return true;
 }
