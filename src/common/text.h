@@ -1,8 +1,8 @@
 // common/text.h: untrusted bytes in messages and identifiers.
 //
 //   return absl::NotFoundError(fmt::format("operation {} not found", QuoteForMessage(id)));
-//   // operation "3f2a…" not found; a 60 KB id or invalid UTF-8 gives a short, valid message:
-//   // operation "aaaaaaaa…"(61440 bytes) not found
+//   // operation "3f2a9c1e-..." not found; a 60 KB id or invalid UTF-8 gives a short, valid one:
+//   // operation "aaaa<64 characters in all>"…(61440 bytes) not found, "\xFF\u001B" for bytes
 //
 // Anything a client sent (a path, an id, a query parameter) that goes into an error message or a
 // log line passes through QuoteForMessage, so every JSON answer is valid UTF-8 and small, and a
