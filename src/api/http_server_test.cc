@@ -74,6 +74,9 @@ TEST(HttpTarget, InvalidPercentEscapeIsRefusedNamingTheSegment) {
   EXPECT_EQ(FieldOf(target.status()), "path");
   EXPECT_EQ(target.status().message(), "path: segment 3 \"x%zz\" has an invalid percent escape");
   EXPECT_FALSE(ParseRequestTarget("/v1/x%4").ok());
+  // Segments are counted as the router sees them: empty ones are not.
+  EXPECT_THAT(ParseRequestTarget("//v1//x%zz").status().message(), HasSubstr("segment 2 "));
+  EXPECT_THAT(ParseRequestTarget("//v1//x%00").status().message(), HasSubstr("segment 2 "));
 
   auto query = ParseRequestTarget("/v1/entries?limit=%G1");
   ASSERT_FALSE(query.ok());

@@ -62,39 +62,39 @@ absl::Status DescribeMalformedTarget(std::string_view target) {
                                           QuoteForMessage(target)));
 }
 
-// OK when `decoded` is valid UTF-8 without control characters; `what` names it in the error.
-absl::Status CheckDecoded(std::string_view field, std::string_view what, std::string_view decoded) {
-  if (!IsValidUtf8(decoded)) {
-    return InvalidField(field, fmt::format("{} is not valid UTF-8 once decoded", what));
-  }
-  if (FindControlCharacter(decoded).has_value()) {
-    return InvalidField(field, fmt::format("{} holds a control character once decoded", what));
-  }
-  return absl::OkStatus();
+// What is wrong with a decoded segment, name or value, or nullptr when nothing is.
+const char* DecodedProblem(std::string_view decoded) {
+  if (!IsValidUtf8(decoded)) return "is not valid UTF-8 once decoded";
+  if (FindControlCharacter(decoded).has_value()) return "holds a control character once decoded";
+  return nullptr;
+}
+
+std::string Quoted(urls::pct_string_view encoded) {
+  return QuoteForMessage(std::string_view(encoded.data(), encoded.size()));
 }
 
 }  // namespace
 
 absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target, size_t max_target_bytes) {
   if (target.size() > max_target_bytes) {
-    return LimitExceeded("path", fmt::format("request target of {} bytes is longer than the limit of {} bytes",
-                                             target.size(), max_target_bytes));
+    return LimitExceeded("path", fmt::format("request target of {} bytes is longer than the limit "
+                                             "of {} bytes", target.size(), max_target_bytes));
   }
-  urls::result<urls::url_view> url = urls::parse_origin_form(urls::string_view(target.data(), target.size()));
+  urls::result<urls::url_view> url =
+      urls::parse_origin_form(urls::string_view(target.data(), target.size()));
   if (!url) return DescribeMalformedTarget(target);
 
   RequestTarget out;
   out.path = std::string(url->encoded_path());
   // Split first (encoded_segments yields the raw text between slashes), then decode each one.
-  size_t segment_number = 0;
+  size_t segment_number = 0;  // counts non-empty segments, as DescribeMalformedTarget does
   for (urls::pct_string_view encoded : url->encoded_segments()) {
-    ++segment_number;
     if (encoded.empty()) continue;
+    ++segment_number;
     std::string segment = encoded.decode();  // '+' stays '+' in a path
-    RETURN_IF_ERROR(CheckDecoded(
-        "path",
-        fmt::format("segment {} {}", segment_number, QuoteForMessage(std::string_view(encoded.data(), encoded.size()))),
-        segment));
+    if (const char* problem = DecodedProblem(segment)) {
+      return InvalidField("path", fmt::format("segment {} {} {}", segment_number, Quoted(encoded), problem));
+    }
     out.segments.push_back(std::move(segment));
   }
 
@@ -103,13 +103,16 @@ absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target, size_t
   for (urls::param_pct_view param : url->encoded_params()) {
     std::string name = param.key.decode(form);
     std::string value = param.has_value ? param.value.decode(form) : std::string();
-    const std::string quoted = QuoteForMessage(std::string_view(param.key.data(), param.key.size()));
-    RETURN_IF_ERROR(CheckDecoded("query", fmt::format("parameter name {}", quoted), name));
-    RETURN_IF_ERROR(CheckDecoded("query", fmt::format("value of parameter {}", quoted), value));
+    if (const char* problem = DecodedProblem(name)) {
+      return InvalidField("query", fmt::format("parameter name {} {}", Quoted(param.key), problem));
+    }
+    if (const char* problem = DecodedProblem(value)) {
+      return InvalidField("query", fmt::format("value of parameter {} {}", Quoted(param.key), problem));
+    }
     if (name.empty() && value.empty()) continue;  // "a=1&&b=2"
     if (!out.query.emplace(std::move(name), std::move(value)).second) {
       // Two values for one name would be read differently by different layers: refuse.
-      return InvalidField("query", fmt::format("parameter {} is given more than once", quoted));
+      return InvalidField("query", fmt::format("parameter {} is given more than once", Quoted(param.key)));
     }
   }
   return out;
