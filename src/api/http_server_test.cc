@@ -128,6 +128,23 @@ TEST(HttpTarget, OnlyOriginFormIsAccepted) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Error replies
+
+TEST(HttpReply, ErrorMessagesAreValidUtf8AndSmallWhateverAHandlerPutInThem) {
+  const std::string id = std::string(60 * 1024, 'a') + "\xff\xfe";
+  Reply reply = ErrorReply(absl::NotFoundError(fmt::format("no operation {}", id)));
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_LT(reply.body.size(), 1200u);
+  EXPECT_TRUE(IsValidUtf8(reply.body));
+  ASSERT_TRUE(ParseJson(reply.body).ok()) << reply.body.substr(0, 200);
+  EXPECT_THAT(reply.body, HasSubstr(fmt::format("({} bytes)", id.size() + 13)));
+
+  Reply field = ErrorReply(InvalidField("label\xc0", "must not hold \x1b"));
+  EXPECT_TRUE(IsValidUtf8(field.body));
+  EXPECT_EQ(boost::json::parse(field.body).at("error").at("field"), "label\\xC0");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Router
 
 Request RequestFor(std::string method, std::string_view target) {

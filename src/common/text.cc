@@ -44,10 +44,9 @@ bool IsInvisibleFormatting(char32_t c) {
   return c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
-}  // namespace
-
-std::string QuoteForMessage(std::string_view bytes, size_t max_chars) {
-  std::string out = "\"";
+// Appends the escaped form of at most `max_chars` characters of `bytes` to `out`; returns how
+// many bytes of `bytes` that covered.
+size_t AppendEscaped(std::string_view bytes, size_t max_chars, bool escape_quotes, std::string& out) {
   size_t pos = 0;
   size_t chars = 0;
   while (pos < bytes.size() && chars < max_chars) {
@@ -57,7 +56,7 @@ std::string QuoteForMessage(std::string_view bytes, size_t max_chars) {
       out += fmt::format("\\x{:02X}", static_cast<unsigned char>(bytes[pos]));
       pos += 1;
     } else {
-      if (c == '"' || c == '\\') {
+      if (escape_quotes && (c == '"' || c == '\\')) {
         out += '\\';
         out += static_cast<char>(c);
       } else if (IsControl(c) || IsInvisibleFormatting(c)) {
@@ -69,8 +68,23 @@ std::string QuoteForMessage(std::string_view bytes, size_t max_chars) {
     }
     ++chars;
   }
+  return pos;
+}
+
+}  // namespace
+
+std::string QuoteForMessage(std::string_view bytes, size_t max_chars) {
+  std::string out = "\"";
+  const size_t covered = AppendEscaped(bytes, max_chars, /*escape_quotes=*/true, out);
   out += '"';
-  if (pos < bytes.size()) out += fmt::format("\u2026({} bytes)", bytes.size());
+  if (covered < bytes.size()) out += fmt::format("\u2026({} bytes)", bytes.size());
+  return out;
+}
+
+std::string EscapeForMessage(std::string_view text, size_t max_chars) {
+  std::string out;
+  const size_t covered = AppendEscaped(text, max_chars, /*escape_quotes=*/false, out);
+  if (covered < text.size()) out += fmt::format("\u2026({} bytes)", text.size());
   return out;
 }
 

@@ -28,6 +28,11 @@ inline constexpr size_t kQuotedMaxChars = 64;
 // more follow, the closing quote is followed by "…(N bytes)" with N the input's length.
 std::string QuoteForMessage(std::string_view bytes, size_t max_chars = kQuotedMaxChars);
 
+// Like QuoteForMessage without the quotes and without escaping '"' and '\': for a whole
+// message that may carry client bytes somewhere inside it (the last guard before an answer is
+// written). Text that is printable valid UTF-8 and at most `max_chars` characters is unchanged.
+std::string EscapeForMessage(std::string_view text, size_t max_chars);
+
 // True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 // above U+10FFFF).
 bool IsValidUtf8(std::string_view text);

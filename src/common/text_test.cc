@@ -45,6 +45,13 @@ TEST(QuoteForMessage, AlwaysGivesValidUtf8ThatJsonCarries) {
   }
 }
 
+TEST(EscapeForMessage, LeavesCleanMessagesAloneAndCleansTheRest) {
+  EXPECT_EQ(EscapeForMessage("extents[0].lat: must be a number \"x\"", 100),
+            "extents[0].lat: must be a number \"x\"");
+  EXPECT_EQ(EscapeForMessage("no operation \xff\x1b", 100), "no operation \\xFF\\u001B");
+  EXPECT_EQ(EscapeForMessage(std::string(2000, 'a'), 10), "aaaaaaaaaa\u2026(2000 bytes)");
+}
+
 TEST(Utf8, ValidatesPerRfc3629) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain"));
