@@ -278,13 +278,13 @@ class Client {
       if (need_more) {
         char chunk[16384];
         const ssize_t n = ::recv(socket_.native_handle(), chunk, sizeof chunk, 0);
-        if (n <= 0) return {};
+        if (n <= 0) return NoAnswer();
         pending_.append(chunk, static_cast<size_t>(n));
       }
       beast::error_code ec;
       const size_t used = parser.put(net::buffer(pending_), ec);
       pending_.erase(0, used);
-      if (ec && ec != http::error::need_more) return {};
+      if (ec && ec != http::error::need_more) return NoAnswer();
       need_more = ec == http::error::need_more || pending_.empty();
     }
     return parser.release();
@@ -292,6 +292,16 @@ class Client {
   http::response<http::string_body> Get(std::string_view target) {
     Send(fmt::format("GET {} HTTP/1.1\r\nHost: test\r\n\r\n", target));
     return Read();
+  }
+  // Status 0 (a default-constructed response says 200).
+  static http::response<http::string_body> NoAnswer() {
+    http::response<http::string_body> none;
+    none.result(0u);
+    return none;
+  }
+  void SetReceiveTimeout(milliseconds timeout) {
+    timeval tv{.tv_sec = timeout.count() / 1000, .tv_usec = (timeout.count() % 1000) * 1000};
+    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
   // True when the server closes the connection (EOF or reset) before `within`.
   bool ClosedWithin(milliseconds within) {
@@ -390,6 +400,32 @@ TEST(HttpServerLimits, OverTheConnectionCapNewConnectionsGet503) {
     status = again.Get("/echo/4").result_int();
   }
   EXPECT_EQ(status, 200);
+}
+
+TEST(HttpServerLimits, PastTheReserveTheServerStopsAcceptingUntilAConnectionCloses) {
+  // max_connections 1: one served, a reserve of 4 answered 503 (they linger while their clients
+  // keep them open), then nothing is accepted.
+  RunningServer running({.max_connections = 1}, EchoRouter());
+  auto served = std::make_unique<Client>(running.port());
+  ASSERT_EQ(served->Get("/echo/served").result_int(), 200);
+  std::vector<std::unique_ptr<Client>> refused;
+  for (int refused_idx = 0; refused_idx < 4; ++refused_idx) {
+    refused.push_back(std::make_unique<Client>(running.port()));
+    EXPECT_EQ(refused.back()->Get("/echo/refused").result_int(), 503);
+  }
+  EXPECT_EQ(running.server().open_connections(), 5u);
+
+  Client waiting(running.port());  // the kernel completes the handshake; the server waits
+  waiting.SetReceiveTimeout(milliseconds(300));
+  EXPECT_EQ(waiting.Get("/echo/waiting").result_int(), 0);
+  EXPECT_EQ(running.server().open_connections(), 5u);
+
+  // The served connection closes: the waiting one is accepted and served.
+  served.reset();
+  waiting.SetReceiveTimeout(milliseconds(5000));
+  auto response = waiting.Read();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(boost::json::parse(response.body()).at("id"), "waiting");
 }
 
 TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
