@@ -10,30 +10,51 @@
 //
 // Handlers run on one of the server's I/O threads and must not block: a handler that waits for
 // the store hands `respond` to the writer and returns; `respond` may be called from any thread,
-// exactly once. Bodies over the limit are answered 413 before the handler runs; malformed HTTP is
-// answered 400 and the connection closed.
+// exactly once. Before any handler runs, the server answers by itself:
+//   - 400 for malformed HTTP (then closes), and for a request target that is not origin-form,
+//     has a bad percent escape, or decodes to invalid UTF-8 or a control character
+//     (api/request_target.h); 413 for a body over max_body_bytes or a target over
+//     max_target_bytes;
+//   - 404 / 405 when no route matches (messages quote the path, common/text.h);
+//   - 503 with "Retry-After: 1", then close, for a connection accepted while max_connections are
+//     open (see Connection limits below).
+//
+// Connection limits. At most max_connections connections are served at once. Past that, a small
+// reserve of further connections (max(4, max_connections / 32)) is accepted only to be answered
+// 503 and closed; when the reserve is in use too, the server stops accepting (new connections
+// wait in the kernel's backlog) until a connection closes. A new connection must send its first
+// request's headers within header_timeout; between requests a keep-alive connection may stay
+// idle for idle_timeout, after which its next request's headers must arrive within
+// header_timeout of its first byte (a client trickling headers cannot hold a connection); the
+// body must follow within body_timeout and the answer be taken within send_timeout. When accept
+// fails (EMFILE when descriptors run out, ENFILE, ENOBUFS, ...) the accept loop waits before
+// retrying, doubling from 10 ms to 1 s while failures continue, and logs at most one line per
+// 5 s with the number of failures not logged.
 //
 // Thread-safety: Router is thread-compatible (build it, then share it read-only). HttpServer is
 // thread-safe.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "api/reply.h"
+#include "api/request_target.h"
 
 namespace deconflict::api {
 
 struct Request {
   std::string method;
-  std::string path;                                  // without the query string, URL-decoded
-  std::map<std::string, std::string> query;          // URL-decoded query parameters
+  std::string path;                                  // as received (percent-encoded), no query
+  std::vector<std::string> segments;                 // path split at '/', then each decoded
+  std::map<std::string, std::string> query;          // decoded query parameters
   std::map<std::string, std::string> path_params;    // from {name} segments of the route
   std::string authorization;                         // the Authorization header, or empty
   std::string content_type;
@@ -45,9 +66,11 @@ using Handler = std::function<void(const Request&, Respond)>;
 
 class Router {
  public:
-  // `pattern` is a path whose segments may be "{name}" placeholders.
+  // `pattern` is a path whose segments may be "{name}" placeholders; a placeholder matches one
+  // decoded segment, which may contain '/' if the client sent it escaped (%2F).
   void Add(std::string method, std::string pattern, Handler handler);
-  // Finds the handler for `request` (filling request.path_params). 404 or 405 replies otherwise.
+  // Finds the handler for `request` by its decoded `segments` (filling request.path_params) and
+  // calls it. Answers 404 (no route has this path) or 405 (another method has) otherwise.
   void Dispatch(Request& request, const Respond& respond) const;
 
   struct Route {
@@ -62,11 +85,28 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// 80% of the soft RLIMIT_NOFILE, less 32 descriptors for the store, the ledger and logs, and at
+// least 1: the default of HttpServerOptions::max_connections.
+size_t DefaultMaxConnections();
+
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // Default: loopback only.
   uint16_t port = 8080;               // 0 picks a free port. Default: 8080.
   int threads = 2;                    // I/O threads. Default: 2 (one per core here).
   size_t max_body_bytes = 1 << 20;    // Larger bodies get 413. Default: 1 MiB.
+  size_t max_target_bytes = kMaxTargetBytes;  // Longer targets get 413. Default: 4 KiB.
+  // Connections served at once; 0 means DefaultMaxConnections() read at Start().
+  // Default: 0 (sized from the descriptor limit).
+  size_t max_connections = 0;
+  // A keep-alive connection with no request in progress is closed after this. Default: 30 s.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+  // A request's headers must arrive within this of the connection's accept (first request) or
+  // of the request's first byte (later ones). Default: 10 s.
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
+  // The body must arrive within this after the headers. Default: 30 s.
+  std::chrono::milliseconds body_timeout = std::chrono::seconds(30);
+  // The client must take the answer within this. Default: 30 s.
+  std::chrono::milliseconds send_timeout = std::chrono::seconds(30);
 };
 
 class HttpServer {
@@ -76,7 +116,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
 
-  // Binds and listens. Unavailable when the address cannot be bound.
+  // Binds and listens. InvalidArgument when the address is not an IP address; Unavailable when
+  // it cannot be bound.
   absl::Status Start();
   uint16_t port() const;
   // Serves on the calling thread plus options.threads - 1 more, until Stop().
@@ -84,12 +125,14 @@ class HttpServer {
   // Stops accepting and ends Run(). Thread-safe, and safe from a signal-handling thread.
   void Stop();
 
+  // Connections open now (served and being refused with 503). Thread-safe.
+  size_t open_connections() const;
+  // The connection limit in force (options.max_connections or its default). Valid after Start().
+  size_t max_connections() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Decodes %XX and '+' in a URL component. InvalidArgument on a bad escape.
-absl::StatusOr<std::string> UrlDecode(std::string_view text);
 
 }  // namespace deconflict::api

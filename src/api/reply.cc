@@ -2,6 +2,7 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "common/text.h"
 #include "spdlog/spdlog.h"
 
 namespace deconflict::api {
@@ -29,6 +30,9 @@ int HttpStatusOf(const absl::Status& status) {
 }
 
 namespace {
+
+// Longer messages are cut (with their length noted): no message of ours comes near this.
+constexpr size_t kMaxMessageChars = 1024;
 
 const char* CodeName(const absl::Status& status) {
   if (IsLimitExceeded(status)) return "too_large";
@@ -58,9 +62,12 @@ Reply ErrorReply(const absl::Status& status) {
     error["message"] = http == 503 ? "the service is unavailable; retry shortly"
                                    : "internal error; the operator's log has the details";
   } else {
-    error["message"] = std::string(status.message());
+    // The last guard: whatever a handler put in its message, the answer stays valid UTF-8 and
+    // small (common/text.h).
+    error["message"] = EscapeForMessage(std::string_view(status.message().data(), status.message().size()),
+                                        kMaxMessageChars);
   }
-  if (auto field = FieldOf(status)) error["field"] = *field;
+  if (auto field = FieldOf(status)) error["field"] = EscapeForMessage(*field, kMaxMessageChars);
   return JsonReply(HttpStatusOf(status), boost::json::object{{"error", std::move(error)}});
 }
 

@@ -20,7 +20,9 @@ Reply JsonReply(int status, const boost::json::value& body);
 // The error shape of design.md §5: {"error": {"code", "message", "field"?}} with the HTTP status
 // mapped from the Status: InvalidArgument 400, Unauthenticated 401, PermissionDenied 403,
 // NotFound 404, AlreadyExists/Aborted/FailedPrecondition 409, LimitExceeded 413 (common/status.h),
-// other ResourceExhausted (Overloaded) 429, Unavailable 503, anything else 500.
+// other ResourceExhausted (Overloaded) 429, Unavailable 503, anything else 500. 5xx messages are
+// generic (the details go to the log); others are escaped and cut to 1,024 characters
+// (EscapeForMessage, common/text.h) so the body is always valid UTF-8 and small.
 Reply ErrorReply(const absl::Status& status);
 
 // The HTTP status ErrorReply uses for `status`.

@@ -17,7 +17,12 @@
 
 namespace deconflict {
 
-// Parses `text` as one JSON document. InvalidArgument "body: malformed JSON ..." on error.
+// Parses `text` as one JSON document (at most 64 levels deep). InvalidArgument
+// "body: malformed JSON ..." on a syntax error or invalid UTF-8; InvalidArgument naming the
+// object's path when an object repeats a key, e.g. field "extents[0].volume", message
+// `extents[0].volume: duplicate key "outline_circle"` (field "body" for the top level), since
+// keeping either value would let two readers of the body see different requests. Costs about
+// a fifth more than boost::json::parse (a 750 KB body of vertices: ~5.6 ms against ~4.6 ms).
 absl::StatusOr<boost::json::value> ParseJson(std::string_view text);
 
 // Serialises `value` as compact JSON. Unlike boost::json::serialize, doubles are written in
