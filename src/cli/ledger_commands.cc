@@ -3,7 +3,8 @@
 //   deconflict ledger key --data DIR                   the server's note verifier key
 //   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]
 //   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline)
-//   deconflict ledger check --data DIR                 recompute the tree, compare everything
+//   deconflict ledger check --data DIR                 recompute the tree, compare everything,
+//                                                      and every state row with its entry
 //   deconflict ledger witness-key --name NAME --out FILE          a witness's cosigning key
 //   deconflict ledger cosign --witness-key FILE --key KEY --checkpoint FILE
 //       [--previous FILE --consistency FILE]          the body of POST /v1/ledger/cosignatures
@@ -160,10 +161,10 @@ void Check(const LedgerArgs& args) {
     throw CLI::RuntimeError(1);
   }
   std::cout << fmt::format(
-      "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {} "
-      "({:.2f} s)\n",
+      "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
+      "{} operation rows and {} party rows match their entries ({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
-      ledger::Base64(report->root), seconds);
+      ledger::Base64(report->root), report->operations, report->parties, seconds);
 }
 
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group

@@ -12,10 +12,12 @@
 #include <sstream>
 
 #include "boost/json.hpp"
+#include "common/status.h"
 #include "gtest/gtest.h"
 #include "ledger/merkle.h"
 #include "ledger/bundle.h"
 #include "ledger/entry.h"
+#include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -51,7 +53,7 @@ class LedgerCliTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     for (int i = 0; i < 25; ++i) {
       const std::string entry = ledger::EncodeEntry(ledger::Entry{
-          .party = "SOUTH", .action = ledger::kActionOperationCreate,
+          .party = "SOUTH", .action = "test.entry",
           .object_id = "op-" + std::to_string(i), .content_digest = std::string(32, 'z'),
           .server_time = Timestamp(std::chrono::seconds(1795258800 + i))});
       ASSERT_TRUE((*store)->Write([&](Txn& txn) { return txn.AppendLedger(entry).status(); }).ok());
@@ -109,6 +111,98 @@ TEST_F(LedgerCliTest, CheckIsCleanThenFindsARewrittenEntry) {
   Result dirty = RunCli("ledger check --data " + dir_.string());
   EXPECT_EQ(dirty.exit_code, 1);
   EXPECT_NE(dirty.out.find("entries 2..3"), std::string::npos) << dirty.out;
+}
+
+// Writes a party and an operation the way the server does: each row with the entry that commits
+// to its digest (store/record_digest.h).
+void AddPartyAndOperation(Store& store, const std::string& operation_id) {
+  const Timestamp now = Timestamp(std::chrono::seconds(1795258900));
+  PartyRecord party{.id = "NORTH", .name = "North Air Force", .role = "operator",
+                    .token_hash = std::string(32, 't'), .created_at = now};
+  OperationRecord op{.id = operation_id, .party = "NORTH", .version = 1, .ovn = "ovn-1",
+                     .state = "Accepted", .label = "patrol",
+                     .extents = R"([{"volume":{"outline_circle":{"center":{"lat":33.5,"lng":36.2}}}}])",
+                     .request_digest = std::string(32, 'r'), .created_at = now, .updated_at = now};
+  absl::Status written = store.Write([&](Txn& txn) -> absl::Status {
+    RETURN_IF_ERROR(txn.InsertParty(party));
+    RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                         .party = party.id, .action = ledger::kActionPartyAdd,
+                                         .object_id = party.id,
+                                         .content_digest = PartyRecordDigest(party),
+                                         .server_time = now}))
+                        .status());
+    ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                         .party = op.party, .action = ledger::kActionOperationCreate,
+                                         .object_id = op.id,
+                                         .content_digest = OperationRecordDigest(op),
+                                         .server_time = now})));
+    op.ledger_index = static_cast<int64_t>(index);
+    return txn.PutOperation(op);
+  });
+  ASSERT_TRUE(written.ok()) << written;
+}
+
+std::string IntegrityCheck(const std::string& path) {
+  auto db = Database::Open(path, Database::Mode::kReadOnly);
+  if (!db.ok()) return std::string(db.status().message());
+  auto st = (*db)->Prepare("PRAGMA integrity_check");
+  if (!st.ok() || !*st->Step()) return "no answer";
+  return st->ColumnText(0);
+}
+
+TEST_F(LedgerCliTest, CheckNamesAnOperationRowWhoseLatitudeWasEditedThoughIntegrityCheckPasses) {
+  const std::string id = "6f1c2e7a-0000-4000-8000-000000000001";
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    AddPartyAndOperation(**store, id);
+  }
+  Result clean = RunCli("ledger check --data " + dir_.string());
+  ASSERT_EQ(clean.exit_code, 0) << clean.out;
+  EXPECT_NE(clean.out.find("1 operation rows and 1 party rows match"), std::string::npos) << clean.out;
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE operations SET extents = replace(extents, '33.5', '33.6')").ok());
+  }
+  EXPECT_EQ(IntegrityCheck(Path("deconflict.db")), "ok");
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("operations row " + id), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("does not match the digest"), std::string::npos) << dirty.out;
+}
+
+TEST_F(LedgerCliTest, CheckNamesEditedRevertedAndDeletedStateRows) {
+  const std::string id = "6f1c2e7a-0000-4000-8000-000000000002";
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    AddPartyAndOperation(**store, id);
+  }
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    // A role raised, and a row put back to an older ledger index (as a revert would).
+    ASSERT_TRUE((*db)->Exec("UPDATE parties SET role = 'guarantor' WHERE id = 'NORTH'").ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE operations SET ledger_index = 3").ok());
+  }
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("2 state row(s) differ"), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("parties row NORTH: id, name or role"), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("operations row " + id + ": ledger_index is 3"), std::string::npos)
+      << dirty.out;
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DELETE FROM operations").ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE parties SET role = 'operator', revoked_at = 1").ok());
+  }
+  Result deleted = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(deleted.exit_code, 1) << deleted.out;
+  EXPECT_NE(deleted.out.find("operations row " + id + ": missing"), std::string::npos) << deleted.out;
+  EXPECT_NE(deleted.out.find("parties row NORTH: revoked_at is set"), std::string::npos)
+      << deleted.out;
 }
 
 TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignature) {

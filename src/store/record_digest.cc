@@ -42,4 +42,13 @@ std::string OperationRecordDigest(const OperationRecord& r) {
   return Sha256(e.bytes());
 }
 
+std::string PartyRecordDigest(const PartyRecord& r) {
+  std::string content = r.id;
+  content += '\n';
+  content += r.name;
+  content += '\n';
+  content += r.role;
+  return Sha256(content);
+}
+
 }  // namespace deconflict::store

@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/server_key.h"
+#include "store/ledger_state_check.h"
 #include "sqlite3.h"
 
 namespace deconflict::store {
@@ -364,11 +365,32 @@ absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointFor(uint64_t index) {
   return WithCosignatures(cp.size, cp.root, std::move(cp.note));
 }
 
+absl::Status LedgerReader::ForEachEntry(
+    const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, data FROM ledger_entries ORDER BY idx"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return absl::OkStatus();
+    absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(st.ColumnBlob(1));
+    if (entry.ok()) RETURN_IF_ERROR(fn(static_cast<uint64_t>(st.ColumnInt(0)), *entry));
+  }
+}
+
 absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey& server_key) {
   // One read transaction: a consistent snapshot while the server keeps appending.
   RETURN_IF_ERROR(db_.Exec("BEGIN"));
   LedgerCheckReport report;
   absl::Status s = CheckInTransaction(server_key, report);
+  if (s.ok()) {
+    absl::StatusOr<StateCheckReport> state = CheckStateTables(db_, [this](const auto& fn) {
+      return ForEachEntry(fn);
+    });
+    if (state.ok()) {
+      report.operations = state->operations;
+      report.parties = state->parties;
+    }
+    s = state.status();
+  }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;
   return report;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "store/sqlite.h"
@@ -46,6 +48,8 @@ struct LedgerCheckReport {
   uint64_t nodes = 0;
   uint64_t checkpoints = 0;
   uint64_t cosignatures = 0;
+  uint64_t operations = 0;  // operation rows that match their entries (ledger_state_check.h)
+  uint64_t parties = 0;     // party rows that match their entries
   ledger::Hash root{};  // of all entries
 };
 
@@ -185,9 +189,15 @@ class LedgerReader final : public ledger::NodeSource {
   // cosignature, else the newest one that covers it. NotFound when none covers it yet.
   absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
 
+  // Calls `fn(index, entry)` for every entry in index order that decodes as a canonical entry
+  // (others, e.g. test filler, record no state and are skipped). Stops at fn's first error.
+  absl::Status ForEachEntry(const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn);
+
   // Recomputes the whole tree from the entries, in one read transaction, and compares it with
   // every stored node, every checkpoint (root and the signature of `server_key`) and every
-  // cosignature (against the registered witness key). DataLoss naming the first difference.
+  // cosignature (against the registered witness key); then, in the same transaction, compares
+  // the state tables with the entries that record them (store/ledger_state_check.h).
+  // DataLoss naming the first difference of the tree, or every differing state row.
   // REQUIRES: no transaction (nor ReadSnapshot) is open on the connection.
   absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);
 

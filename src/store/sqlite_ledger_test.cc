@@ -20,7 +20,7 @@ namespace {
 
 std::string TestEntry(uint64_t i) {
   return ledger::EncodeEntry(ledger::Entry{.party = "RU",
-                                           .action = ledger::kActionOperationCreate,
+                                           .action = "test.entry",
                                            .object_id = "op-" + std::to_string(i),
                                            .content_digest = std::string(32, 'c'),
                                            .server_time = Timestamp{}});
