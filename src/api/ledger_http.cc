@@ -21,7 +21,7 @@ void AddLedgerRoutes(Router& router, const Services& s) {
   router.Add("POST", "/v1/ledger/cosignatures", [s](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    respond(PostCosignature(s.store, req.body, who->party));
+    PostCosignature(s.store, req.body, who->party, std::move(respond));  // answers after commit
   });
 }
 

@@ -15,6 +15,7 @@
 // Thread-safe: the handlers only use the store's thread-safe API.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -56,6 +57,15 @@ Reply GetConsistencyProof(store::Store& store, const QueryParams& query);
 // name must come from the same party with the same key (403 / 409 otherwise). The cosignature
 // must verify (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature",
 // 404 field "size" when there is no such checkpoint).
-Reply PostCosignature(store::Store& store, std::string_view body, const std::string& party_id);
+//
+// Like every write, it goes through the store's writer (Store::Submit): the body is parsed here,
+// on the caller's (I/O) thread, which never waits for the database; `respond` is called exactly
+// once, on the writer thread after the commit (201), or at once for a bad body (400) or when
+// kMaxPendingLedgerWrites units already wait for the writer (429).
+void PostCosignature(store::Store& store, std::string_view body, const std::string& party_id,
+                     std::function<void(Reply)> respond);
+
+// Most units waiting for the store's writer before a cosignature is refused with 429.
+inline constexpr size_t kMaxPendingLedgerWrites = 4096;
 
 }  // namespace deconflict::api

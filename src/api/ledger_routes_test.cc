@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 
 #include "boost/json.hpp"
 #include "gtest/gtest.h"
@@ -40,6 +41,12 @@ class LedgerRoutesTest : public ::testing::Test {
 
   static boost::json::object Json(const Reply& reply) {
     return boost::json::parse(reply.body).as_object();
+  }
+  // PostCosignature, waiting for its answer.
+  Reply Post(const std::string& body, const std::string& party) {
+    std::promise<Reply> answer;
+    PostCosignature(*store_, body, party, [&](Reply r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
   }
   static std::string Field(const Reply& reply) {
     return std::string(Json(reply).at("error").at("field").as_string());
@@ -124,13 +131,13 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
   boost::json::object body{{"witness_key", witness.verifier().ToString()},
                            {"size", 10},
                            {"cosignature", witness.SignNote(note->text, 1790000000)}};
-  Reply reply = PostCosignature(*store_, boost::json::serialize(body), "ICRC");
+  Reply reply = Post(boost::json::serialize(body), "ICRC");
   ASSERT_EQ(reply.status, 201) << reply.body;
   EXPECT_EQ(Json(reply).at("witness").as_string(), "icrc.example/w1");
   auto served = ledger::ParseNote(GetCheckpoint(*store_).body);
   ASSERT_TRUE(served.ok());
   EXPECT_TRUE(ledger::VerifyNote(*served, witness.verifier()).ok());
-  EXPECT_EQ(PostCosignature(*store_, boost::json::serialize(body), "RU").status, 403);
+  EXPECT_EQ(Post(boost::json::serialize(body), "RU").status, 403);
   auto at_size = ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body);
   ASSERT_TRUE(at_size.ok());
   EXPECT_TRUE(ledger::VerifyNote(*at_size, witness.verifier()).ok());
@@ -138,11 +145,49 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(Field(missing), "size");
   body["size"] = 9;
-  Reply wrong = PostCosignature(*store_, boost::json::serialize(body), "ICRC");
+  Reply wrong = Post(boost::json::serialize(body), "ICRC");
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(Field(wrong), "cosignature");
   body["extra"] = 1;
-  EXPECT_EQ(PostCosignature(*store_, boost::json::serialize(body), "ICRC").status, 400);
+  EXPECT_EQ(Post(boost::json::serialize(body), "ICRC").status, 400);
+}
+
+// Issue 7 item 7: the handler runs on an HTTP I/O thread and must not wait for the database.
+// With the store's writer held busy, PostCosignature returns at once and answers only after the
+// writer ran it; a synchronous Store::Write would block here until the writer is released.
+TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller) {
+  auto note = ledger::ParseNote(GetCheckpoint(*store_).body);
+  ledger::Signer witness = ledger::Signer::Generate("icrc.example/w2", ledger::KeyType::kCosignatureV1);
+  const std::string body = boost::json::serialize(boost::json::object{
+      {"witness_key", witness.verifier().ToString()},
+      {"size", 10},
+      {"cosignature", witness.SignNote(note->text, 1790000000)}});
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> writer_busy;
+  store_->Submit([&](store::Txn&) {
+    writer_busy.set_value();
+    released.wait();
+    return absl::OkStatus();
+  }, [](absl::Status) {});
+  writer_busy.get_future().wait();
+
+  std::promise<Reply> answer;
+  std::future<Reply> answered = answer.get_future();
+  auto call = std::async(std::launch::async, [&] {
+    PostCosignature(*store_, body, "ICRC", [&](Reply r) { answer.set_value(std::move(r)); });
+  });
+  const bool returned = call.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  const bool answered_early = answered.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready;
+  release.set_value();
+  EXPECT_TRUE(returned) << "PostCosignature waited for the store's writer";
+  EXPECT_FALSE(answered_early) << "answered before the writer committed it";
+  call.wait();
+  Reply reply = answered.get();
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(GetCheckpoint(*store_).body), witness.verifier()).ok());
+  // A bad body is answered at once, without the writer.
+  EXPECT_EQ(Post("{", "ICRC").status, 400);
 }
 
 }  // namespace
