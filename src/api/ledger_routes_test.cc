@@ -48,6 +48,17 @@ class LedgerRoutesTest : public ::testing::Test {
     PostCosignature(*store_, body, party, [&](Reply r) { answer.set_value(std::move(r)); });
     return answer.get_future().get();
   }
+  // The server's operator binds the witness name to `party` (`ledger witness add`).
+  void Bind(const std::string& party, const ledger::Signer& witness) {
+    absl::Status bound = store_->Write([&](store::Txn& txn) -> absl::Status {
+      absl::Status inserted = txn.InsertParty(store::PartyRecord{
+          .id = party, .name = party, .role = "guarantor", .token_hash = party + "-token-hash"});
+      if (!inserted.ok() && !absl::IsAlreadyExists(inserted)) return inserted;
+      return store_->ledger().BindWitness(txn.db(), party, witness.verifier().ToString(), Timestamp{})
+          .status();
+    });
+    ASSERT_TRUE(bound.ok()) << bound;
+  }
   static std::string Field(const Reply& reply) {
     return std::string(Json(reply).at("error").at("field").as_string());
   }
@@ -131,17 +142,31 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
   boost::json::object body{{"witness_key", witness.verifier().ToString()},
                            {"size", 10},
                            {"cosignature", witness.SignNote(note->text, 1790000000)}};
+  // Issue 7 item 8: the first party to post no longer registers the name.
+  Reply unbound = Post(boost::json::serialize(body), "ICRC");
+  EXPECT_EQ(unbound.status, 404) << unbound.body;
+  EXPECT_EQ(Field(unbound), "witness_key");
+  EXPECT_NE(unbound.body.find("icrc.example/w1"), std::string::npos) << unbound.body;
+  Bind("ICRC", witness);
+  Bind("RU", ledger::Signer::Generate("ru.example/w", ledger::KeyType::kCosignatureV1));
   Reply reply = Post(boost::json::serialize(body), "ICRC");
   ASSERT_EQ(reply.status, 201) << reply.body;
   EXPECT_EQ(Json(reply).at("witness").as_string(), "icrc.example/w1");
-  auto served = ledger::ParseNote(GetCheckpoint(*store_).body);
+  auto served = ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body);
   ASSERT_TRUE(served.ok());
   EXPECT_TRUE(ledger::VerifyNote(*served, witness.verifier()).ok());
-  EXPECT_EQ(Post(boost::json::serialize(body), "RU").status, 403);
+  Reply other_party = Post(boost::json::serialize(body), "RU");
+  EXPECT_EQ(other_party.status, 403);
+  EXPECT_NE(other_party.body.find("icrc.example/w1"), std::string::npos) << other_party.body;
+  ledger::Signer other_key = ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
+  boost::json::object impostor{{"witness_key", other_key.verifier().ToString()},
+                               {"size", 10},
+                               {"cosignature", other_key.SignNote(note->text, 1790000000)}};
+  EXPECT_EQ(Post(boost::json::serialize(impostor), "ICRC").status, 403);
   auto at_size = ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body);
   ASSERT_TRUE(at_size.ok());
   EXPECT_TRUE(ledger::VerifyNote(*at_size, witness.verifier()).ok());
-  Reply missing = GetCheckpoint(*store_, {{"size", "11"}});
+  Reply missing = GetCheckpoint(*store_, {{"size", "99"}});
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(Field(missing), "size");
   body["size"] = 9;
@@ -162,6 +187,7 @@ TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller
       {"witness_key", witness.verifier().ToString()},
       {"size", 10},
       {"cosignature", witness.SignNote(note->text, 1790000000)}});
+  Bind("ICRC", witness);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> writer_busy;
@@ -185,7 +211,8 @@ TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller
   call.wait();
   Reply reply = answered.get();
   EXPECT_EQ(reply.status, 201) << reply.body;
-  EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(GetCheckpoint(*store_).body), witness.verifier()).ok());
+  EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body),
+                                 witness.verifier()).ok());
   // A bad body is answered at once, without the writer.
   EXPECT_EQ(Post("{", "ICRC").status, 400);
 }

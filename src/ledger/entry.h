@@ -35,6 +35,10 @@ inline constexpr char kActionPartyRevoke[] = "party.revoke";
 inline constexpr char kActionOperationCreate[] = "operation.create";
 inline constexpr char kActionOperationUpdate[] = "operation.update";
 inline constexpr char kActionOperationEnd[] = "operation.end";
+// The server's operator bound a witness name to a party and key, or removed the binding
+// (`deconflict ledger witness add|remove`). party: the witness's party; object: the witness name.
+inline constexpr char kActionWitnessAdd[] = "witness.add";
+inline constexpr char kActionWitnessRemove[] = "witness.remove";
 
 struct Entry {
   std::string party;           // the party that made the change (its id)

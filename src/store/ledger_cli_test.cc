@@ -159,7 +159,7 @@ TEST_F(LedgerCliTest, CheckNamesAnOperationRowWhoseLatitudeWasEditedThoughIntegr
   }
   Result clean = RunCli("ledger check --data " + dir_.string());
   ASSERT_EQ(clean.exit_code, 0) << clean.out;
-  EXPECT_NE(clean.out.find("1 operation rows and 1 party rows match"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("1 operation rows, 1 party rows"), std::string::npos) << clean.out;
   {
     auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
@@ -235,16 +235,46 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
                          " --consistency " + Path("proof.json"));
   ASSERT_EQ(cosign.exit_code, 0) << cosign.out;
   auto body = boost::json::parse(cosign.out).as_object();
-  {
+  // The server's operator binds the witness name to the party UNMO; first use registers nothing.
+  auto post = [&]() {
     auto store = Store::Open(dir_.string());
-    ASSERT_TRUE(store.ok());
-    absl::Status added = (*store)->Write([&](Txn& txn) {
+    if (!store.ok()) return store.status();
+    return (*store)->Write([&](Txn& txn) {
       return (*store)->ledger().AddCosignature(
           txn.db(), "UNMO", std::string(body.at("witness_key").as_string()),
           body.at("size").to_number<uint64_t>(), std::string(body.at("cosignature").as_string()));
     });
-    ASSERT_TRUE(added.ok()) << added;
+  };
+  EXPECT_TRUE(absl::IsNotFound(post()));
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    const PartyRecord unmo{.id = "UNMO", .name = "UN mission", .role = "guarantor",
+                           .token_hash = std::string(32, 'u'), .created_at = Timestamp{}};
+    ASSERT_TRUE((*store)->Write([&](Txn& txn) -> absl::Status {
+                          RETURN_IF_ERROR(txn.InsertParty(unmo));
+                          return txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                                      .party = "UNMO", .action = ledger::kActionPartyAdd,
+                                                      .object_id = "UNMO",
+                                                      .content_digest = PartyRecordDigest(unmo),
+                                                      .server_time = Timestamp{}}))
+                              .status();
+                        }).ok());
   }
+  Result unknown_party = RunCli("ledger witness add --data " + dir_.string() + " --party NOBODY --key " + witness_key);
+  EXPECT_EQ(unknown_party.exit_code, 1);
+  EXPECT_NE(unknown_party.out.find("no party 'NOBODY'"), std::string::npos) << unknown_party.out;
+  Result bound = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  ASSERT_EQ(bound.exit_code, 0) << bound.out;
+  EXPECT_NE(bound.out.find("witness unmo.example/w bound to party UNMO"), std::string::npos) << bound.out;
+  Result again = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  ASSERT_TRUE(post().ok());
+  Result listed = RunCli("ledger witness list --data " + dir_.string());
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("unmo.example/w\tparty UNMO\tbound by the operator"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("1 cosignature(s)"), std::string::npos) << listed.out;
   // A checkpoint that does not extend the old one is refused: swap old and new.
   Result backwards = RunCli("ledger cosign --witness-key " + Path("w.key") + " --key " + key +
                             " --checkpoint " + Path("old.txt") + " --previous " + Path("new.txt") +
@@ -256,7 +286,16 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
                            " --witness " + witness_key);
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos) << verified.out;
+  Result checked = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(checked.exit_code, 0) << checked.out;
+  EXPECT_NE(checked.out.find("1 witness bindings match"), std::string::npos) << checked.out;
+
+  // Removed: the name is unknown again, and the removal is in the ledger.
+  Result removed = RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w");
+  ASSERT_EQ(removed.exit_code, 0) << removed.out;
+  EXPECT_TRUE(absl::IsNotFound(post()));
   EXPECT_EQ(RunCli("ledger check --data " + dir_.string()).exit_code, 0);
+  EXPECT_EQ(RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w").exit_code, 1);
 }
 
 // The SIGKILL test through the real binary: `ledger bench-append` is killed at random moments;

@@ -127,6 +127,39 @@ absl::Status CheckParties(Database& db, absl::flat_hash_map<std::string, Recorde
   return absl::OkStatus();
 }
 
+absl::Status CheckWitnesses(Database& db, absl::flat_hash_map<std::string, Recorded>& recorded,
+                            Differences& diffs, StateCheckReport& report) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT key_name, verifier_key, party, ledger_index "
+                                            "FROM ledger_witnesses ORDER BY key_name"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const std::string name = st.ColumnText(0);
+    auto it = recorded.find("witness:" + name);
+    if (st.ColumnIsNull(3)) {
+      // Registered by first use before schema 4: no entry records it, and it is not accepted
+      // for new cosignatures until the operator binds it.
+      if (it != recorded.end()) it->second.has_row = true;
+      continue;
+    }
+    if (it == recorded.end() || it->second.entry.action != ledger::kActionWitnessAdd) {
+      diffs.Add(fmt::format("ledger_witnesses row {}: no witness.add entry records the binding", name));
+      continue;
+    }
+    Recorded& rec = it->second;
+    rec.has_row = true;
+    if (st.ColumnInt(3) != static_cast<int64_t>(rec.index) ||
+        WitnessBindingDigest(name, st.ColumnText(2), st.ColumnText(1)) != rec.entry.content_digest) {
+      diffs.Add(fmt::format("ledger_witnesses row {}: party '{}' or its key does not match the "
+                            "binding recorded by ledger entry {} (witness.add)",
+                            name, st.ColumnText(2), rec.index));
+      continue;
+    }
+    ++report.witnesses;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk& walk) {
@@ -144,6 +177,9 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
       rec.revoke_index.reset();  // an id added again after a revocation is a new party
     } else if (entry.action == ledger::kActionPartyRevoke) {
       recorded["party:" + entry.object_id].revoke_index = index;
+    } else if (entry.action == ledger::kActionWitnessAdd ||
+               entry.action == ledger::kActionWitnessRemove) {
+      recorded["witness:" + entry.object_id] = Recorded{.index = index, .entry = entry};
     }
     return absl::OkStatus();
   }));
@@ -151,17 +187,21 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
   StateCheckReport report;
   RETURN_IF_ERROR(CheckOperations(db, recorded, diffs, report));
   RETURN_IF_ERROR(CheckParties(db, recorded, diffs, report));
+  RETURN_IF_ERROR(CheckWitnesses(db, recorded, diffs, report));
   // Objects the log records whose row is gone.
   std::map<std::string, uint64_t> missing;  // sorted, for a stable message
   for (const auto& [key, rec] : recorded) {
-    if (!rec.has_row && (IsOperationAction(rec.entry.action) || rec.entry.action == ledger::kActionPartyAdd)) {
+    if (!rec.has_row && (IsOperationAction(rec.entry.action) ||
+                         rec.entry.action == ledger::kActionPartyAdd ||
+                         rec.entry.action == ledger::kActionWitnessAdd)) {
       missing[key] = rec.index;
     }
   }
   for (const auto& [key, index] : missing) {
-    const bool party = key.rfind("party:", 0) == 0;
-    diffs.Add(fmt::format("{} row {}: missing, though ledger entry {} records it",
-                          party ? "parties" : "operations", party ? key.substr(6) : key, index));
+    std::string table = "operations", id = key;
+    if (key.rfind("party:", 0) == 0) table = "parties", id = key.substr(6);
+    if (key.rfind("witness:", 0) == 0) table = "ledger_witnesses", id = key.substr(8);
+    diffs.Add(fmt::format("{} row {}: missing, though ledger entry {} records it", table, id, index));
   }
   RETURN_IF_ERROR(diffs.ToStatus());
   return report;

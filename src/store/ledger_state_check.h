@@ -12,8 +12,11 @@
 //   parties     every row's PartyRecordDigest equals the content digest of its latest party.add
 //               entry; revoked_at is set exactly when a party.revoke entry exists; every party the
 //               log records has a row.
+//   ledger_witnesses  every operator-bound witness (ledger_index set) matches its latest
+//               witness.add entry (store::WitnessBindingDigest of name, party, key); every name
+//               whose latest entry is witness.add has a row.
 //
-// (record_digest.h defines both digests.)
+// (record_digest.h defines the digests.)
 //
 //   ASSIGN_OR_RETURN(StateCheckReport report, CheckStateTables(db, walk));
 //
@@ -33,6 +36,7 @@ namespace deconflict::store {
 struct StateCheckReport {
   uint64_t operations = 0;  // operation rows that match their entry
   uint64_t parties = 0;     // party rows that match their entries
+  uint64_t witnesses = 0;   // operator-bound witness rows that match their witness.add entries
 };
 
 // Most differing rows named in one error message (the count of the rest follows).

@@ -51,4 +51,14 @@ std::string PartyRecordDigest(const PartyRecord& r) {
   return Sha256(content);
 }
 
+std::string WitnessBindingDigest(std::string_view name, std::string_view party,
+                                 std::string_view verifier_key) {
+  std::string content(name);
+  content += '\n';
+  content += party;
+  content += '\n';
+  content += verifier_key;
+  return Sha256(content);
+}
+
 }  // namespace deconflict::store

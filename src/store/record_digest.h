@@ -20,6 +20,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -31,5 +32,10 @@ std::string OperationRecordDigest(const OperationRecord& record);
 // SHA-256 (32 raw bytes) of "<id>\n<name>\n<role>": the content digest of a party.add entry.
 // Every writer of party.add entries must call it (so `ledger check` agrees with them).
 std::string PartyRecordDigest(const PartyRecord& record);
+
+// SHA-256 (32 raw bytes) of "<name>\n<party>\n<verifier key>": the content digest of the
+// witness.add and witness.remove entries of a witness binding (sqlite_ledger.h).
+std::string WitnessBindingDigest(std::string_view name, std::string_view party,
+                                 std::string_view verifier_key);
 
 }  // namespace deconflict::store

@@ -209,70 +209,6 @@ void SqliteLedger::ForgetCache() {
   in_txn_ = false;
 }
 
-absl::Status SqliteLedger::AddCosignature(Database& db, const std::string& party,
-                                          std::string_view witness_key, uint64_t size,
-                                          std::string_view line) {
-  absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(witness_key);
-  if (!key.ok()) return InvalidField("witness_key", std::string(key.status().message()));
-  if (key->type != ledger::KeyType::kCosignatureV1) {
-    return InvalidField("witness_key", "must be a cosignature/v1 key (signature type 0x04)");
-  }
-  const std::string key_text = key->ToString();
-  // The witness name belongs to the first party that used it.
-  ASSIGN_OR_RETURN(Statement get, db.Prepare("SELECT verifier_key, party FROM ledger_witnesses "
-                                             "WHERE key_name = ?1"));
-  get.Bind(1, key->name);
-  ASSIGN_OR_RETURN(bool known, get.Step());
-  if (known) {
-    if (get.ColumnText(1) != party) {
-      return FieldError(absl::StatusCode::kPermissionDenied, "witness_key",
-                        fmt::format("the witness name '{}' is registered to another party",
-                                    key->name));
-    }
-    if (get.ColumnText(0) != key_text) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "witness_key",
-                        fmt::format("the witness '{}' is registered with a different key",
-                                    key->name));
-    }
-  } else {
-    ASSIGN_OR_RETURN(Statement add, db.Prepare("INSERT INTO ledger_witnesses(key_name, "
-                                               "verifier_key, party, added_at) "
-                                               "VALUES(?1, ?2, ?3, ?4)"));
-    add.Bind(1, key->name);
-    add.Bind(2, key_text);
-    add.Bind(3, party);
-    add.Bind(4, NowMicros());
-    RETURN_IF_ERROR(add.Run());
-  }
-  // The line must be a valid cosignature of the stored checkpoint's text.
-  ASSIGN_OR_RETURN(Statement cp, db.Prepare("SELECT note FROM ledger_checkpoints WHERE size = ?1"));
-  cp.Bind(1, static_cast<int64_t>(size));
-  ASSIGN_OR_RETURN(bool found, cp.Step());
-  if (!found) {
-    return FieldError(absl::StatusCode::kNotFound, "size",
-                      fmt::format("there is no checkpoint of size {}", size));
-  }
-  ASSIGN_OR_RETURN(ledger::Note stored, ledger::ParseNote(cp.ColumnText(0)));
-  std::string signature_line(line);
-  if (signature_line.empty() || signature_line.back() != '\n') signature_line.push_back('\n');
-  if (std::count(signature_line.begin(), signature_line.end(), '\n') != 1) {
-    return InvalidField("cosignature", "must be exactly one signature line");
-  }
-  absl::StatusOr<ledger::Note> cosigned = ledger::ParseNote(stored.text + "\n" + signature_line);
-  if (!cosigned.ok()) return InvalidField("cosignature", std::string(cosigned.status().message()));
-  uint64_t cosigned_at = 0;
-  if (absl::Status s = ledger::VerifyNote(*cosigned, *key, &cosigned_at); !s.ok()) {
-    return InvalidField("cosignature", std::string(s.message()));
-  }
-  ASSIGN_OR_RETURN(Statement put, db.Prepare("INSERT OR REPLACE INTO ledger_cosignatures(size, "
-                                             "key_name, line, cosigned_at) VALUES(?1, ?2, ?3, ?4)"));
-  put.Bind(1, static_cast<int64_t>(size));
-  put.Bind(2, key->name);
-  put.Bind(3, signature_line);
-  put.Bind(4, static_cast<int64_t>(cosigned_at));
-  return put.Run();
-}
-
 // ---------------------------------------------------------------------------------------------
 // LedgerReader
 
@@ -388,6 +324,7 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
     if (state.ok()) {
       report.operations = state->operations;
       report.parties = state->parties;
+      report.witnesses = state->witnesses;
     }
     s = state.status();
   }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -43,6 +44,16 @@ struct StoredCheckpoint {
 };
 
 // What LedgerReader::Check verified.
+// A witness binding as listed by `deconflict ledger witness list`.
+struct WitnessBinding {
+  std::string name;
+  std::string verifier_key;
+  std::string party;
+  Timestamp added_at;
+  std::optional<uint64_t> ledger_index;  // nullopt: registered by first use, before schema 4
+  uint64_t cosignatures = 0;
+};
+
 struct LedgerCheckReport {
   uint64_t entries = 0;
   uint64_t nodes = 0;
@@ -50,6 +61,7 @@ struct LedgerCheckReport {
   uint64_t cosignatures = 0;
   uint64_t operations = 0;  // operation rows that match their entries (ledger_state_check.h)
   uint64_t parties = 0;     // party rows that match their entries
+  uint64_t witnesses = 0;   // witness bindings that match their entries
   ledger::Hash root{};  // of all entries
 };
 
@@ -105,6 +117,13 @@ CREATE TABLE ledger_cosignatures (
 );
 )sql";
 
+  // Schema version 4 (store/schema.cc): witness names are bound by the server's operator.
+  static constexpr char kSchemaV4[] = R"sql(
+-- The witness.add entry of the operator's binding; NULL for a name registered by first use
+-- before version 4, which is refused for new cosignatures until the operator binds it.
+ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
+)sql";
+
   // Appends `entry` inside the caller's open transaction on `db`; returns its index.
   // Errors are the database's (the caller's unit then rolls back), or DataLoss when the stored
   // tree lacks a node it must have.
@@ -118,14 +137,30 @@ CREATE TABLE ledger_cosignatures (
   void ForgetCache();
 
   // Records a witness cosignature of the stored checkpoint of `size`, in the caller's
-  // transaction. `witness_key` is a cosignature/v1 verifier key; the first party to use a key
-  // name registers it, and only that party may post for it afterwards. `line` is the one
-  // signature line. Errors: InvalidArgument naming "witness_key", "size" or "cosignature";
-  // NotFound (field "size") when there is no checkpoint of that size; PermissionDenied when the
-  // key name belongs to another party; FailedPrecondition when the name is registered with a
-  // different key.
+  // transaction. `witness_key` is a cosignature/v1 verifier key whose name the server's operator
+  // bound to `party` with exactly this key (BindWitness); `line` is the one signature line.
+  // Errors: InvalidArgument naming "witness_key", "size" or "cosignature"; NotFound (field
+  // "witness_key") for a witness name nobody bound; PermissionDenied (field "witness_key", naming
+  // the witness) when the name is bound to another party or another key, or was registered by
+  // first use before schema 4 and not yet bound by the operator; NotFound (field "size") when
+  // there is no checkpoint of that size.
   absl::Status AddCosignature(Database& db, const std::string& party, std::string_view witness_key,
                               uint64_t size, std::string_view line);
+
+  // The server's operator binds the witness name of `witness_key` (a cosignature/v1 verifier key)
+  // to `party`, in the caller's transaction, with a witness.add ledger entry (content digest:
+  // store::WitnessBindingDigest); returns the entry's index. A name registered by first use
+  // before schema 4 is taken over (its cosignatures are dropped when the key differs: they were
+  // not made with the bound key). Errors: InvalidArgument naming "--key"; NotFound naming
+  // "--party" when there is no such party; FailedPrecondition when the party is revoked;
+  // AlreadyExists when the name is bound already (remove it first).
+  absl::StatusOr<uint64_t> BindWitness(Database& db, const std::string& party,
+                                       std::string_view witness_key, Timestamp now);
+
+  // Removes the binding of witness `name` and its cosignatures (a removed key is no longer
+  // trusted: its lines stop being served), with a witness.remove ledger entry; returns the
+  // entry's index. NotFound naming "--name" when no witness has that name.
+  absl::StatusOr<uint64_t> RemoveWitness(Database& db, const std::string& name, Timestamp now);
 
   const ledger::Signer& signer() const { return signer_; }
 
@@ -185,6 +220,8 @@ class LedgerReader final : public ledger::NodeSource {
   absl::StatusOr<StoredCheckpoint> LatestCheckpoint();
   // The checkpoint of exactly `size`, with its cosignatures; NotFound when there is none.
   absl::StatusOr<StoredCheckpoint> CheckpointAt(uint64_t size);
+  // Every witness binding, by name.
+  absl::StatusOr<std::vector<WitnessBinding>> Witnesses();
   // The checkpoint to prove entry `index` against: the newest one that covers it and carries a
   // cosignature, else the newest one that covers it. NotFound when none covers it yet.
   absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
