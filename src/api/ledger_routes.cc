@@ -74,7 +74,7 @@ Reply GetCheckpoint(store::Store& store, const QueryParams& query) {
   });
 }
 
-Reply GetEntries(store::Store& store, const QueryParams& query) {
+Reply GetEntries(store::Store& store, const QueryParams& query, const LedgerCaller& caller) {
   return WithLedger(store, [&](store::LedgerReader& reader) -> absl::StatusOr<Reply> {
     ASSIGN_OR_RETURN(uint64_t start, Required(query, "start"));
     ASSIGN_OR_RETURN(std::optional<uint64_t> end, Param(query, "end"));
@@ -85,10 +85,16 @@ Reply GetEntries(store::Store& store, const QueryParams& query) {
     if (end && *end <= start) return InvalidField("end", "must be greater than start");
     const uint64_t last = std::min({end.value_or(size), size, start + kMaxLedgerEntriesPerPage});
     ASSIGN_OR_RETURN(std::vector<std::string> entries, reader.Entries(start, last));
+    ASSIGN_OR_RETURN(std::vector<std::optional<store::StoredOpening>> openings,
+                     reader.Openings(start, last));
     boost::json::array items;
     for (size_t i = 0; i < entries.size(); ++i) {
-      items.push_back(boost::json::object{{"index", start + i},
-                                          {"data", ledger::Base64(entries[i])}});
+      boost::json::object item{{"index", start + i}, {"data", ledger::Base64(entries[i])}};
+      if (openings[i] && openings[i]->Entitles(caller.party, caller.role)) {
+        item["opening"] = boost::json::object{{"salt", ledger::Base64(openings[i]->opening.salt)},
+                                              {"entry", ledger::Base64(openings[i]->opening.entry)}};
+      }
+      items.push_back(std::move(item));
     }
     return JsonReply(200, boost::json::object{{"entries", std::move(items)}});
   });

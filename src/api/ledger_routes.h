@@ -5,6 +5,7 @@
 //
 //   GET  /v1/ledger/checkpoint?size=                   GetCheckpoint       text/plain signed note
 //   GET  /v1/ledger/entries?start=&end=                GetEntries          {"entries": [...]}
+//                                                      (openings only for entitled callers)
 //   GET  /v1/ledger/proofs/inclusion?index=&size=      GetInclusionProof   {"index","size","proof"}
 //   GET  /v1/ledger/proofs/consistency?from=&to=       GetConsistencyProof {"from","to","proof"}
 //   POST /v1/ledger/cosignatures                       PostCosignature     201 {"size","witness"}
@@ -37,9 +38,19 @@ Reply GetCheckpoint(store::Store& store);
 // newest, and clients that want a cosigned one ask for its size.
 Reply GetCheckpoint(store::Store& store, const QueryParams& query);
 
+// Who reads the ledger (from the authenticated principal).
+struct LedgerCaller {
+  std::string party;
+  std::string role;  // design.md §2
+};
+
 // Entries [start, end): `start` required; `end` optional, default and cap start + 1000, cut to
 // the tree size. 400 when start is not below the tree size or end <= start.
-Reply GetEntries(store::Store& store, const QueryParams& query);
+// Every caller gets each entry's leaf bytes ("data": a salted commitment, ledger/commitment.h),
+// enough to verify proofs and checkpoints; the "opening" (salt and readable entry) only goes to
+// callers entitled to the object: the entry's party, guarantors, and the parties named as
+// readers when the entry was appended (store::StoredOpening::Entitles).
+Reply GetEntries(store::Store& store, const QueryParams& query, const LedgerCaller& caller);
 
 // The RFC 9162 inclusion proof of entry `index` (required) in the tree of `size` entries
 // (optional, default the newest checkpoint's size; at most that).

@@ -8,6 +8,7 @@
 #include "boost/json.hpp"
 #include "gtest/gtest.h"
 #include "ledger/bundle.h"
+#include "ledger/commitment.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "store/sqlite_ledger.h"
@@ -78,14 +79,54 @@ TEST_F(LedgerRoutesTest, CheckpointIsTheSignedNoteAsPlainText) {
   EXPECT_EQ(ledger::ParseCheckpoint(note->text)->size, 10u);
 }
 
-TEST_F(LedgerRoutesTest, EntriesAreTheExactHashedBytes) {
-  Reply reply = GetEntries(*store_, {{"start", "3"}, {"end", "6"}});
-  ASSERT_EQ(reply.status, 200) << reply.body;
-  auto items = Json(reply).at("entries").as_array();
-  ASSERT_EQ(items.size(), 3u);
-  EXPECT_EQ(items[0].at("index").to_number<int>(), 3);
-  EXPECT_EQ(*ledger::FromBase64(std::string_view(items[2].at("data").as_string())), entries_[5]);
-  EXPECT_EQ(Json(GetEntries(*store_, {{"start", "8"}})).at("entries").as_array().size(), 2u);
+TEST_F(LedgerRoutesTest, EntriesAreCommitmentsThatOnlyEntitledPartiesCanOpen) {
+  // Entry 9 also names the host SY as a reader (e.g. a conflict inside its territory).
+  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
+                      entries_.push_back(ledger::EncodeEntry(ledger::Entry{
+                          .party = "RU", .action = ledger::kActionOperationCreate, .object_id = "op",
+                          .content_digest = std::string(32, 'x'), .server_time = Timestamp{}}));
+                      return txn.AppendLedger(entries_.back(), {"SY"}).status();
+                    }).ok());
+  auto entries_for = [&](const std::string& party, const std::string& role) {
+    Reply reply = GetEntries(*store_, {{"start", "3"}, {"end", "11"}},
+                             LedgerCaller{.party = party, .role = role});
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return Json(reply).at("entries").as_array();
+  };
+  // An observer (and another operator) gets the commitments only: nothing says who did what.
+  for (const auto& [party, role] : std::vector<std::pair<std::string, std::string>>{
+           {"OBS", "observer"}, {"UA", "operator"}}) {
+    auto items = entries_for(party, role);
+    ASSERT_EQ(items.size(), 8u);
+    EXPECT_EQ(items[0].at("index").to_number<int>(), 3);
+    for (const auto& item : items) {
+      EXPECT_FALSE(item.as_object().contains("opening")) << party;
+      const std::string data = *ledger::FromBase64(std::string_view(item.at("data").as_string()));
+      EXPECT_TRUE(ledger::IsCommitmentLeaf(data));
+      EXPECT_EQ(data.find("RU"), std::string::npos);
+    }
+  }
+  // The owner and a guarantor get the opening, which opens the served commitment.
+  for (const auto& [party, role] : std::vector<std::pair<std::string, std::string>>{
+           {"RU", "operator"}, {"ICRC", "guarantor"}}) {
+    auto items = entries_for(party, role);
+    for (size_t i = 0; i < items.size(); ++i) {
+      ASSERT_TRUE(items[i].as_object().contains("opening")) << party << " " << i;
+      const ledger::Opening opening{
+          .salt = *ledger::FromBase64(std::string_view(items[i].at("opening").at("salt").as_string())),
+          .entry = *ledger::FromBase64(std::string_view(items[i].at("opening").at("entry").as_string()))};
+      EXPECT_EQ(opening.entry, entries_[3 + i]);
+      const std::string data = *ledger::FromBase64(std::string_view(items[i].at("data").as_string()));
+      auto entry = ledger::OpenLeaf(data, &opening);
+      ASSERT_TRUE(entry.ok()) << entry.status();
+      EXPECT_EQ(entry->party, "RU");
+    }
+  }
+  // A reader named at append time sees that entry's opening, and only that one.
+  auto host = entries_for("SY", "host");
+  EXPECT_FALSE(host[0].as_object().contains("opening"));
+  EXPECT_TRUE(host[7].as_object().contains("opening"));
+  EXPECT_EQ(Json(GetEntries(*store_, {{"start", "8"}}, {})).at("entries").as_array().size(), 3u);
 }
 
 TEST_F(LedgerRoutesTest, InclusionProofVerifiesAgainstTheServedCheckpoint) {
@@ -99,7 +140,9 @@ TEST_F(LedgerRoutesTest, InclusionProofVerifiesAgainstTheServedCheckpoint) {
   for (const auto& h : body.at("proof").as_array()) {
     proof.push_back(*ledger::FromBase64(std::string_view(h.as_string())));
   }
-  EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(entries_[7])), 7, 10,
+  const std::string leaf = *ledger::FromBase64(std::string_view(
+      Json(GetEntries(*store_, {{"start", "7"}}, {})).at("entries").as_array()[0].at("data").as_string()));
+  EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(leaf)), 7, 10,
                                       proof, ledger::HashBytes(checkpoint->root))
                   .ok());
 }
@@ -122,11 +165,11 @@ TEST_F(LedgerRoutesTest, ConsistencyProofVerifiesBetweenTwoCheckpoints) {
 }
 
 TEST_F(LedgerRoutesTest, BadParametersAre400NamingTheParameter) {
-  EXPECT_EQ(GetEntries(*store_, {}).status, 400);
-  EXPECT_EQ(Field(GetEntries(*store_, {})), "start");
-  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "-1"}})), "start");
-  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "10"}})), "start");
-  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "2"}, {"end", "2"}})), "end");
+  EXPECT_EQ(GetEntries(*store_, {}, {}).status, 400);
+  EXPECT_EQ(Field(GetEntries(*store_, {}, {})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "-1"}}, {})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "10"}}, {})), "start");
+  EXPECT_EQ(Field(GetEntries(*store_, {{"start", "2"}, {"end", "2"}}, {})), "end");
   EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "10"}})), "index");
   EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "1"}, {"size", "11"}})), "size");
   EXPECT_EQ(Field(GetInclusionProof(*store_, {{"index", "x"}})), "index");

@@ -1,7 +1,7 @@
 // cli/ledger_commands.cc: `deconflict ledger key|export|verify|check` (docs/ledger_format.md).
 //
 //   deconflict ledger key --data DIR                   the server's note verifier key
-//   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]
+//   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]   (with the opening)
 //   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline)
 //   deconflict ledger check --data DIR                 recompute the tree, compare everything,
 //                                                      and every state row with its entry
@@ -107,11 +107,17 @@ void Export(const LedgerArgs& args) {
         }
         absl::StatusOr<std::vector<std::string>> entry = reader.Entries(args.index, args.index + 1);
         if (!entry.ok()) return entry.status();
+        absl::StatusOr<std::vector<std::optional<store::StoredOpening>>> opening =
+            reader.Openings(args.index, args.index + 1);
+        if (!opening.ok()) return opening.status();
         absl::StatusOr<std::vector<ledger::Hash>> proof =
             ledger::InclusionProof(reader, args.index, cp->size);
         if (!proof.ok()) return proof.status();
-        return ledger::Bundle{.index = args.index, .entry = (*entry)[0], .size = cp->size,
+        ledger::Bundle bundle{.index = args.index, .entry = (*entry)[0], .size = cp->size,
                               .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+        // The bundle carries the opening: its holder proves what the entry says.
+        if ((*opening)[0]) bundle.opening = (*opening)[0]->opening;
+        return bundle;
       });
   if (!bundle.ok()) Fail(fmt::format("export: {}", bundle.status().message()));
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "ledger/merkle.h"
 #include "ledger/bundle.h"
+#include "ledger/commitment.h"
 #include "ledger/entry.h"
 #include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
@@ -78,13 +79,29 @@ TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed
   EXPECT_NE(verified.out.find("OK: entry 17"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("op-17"), std::string::npos) << verified.out;
 
-  // Change one byte of the entry: the inclusion proof no longer leads to the signed root.
+  // The bundle carries the opening of the committed entry.
   std::ifstream in(Path("b.json"));
   std::stringstream text;
   text << in.rdbuf();
   auto bundle = ledger::ParseBundle(text.str());
   ASSERT_TRUE(bundle.ok());
-  bundle->entry[40] ^= 1;
+  ASSERT_TRUE(bundle->opening.has_value());
+  EXPECT_TRUE(ledger::IsCommitmentLeaf(bundle->entry));
+
+  // A wrong opening (the entry of another index, its own salt) is refused, saying so.
+  auto other = ledger::ParseBundle(
+      (RunCli("ledger export --data " + dir_.string() + " --index 16 --out " + Path("o.json")),
+       [&] { std::ifstream o(Path("o.json")); std::stringstream t; t << o.rdbuf(); return t.str(); }()));
+  ASSERT_TRUE(other.ok());
+  auto lying = *bundle;
+  lying.opening->entry = other->opening->entry;
+  std::ofstream(Path("lying.json")) << ledger::FormatBundle(lying);
+  Result lie = RunCli("ledger verify --bundle " + Path("lying.json") + " --key " + server_key);
+  EXPECT_EQ(lie.exit_code, 1) << lie.out;
+  EXPECT_NE(lie.out.find("FAILED: opening: SHA-256(salt || entry)"), std::string::npos) << lie.out;
+
+  // Change one byte of the leaf: the inclusion proof no longer leads to the signed root.
+  bundle->entry[10] ^= 1;
   std::ofstream(Path("bad.json")) << ledger::FormatBundle(*bundle);
   Result refused = RunCli("ledger verify --bundle " + Path("bad.json") + " --key " + server_key);
   EXPECT_EQ(refused.exit_code, 1);
@@ -203,6 +220,18 @@ TEST_F(LedgerCliTest, CheckNamesEditedRevertedAndDeletedStateRows) {
   EXPECT_NE(deleted.out.find("operations row " + id + ": missing"), std::string::npos) << deleted.out;
   EXPECT_NE(deleted.out.find("parties row NORTH: revoked_at is set"), std::string::npos)
       << deleted.out;
+}
+
+TEST_F(LedgerCliTest, CheckFindsAnOpeningChangedInTheStore) {
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE ledger_openings SET entry = replace(entry, 'op-7', 'op-8') "
+                            "WHERE idx = 7").ok());
+  }
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("entry 7: opening"), std::string::npos) << dirty.out;
 }
 
 TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignature) {

@@ -49,7 +49,7 @@ const std::vector<Migration>& Migrations() {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
       // 3 is reserved (branch events).
-      {4, "ledger: witness bindings", SqliteLedger::kSchemaV4},
+      {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
   };
   return migrations;
 }

@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "fmt/format.h"
+#include "ledger/commitment.h"
 #include "ledger/server_key.h"
 #include "store/ledger_state_check.h"
 #include "sqlite3.h"
@@ -115,6 +116,8 @@ absl::Status SqliteLedger::Prepare(Database& db) {
   ASSIGN_OR_RETURN(select_node_, db.Prepare(kSelectNode));
   ASSIGN_OR_RETURN(stored_size_, db.Prepare(kStoredSize));
   ASSIGN_OR_RETURN(data_version_, db.Prepare("PRAGMA data_version"));
+  ASSIGN_OR_RETURN(insert_opening_, db.Prepare("INSERT INTO ledger_openings(idx, salt, entry, "
+                                               "party, readers) VALUES(?1, ?2, ?3, ?4, ?5)"));
   prepared_for_ = &db;
   valid_ = false;
   return absl::OkStatus();
@@ -155,8 +158,22 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry) {
+absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry_bytes,
+                                              const std::vector<std::string>& readers) {
+  std::string reader_list;
+  for (const std::string& reader : readers) {
+    if (reader.empty() || reader.find('\n') != std::string::npos) {
+      return absl::InvalidArgumentError(fmt::format("ledger: reader '{}' is not a party id", reader));
+    }
+    if (!reader_list.empty()) reader_list += '\n';
+    reader_list += reader;
+  }
   RETURN_IF_ERROR(Prepare(db));
+  // The tree commits to the entry; the readable entry goes to ledger_openings (disclosure:
+  // ledger/commitment.h).
+  const ledger::Opening opening = ledger::NewOpening(std::string(entry_bytes));
+  const std::string leaf = ledger::CommitmentLeaf(opening);
+  const std::string_view entry = leaf;
   uint64_t index = 0;
   // SQLite numbers a row max(idx) + 1, but 1 in an empty table: the implicit numbering below is
   // exact only if the table cannot be empty, i.e. it was not empty when the transaction began
@@ -187,6 +204,14 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
     nodes = insert_node_->Run();
   });
   RETURN_IF_ERROR(nodes);
+  absl::StatusOr<ledger::Entry> decoded = ledger::DecodeEntry(opening.entry);
+  insert_opening_->Bind(1, static_cast<int64_t>(index));
+  insert_opening_->BindBlob(2, opening.salt);
+  insert_opening_->BindBlob(3, opening.entry);
+  const std::string party = decoded.ok() ? decoded->party : std::string();  // "" binds as text
+  insert_opening_->Bind(4, party);
+  insert_opening_->Bind(5, reader_list);
+  RETURN_IF_ERROR(insert_opening_->Run());
   valid_ = true;
   return index;
 }
@@ -301,14 +326,63 @@ absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointFor(uint64_t index) {
   return WithCosignatures(cp.size, cp.root, std::move(cp.note));
 }
 
+bool StoredOpening::Entitles(std::string_view caller_party, std::string_view caller_role) const {
+  if (caller_party.empty()) return false;
+  if (caller_party == party || caller_role == "guarantor") return true;
+  return std::find(readers.begin(), readers.end(), caller_party) != readers.end();
+}
+
+absl::StatusOr<std::vector<std::optional<StoredOpening>>> LedgerReader::Openings(uint64_t start,
+                                                                                  uint64_t end) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, salt, entry, party, readers FROM "
+                                             "ledger_openings WHERE idx >= ?1 AND idx < ?2 "
+                                             "ORDER BY idx"));
+  st.Bind(1, static_cast<int64_t>(start));
+  st.Bind(2, static_cast<int64_t>(end));
+  std::vector<std::optional<StoredOpening>> out(end > start ? end - start : 0);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    StoredOpening o{.opening = {.salt = st.ColumnBlob(1), .entry = st.ColumnBlob(2)},
+                    .party = st.ColumnText(3)};
+    const std::string readers = st.ColumnText(4);
+    for (size_t pos = 0; pos < readers.size();) {
+      const size_t nl = std::min(readers.find('\n', pos), readers.size());
+      o.readers.push_back(readers.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    out[static_cast<uint64_t>(st.ColumnInt(0)) - start] = std::move(o);
+  }
+  return out;
+}
+
 absl::Status LedgerReader::ForEachEntry(
     const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn) {
-  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, data FROM ledger_entries ORDER BY idx"));
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT e.idx, e.data, o.salt, o.entry FROM "
+                                             "ledger_entries e LEFT JOIN ledger_openings o "
+                                             "USING (idx) ORDER BY e.idx"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return absl::OkStatus();
-    absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(st.ColumnBlob(1));
-    if (entry.ok()) RETURN_IF_ERROR(fn(static_cast<uint64_t>(st.ColumnInt(0)), *entry));
+    const uint64_t index = static_cast<uint64_t>(st.ColumnInt(0));
+    const std::string leaf = st.ColumnBlob(1);
+    std::optional<ledger::Opening> opening;
+    if (!st.ColumnIsNull(2)) opening = ledger::Opening{.salt = st.ColumnBlob(2), .entry = st.ColumnBlob(3)};
+    if (ledger::IsCommitmentLeaf(leaf)) {
+      if (!opening) return absl::DataLossError(fmt::format("ledger: entry {}: its opening is missing", index));
+      if (absl::Status s = ledger::VerifyOpening(leaf, *opening); !s.ok()) {
+        return absl::DataLossError(fmt::format("ledger: entry {}: {}: the opening was changed", index,
+                                               std::string(s.message())));
+      }
+      absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(opening->entry);
+      if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
+      continue;
+    }
+    if (opening) {
+      return absl::DataLossError(fmt::format("ledger: entry {} is not a commitment but has an opening", index));
+    }
+    absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(leaf);
+    if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
   }
 }
 

@@ -28,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "ledger/commitment.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -41,6 +42,16 @@ struct StoredCheckpoint {
   ledger::Hash root{};
   std::string note;        // signed note text, all signature lines included
   int cosignatures = 0;    // how many witness lines follow the server's
+};
+
+// The stored opening of a commitment leaf, and who may read it.
+struct StoredOpening {
+  ledger::Opening opening;
+  std::string party;                 // the entry's party (its owner)
+  std::vector<std::string> readers;  // parties named when the entry was appended
+
+  // The owner, a guarantor (any party whose role is "guarantor") or a named reader.
+  bool Entitles(std::string_view caller_party, std::string_view caller_role) const;
 };
 
 // What LedgerReader::Check verified.
@@ -117,17 +128,29 @@ CREATE TABLE ledger_cosignatures (
 );
 )sql";
 
-  // Schema version 4 (store/schema.cc): witness names are bound by the server's operator.
+  // Schema version 4 (store/schema.cc): entries become commitments with their openings stored
+  // beside (ledger/commitment.h), and witness names are bound by the server's operator.
   static constexpr char kSchemaV4[] = R"sql(
+CREATE TABLE ledger_openings (
+  idx      INTEGER PRIMARY KEY,     -- the index of the commitment leaf in ledger_entries
+  salt     BLOB NOT NULL,           -- 32 random bytes
+  entry    BLOB NOT NULL,           -- the canonical entry: leaf = 0x01 || SHA-256(salt || entry)
+  party    TEXT NOT NULL,           -- the entry's party ('' when entry is not a canonical entry)
+  readers  TEXT NOT NULL            -- further parties entitled to the opening, '\n'-separated
+);
 -- The witness.add entry of the operator's binding; NULL for a name registered by first use
 -- before version 4, which is refused for new cosignatures until the operator binds it.
 ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
 )sql";
 
-  // Appends `entry` inside the caller's open transaction on `db`; returns its index.
-  // Errors are the database's (the caller's unit then rolls back), or DataLoss when the stored
-  // tree lacks a node it must have.
-  absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry);
+  // Appends `entry` (the canonical bytes, ledger/entry.h) inside the caller's open transaction
+  // on `db`; returns its index. The tree gets the commitment leaf 0x01 || SHA-256(salt || entry)
+  // with a fresh random salt; the opening (salt, entry) is stored beside it, for the entry's
+  // party, guarantors and `readers` (party ids named now; none by default) to read.
+  // Errors: InvalidArgument when a reader id is empty or holds a newline; the database's (the
+  // caller's unit then rolls back); DataLoss when the stored tree lacks a node it must have.
+  absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry,
+                                  const std::vector<std::string>& readers = {});
 
   // Called once per group-commit transaction, before COMMIT: signs and stores a checkpoint when
   // the tree grew in this transaction.
@@ -173,7 +196,7 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   const ledger::Signer signer_;
   Database* prepared_for_ = nullptr;
   std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_,
-      select_entry_, stored_size_, data_version_;
+      select_entry_, stored_size_, data_version_, insert_opening_;
 
   bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
   bool in_txn_ = false;       // an Append ran in the current transaction
@@ -210,8 +233,11 @@ class LedgerReader final : public ledger::NodeSource {
 
   // The number of stored entries (may run ahead of the latest checkpoint while a batch commits).
   absl::StatusOr<uint64_t> Size();
-  // Entries [start, end). REQUIRES: end <= Size().
+  // Entries [start, end): the leaf bytes the tree hashes. REQUIRES: end <= Size().
   absl::StatusOr<std::vector<std::string>> Entries(uint64_t start, uint64_t end);
+  // The openings of entries [start, end), one per entry: nullopt for a format-1 leaf (its bytes
+  // are the entry). The caller decides who may see them (StoredOpening::Entitles).
+  absl::StatusOr<std::vector<std::optional<StoredOpening>>> Openings(uint64_t start, uint64_t end);
   // ledger::NodeSource. DataLoss when the node is missing.
   absl::StatusOr<ledger::Hash> Node(int level, uint64_t index) override;
 
@@ -226,14 +252,17 @@ class LedgerReader final : public ledger::NodeSource {
   // cosignature, else the newest one that covers it. NotFound when none covers it yet.
   absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
 
-  // Calls `fn(index, entry)` for every entry in index order that decodes as a canonical entry
-  // (others, e.g. test filler, record no state and are skipped). Stops at fn's first error.
+  // Calls `fn(index, entry)` for every entry in index order that opens (a commitment with its
+  // stored opening, ledger/commitment.h) or decodes (a format-1 leaf) to a canonical entry;
+  // committed bytes that are not an entry (test filler) record no state and are skipped.
+  // DataLoss naming the entry when a commitment's opening is missing or does not hash to it.
+  // Stops at fn's first error.
   absl::Status ForEachEntry(const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn);
 
   // Recomputes the whole tree from the entries, in one read transaction, and compares it with
   // every stored node, every checkpoint (root and the signature of `server_key`) and every
-  // cosignature (against the registered witness key); then, in the same transaction, compares
-  // the state tables with the entries that record them (store/ledger_state_check.h).
+  // cosignature (against the registered witness key), and every opening against its leaf; then,
+  // in the same transaction, compares the state tables with the entries that record them (store/ledger_state_check.h).
   // DataLoss naming the first difference of the tree, or every differing state row.
   // REQUIRES: no transaction (nor ReadSnapshot) is open on the connection.
   absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);

@@ -97,8 +97,15 @@ TEST_F(SqliteLedgerTest, AppendedEntriesHaveConsecutiveIndexesAndProveAgainstThe
     for (uint64_t i = 0; i < 37; ++i) {
       auto proof = ledger::InclusionProof(reader, i, 37);
       ASSERT_TRUE(proof.ok()) << proof.status();
-      ledger::Bundle bundle{.index = i, .entry = TestEntry(i), .size = 37,
-                            .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+      // The tree holds a commitment; its stored opening is the entry appended.
+      auto leaf = reader.Entries(i, i + 1);
+      auto opening = reader.Openings(i, i + 1);
+      ASSERT_TRUE(leaf.ok() && opening.ok() && (*opening)[0].has_value());
+      EXPECT_EQ((*opening)[0]->opening.entry, TestEntry(i));
+      EXPECT_EQ((*opening)[0]->party, "RU");
+      ledger::Bundle bundle{.index = i, .entry = (*leaf)[0], .opening = (*opening)[0]->opening,
+                            .size = 37, .proof = ledger::ProofBytes(*proof),
+                            .checkpoint = cp->note};
       auto verified = ledger::VerifyBundle(bundle, store->ledger().signer().verifier(), {});
       ASSERT_TRUE(verified.ok()) << verified.status();
     }
