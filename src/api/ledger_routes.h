@@ -64,10 +64,11 @@ Reply GetConsistencyProof(store::Store& store, const QueryParams& query);
 //   {"witness_key": "<name>+<key id hex>+<base64(0x04 || Ed25519 public key)>",
 //    "size": <tree size of a stored checkpoint>,
 //    "cosignature": "— <name> <base64(key id || timestamp || signature)>"}
-// The first party to post for a witness name registers that key for itself; later posts for the
-// name must come from the same party with the same key (403 / 409 otherwise). The cosignature
-// must verify (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature",
-// 404 field "size" when there is no such checkpoint).
+// Witness names are bound to a party and key by the server's operator (`deconflict ledger
+// witness add`), never by the first poster: 404 (field "witness_key") for a name nobody bound,
+// 403 naming the witness for another party or another key. The cosignature must verify
+// (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature", 404 field
+// "size" when there is no such checkpoint).
 //
 // Like every write, it goes through the store's writer (Store::Submit): the body is parsed here,
 // on the caller's (I/O) thread, which never waits for the database; `respond` is called exactly

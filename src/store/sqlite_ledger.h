@@ -3,7 +3,8 @@
 //
 // Every append is written in the caller's transaction together with the change it records
 // (store.h), so the log and the state never disagree, also after a crash. Per append the ledger
-// stores the entry and every interior node that its leaf completes (on average one), so proofs
+// stores the leaf (a salted commitment to the entry, ledger/commitment.h), the entry's opening
+// beside it, and every interior node that its leaf completes (on average one), so proofs
 // are O(log n) lookups (LedgerReader); nothing is recomputed but the leaf hashes of the (at most
 // two) single entries a proof names. Before each group commit FinishBatch signs a checkpoint of
 // the new size with the server key (ledger/server_key.h). docs/ledger_format.md describes the
@@ -76,8 +77,8 @@ struct LedgerCheckReport {
   ledger::Hash root{};  // of all entries
 };
 
-// The writer side. Thread-compatible: Append, FinishBatch, ForgetCache and AddCosignature run
-// on the store's writer thread inside its transaction; signer() is immutable after Open and
+// The writer side. Thread-compatible: Append, FinishBatch, ForgetCache, AddCosignature,
+// BindWitness and RemoveWitness run on the store's writer thread inside its transaction; signer() is immutable after Open and
 // safe from any thread.
 //
 // It caches the right edge of the tree (ledger::Frontier) between appends. The cache is checked

@@ -351,6 +351,67 @@ TEST_F(SqliteLedgerTest, AWitnessNameRegisteredByFirstUseIsRefusedUntilTheOperat
   EXPECT_TRUE(report.ok()) << report.status();
 }
 
+// A store written before ledger format 2 (schema 2: readable leaves, no openings) migrates to
+// schema 4: its old leaves stay as they are and verify without an opening, new ones are
+// commitments with openings, and `ledger check` accepts both.
+TEST_F(SqliteLedgerTest, AStoreOfFormat1MigratesAndMixesReadableAndCommittedLeaves) {
+  ASSERT_TRUE(Open());  // creates the store (schema 4), then we turn it back into schema 2
+  {
+    auto db = Database::Open((dir_ / "deconflict.db").string(), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE ledger_openings; ALTER TABLE ledger_witnesses DROP COLUMN "
+                            "ledger_index; DELETE FROM ledger_checkpoints; PRAGMA user_version=2").ok());
+    ledger::Frontier frontier;
+    for (uint64_t i = 0; i < 3; ++i) {
+      auto put = (*db)->Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)");
+      put->Bind(1, static_cast<int64_t>(i));
+      put->BindBlob(2, TestEntry(i));
+      ASSERT_TRUE(put->Run().ok());
+      frontier.Append(ledger::LeafHash(TestEntry(i)), [&](int level, uint64_t index, const ledger::Hash& h) {
+        if (level == 0) return;
+        auto node = (*db)->Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)");
+        node->Bind(1, static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index));
+        node->BindBlob(2, ledger::HashBytes(h));
+        ASSERT_TRUE(node->Run().ok());
+      });
+    }
+  }
+  auto store = Open();
+  ASSERT_TRUE(store);
+  for (uint64_t i = 3; i < 5; ++i) ASSERT_TRUE(AppendOne(*store, i).ok());
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 5u);
+  store->WithReader([&](Database& db) {
+    LedgerReader reader(db);
+    auto leaves = reader.Entries(0, 5);
+    auto openings = reader.Openings(0, 5);
+    ASSERT_TRUE(leaves.ok() && openings.ok());
+    for (uint64_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(ledger::IsCommitmentLeaf((*leaves)[i]), i >= 3) << i;
+      EXPECT_EQ((*openings)[i].has_value(), i >= 3) << i;
+      const ledger::Opening* opening = (*openings)[i] ? &(*openings)[i]->opening : nullptr;
+      auto entry = ledger::OpenLeaf((*leaves)[i], opening);
+      ASSERT_TRUE(entry.ok()) << entry.status();
+      EXPECT_EQ(entry->object_id, "op-" + std::to_string(i));
+    }
+    auto cp = reader.LatestCheckpoint();
+    auto proof = ledger::InclusionProof(reader, 1, 5);
+    ASSERT_TRUE(cp.ok() && proof.ok());
+    ledger::Bundle legacy{.index = 1, .entry = (*leaves)[1], .size = 5,
+                          .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+    EXPECT_TRUE(ledger::VerifyBundle(legacy, store->ledger().signer().verifier(), {}).ok());
+  });
+}
+
+TEST(Commitment, TwoCommitmentsOfOneEntryDifferSoALeafCannotBeMatchedToAGuess) {
+  const std::string entry = TestEntry(1);
+  const ledger::Opening a = ledger::NewOpening(entry), b = ledger::NewOpening(entry);
+  EXPECT_NE(ledger::CommitmentLeaf(a), ledger::CommitmentLeaf(b));
+  EXPECT_TRUE(ledger::VerifyOpening(ledger::CommitmentLeaf(a), a).ok());
+  EXPECT_FALSE(ledger::VerifyOpening(ledger::CommitmentLeaf(a), b).ok());
+}
+
 TEST_F(SqliteLedgerTest, CheckFindsATamperedEntry) {
   {
     auto store = Open();
