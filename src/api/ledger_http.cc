@@ -1,5 +1,6 @@
 // api/ledger_http.cc: binds the /v1/ledger handlers (ledger_routes.h) to the router. Every
-// party may read the ledger and its proofs; any party may cosign checkpoints as a witness.
+// party may read the ledger's commitments and proofs (openings only where entitled); a party may
+// cosign checkpoints as the witness the operator bound to it.
 #include "api/ledger_routes.h"
 #include "api/routes.h"
 
@@ -15,13 +16,18 @@ void AddLedgerRoutes(Router& router, const Services& s) {
   };
   Reply (*checkpoint)(store::Store&, const QueryParams&) = &GetCheckpoint;  // ?size= overload
   router.Add("GET", "/v1/ledger/checkpoint", read(checkpoint));
-  router.Add("GET", "/v1/ledger/entries", read(&GetEntries));
+  // Everyone gets the commitments; openings only the parties entitled to them.
+  router.Add("GET", "/v1/ledger/entries", [s](const Request& req, Respond respond) {
+    absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
+    if (!who.ok()) return respond(ErrorReply(who.status()));
+    respond(GetEntries(s.store, req.query, LedgerCaller{.party = who->party.value(), .role = std::string(parties::RoleName(who->role))}));
+  });
   router.Add("GET", "/v1/ledger/proofs/inclusion", read(&GetInclusionProof));
   router.Add("GET", "/v1/ledger/proofs/consistency", read(&GetConsistencyProof));
   router.Add("POST", "/v1/ledger/cosignatures", [s](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    respond(PostCosignature(s.store, req.body, who->party.value()));
+    PostCosignature(s.store, req.body, who->party.value(), std::move(respond));  // answers after commit
   });
 }
 

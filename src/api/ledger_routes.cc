@@ -74,7 +74,7 @@ Reply GetCheckpoint(store::Store& store, const QueryParams& query) {
   });
 }
 
-Reply GetEntries(store::Store& store, const QueryParams& query) {
+Reply GetEntries(store::Store& store, const QueryParams& query, const LedgerCaller& caller) {
   return WithLedger(store, [&](store::LedgerReader& reader) -> absl::StatusOr<Reply> {
     ASSIGN_OR_RETURN(uint64_t start, Required(query, "start"));
     ASSIGN_OR_RETURN(std::optional<uint64_t> end, Param(query, "end"));
@@ -85,10 +85,16 @@ Reply GetEntries(store::Store& store, const QueryParams& query) {
     if (end && *end <= start) return InvalidField("end", "must be greater than start");
     const uint64_t last = std::min({end.value_or(size), size, start + kMaxLedgerEntriesPerPage});
     ASSIGN_OR_RETURN(std::vector<std::string> entries, reader.Entries(start, last));
+    ASSIGN_OR_RETURN(std::vector<std::optional<store::StoredOpening>> openings,
+                     reader.Openings(start, last));
     boost::json::array items;
     for (size_t i = 0; i < entries.size(); ++i) {
-      items.push_back(boost::json::object{{"index", start + i},
-                                          {"data", ledger::Base64(entries[i])}});
+      boost::json::object item{{"index", start + i}, {"data", ledger::Base64(entries[i])}};
+      if (openings[i] && openings[i]->Entitles(caller.party, caller.role)) {
+        item["opening"] = boost::json::object{{"salt", ledger::Base64(openings[i]->opening.salt)},
+                                              {"entry", ledger::Base64(openings[i]->opening.entry)}};
+      }
+      items.push_back(std::move(item));
     }
     return JsonReply(200, boost::json::object{{"entries", std::move(items)}});
   });
@@ -127,27 +133,47 @@ Reply GetConsistencyProof(store::Store& store, const QueryParams& query) {
   });
 }
 
-Reply PostCosignature(store::Store& store, std::string_view body, const std::string& party_id) {
-  std::string witness_name;
-  uint64_t size = 0;
-  absl::Status status = [&]() -> absl::Status {
+void PostCosignature(store::Store& store, std::string_view body, const std::string& party_id,
+                     std::function<void(Reply)> respond) {
+  struct Cosignature {
+    std::string witness_key, witness_name, line;
+    uint64_t size = 0;
+  };
+  auto cosig = std::make_shared<Cosignature>();
+  absl::Status parsed = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(boost::json::value value, ParseJson(body));
     ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(value, ""));
-    ASSIGN_OR_RETURN(std::string witness_key, object.String("witness_key"));
+    ASSIGN_OR_RETURN(cosig->witness_key, object.String("witness_key"));
     ASSIGN_OR_RETURN(const boost::json::value* size_value, object.Required("size"));
-    ASSIGN_OR_RETURN(std::string cosignature, object.String("cosignature"));
+    ASSIGN_OR_RETURN(cosig->line, object.String("cosignature"));
     RETURN_IF_ERROR(object.NoOtherFields());
     if (!size_value->is_uint64() && !(size_value->is_int64() && size_value->as_int64() >= 0)) {
       return InvalidField("size", "must be a non-negative integer");
     }
-    size = size_value->to_number<uint64_t>();
-    witness_name = witness_key.substr(0, witness_key.find('+'));
-    return store.Write([&](store::Txn& txn) {
-      return store.ledger().AddCosignature(txn.db(), party_id, witness_key, size, cosignature);
-    });
+    cosig->size = size_value->to_number<uint64_t>();
+    cosig->witness_name = cosig->witness_key.substr(0, cosig->witness_key.find('+'));
+    if (size_t pending = store.pending(); pending >= kMaxPendingLedgerWrites) {
+      return Overloaded(fmt::format("overloaded: {} writes are waiting for the store; retry "
+                                    "shortly", pending));
+    }
+    return absl::OkStatus();
   }();
-  if (!status.ok()) return ErrorReply(status);
-  return JsonReply(201, boost::json::object{{"size", size}, {"witness", witness_name}});
+  if (!parsed.ok()) return respond(ErrorReply(parsed));
+  // The refusal of the unit itself (bad signature, unknown size, ...) is kept apart from the
+  // commit's outcome, so that a refused cosignature is not reported as a failed commit.
+  auto refused = std::make_shared<absl::Status>();
+  store.Submit(
+      [&store, party_id, cosig, refused](store::Txn& txn) {
+        *refused = store.ledger().AddCosignature(txn.db(), party_id, cosig->witness_key,
+                                                 cosig->size, cosig->line);
+        return *refused;
+      },
+      [cosig, refused, respond = std::move(respond)](absl::Status committed) {
+        if (!refused->ok()) return respond(ErrorReply(*refused));
+        if (!committed.ok()) return respond(ErrorReply(committed));
+        respond(JsonReply(201, boost::json::object{{"size", cosig->size},
+                                                   {"witness", cosig->witness_name}}));
+      });
 }
 
 }  // namespace deconflict::api

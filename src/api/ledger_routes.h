@@ -5,6 +5,7 @@
 //
 //   GET  /v1/ledger/checkpoint?size=                   GetCheckpoint       text/plain signed note
 //   GET  /v1/ledger/entries?start=&end=                GetEntries          {"entries": [...]}
+//                                                      (openings only for entitled callers)
 //   GET  /v1/ledger/proofs/inclusion?index=&size=      GetInclusionProof   {"index","size","proof"}
 //   GET  /v1/ledger/proofs/consistency?from=&to=       GetConsistencyProof {"from","to","proof"}
 //   POST /v1/ledger/cosignatures                       PostCosignature     201 {"size","witness"}
@@ -15,6 +16,7 @@
 // Thread-safe: the handlers only use the store's thread-safe API.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,9 +38,19 @@ Reply GetCheckpoint(store::Store& store);
 // newest, and clients that want a cosigned one ask for its size.
 Reply GetCheckpoint(store::Store& store, const QueryParams& query);
 
+// Who reads the ledger (from the authenticated principal).
+struct LedgerCaller {
+  std::string party;
+  std::string role;  // design.md §2
+};
+
 // Entries [start, end): `start` required; `end` optional, default and cap start + 1000, cut to
 // the tree size. 400 when start is not below the tree size or end <= start.
-Reply GetEntries(store::Store& store, const QueryParams& query);
+// Every caller gets each entry's leaf bytes ("data": a salted commitment, ledger/commitment.h),
+// enough to verify proofs and checkpoints; the "opening" (salt and readable entry) only goes to
+// callers entitled to the object: the entry's party, guarantors, and the parties named as
+// readers when the entry was appended (store::StoredOpening::Entitles).
+Reply GetEntries(store::Store& store, const QueryParams& query, const LedgerCaller& caller);
 
 // The RFC 9162 inclusion proof of entry `index` (required) in the tree of `size` entries
 // (optional, default the newest checkpoint's size; at most that).
@@ -52,10 +64,20 @@ Reply GetConsistencyProof(store::Store& store, const QueryParams& query);
 //   {"witness_key": "<name>+<key id hex>+<base64(0x04 || Ed25519 public key)>",
 //    "size": <tree size of a stored checkpoint>,
 //    "cosignature": "— <name> <base64(key id || timestamp || signature)>"}
-// The first party to post for a witness name registers that key for itself; later posts for the
-// name must come from the same party with the same key (403 / 409 otherwise). The cosignature
-// must verify (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature",
-// 404 field "size" when there is no such checkpoint).
-Reply PostCosignature(store::Store& store, std::string_view body, const std::string& party_id);
+// Witness names are bound to a party and key by the server's operator (`deconflict ledger
+// witness add`), never by the first poster: 404 (field "witness_key") for a name nobody bound,
+// 403 naming the witness for another party or another key. The cosignature must verify
+// (tlog-cosignature) over the stored checkpoint of `size` (400 field "cosignature", 404 field
+// "size" when there is no such checkpoint).
+//
+// Like every write, it goes through the store's writer (Store::Submit): the body is parsed here,
+// on the caller's (I/O) thread, which never waits for the database; `respond` is called exactly
+// once, on the writer thread after the commit (201), or at once for a bad body (400) or when
+// kMaxPendingLedgerWrites units already wait for the writer (429).
+void PostCosignature(store::Store& store, std::string_view body, const std::string& party_id,
+                     std::function<void(Reply)> respond);
+
+// Most units waiting for the store's writer before a cosignature is refused with 429.
+inline constexpr size_t kMaxPendingLedgerWrites = 4096;
 
 }  // namespace deconflict::api

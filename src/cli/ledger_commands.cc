@@ -1,10 +1,13 @@
 // cli/ledger_commands.cc: `deconflict ledger key|export|verify|check` (docs/ledger_format.md).
 //
 //   deconflict ledger key --data DIR                   the server's note verifier key
-//   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]
+//   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]   (with the opening)
 //   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline)
-//   deconflict ledger check --data DIR                 recompute the tree, compare everything
+//   deconflict ledger check --data DIR                 recompute the tree, compare everything,
+//                                                      and every state row with its entry
 //   deconflict ledger witness-key --name NAME --out FILE          a witness's cosigning key
+//   deconflict ledger witness add --data DIR --party P --key VKEY   bind a witness name (operator)
+//   deconflict ledger witness list --data DIR | remove --data DIR --name NAME
 //   deconflict ledger cosign --witness-key FILE --key KEY --checkpoint FILE
 //       [--previous FILE --consistency FILE]          the body of POST /v1/ledger/cosignatures
 //
@@ -86,6 +89,7 @@ struct LedgerArgs {
   std::string checkpoint;
   std::string previous;
   std::string consistency;
+  std::string party;
 };
 
 void Export(const LedgerArgs& args) {
@@ -103,11 +107,17 @@ void Export(const LedgerArgs& args) {
         }
         absl::StatusOr<std::vector<std::string>> entry = reader.Entries(args.index, args.index + 1);
         if (!entry.ok()) return entry.status();
+        absl::StatusOr<std::vector<std::optional<store::StoredOpening>>> opening =
+            reader.Openings(args.index, args.index + 1);
+        if (!opening.ok()) return opening.status();
         absl::StatusOr<std::vector<ledger::Hash>> proof =
             ledger::InclusionProof(reader, args.index, cp->size);
         if (!proof.ok()) return proof.status();
-        return ledger::Bundle{.index = args.index, .entry = (*entry)[0], .size = cp->size,
+        ledger::Bundle bundle{.index = args.index, .entry = (*entry)[0], .size = cp->size,
                               .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+        // The bundle carries the opening: its holder proves what the entry says.
+        if ((*opening)[0]) bundle.opening = (*opening)[0]->opening;
+        return bundle;
       });
   if (!bundle.ok()) Fail(fmt::format("export: {}", bundle.status().message()));
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
@@ -160,10 +170,11 @@ void Check(const LedgerArgs& args) {
     throw CLI::RuntimeError(1);
   }
   std::cout << fmt::format(
-      "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {} "
-      "({:.2f} s)\n",
+      "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
+      "{} operation rows, {} party rows and {} witness bindings match their entries ({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
-      ledger::Base64(report->root), seconds);
+      ledger::Base64(report->root), report->operations, report->parties, report->witnesses,
+      seconds);
 }
 
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group
@@ -216,6 +227,51 @@ void WitnessKey(const LedgerArgs& args) {
   ::close(fd);
   if (!written) Fail(fmt::format("cannot write {}", args.out));
   std::cout << signer.verifier().ToString() << "\n";
+}
+
+// The server's operator binds witness names to parties (issue 7 item 8: not first come).
+void WitnessAdd(const LedgerArgs& args) {
+  const ledger::VerifierKey key = KeyArgument("--key", args.key);
+  if (!args.name.empty() && args.name != key.name) {
+    Fail(fmt::format("--name '{}' is not the name of the key given with --key ('{}')", args.name,
+                     key.name));
+  }
+  auto store = OpenExistingStore(args.data);
+  uint64_t index = 0;
+  absl::Status bound = store->Write([&](store::Txn& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(index, store->ledger().BindWitness(txn.db(), args.party, key.ToString(),
+                                                        SystemClock().Now()));
+    return absl::OkStatus();
+  });
+  if (!bound.ok()) Fail(fmt::format("witness add: {}", bound.message()));
+  std::cout << fmt::format("witness {} bound to party {} (ledger entry {})\n", key.name,
+                           args.party, index);
+}
+
+void WitnessList(const LedgerArgs& args) {
+  auto store = OpenExistingStore(args.data);
+  absl::StatusOr<std::vector<store::WitnessBinding>> witnesses =
+      store->WithReader([](store::Database& db) { return store::LedgerReader(db).Witnesses(); });
+  if (!witnesses.ok()) Fail(fmt::format("witness list: {}", witnesses.status().message()));
+  for (const store::WitnessBinding& w : *witnesses) {
+    std::cout << fmt::format(
+        "{}\tparty {}\t{}\t{} cosignature(s)\t{}\n", w.name, w.party,
+        w.ledger_index ? fmt::format("bound by the operator (ledger entry {})", *w.ledger_index)
+                       : std::string("first use before schema 4: NOT accepted until bound"),
+        w.cosignatures, w.verifier_key);
+  }
+}
+
+void WitnessRemove(const LedgerArgs& args) {
+  auto store = OpenExistingStore(args.data);
+  uint64_t index = 0;
+  absl::Status removed = store->Write([&](store::Txn& txn) -> absl::Status {
+    ASSIGN_OR_RETURN(index, store->ledger().RemoveWitness(txn.db(), args.name, SystemClock().Now()));
+    return absl::OkStatus();
+  });
+  if (!removed.ok()) Fail(fmt::format("witness remove: {}", removed.message()));
+  std::cout << fmt::format("witness {} removed with its cosignatures (ledger entry {})\n",
+                           args.name, index);
 }
 
 // A witness's duty before cosigning: the checkpoint is the log's, and it extends the previous
@@ -313,6 +369,24 @@ void AddLedgerCommands(CLI::App& app) {
   wkey->add_option("--name", args->name, "Witness name, e.g. unmo.example/witness")->required();
   wkey->add_option("--out", args->out, "Private key file to create (mode 0600)")->required();
   wkey->callback([args] { WitnessKey(*args); });
+
+  CLI::App* witness = ledger->add_subcommand(
+      "witness", "Bind witness names to parties (only bound witnesses may cosign)");
+  witness->require_subcommand(1);
+  CLI::App* wadd = witness->add_subcommand("add", "Bind a witness name and key to a party");
+  wadd->add_option("--data", args->data, "Data directory of the store")->required();
+  wadd->add_option("--party", args->party, "The party that will post the cosignatures")->required();
+  wadd->add_option("--key", args->key,
+                   "The witness's cosignature/v1 verifier key (text, or a file holding it)")->required();
+  wadd->add_option("--name", args->name, "The witness name (must be the key's name)");
+  wadd->callback([args] { WitnessAdd(*args); });
+  CLI::App* wlist = witness->add_subcommand("list", "List witness bindings");
+  wlist->add_option("--data", args->data, "Data directory of the store")->required();
+  wlist->callback([args] { WitnessList(*args); });
+  CLI::App* wremove = witness->add_subcommand("remove", "Remove a witness binding and its cosignatures");
+  wremove->add_option("--data", args->data, "Data directory of the store")->required();
+  wremove->add_option("--name", args->name, "The witness name")->required();
+  wremove->callback([args] { WitnessRemove(*args); });
 
   CLI::App* cosign = ledger->add_subcommand(
       "cosign", "Check a checkpoint and print the body of POST /v1/ledger/cosignatures");

@@ -29,6 +29,10 @@ std::string FormatBundle(const Bundle& bundle) {
   out["format"] = kBundleFormat;
   out["index"] = bundle.index;
   out["entry"] = Base64(bundle.entry);
+  if (bundle.opening) {
+    out["opening"] = boost::json::object{{"salt", Base64(bundle.opening->salt)},
+                                         {"entry", Base64(bundle.opening->entry)}};
+  }
   out["size"] = bundle.size;
   out["proof"] = std::move(proof);
   out["checkpoint"] = bundle.checkpoint;
@@ -39,7 +43,7 @@ absl::StatusOr<Bundle> ParseBundle(std::string_view text) {
   ASSIGN_OR_RETURN(boost::json::value value, ParseJson(text));
   ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(value, ""));
   ASSIGN_OR_RETURN(std::string format, object.String("format"));
-  if (format != kBundleFormat) {
+  if (format != kBundleFormat && format != kBundleFormatV1) {
     return InvalidField("format", fmt::format("is '{}', expected '{}'", format, kBundleFormat));
   }
   Bundle bundle;
@@ -49,6 +53,17 @@ absl::StatusOr<Bundle> ParseBundle(std::string_view text) {
   std::optional<std::string> entry_bytes = FromBase64(entry);
   if (!entry_bytes) return InvalidField("entry", "is not valid base64");
   bundle.entry = std::move(*entry_bytes);
+  if (format == kBundleFormat && object.Find("opening") != nullptr) {
+    ASSIGN_OR_RETURN(JsonObject opening, object.Object("opening"));
+    ASSIGN_OR_RETURN(std::string salt, opening.String("salt"));
+    ASSIGN_OR_RETURN(std::string opened, opening.String("entry"));
+    RETURN_IF_ERROR(opening.NoOtherFields());
+    std::optional<std::string> salt_bytes = FromBase64(salt);
+    if (!salt_bytes) return InvalidField("opening.salt", "is not valid base64");
+    std::optional<std::string> opened_bytes = FromBase64(opened);
+    if (!opened_bytes) return InvalidField("opening.entry", "is not valid base64");
+    bundle.opening = Opening{.salt = std::move(*salt_bytes), .entry = std::move(*opened_bytes)};
+  }
   ASSIGN_OR_RETURN(const boost::json::array* proof, object.Array("proof"));
   for (size_t i = 0; i < proof->size(); ++i) {
     const boost::json::value& h = (*proof)[i];
@@ -89,8 +104,9 @@ absl::StatusOr<VerifiedBundle> VerifyBundle(const Bundle& bundle, const Verifier
     return Prefixed(s, fmt::format("inclusion proof of entry {} in tree size {}", bundle.index,
                                    bundle.size));
   }
-  // 4. The entry says who did what, when.
-  absl::StatusOr<Entry> entry = DecodeEntry(bundle.entry);
+  // 4. The entry says who did what, when: through its opening when it is a commitment.
+  absl::StatusOr<Entry> entry =
+      OpenLeaf(bundle.entry, bundle.opening ? &*bundle.opening : nullptr);
   if (!entry.ok()) return entry.status();
   out.entry = std::move(*entry);
   // 5. Witnesses.

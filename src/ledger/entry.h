@@ -14,6 +14,9 @@
 //   digest <64 lowercase hex digits of the SHA-256 content digest>\n
 //   time <YYYY-MM-DDTHH:MM:SS.ffffffZ, always 6 fractional digits>\n
 //
+// Since ledger format 2 the tree hashes a salted commitment to these bytes, and the bytes are
+// given only to the parties entitled to them (ledger/commitment.h); callers are unchanged.
+//
 // Field values are percent-encoded: every byte outside 0x21..0x7E, and '%' itself, is written
 // as %XX (uppercase hex); nothing else is. So every Entry has exactly one encoding, and
 // DecodeEntry refuses any byte string that is not the encoding of what it decodes to.
@@ -35,6 +38,10 @@ inline constexpr char kActionPartyRevoke[] = "party.revoke";
 inline constexpr char kActionOperationCreate[] = "operation.create";
 inline constexpr char kActionOperationUpdate[] = "operation.update";
 inline constexpr char kActionOperationEnd[] = "operation.end";
+// The server's operator bound a witness name to a party and key, or removed the binding
+// (`deconflict ledger witness add|remove`). party: the witness's party; object: the witness name.
+inline constexpr char kActionWitnessAdd[] = "witness.add";
+inline constexpr char kActionWitnessRemove[] = "witness.remove";
 
 struct Entry {
   std::string party;           // the party that made the change (its id)

@@ -78,14 +78,13 @@ absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock, const
                                   .created_at = added.created_at};
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.InsertParty(record));
-    // The ledger records who the party is, never its token.
-    const std::string content = fmt::format("{}\n{}\n{}", record.id, record.name, record.role);
+    // The ledger records who the party is, never its token (store/record_digest.h).
     ASSIGN_OR_RETURN(added.ledger_index,
                      txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                          .party = record.id,
                          .action = ledger::kActionPartyAdd,
                          .object_id = record.id,
-                         .content_digest = Sha256(content),
+                         .content_digest = store::PartyRecordDigest(record),
                          .server_time = added.created_at})));
     return absl::OkStatus();
   }));

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/commitment.h"
 #include "ledger/entry.h"
 #include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
@@ -151,7 +152,13 @@ class PartyStoreTest : public ::testing::Test {
       store::LedgerReader reader(db);
       absl::StatusOr<std::vector<std::string>> bytes = reader.Entries(index, index + 1);
       EXPECT_TRUE(bytes.ok() && bytes->size() == 1) << bytes.status();
-      absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(bytes->at(0));
+      // Leaves are salted commitments (ledger/commitment.h): open them with their stored opening.
+      absl::StatusOr<std::vector<std::optional<store::StoredOpening>>> openings =
+          reader.Openings(index, index + 1);
+      EXPECT_TRUE(openings.ok() && openings->size() == 1) << openings.status();
+      const ledger::Opening* opening =
+          openings.ok() && openings->at(0) ? &openings->at(0)->opening : nullptr;
+      absl::StatusOr<ledger::Entry> entry = ledger::OpenLeaf(bytes->at(0), opening);
       EXPECT_TRUE(entry.ok()) << entry.status();
       return entry.value_or(ledger::Entry{});
     });

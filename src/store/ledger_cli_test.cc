@@ -12,10 +12,13 @@
 #include <sstream>
 
 #include "boost/json.hpp"
+#include "common/status.h"
 #include "gtest/gtest.h"
 #include "ledger/merkle.h"
 #include "ledger/bundle.h"
+#include "ledger/commitment.h"
 #include "ledger/entry.h"
+#include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -51,7 +54,7 @@ class LedgerCliTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     for (int i = 0; i < 25; ++i) {
       const std::string entry = ledger::EncodeEntry(ledger::Entry{
-          .party = "SOUTH", .action = ledger::kActionOperationCreate,
+          .party = "SOUTH", .action = "test.entry",
           .object_id = "op-" + std::to_string(i), .content_digest = std::string(32, 'z'),
           .server_time = Timestamp(std::chrono::seconds(1795258800 + i))});
       ASSERT_TRUE((*store)->Write([&](Txn& txn) { return txn.AppendLedger(entry).status(); }).ok());
@@ -76,13 +79,29 @@ TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed
   EXPECT_NE(verified.out.find("OK: entry 17"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("op-17"), std::string::npos) << verified.out;
 
-  // Change one byte of the entry: the inclusion proof no longer leads to the signed root.
+  // The bundle carries the opening of the committed entry.
   std::ifstream in(Path("b.json"));
   std::stringstream text;
   text << in.rdbuf();
   auto bundle = ledger::ParseBundle(text.str());
   ASSERT_TRUE(bundle.ok());
-  bundle->entry[40] ^= 1;
+  ASSERT_TRUE(bundle->opening.has_value());
+  EXPECT_TRUE(ledger::IsCommitmentLeaf(bundle->entry));
+
+  // A wrong opening (the entry of another index, its own salt) is refused, saying so.
+  auto other = ledger::ParseBundle(
+      (RunCli("ledger export --data " + dir_.string() + " --index 16 --out " + Path("o.json")),
+       [&] { std::ifstream o(Path("o.json")); std::stringstream t; t << o.rdbuf(); return t.str(); }()));
+  ASSERT_TRUE(other.ok());
+  auto lying = *bundle;
+  lying.opening->entry = other->opening->entry;
+  std::ofstream(Path("lying.json")) << ledger::FormatBundle(lying);
+  Result lie = RunCli("ledger verify --bundle " + Path("lying.json") + " --key " + server_key);
+  EXPECT_EQ(lie.exit_code, 1) << lie.out;
+  EXPECT_NE(lie.out.find("FAILED: opening: SHA-256(salt || entry)"), std::string::npos) << lie.out;
+
+  // Change one byte of the leaf: the inclusion proof no longer leads to the signed root.
+  bundle->entry[10] ^= 1;
   std::ofstream(Path("bad.json")) << ledger::FormatBundle(*bundle);
   Result refused = RunCli("ledger verify --bundle " + Path("bad.json") + " --key " + server_key);
   EXPECT_EQ(refused.exit_code, 1);
@@ -109,6 +128,110 @@ TEST_F(LedgerCliTest, CheckIsCleanThenFindsARewrittenEntry) {
   Result dirty = RunCli("ledger check --data " + dir_.string());
   EXPECT_EQ(dirty.exit_code, 1);
   EXPECT_NE(dirty.out.find("entries 2..3"), std::string::npos) << dirty.out;
+}
+
+// Writes a party and an operation the way the server does: each row with the entry that commits
+// to its digest (store/record_digest.h).
+void AddPartyAndOperation(Store& store, const std::string& operation_id) {
+  const Timestamp now = Timestamp(std::chrono::seconds(1795258900));
+  PartyRecord party{.id = "NORTH", .name = "North Air Force", .role = "operator",
+                    .token_hash = std::string(32, 't'), .created_at = now};
+  OperationRecord op{.id = operation_id, .party = "NORTH", .version = 1, .ovn = "ovn-1",
+                     .state = "Accepted", .label = "patrol",
+                     .extents = R"([{"volume":{"outline_circle":{"center":{"lat":33.5,"lng":36.2}}}}])",
+                     .request_digest = std::string(32, 'r'), .created_at = now, .updated_at = now};
+  absl::Status written = store.Write([&](Txn& txn) -> absl::Status {
+    RETURN_IF_ERROR(txn.InsertParty(party));
+    RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                         .party = party.id, .action = ledger::kActionPartyAdd,
+                                         .object_id = party.id,
+                                         .content_digest = PartyRecordDigest(party),
+                                         .server_time = now}))
+                        .status());
+    ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                         .party = op.party, .action = ledger::kActionOperationCreate,
+                                         .object_id = op.id,
+                                         .content_digest = OperationRecordDigest(op),
+                                         .server_time = now})));
+    op.ledger_index = static_cast<int64_t>(index);
+    return txn.PutOperation(op);
+  });
+  ASSERT_TRUE(written.ok()) << written;
+}
+
+std::string IntegrityCheck(const std::string& path) {
+  auto db = Database::Open(path, Database::Mode::kReadOnly);
+  if (!db.ok()) return std::string(db.status().message());
+  auto st = (*db)->Prepare("PRAGMA integrity_check");
+  if (!st.ok() || !*st->Step()) return "no answer";
+  return st->ColumnText(0);
+}
+
+TEST_F(LedgerCliTest, CheckNamesAnOperationRowWhoseLatitudeWasEditedThoughIntegrityCheckPasses) {
+  const std::string id = "6f1c2e7a-0000-4000-8000-000000000001";
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    AddPartyAndOperation(**store, id);
+  }
+  Result clean = RunCli("ledger check --data " + dir_.string());
+  ASSERT_EQ(clean.exit_code, 0) << clean.out;
+  EXPECT_NE(clean.out.find("1 operation rows, 1 party rows"), std::string::npos) << clean.out;
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE operations SET extents = replace(extents, '33.5', '33.6')").ok());
+  }
+  EXPECT_EQ(IntegrityCheck(Path("deconflict.db")), "ok");
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("operations row " + id), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("does not match the digest"), std::string::npos) << dirty.out;
+}
+
+TEST_F(LedgerCliTest, CheckNamesEditedRevertedAndDeletedStateRows) {
+  const std::string id = "6f1c2e7a-0000-4000-8000-000000000002";
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    AddPartyAndOperation(**store, id);
+  }
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    // A role raised, and a row put back to an older ledger index (as a revert would).
+    ASSERT_TRUE((*db)->Exec("UPDATE parties SET role = 'guarantor' WHERE id = 'NORTH'").ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE operations SET ledger_index = 3").ok());
+  }
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("2 state row(s) differ"), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("parties row NORTH: id, name or role"), std::string::npos) << dirty.out;
+  EXPECT_NE(dirty.out.find("operations row " + id + ": ledger_index is 3"), std::string::npos)
+      << dirty.out;
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DELETE FROM operations").ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE parties SET role = 'operator', revoked_at = 1").ok());
+  }
+  Result deleted = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(deleted.exit_code, 1) << deleted.out;
+  EXPECT_NE(deleted.out.find("operations row " + id + ": missing"), std::string::npos) << deleted.out;
+  EXPECT_NE(deleted.out.find("parties row NORTH: revoked_at is set"), std::string::npos)
+      << deleted.out;
+}
+
+TEST_F(LedgerCliTest, CheckFindsAnOpeningChangedInTheStore) {
+  {
+    auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE ledger_openings SET entry = replace(entry, 'op-7', 'op-8') "
+                            "WHERE idx = 7").ok());
+  }
+  Result dirty = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
+  EXPECT_NE(dirty.out.find("entry 7: opening"), std::string::npos) << dirty.out;
 }
 
 TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignature) {
@@ -141,16 +264,46 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
                          " --consistency " + Path("proof.json"));
   ASSERT_EQ(cosign.exit_code, 0) << cosign.out;
   auto body = boost::json::parse(cosign.out).as_object();
-  {
+  // The server's operator binds the witness name to the party UNMO; first use registers nothing.
+  auto post = [&]() {
     auto store = Store::Open(dir_.string());
-    ASSERT_TRUE(store.ok());
-    absl::Status added = (*store)->Write([&](Txn& txn) {
+    if (!store.ok()) return store.status();
+    return (*store)->Write([&](Txn& txn) {
       return (*store)->ledger().AddCosignature(
           txn.db(), "UNMO", std::string(body.at("witness_key").as_string()),
           body.at("size").to_number<uint64_t>(), std::string(body.at("cosignature").as_string()));
     });
-    ASSERT_TRUE(added.ok()) << added;
+  };
+  EXPECT_TRUE(absl::IsNotFound(post()));
+  {
+    auto store = Store::Open(dir_.string());
+    ASSERT_TRUE(store.ok());
+    const PartyRecord unmo{.id = "UNMO", .name = "UN mission", .role = "guarantor",
+                           .token_hash = std::string(32, 'u'), .created_at = Timestamp{}};
+    ASSERT_TRUE((*store)->Write([&](Txn& txn) -> absl::Status {
+                          RETURN_IF_ERROR(txn.InsertParty(unmo));
+                          return txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                                      .party = "UNMO", .action = ledger::kActionPartyAdd,
+                                                      .object_id = "UNMO",
+                                                      .content_digest = PartyRecordDigest(unmo),
+                                                      .server_time = Timestamp{}}))
+                              .status();
+                        }).ok());
   }
+  Result unknown_party = RunCli("ledger witness add --data " + dir_.string() + " --party NOBODY --key " + witness_key);
+  EXPECT_EQ(unknown_party.exit_code, 1);
+  EXPECT_NE(unknown_party.out.find("no party 'NOBODY'"), std::string::npos) << unknown_party.out;
+  Result bound = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  ASSERT_EQ(bound.exit_code, 0) << bound.out;
+  EXPECT_NE(bound.out.find("witness unmo.example/w bound to party UNMO"), std::string::npos) << bound.out;
+  Result again = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  ASSERT_TRUE(post().ok());
+  Result listed = RunCli("ledger witness list --data " + dir_.string());
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("unmo.example/w\tparty UNMO\tbound by the operator"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("1 cosignature(s)"), std::string::npos) << listed.out;
   // A checkpoint that does not extend the old one is refused: swap old and new.
   Result backwards = RunCli("ledger cosign --witness-key " + Path("w.key") + " --key " + key +
                             " --checkpoint " + Path("old.txt") + " --previous " + Path("new.txt") +
@@ -162,7 +315,16 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
                            " --witness " + witness_key);
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos) << verified.out;
+  Result checked = RunCli("ledger check --data " + dir_.string());
+  EXPECT_EQ(checked.exit_code, 0) << checked.out;
+  EXPECT_NE(checked.out.find("1 witness bindings match"), std::string::npos) << checked.out;
+
+  // Removed: the name is unknown again, and the removal is in the ledger.
+  Result removed = RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w");
+  ASSERT_EQ(removed.exit_code, 0) << removed.out;
+  EXPECT_TRUE(absl::IsNotFound(post()));
   EXPECT_EQ(RunCli("ledger check --data " + dir_.string()).exit_code, 0);
+  EXPECT_EQ(RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w").exit_code, 1);
 }
 
 // The SIGKILL test through the real binary: `ledger bench-append` is killed at random moments;

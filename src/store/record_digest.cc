@@ -42,4 +42,23 @@ std::string OperationRecordDigest(const OperationRecord& r) {
   return Sha256(e.bytes());
 }
 
+std::string PartyRecordDigest(const PartyRecord& r) {
+  std::string content = r.id;
+  content += '\n';
+  content += r.name;
+  content += '\n';
+  content += r.role;
+  return Sha256(content);
+}
+
+std::string WitnessBindingDigest(std::string_view name, std::string_view party,
+                                 std::string_view verifier_key) {
+  std::string content(name);
+  content += '\n';
+  content += party;
+  content += '\n';
+  content += verifier_key;
+  return Sha256(content);
+}
+
 }  // namespace deconflict::store

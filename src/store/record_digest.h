@@ -12,9 +12,15 @@
 // a domain tag "deconflict/operation/v1\n" and, for each column in the order of OperationRecord,
 // text and blobs as a 4-byte big-endian length followed by the bytes, integers and timestamps
 // (microseconds since the Unix epoch) as 8-byte big-endian two's complement.
+//
+// A party row is recorded by its party.add entry, whose content digest is SHA-256 of
+// "<id>\n<name>\n<role>" (the form every store since the first has written; the token hash is
+// deliberately left out: the ledger never records a credential). Its revocation is recorded by a
+// party.revoke entry, so `ledger check` also compares revoked_at with the presence of that entry.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -22,5 +28,14 @@ namespace deconflict::store {
 
 // SHA-256 (32 raw bytes) of the canonical encoding of `record` without its ledger_index.
 std::string OperationRecordDigest(const OperationRecord& record);
+
+// SHA-256 (32 raw bytes) of "<id>\n<name>\n<role>": the content digest of a party.add entry.
+// Every writer of party.add entries must call it (so `ledger check` agrees with them).
+std::string PartyRecordDigest(const PartyRecord& record);
+
+// SHA-256 (32 raw bytes) of "<name>\n<party>\n<verifier key>": the content digest of the
+// witness.add and witness.remove entries of a witness binding (sqlite_ledger.h).
+std::string WitnessBindingDigest(std::string_view name, std::string_view party,
+                                 std::string_view verifier_key);
 
 }  // namespace deconflict::store

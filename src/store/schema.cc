@@ -48,6 +48,8 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
+      // 3 is reserved (branch events).
+      {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
   };
   return migrations;
 }

@@ -5,7 +5,9 @@
 
 #include "common/status.h"
 #include "fmt/format.h"
+#include "ledger/commitment.h"
 #include "ledger/server_key.h"
+#include "store/ledger_state_check.h"
 #include "sqlite3.h"
 
 namespace deconflict::store {
@@ -114,6 +116,8 @@ absl::Status SqliteLedger::Prepare(Database& db) {
   ASSIGN_OR_RETURN(select_node_, db.Prepare(kSelectNode));
   ASSIGN_OR_RETURN(stored_size_, db.Prepare(kStoredSize));
   ASSIGN_OR_RETURN(data_version_, db.Prepare("PRAGMA data_version"));
+  ASSIGN_OR_RETURN(insert_opening_, db.Prepare("INSERT INTO ledger_openings(idx, salt, entry, "
+                                               "party, readers) VALUES(?1, ?2, ?3, ?4, ?5)"));
   prepared_for_ = &db;
   valid_ = false;
   return absl::OkStatus();
@@ -154,8 +158,22 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry) {
+absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry_bytes,
+                                              const std::vector<std::string>& readers) {
+  std::string reader_list;
+  for (const std::string& reader : readers) {
+    if (reader.empty() || reader.find('\n') != std::string::npos) {
+      return absl::InvalidArgumentError(fmt::format("ledger: reader '{}' is not a party id", reader));
+    }
+    if (!reader_list.empty()) reader_list += '\n';
+    reader_list += reader;
+  }
   RETURN_IF_ERROR(Prepare(db));
+  // The tree commits to the entry; the readable entry goes to ledger_openings (disclosure:
+  // ledger/commitment.h).
+  const ledger::Opening opening = ledger::NewOpening(std::string(entry_bytes));
+  const std::string leaf = ledger::CommitmentLeaf(opening);
+  const std::string_view entry = leaf;
   uint64_t index = 0;
   // SQLite numbers a row max(idx) + 1, but 1 in an empty table: the implicit numbering below is
   // exact only if the table cannot be empty, i.e. it was not empty when the transaction began
@@ -186,6 +204,14 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
     nodes = insert_node_->Run();
   });
   RETURN_IF_ERROR(nodes);
+  absl::StatusOr<ledger::Entry> decoded = ledger::DecodeEntry(opening.entry);
+  insert_opening_->Bind(1, static_cast<int64_t>(index));
+  insert_opening_->BindBlob(2, opening.salt);
+  insert_opening_->BindBlob(3, opening.entry);
+  const std::string party = decoded.ok() ? decoded->party : std::string();  // "" binds as text
+  insert_opening_->Bind(4, party);
+  insert_opening_->Bind(5, reader_list);
+  RETURN_IF_ERROR(insert_opening_->Run());
   valid_ = true;
   return index;
 }
@@ -206,70 +232,6 @@ absl::Status SqliteLedger::FinishBatch(Database& db) {
 void SqliteLedger::ForgetCache() {
   valid_ = false;
   in_txn_ = false;
-}
-
-absl::Status SqliteLedger::AddCosignature(Database& db, const std::string& party,
-                                          std::string_view witness_key, uint64_t size,
-                                          std::string_view line) {
-  absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(witness_key);
-  if (!key.ok()) return InvalidField("witness_key", std::string(key.status().message()));
-  if (key->type != ledger::KeyType::kCosignatureV1) {
-    return InvalidField("witness_key", "must be a cosignature/v1 key (signature type 0x04)");
-  }
-  const std::string key_text = key->ToString();
-  // The witness name belongs to the first party that used it.
-  ASSIGN_OR_RETURN(Statement get, db.Prepare("SELECT verifier_key, party FROM ledger_witnesses "
-                                             "WHERE key_name = ?1"));
-  get.Bind(1, key->name);
-  ASSIGN_OR_RETURN(bool known, get.Step());
-  if (known) {
-    if (get.ColumnText(1) != party) {
-      return FieldError(absl::StatusCode::kPermissionDenied, "witness_key",
-                        fmt::format("the witness name '{}' is registered to another party",
-                                    key->name));
-    }
-    if (get.ColumnText(0) != key_text) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "witness_key",
-                        fmt::format("the witness '{}' is registered with a different key",
-                                    key->name));
-    }
-  } else {
-    ASSIGN_OR_RETURN(Statement add, db.Prepare("INSERT INTO ledger_witnesses(key_name, "
-                                               "verifier_key, party, added_at) "
-                                               "VALUES(?1, ?2, ?3, ?4)"));
-    add.Bind(1, key->name);
-    add.Bind(2, key_text);
-    add.Bind(3, party);
-    add.Bind(4, NowMicros());
-    RETURN_IF_ERROR(add.Run());
-  }
-  // The line must be a valid cosignature of the stored checkpoint's text.
-  ASSIGN_OR_RETURN(Statement cp, db.Prepare("SELECT note FROM ledger_checkpoints WHERE size = ?1"));
-  cp.Bind(1, static_cast<int64_t>(size));
-  ASSIGN_OR_RETURN(bool found, cp.Step());
-  if (!found) {
-    return FieldError(absl::StatusCode::kNotFound, "size",
-                      fmt::format("there is no checkpoint of size {}", size));
-  }
-  ASSIGN_OR_RETURN(ledger::Note stored, ledger::ParseNote(cp.ColumnText(0)));
-  std::string signature_line(line);
-  if (signature_line.empty() || signature_line.back() != '\n') signature_line.push_back('\n');
-  if (std::count(signature_line.begin(), signature_line.end(), '\n') != 1) {
-    return InvalidField("cosignature", "must be exactly one signature line");
-  }
-  absl::StatusOr<ledger::Note> cosigned = ledger::ParseNote(stored.text + "\n" + signature_line);
-  if (!cosigned.ok()) return InvalidField("cosignature", std::string(cosigned.status().message()));
-  uint64_t cosigned_at = 0;
-  if (absl::Status s = ledger::VerifyNote(*cosigned, *key, &cosigned_at); !s.ok()) {
-    return InvalidField("cosignature", std::string(s.message()));
-  }
-  ASSIGN_OR_RETURN(Statement put, db.Prepare("INSERT OR REPLACE INTO ledger_cosignatures(size, "
-                                             "key_name, line, cosigned_at) VALUES(?1, ?2, ?3, ?4)"));
-  put.Bind(1, static_cast<int64_t>(size));
-  put.Bind(2, key->name);
-  put.Bind(3, signature_line);
-  put.Bind(4, static_cast<int64_t>(cosigned_at));
-  return put.Run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,11 +326,82 @@ absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointFor(uint64_t index) {
   return WithCosignatures(cp.size, cp.root, std::move(cp.note));
 }
 
+bool StoredOpening::Entitles(std::string_view caller_party, std::string_view caller_role) const {
+  if (caller_party.empty()) return false;
+  if (caller_party == party || caller_role == "guarantor") return true;
+  return std::find(readers.begin(), readers.end(), caller_party) != readers.end();
+}
+
+absl::StatusOr<std::vector<std::optional<StoredOpening>>> LedgerReader::Openings(uint64_t start,
+                                                                                  uint64_t end) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, salt, entry, party, readers FROM "
+                                             "ledger_openings WHERE idx >= ?1 AND idx < ?2 "
+                                             "ORDER BY idx"));
+  st.Bind(1, static_cast<int64_t>(start));
+  st.Bind(2, static_cast<int64_t>(end));
+  std::vector<std::optional<StoredOpening>> out(end > start ? end - start : 0);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    StoredOpening o{.opening = {.salt = st.ColumnBlob(1), .entry = st.ColumnBlob(2)},
+                    .party = st.ColumnText(3)};
+    const std::string readers = st.ColumnText(4);
+    for (size_t pos = 0; pos < readers.size();) {
+      const size_t nl = std::min(readers.find('\n', pos), readers.size());
+      o.readers.push_back(readers.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    out[static_cast<uint64_t>(st.ColumnInt(0)) - start] = std::move(o);
+  }
+  return out;
+}
+
+absl::Status LedgerReader::ForEachEntry(
+    const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn) {
+  ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT e.idx, e.data, o.salt, o.entry FROM "
+                                             "ledger_entries e LEFT JOIN ledger_openings o "
+                                             "USING (idx) ORDER BY e.idx"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return absl::OkStatus();
+    const uint64_t index = static_cast<uint64_t>(st.ColumnInt(0));
+    const std::string leaf = st.ColumnBlob(1);
+    std::optional<ledger::Opening> opening;
+    if (!st.ColumnIsNull(2)) opening = ledger::Opening{.salt = st.ColumnBlob(2), .entry = st.ColumnBlob(3)};
+    if (ledger::IsCommitmentLeaf(leaf)) {
+      if (!opening) return absl::DataLossError(fmt::format("ledger: entry {}: its opening is missing", index));
+      if (absl::Status s = ledger::VerifyOpening(leaf, *opening); !s.ok()) {
+        return absl::DataLossError(fmt::format("ledger: entry {}: {}: the opening was changed", index,
+                                               std::string(s.message())));
+      }
+      absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(opening->entry);
+      if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
+      continue;
+    }
+    if (opening) {
+      return absl::DataLossError(fmt::format("ledger: entry {} is not a commitment but has an opening", index));
+    }
+    absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(leaf);
+    if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
+  }
+}
+
 absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey& server_key) {
   // One read transaction: a consistent snapshot while the server keeps appending.
   RETURN_IF_ERROR(db_.Exec("BEGIN"));
   LedgerCheckReport report;
   absl::Status s = CheckInTransaction(server_key, report);
+  if (s.ok()) {
+    absl::StatusOr<StateCheckReport> state = CheckStateTables(db_, [this](const auto& fn) {
+      return ForEachEntry(fn);
+    });
+    if (state.ok()) {
+      report.operations = state->operations;
+      report.parties = state->parties;
+      report.witnesses = state->witnesses;
+    }
+    s = state.status();
+  }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;
   return report;

@@ -3,7 +3,8 @@
 //
 // Every append is written in the caller's transaction together with the change it records
 // (store.h), so the log and the state never disagree, also after a crash. Per append the ledger
-// stores the entry and every interior node that its leaf completes (on average one), so proofs
+// stores the leaf (a salted commitment to the entry, ledger/commitment.h), the entry's opening
+// beside it, and every interior node that its leaf completes (on average one), so proofs
 // are O(log n) lookups (LedgerReader); nothing is recomputed but the leaf hashes of the (at most
 // two) single entries a proof names. Before each group commit FinishBatch signs a checkpoint of
 // the new size with the server key (ledger/server_key.h). docs/ledger_format.md describes the
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +28,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "ledger/commitment.h"
+#include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "store/sqlite.h"
@@ -40,17 +45,40 @@ struct StoredCheckpoint {
   int cosignatures = 0;    // how many witness lines follow the server's
 };
 
+// The stored opening of a commitment leaf, and who may read it.
+struct StoredOpening {
+  ledger::Opening opening;
+  std::string party;                 // the entry's party (its owner)
+  std::vector<std::string> readers;  // parties named when the entry was appended
+
+  // The owner, a guarantor (any party whose role is "guarantor") or a named reader.
+  bool Entitles(std::string_view caller_party, std::string_view caller_role) const;
+};
+
 // What LedgerReader::Check verified.
+// A witness binding as listed by `deconflict ledger witness list`.
+struct WitnessBinding {
+  std::string name;
+  std::string verifier_key;
+  std::string party;
+  Timestamp added_at;
+  std::optional<uint64_t> ledger_index;  // nullopt: registered by first use, before schema 4
+  uint64_t cosignatures = 0;
+};
+
 struct LedgerCheckReport {
   uint64_t entries = 0;
   uint64_t nodes = 0;
   uint64_t checkpoints = 0;
   uint64_t cosignatures = 0;
+  uint64_t operations = 0;  // operation rows that match their entries (ledger_state_check.h)
+  uint64_t parties = 0;     // party rows that match their entries
+  uint64_t witnesses = 0;   // witness bindings that match their entries
   ledger::Hash root{};  // of all entries
 };
 
-// The writer side. Thread-compatible: Append, FinishBatch, ForgetCache and AddCosignature run
-// on the store's writer thread inside its transaction; signer() is immutable after Open and
+// The writer side. Thread-compatible: Append, FinishBatch, ForgetCache, AddCosignature,
+// BindWitness and RemoveWitness run on the store's writer thread inside its transaction; signer() is immutable after Open and
 // safe from any thread.
 //
 // It caches the right edge of the tree (ledger::Frontier) between appends. The cache is checked
@@ -101,10 +129,29 @@ CREATE TABLE ledger_cosignatures (
 );
 )sql";
 
-  // Appends `entry` inside the caller's open transaction on `db`; returns its index.
-  // Errors are the database's (the caller's unit then rolls back), or DataLoss when the stored
-  // tree lacks a node it must have.
-  absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry);
+  // Schema version 4 (store/schema.cc): entries become commitments with their openings stored
+  // beside (ledger/commitment.h), and witness names are bound by the server's operator.
+  static constexpr char kSchemaV4[] = R"sql(
+CREATE TABLE ledger_openings (
+  idx      INTEGER PRIMARY KEY,     -- the index of the commitment leaf in ledger_entries
+  salt     BLOB NOT NULL,           -- 32 random bytes
+  entry    BLOB NOT NULL,           -- the canonical entry: leaf = 0x01 || SHA-256(salt || entry)
+  party    TEXT NOT NULL,           -- the entry's party ('' when entry is not a canonical entry)
+  readers  TEXT NOT NULL            -- further parties entitled to the opening, '\n'-separated
+);
+-- The witness.add entry of the operator's binding; NULL for a name registered by first use
+-- before version 4, which is refused for new cosignatures until the operator binds it.
+ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
+)sql";
+
+  // Appends `entry` (the canonical bytes, ledger/entry.h) inside the caller's open transaction
+  // on `db`; returns its index. The tree gets the commitment leaf 0x01 || SHA-256(salt || entry)
+  // with a fresh random salt; the opening (salt, entry) is stored beside it, for the entry's
+  // party, guarantors and `readers` (party ids named now; none by default) to read.
+  // Errors: InvalidArgument when a reader id is empty or holds a newline; the database's (the
+  // caller's unit then rolls back); DataLoss when the stored tree lacks a node it must have.
+  absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry,
+                                  const std::vector<std::string>& readers = {});
 
   // Called once per group-commit transaction, before COMMIT: signs and stores a checkpoint when
   // the tree grew in this transaction.
@@ -114,14 +161,30 @@ CREATE TABLE ledger_cosignatures (
   void ForgetCache();
 
   // Records a witness cosignature of the stored checkpoint of `size`, in the caller's
-  // transaction. `witness_key` is a cosignature/v1 verifier key; the first party to use a key
-  // name registers it, and only that party may post for it afterwards. `line` is the one
-  // signature line. Errors: InvalidArgument naming "witness_key", "size" or "cosignature";
-  // NotFound (field "size") when there is no checkpoint of that size; PermissionDenied when the
-  // key name belongs to another party; FailedPrecondition when the name is registered with a
-  // different key.
+  // transaction. `witness_key` is a cosignature/v1 verifier key whose name the server's operator
+  // bound to `party` with exactly this key (BindWitness); `line` is the one signature line.
+  // Errors: InvalidArgument naming "witness_key", "size" or "cosignature"; NotFound (field
+  // "witness_key") for a witness name nobody bound; PermissionDenied (field "witness_key", naming
+  // the witness) when the name is bound to another party or another key, or was registered by
+  // first use before schema 4 and not yet bound by the operator; NotFound (field "size") when
+  // there is no checkpoint of that size.
   absl::Status AddCosignature(Database& db, const std::string& party, std::string_view witness_key,
                               uint64_t size, std::string_view line);
+
+  // The server's operator binds the witness name of `witness_key` (a cosignature/v1 verifier key)
+  // to `party`, in the caller's transaction, with a witness.add ledger entry (content digest:
+  // store::WitnessBindingDigest); returns the entry's index. A name registered by first use
+  // before schema 4 is taken over (its cosignatures are dropped when the key differs: they were
+  // not made with the bound key). Errors: InvalidArgument naming "--key"; NotFound naming
+  // "--party" when there is no such party; FailedPrecondition when the party is revoked;
+  // AlreadyExists when the name is bound already (remove it first).
+  absl::StatusOr<uint64_t> BindWitness(Database& db, const std::string& party,
+                                       std::string_view witness_key, Timestamp now);
+
+  // Removes the binding of witness `name` and its cosignatures (a removed key is no longer
+  // trusted: its lines stop being served), with a witness.remove ledger entry; returns the
+  // entry's index. NotFound naming "--name" when no witness has that name.
+  absl::StatusOr<uint64_t> RemoveWitness(Database& db, const std::string& name, Timestamp now);
 
   const ledger::Signer& signer() const { return signer_; }
 
@@ -134,7 +197,7 @@ CREATE TABLE ledger_cosignatures (
   const ledger::Signer signer_;
   Database* prepared_for_ = nullptr;
   std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_,
-      select_entry_, stored_size_, data_version_;
+      select_entry_, stored_size_, data_version_, insert_opening_;
 
   bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
   bool in_txn_ = false;       // an Append ran in the current transaction
@@ -171,8 +234,11 @@ class LedgerReader final : public ledger::NodeSource {
 
   // The number of stored entries (may run ahead of the latest checkpoint while a batch commits).
   absl::StatusOr<uint64_t> Size();
-  // Entries [start, end). REQUIRES: end <= Size().
+  // Entries [start, end): the leaf bytes the tree hashes. REQUIRES: end <= Size().
   absl::StatusOr<std::vector<std::string>> Entries(uint64_t start, uint64_t end);
+  // The openings of entries [start, end), one per entry: nullopt for a format-1 leaf (its bytes
+  // are the entry). The caller decides who may see them (StoredOpening::Entitles).
+  absl::StatusOr<std::vector<std::optional<StoredOpening>>> Openings(uint64_t start, uint64_t end);
   // ledger::NodeSource. DataLoss when the node is missing.
   absl::StatusOr<ledger::Hash> Node(int level, uint64_t index) override;
 
@@ -181,13 +247,24 @@ class LedgerReader final : public ledger::NodeSource {
   absl::StatusOr<StoredCheckpoint> LatestCheckpoint();
   // The checkpoint of exactly `size`, with its cosignatures; NotFound when there is none.
   absl::StatusOr<StoredCheckpoint> CheckpointAt(uint64_t size);
+  // Every witness binding, by name.
+  absl::StatusOr<std::vector<WitnessBinding>> Witnesses();
   // The checkpoint to prove entry `index` against: the newest one that covers it and carries a
   // cosignature, else the newest one that covers it. NotFound when none covers it yet.
   absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
 
+  // Calls `fn(index, entry)` for every entry in index order that opens (a commitment with its
+  // stored opening, ledger/commitment.h) or decodes (a format-1 leaf) to a canonical entry;
+  // committed bytes that are not an entry (test filler) record no state and are skipped.
+  // DataLoss naming the entry when a commitment's opening is missing or does not hash to it.
+  // Stops at fn's first error.
+  absl::Status ForEachEntry(const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn);
+
   // Recomputes the whole tree from the entries, in one read transaction, and compares it with
   // every stored node, every checkpoint (root and the signature of `server_key`) and every
-  // cosignature (against the registered witness key). DataLoss naming the first difference.
+  // cosignature (against the registered witness key), and every opening against its leaf; then,
+  // in the same transaction, compares the state tables with the entries that record them (store/ledger_state_check.h).
+  // DataLoss naming the first difference of the tree, or every differing state row.
   // REQUIRES: no transaction (nor ReadSnapshot) is open on the connection.
   absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);
 

@@ -27,7 +27,7 @@ namespace {
 
 std::string BenchEntry(uint64_t i) {
   return ledger::EncodeEntry(ledger::Entry{.party = "party-bench",
-                                           .action = ledger::kActionOperationUpdate,
+                                           .action = "bench.append",
                                            .object_id = "6f1c2e7a-0000-4000-8000-" + std::to_string(i),
                                            .content_digest = std::string(32, 'c'),
                                            .server_time = Timestamp(std::chrono::microseconds(i))});

@@ -10,9 +10,12 @@
 #include <random>
 
 #include "common/status.h"
+#include "common/digest.h"
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "ledger/bundle.h"
 #include "ledger/entry.h"
+#include "store/record_digest.h"
 #include "store/store.h"
 
 namespace deconflict::store {
@@ -20,7 +23,7 @@ namespace {
 
 std::string TestEntry(uint64_t i) {
   return ledger::EncodeEntry(ledger::Entry{.party = "RU",
-                                           .action = ledger::kActionOperationCreate,
+                                           .action = "test.entry",
                                            .object_id = "op-" + std::to_string(i),
                                            .content_digest = std::string(32, 'c'),
                                            .server_time = Timestamp{}});
@@ -94,8 +97,15 @@ TEST_F(SqliteLedgerTest, AppendedEntriesHaveConsecutiveIndexesAndProveAgainstThe
     for (uint64_t i = 0; i < 37; ++i) {
       auto proof = ledger::InclusionProof(reader, i, 37);
       ASSERT_TRUE(proof.ok()) << proof.status();
-      ledger::Bundle bundle{.index = i, .entry = TestEntry(i), .size = 37,
-                            .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+      // The tree holds a commitment; its stored opening is the entry appended.
+      auto leaf = reader.Entries(i, i + 1);
+      auto opening = reader.Openings(i, i + 1);
+      ASSERT_TRUE(leaf.ok() && opening.ok() && (*opening)[0].has_value());
+      EXPECT_EQ((*opening)[0]->opening.entry, TestEntry(i));
+      EXPECT_EQ((*opening)[0]->party, "RU");
+      ledger::Bundle bundle{.index = i, .entry = (*leaf)[0], .opening = (*opening)[0]->opening,
+                            .size = 37, .proof = ledger::ProofBytes(*proof),
+                            .checkpoint = cp->note};
       auto verified = ledger::VerifyBundle(bundle, store->ledger().signer().verifier(), {});
       ASSERT_TRUE(verified.ok()) << verified.status();
     }
@@ -221,6 +231,20 @@ TEST_F(SqliteLedgerTest, TwoStoresOnOneDirectoryAppendToOneTree) {
   EXPECT_EQ(report->entries, 20u);
 }
 
+// A party row with its party.add entry, as the parties module writes them.
+absl::Status AddParty(Store& store, const std::string& id) {
+  const PartyRecord party{.id = id, .name = id + " name", .role = "guarantor",
+                          .token_hash = Sha256(id), .created_at = Timestamp{}};
+  return store.Write([&](Txn& txn) -> absl::Status {
+    RETURN_IF_ERROR(txn.InsertParty(party));
+    return txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                .party = id, .action = ledger::kActionPartyAdd, .object_id = id,
+                                .content_digest = PartyRecordDigest(party),
+                                .server_time = Timestamp{}}))
+        .status();
+  });
+}
+
 TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheckpoint) {
   auto store = Open();
   ASSERT_TRUE(store);
@@ -230,6 +254,7 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
   auto note = ledger::ParseNote(cp->note);
   ASSERT_TRUE(note.ok());
   ledger::Signer witness = ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
+  const std::string key = witness.verifier().ToString();
   const std::string line = witness.SignNote(note->text, 1790000000);
   auto add = [&](const std::string& party, const std::string& key, uint64_t size,
                  const std::string& sig) {
@@ -237,10 +262,26 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
       return store->ledger().AddCosignature(txn.db(), party, key, size, sig);
     });
   };
-  EXPECT_TRUE(absl::IsInvalidArgument(add("UN", witness.verifier().ToString(), 1, "garbage")));
-  EXPECT_TRUE(absl::IsNotFound(add("UN", witness.verifier().ToString(), 5, line)));
-  ASSERT_TRUE(add("UN", witness.verifier().ToString(), 1, line).ok());
-  EXPECT_TRUE(absl::IsPermissionDenied(add("RU", witness.verifier().ToString(), 1, line)));
+  auto bind = [&](const std::string& party, const std::string& key) {
+    return store->Write([&](Txn& txn) {
+      return store->ledger().BindWitness(txn.db(), party, key, Timestamp{}).status();
+    });
+  };
+  // The old path, "the first party to post registers the name", is refused: nobody bound it.
+  EXPECT_TRUE(absl::IsNotFound(add("UN", key, 1, line)));
+  EXPECT_TRUE(absl::IsNotFound(bind("UN", key)));  // no such party yet
+  ASSERT_TRUE(AddParty(*store, "UN").ok());
+  ASSERT_TRUE(AddParty(*store, "RU").ok());
+  ASSERT_TRUE(bind("UN", key).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(bind("RU", key)));
+  EXPECT_TRUE(absl::IsInvalidArgument(add("UN", key, 1, "garbage")));
+  EXPECT_TRUE(absl::IsNotFound(add("UN", key, 99, line)));
+  ASSERT_TRUE(add("UN", key, 1, line).ok());
+  // Another party, or the bound name with another key, is refused.
+  EXPECT_TRUE(absl::IsPermissionDenied(add("RU", key, 1, line)));
+  ledger::Signer impostor = ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      add("UN", impostor.verifier().ToString(), 1, impostor.SignNote(note->text, 1790000000))));
   auto served = store->WithReader([](Database& db) { return LedgerReader(db).CheckpointFor(0); });
   ASSERT_TRUE(served.ok());
   EXPECT_EQ(served->cosignatures, 1);
@@ -250,6 +291,125 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
   auto report = Check(*store);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->cosignatures, 1u);
+  EXPECT_EQ(report->witnesses, 1u);
+  auto listed = store->WithReader([](Database& db) { return LedgerReader(db).Witnesses(); });
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].party, "UN");
+  EXPECT_EQ((*listed)[0].cosignatures, 1u);
+  EXPECT_TRUE((*listed)[0].ledger_index.has_value());
+
+  // Removal drops the binding and its lines, in the ledger; the name is then unknown.
+  ASSERT_TRUE(store->Write([&](Txn& txn) {
+                      return store->ledger().RemoveWitness(txn.db(), "un.example/w", Timestamp{}).status();
+                    }).ok());
+  EXPECT_TRUE(absl::IsNotFound(add("UN", key, 1, line)));
+  served = store->WithReader([](Database& db) { return LedgerReader(db).CheckpointFor(0); });
+  EXPECT_EQ(served->cosignatures, 0);
+  report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->witnesses, 0u);
+}
+
+TEST_F(SqliteLedgerTest, AWitnessNameRegisteredByFirstUseIsRefusedUntilTheOperatorBindsIt) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(AddParty(*store, "ICRC").ok());
+  ASSERT_TRUE(AddParty(*store, "RU").ok());
+  auto note = ledger::ParseNote(
+      store->WithReader([](Database& db) { return LedgerReader(db).LatestCheckpoint(); })->note);
+  const uint64_t size = ledger::ParseCheckpoint(note->text)->size;
+  ledger::Signer squatter = ledger::Signer::Generate("icrc.example/w", ledger::KeyType::kCosignatureV1);
+  ledger::Signer real = ledger::Signer::Generate("icrc.example/w", ledger::KeyType::kCosignatureV1);
+  // A store of schema 2 or 3 where RU took ICRC's name first and cosigned with it.
+  ASSERT_TRUE(store->Write([&](Txn& txn) -> absl::Status {
+                      RETURN_IF_ERROR(txn.db().Exec(fmt::format(
+                          "INSERT INTO ledger_witnesses(key_name, verifier_key, party, added_at) "
+                          "VALUES('icrc.example/w', '{}', 'RU', 0)", squatter.verifier().ToString())));
+                      return txn.db().Exec(fmt::format(
+                          "INSERT INTO ledger_cosignatures VALUES({}, 'icrc.example/w', '{}', 1)",
+                          size, squatter.SignNote(note->text, 1)));
+                    }).ok());
+  auto add = [&](const std::string& party, const ledger::Signer& w) {
+    return store->Write([&](Txn& txn) {
+      return store->ledger().AddCosignature(txn.db(), party, w.verifier().ToString(), size,
+                                            w.SignNote(note->text, 1790000000));
+    });
+  };
+  EXPECT_TRUE(absl::IsPermissionDenied(add("RU", squatter)));
+  ASSERT_TRUE(store->Write([&](Txn& txn) {
+                      return store->ledger()
+                          .BindWitness(txn.db(), "ICRC", real.verifier().ToString(), Timestamp{})
+                          .status();
+                    }).ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(add("RU", squatter)));
+  EXPECT_TRUE(add("ICRC", real).ok());
+  auto served = store->WithReader([&](Database& db) { return LedgerReader(db).CheckpointAt(size); });
+  EXPECT_EQ(served->cosignatures, 1);  // the squatter's line is gone
+  EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(served->note), real.verifier()).ok());
+  auto report = Check(*store);
+  EXPECT_TRUE(report.ok()) << report.status();
+}
+
+// A store written before ledger format 2 (schema 2: readable leaves, no openings) migrates to
+// schema 4: its old leaves stay as they are and verify without an opening, new ones are
+// commitments with openings, and `ledger check` accepts both.
+TEST_F(SqliteLedgerTest, AStoreOfFormat1MigratesAndMixesReadableAndCommittedLeaves) {
+  ASSERT_TRUE(Open());  // creates the store (schema 4), then we turn it back into schema 2
+  {
+    auto db = Database::Open((dir_ / "deconflict.db").string(), Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE ledger_openings; ALTER TABLE ledger_witnesses DROP COLUMN "
+                            "ledger_index; DELETE FROM ledger_checkpoints; PRAGMA user_version=2").ok());
+    ledger::Frontier frontier;
+    for (uint64_t i = 0; i < 3; ++i) {
+      auto put = (*db)->Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)");
+      put->Bind(1, static_cast<int64_t>(i));
+      put->BindBlob(2, TestEntry(i));
+      ASSERT_TRUE(put->Run().ok());
+      frontier.Append(ledger::LeafHash(TestEntry(i)), [&](int level, uint64_t index, const ledger::Hash& h) {
+        if (level == 0) return;
+        auto node = (*db)->Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)");
+        node->Bind(1, static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index));
+        node->BindBlob(2, ledger::HashBytes(h));
+        ASSERT_TRUE(node->Run().ok());
+      });
+    }
+  }
+  auto store = Open();
+  ASSERT_TRUE(store);
+  for (uint64_t i = 3; i < 5; ++i) ASSERT_TRUE(AppendOne(*store, i).ok());
+  auto report = Check(*store);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->entries, 5u);
+  store->WithReader([&](Database& db) {
+    LedgerReader reader(db);
+    auto leaves = reader.Entries(0, 5);
+    auto openings = reader.Openings(0, 5);
+    ASSERT_TRUE(leaves.ok() && openings.ok());
+    for (uint64_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(ledger::IsCommitmentLeaf((*leaves)[i]), i >= 3) << i;
+      EXPECT_EQ((*openings)[i].has_value(), i >= 3) << i;
+      const ledger::Opening* opening = (*openings)[i] ? &(*openings)[i]->opening : nullptr;
+      auto entry = ledger::OpenLeaf((*leaves)[i], opening);
+      ASSERT_TRUE(entry.ok()) << entry.status();
+      EXPECT_EQ(entry->object_id, "op-" + std::to_string(i));
+    }
+    auto cp = reader.LatestCheckpoint();
+    auto proof = ledger::InclusionProof(reader, 1, 5);
+    ASSERT_TRUE(cp.ok() && proof.ok());
+    ledger::Bundle legacy{.index = 1, .entry = (*leaves)[1], .size = 5,
+                          .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+    EXPECT_TRUE(ledger::VerifyBundle(legacy, store->ledger().signer().verifier(), {}).ok());
+  });
+}
+
+TEST(Commitment, TwoCommitmentsOfOneEntryDifferSoALeafCannotBeMatchedToAGuess) {
+  const std::string entry = TestEntry(1);
+  const ledger::Opening a = ledger::NewOpening(entry), b = ledger::NewOpening(entry);
+  EXPECT_NE(ledger::CommitmentLeaf(a), ledger::CommitmentLeaf(b));
+  EXPECT_TRUE(ledger::VerifyOpening(ledger::CommitmentLeaf(a), a).ok());
+  EXPECT_FALSE(ledger::VerifyOpening(ledger::CommitmentLeaf(a), b).ok());
 }
 
 TEST_F(SqliteLedgerTest, CheckFindsATamperedEntry) {

@@ -43,8 +43,9 @@ OperationRecord ReadOperation(const Statement& st) {
 // ---------------------------------------------------------------------------------------------
 // Txn
 
-absl::StatusOr<uint64_t> Txn::AppendLedger(std::string_view entry) {
-  return ledger_->Append(*db_, entry);
+absl::StatusOr<uint64_t> Txn::AppendLedger(std::string_view entry,
+                                           const std::vector<std::string>& readers) {
+  return ledger_->Append(*db_, entry, readers);
 }
 
 absl::Status Txn::InsertParty(const PartyRecord& party) {

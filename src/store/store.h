@@ -78,8 +78,12 @@ class Txn {
  public:
   Database& db() { return *db_; }
 
-  // Appends one entry to the ledger in this transaction; returns its index.
-  absl::StatusOr<uint64_t> AppendLedger(std::string_view entry);
+  // Appends one entry (ledger::EncodeEntry bytes) to the ledger in this transaction; returns its
+  // index. The public log holds a salted commitment; the entry itself is readable by its party,
+  // guarantors and `readers` (e.g. the parties an operation conflicts with; default none more).
+  // SqliteLedger::Append has the details.
+  absl::StatusOr<uint64_t> AppendLedger(std::string_view entry,
+                                        const std::vector<std::string>& readers = {});
 
   // AlreadyExists when the id or the token hash is taken.
   absl::Status InsertParty(const PartyRecord& party);
