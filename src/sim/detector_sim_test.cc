@@ -30,12 +30,12 @@ TEST(DetectorOnSim, MatchesTheReferenceOnManySmallSnapshots) {
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     int count = static_cast<int>(50 + seed * 13 % 400);
     int parties = static_cast<int>(1 + seed % 4);
-    auto tracks = GenerateTracks({.scenario = seed % 5 == 0 ? TrackScenario::kContinental
-                                                            : TrackScenario::kDense,
-                                  .count = count,
-                                  .seed = seed,
-                                  .parties = parties,
-                                  .time = kT0});
+    auto tracks = GenerateTracks(
+        {.scenario = seed % 5 == 0 ? TrackScenario::kContinental : TrackScenario::kDense,
+         .count = count,
+         .seed = seed,
+         .parties = parties,
+         .time = kT0});
     ASSERT_TRUE(tracks.ok());
     tactical::DetectorOptions options{.include_same_party = seed % 3 == 0,
                                       .num_threads = static_cast<int>(1 + seed % 2)};

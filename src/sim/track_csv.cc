@@ -85,8 +85,7 @@ bool SplitFields(std::string_view line, std::string_view (&fields)[kColumns], in
   return count == kColumns;
 }
 
-absl::StatusOr<tactical::Track> ParseRecord(std::string_view line, int line_number,
-                                            Timestamp at) {
+absl::StatusOr<tactical::Track> ParseRecord(std::string_view line, int line_number, Timestamp at) {
   std::string_view fields[kColumns];
   int count = 0;
   if (!SplitFields(line, fields, count)) {

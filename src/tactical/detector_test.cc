@@ -32,8 +32,8 @@ enum class Shape {
   kAntipodes
 };
 // (Sim snapshots, which tactical may not include, are checked in sim/detector_sim_test.cc.)
-constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster, Shape::kLevelGrid,
-                             Shape::kParallel, Shape::kPole,    Shape::kAntimeridian,
+constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster,  Shape::kLevelGrid,
+                             Shape::kParallel, Shape::kPole,     Shape::kAntimeridian,
                              Shape::kGlobal,   Shape::kAntipodes};
 
 class SnapshotMaker {
