@@ -24,7 +24,8 @@ debug() { cmake --preset debug && cmake --build --preset debug && ctest --preset
 tsan() {
   cmake --preset tsan && cmake --build --preset tsan && ctest --preset tsan -L "$tsan_labels"
 }
-clang_tsa() { cmake --preset clang-tsa && cmake --build --preset clang-tsa; }
+# -k 0: report every file that breaks the analysis, not only the first.
+clang_tsa() { cmake --preset clang-tsa && cmake --build --preset clang-tsa -- -k 0; }
 
 failed=()
 times=()
