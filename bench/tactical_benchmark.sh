@@ -9,7 +9,7 @@ build=${1:-build/release}
 if [[ ! -f "$build/build.ninja" ]]; then cmake --preset release; fi
 cmake --build "$build" --target tactical_benchmark deconflict
 echo "load: $(uptime)"
-"$build/src/tactical/tactical_benchmark" --benchmark_filter='BM_Detect|BM_Cycle' \
+"$build/src/sim/tactical_benchmark" --benchmark_filter='BM_Detect|BM_Cycle' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,6 +20,6 @@ trap 'rm -rf "$tmp"' EXIT
   --out "$tmp/continental.csv"
 "$build/src/cli/deconflict" detect --tracks "$tmp/continental.csv" --out "$tmp/pairs.csv"
 # The total work of a cycle, on one thread (CPU time; little disturbed by other load).
-DC_BENCH_THREADS=1 "$build/src/tactical/tactical_benchmark" \
+DC_BENCH_THREADS=1 "$build/src/sim/tactical_benchmark" \
   --benchmark_filter='BM_Detect.*/(10000|100000)/' --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true

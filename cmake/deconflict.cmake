@@ -17,10 +17,13 @@ function(dc_cc_test)
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gmock GTest::gtest_main)
+  # Each test is labelled with its folder (store, strategic, api, e2e, ...): `ctest -L store`.
+  get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60
     # Two variables: ENVIRONMENT with a ';' list reaches CTest as two arguments and the second is
     # dropped, hence ENVIRONMENT_MODIFICATION for the binary.
-    PROPERTIES ENVIRONMENT "DECONFLICT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    PROPERTIES LABELS ${folder}
+               ENVIRONMENT "DECONFLICT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
                ENVIRONMENT_MODIFICATION "DECONFLICT_BINARY=set:$<TARGET_FILE:deconflict>")
 endfunction()
 

@@ -1,15 +1,56 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds and runs every test (unit, property, end-to-end, scenario):
-# first with the release preset, then again with the debug preset (ASan+UBSan).
-# Usage: bash scripts/test.sh      (DECONFLICT_SKIP_SANITIZERS=1 skips the second pass)
+# Installs dependencies, checks the habits, builds and runs every test. Stages, in order:
+#   layers     scripts/check_layers.sh: no module includes a module it may not (before building)
+#   format     scripts/format.sh --check: clang-format --dry-run -Werror on src/, tests/, bench/
+#   release    release preset: build everything, run every test
+#   debug      debug preset (ASan+UBSan): build, run every test
+#   tsan       tsan preset: build, run the store, strategic, api and e2e tests (ctest -L)
+#   clang-tsa  clang++ build of the binary and its libraries with -Werror=thread-safety, so the
+#              ABSL_GUARDED_BY annotations are checked (common/mutex.h)
+# Every stage runs even when an earlier one failed, so one run reports every problem; the script
+# prints each stage's time and exits 1 naming the failed stages.
+# Usage: bash scripts/test.sh      (DECONFLICT_SKIP_SANITIZERS=1 skips debug and tsan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake --preset release
-cmake --build --preset release
-ctest --preset release
+
+# The tests the tsan pass runs: labels are the tests' folders (cmake/deconflict.cmake).
+tsan_labels='^(store|strategic|api|e2e)$'
+
+layers() { bash scripts/check_layers.sh; }
+format() { bash scripts/format.sh --check; }
+release() { cmake --preset release && cmake --build --preset release && ctest --preset release; }
+debug() { cmake --preset debug && cmake --build --preset debug && ctest --preset debug; }
+tsan() {
+  cmake --preset tsan && cmake --build --preset tsan && ctest --preset tsan -L "$tsan_labels"
+}
+# -k 0: report every file that breaks the analysis, not only the first.
+clang_tsa() { cmake --preset clang-tsa && cmake --build --preset clang-tsa -- -k 0; }
+
+failed=()
+times=()
+stage() {  # stage NAME FUNCTION
+  local start=$SECONDS status=ok
+  echo "=== test.sh: $1"
+  "$2" || status=FAILED
+  [[ $status == ok ]] || failed+=("$1")
+  times+=("$(printf '%-10s %-6s %5d s' "$1" "$status" $((SECONDS - start)))")
+  echo "=== test.sh: $1 $status in $((SECONDS - start)) s"
+}
+
+stage layers layers
+stage format format
+stage release release
 if [[ "${DECONFLICT_SKIP_SANITIZERS:-0}" != 1 ]]; then
-  cmake --preset debug
-  cmake --build --preset debug
-  ctest --preset debug
+  stage debug debug
+  stage tsan tsan
 fi
+stage clang-tsa clang_tsa
+
+echo "=== test.sh: stages (total ${SECONDS} s)"
+printf '  %s\n' "${times[@]}"
+if ((${#failed[@]})); then
+  echo "test.sh: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test.sh: all stages passed"

@@ -19,7 +19,6 @@
 #include "sim/track_csv.h"
 #include "sim/tracks.h"
 #include "tactical/detector.h"
-#include "tactical/sim_snapshot.h"
 
 namespace deconflict::cli {
 namespace {
@@ -78,10 +77,10 @@ bool IdLess(const std::string& x, const std::string& y) {
 }
 
 void RunDetect(const DetectArgs& args) {
-  auto records = sim::ReadTrackCsvFile(args.tracks);
-  if (!records.ok()) Die("detect", records.status());
   const Timestamp at{};  // a snapshot: every track is at the same instant
-  std::vector<tactical::Track> tracks = tactical::TracksFromSnapshot(*records, at);
+  absl::StatusOr<std::vector<tactical::Track>> read = sim::ReadTrackCsvFile(args.tracks, at);
+  if (!read.ok()) Die("detect", read.status());
+  const std::vector<tactical::Track>& tracks = *read;
   tactical::Detector detector({
       .lookahead = std::chrono::duration<double>(args.lookahead_s),
       .minima = tactical::MinimaTable({.horizontal_m = args.h_sep_m, .vertical_m = args.v_sep_m}),

@@ -7,21 +7,29 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "common/ids.h"
+#include "common/status.h"
 #include "fmt/format.h"
 
 namespace deconflict::sim {
 namespace {
 
 constexpr int kColumns = 8;
-constexpr const char* kColumnNames[kColumns] = {"id",    "party",  "lat",     "lon",
-                                                "alt_m", "gs_mps", "trk_deg", "vs_mps"};
 
-struct Range {
-  double lo, hi;
+// The numeric columns 2..7 and the Track fields they map to. Their ranges are the Track's own
+// (tactical::ValidateTrack), so the CSV states no second set of limits.
+struct NumberColumn {
+  const char* name;
+  const char* field;
+  double tactical::Track::*member;
 };
-// Accepted ranges of the numeric columns 2..7 (trk_deg only has to be finite).
-constexpr Range kRanges[kColumns] = {{0, 0},          {0, 0},    {-90, 90},   {-180, 180},
-                                     {-2000, 100000}, {0, 2000}, {-1e9, 1e9}, {-1000, 1000}};
+constexpr NumberColumn kNumberColumns[] = {
+    {"lat", "lat_deg", &tactical::Track::lat_deg},
+    {"lon", "lon_deg", &tactical::Track::lon_deg},
+    {"alt_m", "alt_m", &tactical::Track::alt_m},
+    {"gs_mps", "ground_speed_mps", &tactical::Track::ground_speed_mps},
+    {"trk_deg", "track_deg", &tactical::Track::track_deg},
+    {"vs_mps", "vertical_rate_mps", &tactical::Track::vertical_rate_mps},
+};
 
 // Debian's Abseil has its own string_view: copy status messages out as std::string.
 std::string MessageOf(const absl::Status& status) {
@@ -43,18 +51,22 @@ absl::Status CheckId(std::string_view id) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<double> ParseNumber(std::string_view text, Range range) {
+absl::StatusOr<double> ParseNumber(std::string_view text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
       !std::isfinite(value)) {
     return absl::InvalidArgumentError(fmt::format("'{}' is not a finite number", text));
   }
-  if (value < range.lo || value > range.hi) {
-    return absl::InvalidArgumentError(
-        fmt::format("{} is not in [{}, {}]", value, range.lo, range.hi));
-  }
   return value;
+}
+
+// The CSV column of a Track field named by ValidateTrack ("lat_deg" -> "lat").
+std::string_view ColumnOf(std::string_view field) {
+  for (const NumberColumn& column : kNumberColumns) {
+    if (field == column.field) return column.name;
+  }
+  return field;
 }
 
 // Splits `line` at commas into exactly kColumns fields; false otherwise.
@@ -73,7 +85,7 @@ bool SplitFields(std::string_view line, std::string_view (&fields)[kColumns], in
   return count == kColumns;
 }
 
-absl::StatusOr<TrackRecord> ParseRecord(std::string_view line, int line_number) {
+absl::StatusOr<tactical::Track> ParseRecord(std::string_view line, int line_number, Timestamp at) {
   std::string_view fields[kColumns];
   int count = 0;
   if (!SplitFields(line, fields, count)) {
@@ -81,39 +93,48 @@ absl::StatusOr<TrackRecord> ParseRecord(std::string_view line, int line_number) 
         line_number, "record",
         fmt::format("has {} fields, expected {} ({})", count, kColumns, kTrackCsvHeader));
   }
-  TrackRecord record;
+  tactical::Track record;
+  record.time = at;
   if (absl::Status id_ok = CheckId(fields[0]); !id_ok.ok()) {
     return LineError(line_number, "id", MessageOf(id_ok));
   }
-  record.id = std::string(fields[0]);
-  if (auto party = ParsePartyId(fields[1]); !party.ok()) {
-    return LineError(line_number, "party", MessageOf(party.status()));
-  }
-  record.party = std::string(fields[1]);
-  double* numbers[kColumns] = {nullptr,       nullptr,        &record.lat_deg, &record.lon_deg,
-                               &record.alt_m, &record.gs_mps, &record.trk_deg, &record.vs_mps};
+  record.id = TrackId(std::string(fields[0]));
+  absl::StatusOr<PartyId> party = ParsePartyId(fields[1]);
+  if (!party.ok()) return LineError(line_number, "party", MessageOf(party.status()));
+  record.party = *std::move(party);
   for (int column = 2; column < kColumns; ++column) {
-    absl::StatusOr<double> value = ParseNumber(fields[column], kRanges[column]);
-    if (!value.ok()) return LineError(line_number, kColumnNames[column], MessageOf(value.status()));
-    *numbers[column] = *value;
+    const NumberColumn& number = kNumberColumns[column - 2];
+    absl::StatusOr<double> value = ParseNumber(fields[column]);
+    if (!value.ok()) return LineError(line_number, number.name, MessageOf(value.status()));
+    record.*number.member = *value;
+  }
+  if (absl::Status valid = tactical::ValidateTrack(record); !valid.ok()) {
+    // ValidateTrack's message is "<field>: <what>": name the column instead.
+    std::string field = FieldOf(valid).value_or("record");
+    std::string message = MessageOf(valid);
+    std::string_view what = message;
+    if (what.starts_with(field + ": ")) what.remove_prefix(field.size() + 2);
+    return LineError(line_number, ColumnOf(field), what);
   }
   return record;
 }
 
 }  // namespace
 
-absl::Status WriteTrackCsv(const std::vector<TrackRecord>& tracks, std::ostream& out) {
+absl::Status WriteTrackCsv(const std::vector<tactical::Track>& tracks, std::ostream& out) {
   out << kTrackCsvHeader << '\n';
   std::string line;
   for (size_t record_idx = 0; record_idx < tracks.size(); ++record_idx) {
-    const TrackRecord& t = tracks[record_idx];
-    line = fmt::format("{},{},{},{},{},{},{},{}", t.id, t.party, t.lat_deg, t.lon_deg, t.alt_m,
-                       t.gs_mps, t.trk_deg, t.vs_mps);
+    const tactical::Track& t = tracks[record_idx];
+    line = fmt::format("{},{},{},{},{},{},{},{}", t.id.value(), t.party.value(), t.lat_deg,
+                       t.lon_deg, t.alt_m, t.ground_speed_mps, t.track_deg, t.vertical_rate_mps);
     // Validate by reading back what a reader would see (line numbers count the header).
-    if (absl::StatusOr<TrackRecord> back = ParseRecord(line, static_cast<int>(record_idx) + 2);
+    if (absl::StatusOr<tactical::Track> back =
+            ParseRecord(line, static_cast<int>(record_idx) + 2, t.time);
         !back.ok()) {
       return absl::InvalidArgumentError(fmt::format("record {} (id '{}') cannot be written: {}",
-                                                    record_idx, t.id, MessageOf(back.status())));
+                                                    record_idx, t.id.value(),
+                                                    MessageOf(back.status())));
     }
     out << line << '\n';
   }
@@ -122,7 +143,8 @@ absl::Status WriteTrackCsv(const std::vector<TrackRecord>& tracks, std::ostream&
   return absl::OkStatus();
 }
 
-absl::Status WriteTrackCsvFile(const std::vector<TrackRecord>& tracks, const std::string& path) {
+absl::Status WriteTrackCsvFile(const std::vector<tactical::Track>& tracks,
+                               const std::string& path) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return absl::NotFoundError(fmt::format("cannot open '{}' for writing", path));
   absl::Status status = WriteTrackCsv(tracks, out);
@@ -132,8 +154,8 @@ absl::Status WriteTrackCsvFile(const std::vector<TrackRecord>& tracks, const std
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsv(std::istream& in) {
-  std::vector<TrackRecord> tracks;
+absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsv(std::istream& in, Timestamp at) {
+  std::vector<tactical::Track> tracks;
   absl::flat_hash_set<std::string> ids;
   std::string line;
   int line_number = 0;
@@ -151,10 +173,10 @@ absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsv(std::istream& in) {
       continue;
     }
     if (line.empty()) continue;
-    absl::StatusOr<TrackRecord> record = ParseRecord(line, line_number);
+    absl::StatusOr<tactical::Track> record = ParseRecord(line, line_number, at);
     if (!record.ok()) return record.status();
-    if (!ids.insert(record->id).second) {
-      return LineError(line_number, "id", fmt::format("'{}' appears twice", record->id));
+    if (!ids.insert(record->id.value()).second) {
+      return LineError(line_number, "id", fmt::format("'{}' appears twice", record->id.value()));
     }
     tracks.push_back(*std::move(record));
   }
@@ -164,10 +186,11 @@ absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsv(std::istream& in) {
   return tracks;
 }
 
-absl::StatusOr<std::vector<TrackRecord>> ReadTrackCsvFile(const std::string& path) {
+absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsvFile(const std::string& path,
+                                                              Timestamp at) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("cannot open '{}'", path));
-  return ReadTrackCsv(in);
+  return ReadTrackCsv(in, at);
 }
 
 }  // namespace deconflict::sim

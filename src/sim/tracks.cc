@@ -55,25 +55,25 @@ double WrapLongitude(double lon_deg) {
   return wrapped == -180.0 ? 180.0 : wrapped;
 }
 
-TrackRecord MakeTrack(const Box& box, SplitMix64& rng) {
+tactical::Track MakeTrack(const Box& box, SplitMix64& rng) {
   constexpr double kDegPerRad = 180.0 / std::numbers::pi;
-  TrackRecord track;
+  tactical::Track track;
   // Sinusoidal (equal-area) placement about the box centre.
   double north_m = rng.Uniform(-box.north_south_m / 2, box.north_south_m / 2);
   double east_m = rng.Uniform(-box.east_west_m / 2, box.east_west_m / 2);
   track.lat_deg = box.lat0_deg + north_m / kSphereRadiusM * kDegPerRad;
   double cos_lat = std::cos(track.lat_deg / kDegPerRad);
   track.lon_deg = WrapLongitude(box.lon0_deg + east_m / (kSphereRadiusM * cos_lat) * kDegPerRad);
-  track.trk_deg = rng.Uniform(0, 360);
-  track.gs_mps = rng.Uniform(120, 250);
+  track.track_deg = rng.Uniform(0, 360);
+  track.ground_speed_mps = rng.Uniform(120, 250);
   if (rng.Uniform(0, 1) < 0.6) {
     int flight_level = 200 + 10 * static_cast<int>(rng.Below(21));  // FL200..FL400
     track.alt_m = flight_level * kFlightLevelM;
-    track.vs_mps = 0;
+    track.vertical_rate_mps = 0;
   } else {
     track.alt_m = rng.Uniform(50 * kFlightLevelM, 400 * kFlightLevelM);
     double rate = rng.Uniform(5, 15);
-    track.vs_mps = rng.Uniform(0, 1) < 0.5 ? rate : -rate;
+    track.vertical_rate_mps = rng.Uniform(0, 1) < 0.5 ? rate : -rate;
   }
   return track;
 }
@@ -86,7 +86,7 @@ absl::StatusOr<TrackScenario> ParseTrackScenario(std::string_view name) {
   return InvalidField("scenario", fmt::format("'{}' is not one of dense, continental", name));
 }
 
-absl::StatusOr<std::vector<TrackRecord>> GenerateTracks(const TrackScenarioOptions& options) {
+absl::StatusOr<std::vector<tactical::Track>> GenerateTracks(const TrackScenarioOptions& options) {
   if (options.count < 0 || options.count > 10'000'000) {
     return InvalidField("count", fmt::format("{} is not in [0, 10000000]", options.count));
   }
@@ -95,12 +95,13 @@ absl::StatusOr<std::vector<TrackRecord>> GenerateTracks(const TrackScenarioOptio
   }
   Box box = BoxOf(options.scenario);
   SplitMix64 rng(options.seed);
-  std::vector<TrackRecord> tracks;
+  std::vector<tactical::Track> tracks;
   tracks.reserve(options.count);
   for (int track_idx = 0; track_idx < options.count; ++track_idx) {
-    TrackRecord track = MakeTrack(box, rng);
-    track.id = std::to_string(track_idx + 1);
-    track.party = fmt::format("P{}", track_idx % options.parties + 1);
+    tactical::Track track = MakeTrack(box, rng);
+    track.id = TrackId(std::to_string(track_idx + 1));
+    track.party = PartyId(fmt::format("P{}", track_idx % options.parties + 1));
+    track.time = options.time;
     tracks.push_back(std::move(track));
   }
   return tracks;

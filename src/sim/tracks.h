@@ -1,10 +1,11 @@
 // sim/tracks.h: synthetic live-track snapshots for demos, tests and benchmarks.
 //
-//   ASSIGN_OR_RETURN(std::vector<sim::TrackRecord> tracks,
+//   ASSIGN_OR_RETURN(std::vector<tactical::Track> tracks,
 //                    sim::GenerateTracks({.scenario = sim::TrackScenario::kDense,
 //                                         .count = 10000, .seed = 1, .parties = 4}));
 //
-// Scenarios (all tracks at one instant, no time column):
+// The output is tactical's own Track (tactical/track.h): sim sits above tactical and describes
+// no track of its own. Scenarios (all tracks at one instant, `TrackScenarioOptions::time`):
 //   kDense        uniform over a 500 km x 500 km square centred on 52N 5E.
 //   kContinental  uniform over a 5,000 km (east-west) x 3,000 km (north-south) box centred on
 //                 48N 10E.
@@ -28,21 +29,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "tactical/track.h"
 
 namespace deconflict::sim {
-
-// One aircraft state as it appears in a track snapshot CSV (sim/track_csv.h). Value type.
-struct TrackRecord {
-  std::string id;
-  std::string party;
-  double lat_deg = 0;
-  double lon_deg = 0;
-  double alt_m = 0;    // metres above the WGS84 ellipsoid
-  double gs_mps = 0;   // ground speed
-  double trk_deg = 0;  // track angle, clockwise from true north
-  double vs_mps = 0;   // vertical rate, positive up
-  friend bool operator==(const TrackRecord&, const TrackRecord&) = default;
-};
 
 enum class TrackScenario { kDense, kContinental };
 
@@ -54,10 +44,11 @@ struct TrackScenarioOptions {
   int count = 1000;                                // Default: 1,000 tracks. REQUIRES: >= 0.
   uint64_t seed = 1;                               // Default: 1.
   int parties = 2;                                 // Default: 2. REQUIRES: >= 1.
+  Timestamp time{};                                // Default: the epoch. Every track's time.
 };
 
 // The snapshot for `options`. Returns InvalidArgument naming the field when count < 0,
 // count > 10,000,000 or parties < 1.
-absl::StatusOr<std::vector<TrackRecord>> GenerateTracks(const TrackScenarioOptions& options);
+absl::StatusOr<std::vector<tactical::Track>> GenerateTracks(const TrackScenarioOptions& options);
 
 }  // namespace deconflict::sim

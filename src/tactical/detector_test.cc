@@ -7,11 +7,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sim/tracks.h"
 #include "tactical/internal/broad_phase.h"
 #include "tactical/internal/test_tracks.h"
 #include "tactical/reference_detector.h"
-#include "tactical/sim_snapshot.h"
 
 namespace deconflict::tactical {
 namespace {
@@ -30,13 +28,13 @@ enum class Shape {
   kParallel,
   kPole,
   kAntimeridian,
-  kSim,
   kGlobal,
   kAntipodes
 };
-constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster, Shape::kLevelGrid,
-                             Shape::kParallel, Shape::kPole,    Shape::kAntimeridian,
-                             Shape::kSim,      Shape::kGlobal,  Shape::kAntipodes};
+// (Sim snapshots, which tactical may not include, are checked in sim/detector_sim_test.cc.)
+constexpr Shape kShapes[] = {Shape::kUniform,  Shape::kCluster,  Shape::kLevelGrid,
+                             Shape::kParallel, Shape::kPole,     Shape::kAntimeridian,
+                             Shape::kGlobal,   Shape::kAntipodes};
 
 class SnapshotMaker {
  public:
@@ -47,11 +45,6 @@ class SnapshotMaker {
   bool Coin(double p) { return U(0, 1) < p; }
 
   std::vector<Track> Make(Shape shape, int n, int parties) {
-    if (shape == Shape::kSim) {
-      auto records = sim::GenerateTracks(
-          {.scenario = sim::TrackScenario::kDense, .count = n, .seed = rng_(), .parties = parties});
-      return TracksFromSnapshot(*records, kT0);
-    }
     double lat0 = U(-70, 70), lon0 = U(-180, 180), spread = U(5e3, 200e3);
     if (shape == Shape::kPole) lat0 = Coin(0.5) ? 89.9 : -89.9, spread = U(5e3, 60e3);
     if (shape == Shape::kAntimeridian) lon0 = 180;
@@ -159,19 +152,6 @@ TEST(BroadPhase, ProjectionMarginBoundsTheChordOffsetOnTheEllipsoid) {
     worst = std::max(worst, offset / margin);
   }
   std::cout << "largest chord offset: " << worst << " of the margin\n";
-}
-
-TEST(Detector, MatchesTheReferenceOnADenseSimSnapshot) {
-  auto records = sim::GenerateTracks(
-      {.scenario = sim::TrackScenario::kDense, .count = 3000, .seed = 42, .parties = 3});
-  ASSERT_TRUE(records.ok());
-  std::vector<Track> tracks = TracksFromSnapshot(*records, kT0);
-  Detector detector;
-  auto fast = detector.Detect(tracks, kT0);
-  auto reference = DetectAllPairs(detector.options(), tracks, kT0);
-  ASSERT_TRUE(fast.ok() && reference.ok());
-  EXPECT_GT(fast->size(), 100u);
-  EXPECT_TRUE(*fast == *reference);
 }
 
 TEST(Detector, ResultDoesNotDependOnThreadsOrSlices) {

@@ -1,4 +1,5 @@
-// tactical/track.h: a live track report, the input of the tactical engine.
+// tactical/track.h: a live track report, the input of the tactical engine. The one description
+// of a track's fields: sim/ generates these and sim/track_csv.h maps them to CSV.
 #pragma once
 
 #include "absl/status/status.h"
@@ -19,6 +20,7 @@ struct Track {
   double ground_speed_mps = 0;   // >= 0
   double track_deg = 0;          // clockwise from true north; any finite value
   double vertical_rate_mps = 0;  // positive up
+  friend bool operator==(const Track&, const Track&) = default;
 };
 
 // OK, or InvalidArgument naming the field ("lat_deg: 91 is not in [-90, 90]") when a value is

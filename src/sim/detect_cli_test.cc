@@ -12,9 +12,8 @@
 #include "gtest/gtest.h"
 #include "sim/track_csv.h"
 #include "tactical/reference_detector.h"
-#include "tactical/sim_snapshot.h"
 
-namespace deconflict::tactical {
+namespace deconflict::sim {
 namespace {
 
 using ::testing::HasSubstr;
@@ -65,14 +64,13 @@ TEST_F(DetectCli, PairsFileMatchesTheReferenceDetector) {
       << output;
   EXPECT_THAT(output, HasSubstr("conflicts among 2000 tracks; detection"));
 
-  auto records = sim::ReadTrackCsvFile(tracks);
-  ASSERT_TRUE(records.ok());
-  std::vector<Track> snapshot = TracksFromSnapshot(*records, Timestamp{});
-  auto reference = DetectAllPairs(DetectorOptions{}, snapshot, Timestamp{});
+  auto snapshot = ReadTrackCsvFile(tracks, Timestamp{});
+  ASSERT_TRUE(snapshot.ok());
+  auto reference = tactical::DetectAllPairs(tactical::DetectorOptions{}, *snapshot, Timestamp{});
   ASSERT_TRUE(reference.ok());
   // Sim ids are "1".."N" in snapshot order, so index order is id order.
   std::vector<std::string> expected = {"id_a,id_b,tcpa_s,dcpa_m,t_in_s,t_out_s"};
-  for (const Conflict& c : *reference) {
+  for (const tactical::Conflict& c : *reference) {
     expected.push_back(fmt::format("{},{},{:.3f},{:.3f},{:.3f},{:.3f}", c.a + 1, c.b + 1, c.tcpa_s,
                                    c.dcpa_m, c.t_in_s, c.t_out_s));
   }
@@ -98,4 +96,4 @@ TEST_F(DetectCli, BadRowIsAnErrorWithItsLineNumber) {
 }
 
 }  // namespace
-}  // namespace deconflict::tactical
+}  // namespace deconflict::sim
