@@ -87,7 +87,7 @@ TEST_F(StoreE2E, FailedCommitIsRolledBackAndTheServerGoesOn) {
 
 TEST_F(StoreE2E, StoreThatCannotRecoverAnswers503AndTheProcessExitsNonZero) {
   std::unique_ptr<ServerProcess> server =
-      StartServer("commit@1,rollback@1", {"--failure-exit-delay-ms", "3000"});
+      StartServer("commit@1,rollback@1", {"--failure-exit-delay-ms", "5000"});
   ASSERT_TRUE(server);
   const std::string lost = NewUuid();
   HttpResult failed = Http(server->port(), "PUT", "/v1/operations/" + lost, Area(35.0), ru_);
