@@ -83,9 +83,15 @@ void QueryOperations(const Services& s, const Request& req, const Principal& who
 void AddRoutes(Router& router, const Services& services) {
   const Services& s = services;
   router.Add("GET", "/v1/health", [s](const Request&, Respond respond) {
-    absl::StatusOr<int64_t> version = s.store.DataVersion();
-    if (!version.ok()) return respond(ErrorReply(absl::UnavailableError("store unreadable")));
-    respond(JsonReply(200, {{"status", "ok"}}));
+    // Readable and writable (a probe commit when no recent commit says): 503 with the reason.
+    auto unavailable = [](std::string_view reason) {
+      return JsonReply(503, {{"status", "unavailable"}, {"reason", reason}});
+    };
+    if (!s.store.DataVersion().ok()) return respond(unavailable("the store cannot be read"));
+    s.store.CheckWritable([respond, unavailable](absl::Status writable) {
+      if (!writable.ok()) return respond(unavailable(std::string(writable.message())));
+      respond(JsonReply(200, {{"status", "ok"}}));
+    });
   });
   router.Add("GET", "/v1/version", [](const Request&, Respond respond) {
     respond(JsonReply(200, {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}}));

@@ -12,7 +12,9 @@ namespace deconflict::api {
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
   ASSIGN_OR_RETURN(server->store_,
-                   store::Store::Open(options.data_dir, {.synchronous_full = options.synchronous_full}));
+                   store::Store::Open(options.data_dir, {.synchronous_full = options.synchronous_full,
+                                                         .clock = &server->clock_,
+                                                         .faults = options.store_faults}));
   server->operations_ = std::make_unique<strategic::OperationService>(*server->store_, server->clock_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{

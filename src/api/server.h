@@ -31,6 +31,7 @@ struct ServerOptions {
   uint16_t port = 8080;                // Default: 8080; 0 picks a free port.
   int threads = 2;                     // Default: 2 I/O threads.
   bool synchronous_full = true;        // Default: every commit fsynced.
+  store::FaultInjector* store_faults = nullptr;  // Tests only (store/fault_injector.h). Default: none.
 };
 
 class Server {

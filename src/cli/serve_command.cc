@@ -1,26 +1,54 @@
 // cli/serve_command.cc: `deconflict serve`, the service itself.
-#include <pthread.h>
+//
+// Exit status: 0 after SIGINT/SIGTERM; 1 when it cannot start (bad flags, another server holds
+// the data directory, the store refuses to open); 3 when the store failed while serving (a failed
+// commit could not be rolled back): the server answers 503 for --failure-exit-delay-ms, then
+// exits so that a supervisor restarts it on a fresh connection.
+//
+// DECONFLICT_TEST_FAIL_COMMIT (tests only): injects faults into the store's group commits, e.g.
+// "commit@1" or "commit@1,rollback@1" (store/fault_injector.h, ScriptedFaults). Never set it in
+// production: the server logs a warning when it is set.
 #include <signal.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/server.h"
 #include "cli/commands.h"
-#include "common/status.h"
 #include "cli/demo.h"
+#include "common/status.h"
 #include "fmt/format.h"
 #include "spdlog/spdlog.h"
+#include "store/dir_lock.h"
+#include "store/fault_injector.h"
 
 namespace deconflict::cli {
 namespace {
+
+namespace net = boost::asio;
+
+constexpr int kExitStoreFailed = 3;
+constexpr char kFaultsVariable[] = "DECONFLICT_TEST_FAIL_COMMIT";
 
 struct ServeArgs {
   std::string data;
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
   bool demo = false;
+  int failure_exit_delay_ms = 2000;
 };
+
+[[noreturn]] void Fail(int code, const std::string& message) {
+  std::cerr << "deconflict: " << message << "\n";
+  throw CLI::RuntimeError(code);
+}
 
 // "127.0.0.1:8080" -> address, port. Port 0 picks a free one.
 bool ParseListen(const std::string& listen, std::string& address, uint16_t& port) {
@@ -40,54 +68,77 @@ bool ParseListen(const std::string& listen, std::string& address, uint16_t& port
   return true;
 }
 
+// The test-only fault script from the environment, or nullptr.
+std::unique_ptr<store::ScriptedFaults> FaultsFromEnvironment() {
+  const char* script = std::getenv(kFaultsVariable);
+  if (script == nullptr || *script == '\0') return nullptr;
+  absl::StatusOr<std::unique_ptr<store::ScriptedFaults>> faults = store::ScriptedFaults::Parse(script);
+  if (!faults.ok()) Fail(2, fmt::format("{}: {}", kFaultsVariable, faults.status().message()));
+  spdlog::warn("{}={}: injecting store faults (for tests only)", kFaultsVariable, script);
+  return *std::move(faults);
+}
+
 void Serve(const ServeArgs& args) {
   std::string address;
   uint16_t port = 0;
   if (!ParseListen(args.listen, address, port)) {
-    std::cerr << fmt::format("deconflict: --listen '{}' must be ADDRESS:PORT, e.g. 127.0.0.1:8080\n", args.listen);
-    throw CLI::RuntimeError(2);
+    Fail(2, fmt::format("--listen '{}' must be ADDRESS:PORT, e.g. 127.0.0.1:8080", args.listen));
   }
-  // SIGINT/SIGTERM are taken by one thread (sigwait) and stop the server cleanly; every thread
-  // started from here inherits the blocked mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const SystemClock clock;
+  // One server per data directory, held until the process ends (store/dir_lock.h).
+  absl::StatusOr<store::DataDirLock> lock = store::DataDirLock::Acquire(args.data, clock);
+  if (!lock.ok()) Fail(1, fmt::format("cannot start: {}", lock.status().message()));
+  std::unique_ptr<store::ScriptedFaults> faults = FaultsFromEnvironment();
+  // A file-size limit (ulimit -f) must make writes fail, which health reports, not kill us.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   absl::StatusOr<std::unique_ptr<api::Server>> server = api::Server::Create(
-      api::ServerOptions{.data_dir = args.data, .address = address, .port = port, .threads = args.threads});
-  if (!server.ok()) {
-    std::cerr << fmt::format("deconflict: cannot start: {}\n", server.status().message());
-    throw CLI::RuntimeError(1);
-  }
-  if (absl::Status started = (*server)->Start(); !started.ok()) {
-    std::cerr << fmt::format("deconflict: {}\n", started.message());
-    throw CLI::RuntimeError(1);
-  }
+      api::ServerOptions{.data_dir = args.data, .address = address, .port = port,
+                         .threads = args.threads, .store_faults = faults.get()});
+  if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
+  if (absl::Status started = (*server)->Start(); !started.ok()) Fail(1, std::string(started.message()));
   if (args.demo) {
     absl::StatusOr<Demo> demo = LoadDemo(**server);
-    if (!demo.ok()) {
-      std::cerr << fmt::format("deconflict: demo not loaded: {}\n", demo.status().message());
-      throw CLI::RuntimeError(1);
-    }
+    if (!demo.ok()) Fail(1, fmt::format("demo not loaded: {}", demo.status().message()));
     std::cout << DemoBanner(*demo, fmt::format("http://{}:{}", address, (*server)->port())) << "\n";
   }
-  std::cout << fmt::format("deconflict listening on http://{}:{} (store {})\n", address,
-                           (*server)->port(), args.data)
-            << std::flush;
 
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
+  // Signals and the store's failure are handled on a control loop of their own; either ends
+  // Run() below.
+  net::io_context control;
+  auto keep_running = net::make_work_guard(control);
+  net::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     (*server)->Stop();
   });
+  net::steady_timer exit_timer(control);
+  (*server)->store().OnFailure([&](const absl::Status& failure) {
+    net::post(control, [&, failure] {
+      spdlog::critical("{}; answering 503 for {} ms, then exiting with status {}",
+                       failure.message(), args.failure_exit_delay_ms, kExitStoreFailed);
+      exit_timer.expires_after(std::chrono::milliseconds(args.failure_exit_delay_ms));
+      exit_timer.async_wait([&](const boost::system::error_code& ec) {
+        if (!ec) (*server)->Stop();
+      });
+    });
+  });
+  std::thread control_thread([&] { control.run(); });
+
+  std::cout << fmt::format("deconflict listening on http://{}:{} (store {})\n", address,
+                           (*server)->port(), args.data)
+            << std::flush;
   (*server)->Run();
-  // Run returns only after Stop(); wake the waiter if it is still blocked (it is not, unless
-  // Run ended another way).
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
+
+  // Nothing may post to `control` once it is gone.
+  (*server)->store().OnFailure(nullptr);
+  keep_running.reset();
+  control.stop();
+  control_thread.join();
+  if (std::optional<absl::Status> failure = (*server)->store().failure()) {
+    Fail(kExitStoreFailed, fmt::format("stopped: {}", failure->message()));
+  }
 }
 
 }  // namespace
@@ -100,6 +151,11 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
   serve->add_flag("--demo", args->demo, "Fill a fresh store with three parties and a few operations, print their tokens");
+  serve->add_option("--failure-exit-delay-ms", args->failure_exit_delay_ms,
+                    "When the store fails for good, answer 503 this long (for health checks and "
+                    "requests in flight), then exit with status 3")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
   serve->callback([args] { Serve(*args); });
 }
 

@@ -84,6 +84,31 @@ absl::StatusOr<Signer> LoadServerKey(const std::string& dir) {
   return signer;
 }
 
+absl::Status CheckServerKey(const std::string& dir, std::string_view checkpoint_note) {
+  absl::StatusOr<Note> note = ParseNote(checkpoint_note);
+  absl::StatusOr<Checkpoint> body =
+      note.ok() ? ParseCheckpoint(note->text) : absl::StatusOr<Checkpoint>(note.status());
+  const std::string log = body.ok() ? body->origin : "unknown";
+  const std::string size = body.ok() ? std::to_string(body->size) : "unknown";
+  absl::StatusOr<Signer> signer = LoadServerKey(dir);
+  if (absl::IsNotFound(signer.status())) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} is missing, but the store holds checkpoints signed with it (log {}, {} entries): "
+        "restore the file {} from a backup of {}; a new key could not verify the ledger",
+        KeyPath(dir), log, size, kServerKeyFile, dir));
+  }
+  if (!signer.ok()) return signer.status();
+  const absl::Status verified =
+      note.ok() ? VerifyNote(*note, signer->verifier()) : note.status();
+  if (!verified.ok()) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} (key {}) did not sign the store's checkpoints (log {}, {} entries): it was replaced "
+        "or comes from another deployment; restore the file {} from a backup of {}",
+        KeyPath(dir), signer->name(), log, size, kServerKeyFile, dir));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Signer> LoadOrCreateServerKey(const std::string& dir) {
   absl::StatusOr<Signer> signer = LoadServerKey(dir);
   if (!absl::IsNotFound(signer.status())) return signer;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/sqlite_ledger.h"
@@ -44,12 +45,21 @@ CREATE TABLE operations (
 CREATE INDEX operations_by_state ON operations(state);
 )sql";
 
+// The row Store::CheckWritable rewrites to prove that a commit reaches the disk.
+constexpr char kStoreProbeSchema[] = R"sql(
+CREATE TABLE store_probe (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at  INTEGER NOT NULL          -- microseconds since the Unix epoch, UTC
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
       // 3 is reserved (branch events).
       {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
+      {5, "store health probe", kStoreProbeSchema},
   };
   return migrations;
 }
@@ -65,29 +75,28 @@ absl::Status ConfigureConnection(Database& db, bool synchronous_full) {
 
 absl::Status Migrate(Database& db) {
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  absl::StatusOr<int64_t> current = db.QueryInt("PRAGMA user_version");
-  if (!current.ok()) {
-    (void)db.Exec("ROLLBACK");
-    return current.status();
-  }
+  // Every way out before the COMMIT rolls back: a store is migrated whole or not at all.
+  absl::Cleanup roll_back = [&db] { (void)db.Exec("ROLLBACK"); };
+  ASSIGN_OR_RETURN(int64_t current, db.QueryInt("PRAGMA user_version"));
   const int newest = Migrations().back().version;
-  if (*current > newest) {
-    (void)db.Exec("ROLLBACK");
+  if (current > newest) {
     return absl::FailedPreconditionError(fmt::format(
         "the store has schema version {}, newer than this binary's {}: upgrade deconflict",
-        *current, newest));
+        current, newest));
   }
   for (const Migration& m : Migrations()) {
-    if (m.version <= *current) continue;
+    if (m.version <= current) continue;
     absl::Status s = db.Exec(m.sql);
     if (s.ok()) s = db.Exec(fmt::format("PRAGMA user_version={}", m.version));
     if (!s.ok()) {
-      (void)db.Exec("ROLLBACK");
-      return absl::InternalError(
-          fmt::format("migration {} ({}) failed: {}", m.version, m.name, s.message()));
+      return WithSqliteCode(
+          s.code() == absl::StatusCode::kUnavailable ? s.code() : absl::StatusCode::kInternal,
+          fmt::format("migration {} ({}) failed: {}", m.version, m.name, s.message()), s);
     }
   }
-  return db.Exec("COMMIT");
+  RETURN_IF_ERROR(db.Exec("COMMIT"));
+  std::move(roll_back).Cancel();
+  return absl::OkStatus();
 }
 
 }  // namespace deconflict::store

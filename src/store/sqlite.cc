@@ -2,26 +2,64 @@
 
 #include <sqlite3.h>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "fmt/format.h"
 
 namespace deconflict::store {
 
+namespace {
+
+constexpr char kSqliteCodePayload[] = "deconflict/sqlite_code";
+
+absl::StatusCode CodeOf(int sqlite_code) {
+  switch (sqlite_code & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN:
+      return absl::StatusCode::kUnavailable;
+    case SQLITE_CONSTRAINT:
+      return absl::StatusCode::kAlreadyExists;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::StatusCode::kDataLoss;
+    default:
+      return absl::StatusCode::kInternal;
+  }
+}
+
+}  // namespace
+
 absl::Status SqliteError(sqlite3* db, int code, std::string_view what) {
   std::string message = fmt::format("sqlite: {}: {} ({})", what,
                                     db ? sqlite3_errmsg(db) : sqlite3_errstr(code), code);
-  switch (code & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return absl::UnavailableError(message);
-    case SQLITE_CONSTRAINT:
-      return absl::AlreadyExistsError(message);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return absl::DataLossError(message);
-    default:
-      return absl::InternalError(message);
-  }
+  absl::Status status(CodeOf(code), message);
+  status.SetPayload(kSqliteCodePayload, absl::Cord(std::to_string(code)));
+  return status;
 }
+
+std::optional<int> SqliteCodeOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kSqliteCodePayload);
+  if (!payload) return std::nullopt;
+  int code = 0;
+  if (!absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
+  return code;
+}
+
+absl::Status WithSqliteCode(absl::StatusCode code, std::string_view message,
+                            const absl::Status& cause) {
+  absl::Status status(code, absl::string_view(message.data(), message.size()));
+  if (auto payload = cause.GetPayload(kSqliteCodePayload)) {
+    status.SetPayload(kSqliteCodePayload, *payload);
+  }
+  return status;
+}
+
+std::string SqliteCodeText(int code) { return sqlite3_errstr(code); }
 
 Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
   other.stmt_ = nullptr;
@@ -115,11 +153,8 @@ absl::Status Database::Exec(std::string_view sql) {
   std::string text(sql);
   char* error = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
-  if (rc != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errstr(rc);
-    sqlite3_free(error);
-    return SqliteError(db_, rc, text.substr(0, 80));
-  }
+  sqlite3_free(error);  // the same text as sqlite3_errmsg, which SqliteError reads
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, text.substr(0, 80));
   return absl::OkStatus();
 }
 

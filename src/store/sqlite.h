@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,7 +88,25 @@ class Database {
   std::map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
-// Converts the last error of `db` into a Status, prefixed with `what`.
+// Converts the last error of `db` into a Status, prefixed with `what`, carrying the SQLite
+// result code as a payload (SqliteCodeOf). The code says what the caller can do:
+//   Unavailable: cannot write (or read) now, retry later: busy or locked, disk full, read-only
+//     database, I/O error, out of memory, cannot open the file;
+//   AlreadyExists: a constraint (unique key) refused the row;
+//   DataLoss: the file is corrupt or not a database;
+//   Internal: anything else (a bug: bad SQL, misuse).
 absl::Status SqliteError(sqlite3* db, int code, std::string_view what);
+
+// The SQLite result code SqliteError attached to `status` (kept when a caller wraps it with
+// WithSqliteCode), if any.
+std::optional<int> SqliteCodeOf(const absl::Status& status);
+
+// A new status of `code` with `message`, keeping the SQLite code payload of `cause`.
+absl::Status WithSqliteCode(absl::StatusCode code, std::string_view message,
+                            const absl::Status& cause);
+
+// SQLite's text for a result code ("database or disk is full"): it names no file and no
+// statement, so it may be shown to clients.
+std::string SqliteCodeText(int code);
 
 }  // namespace deconflict::store

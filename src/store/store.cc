@@ -1,16 +1,19 @@
 #include "store/store.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
 
+#include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
-#include "store/sqlite_ledger.h"
+#include "ledger/server_key.h"
 #include "spdlog/spdlog.h"
-#include <sqlite3.h>
+#include "store/sqlite_ledger.h"
 
 namespace deconflict::store {
 namespace {
@@ -36,6 +39,28 @@ OperationRecord ReadOperation(const Statement& st) {
   op.updated_at = FromMicros(st.ColumnInt(9));
   op.ledger_index = st.ColumnInt(10);
   return op;
+}
+
+const Clock& DefaultClock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+// Why a write failed, in words fit for a client: SQLite's text for its code ("database or disk
+// is full"), else the message (fault injection, the store's own errors).
+std::string Reason(const absl::Status& status) {
+  if (std::optional<int> code = SqliteCodeOf(status)) return SqliteCodeText(*code);
+  return std::string(status.message());
+}
+
+// Refuses to go on with a ledger.key that cannot verify the store's newest checkpoint (before
+// SqliteLedger::Open, which would create a new key when the file is missing).
+absl::Status CheckLedgerKey(Database& db, const std::string& dir) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT note FROM ledger_checkpoints "
+                                            "ORDER BY size DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(bool any, st.Step());
+  if (!any) return absl::OkStatus();  // a fresh store: the ledger creates its key
+  return ledger::CheckServerKey(dir, st.ColumnText(0));
 }
 
 }  // namespace
@@ -106,6 +131,11 @@ absl::Status Txn::PutOperation(const OperationRecord& op) {
 // ---------------------------------------------------------------------------------------------
 // Store
 
+Store::Store(std::string dir, StoreOptions options)
+    : dir_(std::move(dir)),
+      options_(options),
+      clock_(options.clock ? *options.clock : DefaultClock()) {}
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, StoreOptions options) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::FailedPreconditionError(
@@ -116,6 +146,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Store
   ASSIGN_OR_RETURN(store->writer_, Database::Open(path, Database::Mode::kReadWrite));
   RETURN_IF_ERROR(ConfigureConnection(*store->writer_, options.synchronous_full));
   RETURN_IF_ERROR(Migrate(*store->writer_));
+  RETURN_IF_ERROR(CheckLedgerKey(*store->writer_, dir));
   ASSIGN_OR_RETURN(store->reader_, Database::Open(path, Database::Mode::kReadWrite));
   RETURN_IF_ERROR(store->reader_->Exec("PRAGMA query_only=ON"));
   ASSIGN_OR_RETURN(store->ledger_, SqliteLedger::Open(*store->writer_, dir));
@@ -153,7 +184,7 @@ absl::Status Store::Write(Work work) {
 }
 
 void Store::WriterLoop() {
-  std::vector<std::pair<Work, Done>> batch;
+  std::vector<Unit> batch;
   while (true) {
     {
       std::unique_lock lock(queue_mu_);
@@ -169,56 +200,31 @@ void Store::WriterLoop() {
   }
 }
 
-void Store::RunBatch(std::vector<std::pair<Work, Done>>& batch) {
+template <typename Fn>
+absl::Status Store::Step(CommitStep step, Fn&& fn) {
+  if (options_.faults) RETURN_IF_ERROR(options_.faults->Before(step, batch_number_));
+  return fn();
+}
+
+void Store::RunBatch(std::vector<Unit>& batch) {
+  ++batch_number_;
   std::vector<absl::Status> outcomes(batch.size());
-  absl::Status begin = writer_->Exec("BEGIN IMMEDIATE");
-  if (!begin.ok()) {
-    for (auto& [work, done] : batch) done(begin);
-    return;
-  }
-  Txn txn(writer_.get(), ledger_.get());
-  auto run = [this](const std::string& sql) -> absl::Status {
-    ASSIGN_OR_RETURN(Statement* st, writer_->Cached(sql));
-    return st->Run();
-  };
-  // Set when SQLite itself rolled the whole transaction back (disk full, I/O error, no
-  // memory): nothing more may run in this batch, or a later SAVEPOINT would open and RELEASE
-  // commit a transaction of its own.
-  absl::Status lost;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (!lost.ok()) {
-      outcomes[i] = lost;
-      continue;
+  absl::Status commit;
+  if (std::optional<absl::Status> failed = failure()) {
+    commit = *failed;
+  } else {
+    commit = CommitBatch(batch, outcomes);
+    if (!commit.ok()) {
+      commit_failures_.fetch_add(1);
+      spdlog::error("store: group commit {} of {} units failed: {}", batch_number_, batch.size(),
+                    commit.ToString());
+      commit = WithSqliteCode(absl::StatusCode::kUnavailable,
+                              fmt::format("group commit failed: {}", commit.message()), commit);
     }
-    absl::Status s = run("SAVEPOINT unit");
-    if (s.ok()) {
-      try {
-        outcomes[i] = batch[i].first(txn);
-      } catch (const std::exception& e) {
-        outcomes[i] = absl::InternalError(fmt::format("unit of work threw: {}", e.what()));
-      }
-      if (!outcomes[i].ok()) {
-        if (sqlite3_get_autocommit(writer_->raw()) != 0) {
-          lost = absl::InternalError(fmt::format(
-              "the transaction was rolled back by SQLite after: {}", outcomes[i].message()));
-          outcomes[i] = lost;
-          continue;
-        }
-        // Undo only this unit; the batch goes on.
-        s = run("ROLLBACK TO unit");
-      }
-      if (s.ok()) s = run("RELEASE unit");
-    }
-    if (!s.ok()) outcomes[i] = s;
-  }
-  absl::Status commit = lost;
-  if (commit.ok()) commit = ledger_->FinishBatch(*writer_);
-  if (commit.ok()) commit = writer_->Exec("COMMIT");
-  if (!commit.ok()) {
-    if (sqlite3_get_autocommit(writer_->raw()) == 0) (void)writer_->Exec("ROLLBACK");
-    ledger_->ForgetCache();
-    commit_failures_.fetch_add(1);
-    spdlog::error("store: group commit of {} units failed: {}", batch.size(), commit.ToString());
+    // Only a commit that stored something tells whether the disk takes writes.
+    const bool stored = std::any_of(outcomes.begin(), outcomes.end(),
+                                    [](const absl::Status& s) { return s.ok(); });
+    if (!commit.ok() || stored) RecordCommit(commit);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     try {
@@ -227,6 +233,146 @@ void Store::RunBatch(std::vector<std::pair<Work, Done>>& batch) {
       spdlog::error("store: completion threw: {}", e.what());
     }
   }
+  if (failed_.load()) NotifyFailure();
+}
+
+absl::Status Store::CommitBatch(std::vector<Unit>& batch, std::vector<absl::Status>& outcomes) {
+  // Invariant: every batch ends outside a transaction (committed or rolled back), or the store
+  // has failed. Checked because a leaked transaction is what once wedged the writer: every
+  // later BEGIN failed with "cannot start a transaction within a transaction".
+  if (sqlite3_get_autocommit(writer_->raw()) == 0) {
+    spdlog::error("store: a transaction was left open; rolling it back");
+    RollBack();
+    if (failed_.load()) return *failure();
+  }
+  RETURN_IF_ERROR(Step(CommitStep::kBegin, [&] { return writer_->Exec("BEGIN IMMEDIATE"); }));
+  // Until COMMIT succeeds, every way out of here rolls the whole transaction back.
+  absl::Cleanup roll_back = [this] { RollBack(); };
+  Txn txn(writer_.get(), ledger_.get());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    RETURN_IF_ERROR(RunUnit(batch[i].first, txn, outcomes[i]));
+  }
+  RETURN_IF_ERROR(
+      Step(CommitStep::kFinishBatch, [&] { return ledger_->FinishBatch(*writer_); }));
+  RETURN_IF_ERROR(Step(CommitStep::kCommit, [&] { return writer_->Exec("COMMIT"); }));
+  std::move(roll_back).Cancel();
+  return absl::OkStatus();
+}
+
+absl::Status Store::RunUnit(Work& work, Txn& txn, absl::Status& outcome) {
+  auto run = [this](const std::string& sql) {
+    return [this, &sql]() -> absl::Status {
+      ASSIGN_OR_RETURN(Statement * st, writer_->Cached(sql));
+      return st->Run();
+    };
+  };
+  static const std::string kSavepoint = "SAVEPOINT unit", kRollbackTo = "ROLLBACK TO unit",
+                           kRelease = "RELEASE unit";
+  RETURN_IF_ERROR(Step(CommitStep::kSavepoint, run(kSavepoint)));
+  try {
+    outcome = work(txn);
+  } catch (const std::exception& e) {
+    outcome = absl::InternalError(fmt::format("unit of work threw: {}", e.what()));
+  }
+  if (!outcome.ok()) {
+    if (sqlite3_get_autocommit(writer_->raw()) != 0) {
+      // SQLite itself rolled the whole transaction back (disk full, I/O error, no memory):
+      // nothing more may run in this batch, or a later SAVEPOINT would open and RELEASE commit
+      // a transaction of its own.
+      return WithSqliteCode(
+          absl::StatusCode::kUnavailable,
+          fmt::format("the transaction was rolled back by SQLite after: {}", outcome.message()),
+          outcome);
+    }
+    // Undo only this unit; the batch goes on.
+    RETURN_IF_ERROR(Step(CommitStep::kRollbackTo, run(kRollbackTo)));
+  }
+  // A failed RELEASE leaves the savepoint open: the next unit would nest in it and the COMMIT
+  // would store this unit's changes although it was told it failed. The caller rolls back all.
+  return Step(CommitStep::kRelease, run(kRelease));
+}
+
+void Store::RollBack() {
+  // The ledger's cached tree may hold entries of the lost transaction.
+  ledger_->ForgetCache();
+  if (sqlite3_get_autocommit(writer_->raw()) != 0) return;  // SQLite rolled back already
+  absl::Status rolled_back =
+      Step(CommitStep::kRollback, [&] { return writer_->Exec("ROLLBACK"); });
+  if (rolled_back.ok() && sqlite3_get_autocommit(writer_->raw()) != 0) return;
+  // The transaction is still open and holds the write lock: no later batch can begin. Only a
+  // new process (a new connection) gets out of this.
+  if (rolled_back.ok()) rolled_back = absl::InternalError("ROLLBACK left the transaction open");
+  Fail(rolled_back);
+}
+
+void Store::Fail(absl::Status cause) {
+  spdlog::critical("store: cannot roll back a failed commit ({}): the store stops taking writes "
+                   "and the server must be restarted",
+                   cause.ToString());
+  std::lock_guard lock(failure_mu_);
+  if (failure_) return;
+  failure_ = absl::UnavailableError(fmt::format(
+      "the store has failed (a failed commit could not be rolled back: {}): the server must be "
+      "restarted",
+      Reason(cause)));
+  failed_.store(true);
+}
+
+std::optional<absl::Status> Store::failure() const {
+  if (!failed_.load()) return std::nullopt;
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
+void Store::OnFailure(std::function<void(const absl::Status&)> handler) {
+  {
+    std::lock_guard lock(handler_mu_);
+    failure_handler_ = std::move(handler);
+  }
+  NotifyFailure();
+}
+
+void Store::NotifyFailure() {
+  std::lock_guard lock(handler_mu_);
+  if (failure_notified_ || !failure_handler_) return;
+  std::optional<absl::Status> failed = failure();
+  if (!failed) return;
+  failure_notified_ = true;
+  failure_handler_(*failed);
+}
+
+void Store::RecordCommit(const absl::Status& status) {
+  absl::Status health =
+      status.ok() ? absl::OkStatus()
+                  : absl::UnavailableError(fmt::format("the store cannot write: {}", Reason(status)));
+  std::lock_guard lock(health_mu_);
+  last_commit_.emplace(clock_.Now(), std::move(health));
+}
+
+void Store::CheckWritable(Done done) {
+  if (std::optional<absl::Status> failed = failure()) return done(*failed);
+  {
+    std::unique_lock lock(health_mu_);
+    if (last_commit_ && clock_.Now() - last_commit_->first < options_.health_max_age) {
+      absl::Status known = last_commit_->second;
+      lock.unlock();
+      return done(known);
+    }
+  }
+  // A real commit, so that a full disk or a read-only file shows; RunBatch records its outcome.
+  Submit(
+      [this](Txn& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(Statement * st,
+                         txn.db().Cached("INSERT OR REPLACE INTO store_probe(id, probed_at) "
+                                         "VALUES(1, ?1)"));
+        st->Bind(1, Micros(clock_.Now()));
+        return st->Run();
+      },
+      [this, done = std::move(done)](absl::Status probed) {
+        if (probed.ok()) return done(probed);
+        if (std::optional<absl::Status> failed = failure()) return done(*failed);
+        done(absl::UnavailableError(fmt::format("the store cannot write: {}", Reason(probed))));
+      });
 }
 
 absl::StatusOr<std::vector<PartyRecord>> Store::ListParties() {

@@ -16,12 +16,23 @@
 //
 // Several processes may open the same store at once (the server and `deconflict party add`):
 // SQLite serialises their transactions; readers detect others' commits through DataVersion().
+// Only one server may serve a store (dir_lock.h).
+//
+// Failure. A group commit that fails at any step (BEGIN, a SAVEPOINT or RELEASE, the ledger's
+// checkpoint, COMMIT) is rolled back whole; every unit of the batch gets the error (Unavailable)
+// and the ledger forgets its cached tree, so memory matches the committed state again and the
+// next batch runs as usual. Units whose in-memory state follows their writes restore it when
+// their `done` sees a commit error (see commit_failures()). Only when the rollback itself fails
+// does the store fail for good (failure()): it then answers every unit Unavailable without
+// running it, CheckWritable reports why, and the process should exit so that a supervisor
+// restarts it (OnFailure). Open refuses a store whose ledger.key cannot verify its checkpoints.
 //
 // Thread-safety: Store is thread-safe. A Txn is valid only inside the callback it is passed to,
 // on the writer thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,6 +46,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "store/fault_injector.h"
 #include "store/sqlite.h"
 #include "store/sqlite_ledger.h"
 
@@ -71,6 +83,14 @@ struct StoreOptions {
   bool synchronous_full = true;
   // Most units of work grouped into one transaction. Default: 1024.
   size_t max_batch = 1024;
+  // Where the store reads the time. Must outlive the store. Default: nullptr, the system clock.
+  const Clock* clock = nullptr;
+  // CheckWritable trusts the outcome of a commit younger than this; past it, it commits a probe.
+  // Default: 1 s.
+  std::chrono::microseconds health_max_age = std::chrono::seconds(1);
+  // Test seam consulted at each step of every group commit (fault_injector.h). Must outlive the
+  // store. Default: nullptr, none.
+  FaultInjector* faults = nullptr;
 };
 
 // The transaction a unit of work runs in. Not thread-safe; valid only inside its callback.
@@ -105,7 +125,10 @@ class Store {
   using Done = std::function<void(absl::Status)>;
 
   // Opens or creates the store in `dir` (created if missing, mode 0700), migrates the schema.
-  // FailedPrecondition when the store was written by a newer version of deconflict.
+  // FailedPrecondition when the store was written by a newer version of deconflict, or when
+  // `dir`/ledger.key is missing or is not the key that signed the store's checkpoints (the
+  // message says to restore it from a backup; ledger/server_key.h CheckServerKey). A fresh store
+  // gets a new key. Unavailable when the database cannot be opened or written.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, StoreOptions options = {});
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -113,14 +136,37 @@ class Store {
 
   // Queues `work` for the next transaction on the writer thread. `done` is called on the writer
   // thread exactly once: with work's own error (its changes rolled back), with the commit error
-  // (nothing of the batch is stored), or OK after the commit is durable.
+  // (Unavailable whose message includes the failed step's error: nothing of the batch is
+  // stored), or OK after the commit is durable. Once the store has failed, `done` gets
+  // Unavailable at once (still on the writer thread) and `work` never runs.
   void Submit(Work work, Done done);
   // Submit and wait.
   absl::Status Write(Work work);
 
   // How many group commits have failed since Open (a unit whose work succeeded but whose
   // `done` got an error can tell a failed commit from its own refusal by this changing).
+  // Incremented before the failed batch's units are told.
   uint64_t commit_failures() const { return commit_failures_.load(); }
+
+  // Whether writes can succeed now. `done` gets OK when the newest commit that stored something
+  // succeeded less than health_max_age ago, or else when a probe committed now (a one-row write
+  // through the writer) succeeds; Unavailable otherwise, with a message fit for clients (no paths
+  // or SQL): "the store cannot write: database or disk is full", "... attempt to write a
+  // readonly database", or, once the store has failed, "the store has failed (...): the server
+  // must be restarted". `done` runs exactly once, on the calling thread (known answer) or the
+  // writer thread (probe).
+  void CheckWritable(Done done);
+
+  // The failure that stopped the store for good (a failed commit that could not be rolled
+  // back), or nullopt while it works.
+  std::optional<absl::Status> failure() const;
+
+  // The store tells of its failure once: on the writer thread to the handler set when it fails,
+  // or, if none was, at once (on this thread) to the next handler set. `handler` must not block
+  // nor call back into the store. It replaces any previous handler; once OnFailure returns, the
+  // previous handler is not running and will not run (so OnFailure(nullptr) before destroying
+  // what the handler uses).
+  void OnFailure(std::function<void(const absl::Status&)> handler);
 
   // Units queued and not yet started (for back-pressure: callers refuse new work above a limit).
   size_t pending() const;
@@ -143,14 +189,42 @@ class Store {
   SqliteLedger& ledger() { return *ledger_; }
 
  private:
-  Store(std::string dir, StoreOptions options) : dir_(std::move(dir)), options_(options) {}
+  using Unit = std::pair<Work, Done>;
+  Store(std::string dir, StoreOptions options);
   void WriterLoop();
-  void RunBatch(std::vector<std::pair<Work, Done>>& batch);
+  void RunBatch(std::vector<Unit>& batch);
+  // BEGIN, every unit in its savepoint, the ledger's checkpoint, COMMIT. OK when committed;
+  // otherwise the failed step's error, with the transaction rolled back (or the store failed).
+  absl::Status CommitBatch(std::vector<Unit>& batch, std::vector<absl::Status>& outcomes);
+  // Runs one unit in its savepoint; its own refusal goes to `outcome`. Not OK: the whole
+  // transaction is lost.
+  absl::Status RunUnit(Work& work, Txn& txn, absl::Status& outcome);
+  // Rolls the open transaction back and drops the ledger's cache; fails the store if it cannot.
+  void RollBack();
+  // Asks the fault injector, then runs `step`.
+  template <typename Fn>
+  absl::Status Step(CommitStep step, Fn&& fn);
+  void Fail(absl::Status cause);
+  // Calls the failure handler if the store has failed and no handler was called yet.
+  void NotifyFailure();
+  void RecordCommit(const absl::Status& status);
 
   const std::string dir_;
   const StoreOptions options_;
+  const Clock& clock_;
   std::unique_ptr<Database> writer_;  // used only on the writer thread after Open
   std::unique_ptr<SqliteLedger> ledger_;
+  uint64_t batch_number_ = 0;         // writer thread only: group commits since Open
+
+  mutable std::mutex failure_mu_;
+  std::optional<absl::Status> failure_;  // guarded by failure_mu_; set once
+  std::atomic<bool> failed_{false};      // failure_.has_value(), readable without the lock
+  std::mutex handler_mu_;                // held while the handler runs
+  std::function<void(const absl::Status&)> failure_handler_;  // guarded by handler_mu_
+  bool failure_notified_ = false;                             // guarded by handler_mu_
+
+  std::mutex health_mu_;
+  std::optional<std::pair<Timestamp, absl::Status>> last_commit_;  // guarded by health_mu_
 
   std::mutex read_mu_;
   std::unique_ptr<Database> reader_;  // guarded by read_mu_

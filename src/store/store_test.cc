@@ -1,9 +1,16 @@
 #include "store/store.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <future>
 
+#include "common/status.h"
 #include "gtest/gtest.h"
+#include "ledger/note.h"
+#include "ledger/server_key.h"
+#include "store/dir_lock.h"
 
 namespace deconflict::store {
 namespace {
@@ -104,6 +111,79 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   }
   auto store = Store::Open(dir_);
   EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
+}
+
+
+// Issue 7 item 4: a lost or replaced ledger.key must not be silently replaced by a new one.
+TEST_F(StoreTest, FreshStoreCreatesItsLedgerKey) {
+  ASSERT_TRUE(Store::Open(dir_).ok());
+  EXPECT_TRUE(ledger::LoadServerKey(dir_.string()).ok());
+}
+
+TEST_F(StoreTest, MissingLedgerKeyIsRefusedSayingWhatToRestore) {
+  {
+    auto store = Store::Open(dir_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Write([](Txn& txn) { return txn.AppendLedger("e").status(); }).ok());
+  }
+  const std::filesystem::path key = dir_ / ledger::kServerKeyFile;
+  const std::filesystem::path saved = dir_.string() + ".key";
+  std::filesystem::rename(key, saved);
+  auto refused = Store::Open(dir_);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("restore the file ledger.key from a backup of " +
+                                            dir_.string()),
+            std::string::npos)
+      << refused.status();
+  EXPECT_FALSE(std::filesystem::exists(key)) << "a new key was created";
+  std::filesystem::rename(saved, key);
+  EXPECT_TRUE(Store::Open(dir_).ok());
+}
+
+TEST_F(StoreTest, ReplacedLedgerKeyIsRefused) {
+  { ASSERT_TRUE(Store::Open(dir_).ok()); }
+  const std::string key = (dir_ / ledger::kServerKeyFile).string();
+  const std::string original = [&] {
+    std::ifstream in(key);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  {
+    std::ofstream out(key, std::ios::trunc);
+    out << ledger::Signer::Generate("deconflict/0123456789abcdef", ledger::KeyType::kEd25519)
+               .ToString()
+        << "\n";
+  }
+  auto refused = Store::Open(dir_);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("did not sign the store's checkpoints"),
+            std::string::npos)
+      << refused.status();
+  {
+    std::ofstream out(key, std::ios::trunc);
+    out << original;
+  }
+  EXPECT_TRUE(Store::Open(dir_).ok());
+}
+
+// Issue 7 item 3: one server per data directory.
+TEST_F(StoreTest, SecondDataDirLockIsRefusedNamingTheHolder) {
+  FakeClock clock(Timestamp(std::chrono::seconds(1'800'000'000)));
+  {
+    auto first = DataDirLock::Acquire(dir_.string(), clock);
+    ASSERT_TRUE(first.ok()) << first.status();
+    auto second = DataDirLock::Acquire(dir_.string(), clock);
+    EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
+    EXPECT_NE(second.status().message().find(fmt::format("pid {} on host ", ::getpid())),
+              std::string::npos)
+        << second.status();
+    EXPECT_NE(second.status().message().find("since 2027-01-15T08:00:00Z"), std::string::npos)
+        << second.status();
+    // Writers other than servers are not locked out.
+    auto store = Store::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE((*store)->Write([](Txn& txn) { return txn.InsertParty(Party("RU")); }).ok());
+  }
+  EXPECT_TRUE(DataDirLock::Acquire(dir_.string(), clock).ok());  // released with its holder
 }
 
 }  // namespace

@@ -160,6 +160,20 @@ void ServerProcess::Kill() {
   stdout_fd_ = -1;
 }
 
+int ServerProcess::WaitExit(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    ::poll(nullptr, 0, 20);  // waitpid has no timeout; poll the child every 20 ms
+  }
+  pid_ = -1;
+  if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  stdout_fd_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 boost::json::value HttpResult::json() const {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);

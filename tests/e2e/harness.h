@@ -62,6 +62,10 @@ class ServerProcess {
   int Stop();
   // SIGKILL and wait.
   void Kill();
+  // Waits up to `timeout` for the server to exit by itself: its exit status, or -1 if it still
+  // runs (it is left running).
+  int WaitExit(int timeout_ms);
+  pid_t pid() const { return pid_; }
 
  private:
   std::string data_dir_;
