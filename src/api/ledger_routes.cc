@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "fmt/format.h"
@@ -35,7 +36,7 @@ absl::StatusOr<uint64_t> Required(const QueryParams& query, const std::string& n
 
 boost::json::array ProofJson(const std::vector<ledger::Hash>& proof) {
   boost::json::array out;
-  for (const ledger::Hash& h : proof) out.emplace_back(ledger::Base64(h));
+  for (const ledger::Hash& h : proof) out.emplace_back(Base64(ledger::HashBytes(h)));
   return out;
 }
 
@@ -89,10 +90,10 @@ Reply GetEntries(store::Store& store, const QueryParams& query, const LedgerCall
                      reader.Openings(start, last));
     boost::json::array items;
     for (size_t i = 0; i < entries.size(); ++i) {
-      boost::json::object item{{"index", start + i}, {"data", ledger::Base64(entries[i])}};
+      boost::json::object item{{"index", start + i}, {"data", Base64(entries[i])}};
       if (openings[i] && openings[i]->Entitles(caller.party, caller.role)) {
-        item["opening"] = boost::json::object{{"salt", ledger::Base64(openings[i]->opening.salt)},
-                                              {"entry", ledger::Base64(openings[i]->opening.entry)}};
+        item["opening"] = boost::json::object{{"salt", Base64(openings[i]->opening.salt)},
+                                              {"entry", Base64(openings[i]->opening.entry)}};
       }
       items.push_back(std::move(item));
     }

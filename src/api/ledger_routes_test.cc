@@ -6,6 +6,7 @@
 #include <future>
 
 #include "boost/json.hpp"
+#include "common/digest.h"
 #include "gtest/gtest.h"
 #include "ledger/bundle.h"
 #include "ledger/commitment.h"
@@ -101,7 +102,7 @@ TEST_F(LedgerRoutesTest, EntriesAreCommitmentsThatOnlyEntitledPartiesCanOpen) {
     EXPECT_EQ(items[0].at("index").to_number<int>(), 3);
     for (const auto& item : items) {
       EXPECT_FALSE(item.as_object().contains("opening")) << party;
-      const std::string data = *ledger::FromBase64(std::string_view(item.at("data").as_string()));
+      const std::string data = *FromBase64(std::string_view(item.at("data").as_string()));
       EXPECT_TRUE(ledger::IsCommitmentLeaf(data));
       EXPECT_EQ(data.find("RU"), std::string::npos);
     }
@@ -113,10 +114,10 @@ TEST_F(LedgerRoutesTest, EntriesAreCommitmentsThatOnlyEntitledPartiesCanOpen) {
     for (size_t i = 0; i < items.size(); ++i) {
       ASSERT_TRUE(items[i].as_object().contains("opening")) << party << " " << i;
       const ledger::Opening opening{
-          .salt = *ledger::FromBase64(std::string_view(items[i].at("opening").at("salt").as_string())),
-          .entry = *ledger::FromBase64(std::string_view(items[i].at("opening").at("entry").as_string()))};
+          .salt = *FromBase64(std::string_view(items[i].at("opening").at("salt").as_string())),
+          .entry = *FromBase64(std::string_view(items[i].at("opening").at("entry").as_string()))};
       EXPECT_EQ(opening.entry, entries_[3 + i]);
-      const std::string data = *ledger::FromBase64(std::string_view(items[i].at("data").as_string()));
+      const std::string data = *FromBase64(std::string_view(items[i].at("data").as_string()));
       auto entry = ledger::OpenLeaf(data, &opening);
       ASSERT_TRUE(entry.ok()) << entry.status();
       EXPECT_EQ(entry->party, "RU");
@@ -138,9 +139,9 @@ TEST_F(LedgerRoutesTest, InclusionProofVerifiesAgainstTheServedCheckpoint) {
   EXPECT_EQ(body.at("size").to_number<int>(), 10);
   std::vector<std::string> proof;
   for (const auto& h : body.at("proof").as_array()) {
-    proof.push_back(*ledger::FromBase64(std::string_view(h.as_string())));
+    proof.push_back(*FromBase64(std::string_view(h.as_string())));
   }
-  const std::string leaf = *ledger::FromBase64(std::string_view(
+  const std::string leaf = *FromBase64(std::string_view(
       Json(GetEntries(*store_, {{"start", "7"}}, {})).at("entries").as_array()[0].at("data").as_string()));
   EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(leaf)), 7, 10,
                                       proof, ledger::HashBytes(checkpoint->root))
@@ -153,7 +154,7 @@ TEST_F(LedgerRoutesTest, ConsistencyProofVerifiesBetweenTwoCheckpoints) {
   const auto body = Json(reply);
   std::vector<std::string> proof;
   for (const auto& h : body.at("proof").as_array()) {
-    proof.push_back(*ledger::FromBase64(std::string_view(h.as_string())));
+    proof.push_back(*FromBase64(std::string_view(h.as_string())));
   }
   auto roots = store_->WithReader([](store::Database& db) {
     store::LedgerReader reader(db);

@@ -25,6 +25,7 @@
 
 #include "boost/json.hpp"
 #include "cli/commands.h"
+#include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "common/time.h"
@@ -149,8 +150,8 @@ void Verify(const LedgerArgs& args) {
       "OK: entry {} is in the log {} of size {} (root {}), signed by its key\n"
       "  party   {}\n  action  {}\n  object  {}\n  digest  {}\n  time    {}\n",
       bundle->index, verified->checkpoint.origin, verified->checkpoint.size,
-      ledger::Base64(verified->checkpoint.root), e.party, e.action, e.object_id,
-      ledger::Hex(e.content_digest), FormatRfc3339(e.server_time));
+      Base64(ledger::HashBytes(verified->checkpoint.root)), e.party, e.action, e.object_id,
+      Hex(e.content_digest), FormatRfc3339(e.server_time));
   for (const auto& [name, at] : verified->witnesses) {
     std::cout << fmt::format("  cosigned by witness {} at {}\n", name,
                              FormatRfc3339(Timestamp(std::chrono::seconds(at))));
@@ -173,7 +174,7 @@ void Check(const LedgerArgs& args) {
       "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
       "{} operation rows, {} party rows and {} witness bindings match their entries ({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
-      ledger::Base64(report->root), report->operations, report->parties, report->witnesses,
+      Base64(ledger::HashBytes(report->root)), report->operations, report->parties, report->witnesses,
       seconds);
 }
 
@@ -302,7 +303,7 @@ void Cosign(const LedgerArgs& args) {
         proof_json->as_object().at("proof").is_array()) {
       for (const auto& h : proof_json->as_object().at("proof").as_array()) {
         std::optional<std::string> bytes =
-            h.is_string() ? ledger::FromBase64(std::string_view(h.as_string())) : std::nullopt;
+            h.is_string() ? FromBase64(std::string_view(h.as_string())) : std::nullopt;
         if (!bytes) Fail("--consistency: a proof hash is not base64");
         proof.push_back(*bytes);
       }

@@ -7,48 +7,100 @@
 namespace deconflict {
 namespace {
 
-void EnsureSodium() {
-  // sodium_init is idempotent and thread-safe; it fails only if no entropy source exists.
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) std::abort();
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string EncodeBase64(std::string_view bytes, int variant) {
+  InitCrypto();
+  const size_t len = sodium_base64_encoded_len(bytes.size(), variant);  // counts the NUL
+  std::string out(len, '\0');
+  sodium_bin2base64(out.data(), len, Bytes(bytes), bytes.size(), variant);
+  out.resize(len - 1);
+  return out;
+}
+
+// libsodium's decoder with no ignored characters, then the canonical check: libsodium accepts
+// non-zero bits in the last character, so the re-encoding must equal the input.
+std::optional<std::string> DecodeBase64(std::string_view text, int variant) {
+  InitCrypto();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), /*ignore=*/nullptr, &len, &end, variant) != 0 ||
+      end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  if (EncodeBase64(out, variant) != text) return std::nullopt;
+  return out;
 }
 
 }  // namespace
 
-std::string Sha256(std::string_view data) {
-  EnsureSodium();
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return out;
+void InitCrypto() {
+  static const bool initialised = [] {
+    // Invariant: sodium_init fails only when the system has no entropy source at all, which no
+    // supported system lacks.
+    if (sodium_init() < 0) std::abort();
+    return true;
+  }();
+  (void)initialised;
 }
 
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
+std::string Sha256(std::string_view data) {
+  InitCrypto();
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()), Bytes(data), data.size());
   return out;
 }
 
 std::string RandomBytes(size_t n) {
-  EnsureSodium();
+  InitCrypto();
   std::string out(n, '\0');
   randombytes_buf(out.data(), n);
   return out;
 }
 
-std::string Base64UrlEncode(std::string_view bytes) {
-  EnsureSodium();
-  const size_t max = sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  std::string out(max, '\0');
-  sodium_bin2base64(out.data(), max, reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::char_traits<char>::length(out.c_str()));
+std::string Hex(std::string_view bytes) {
+  InitCrypto();
+  std::string out(bytes.size() * 2 + 1, '\0');  // + the NUL sodium_bin2hex writes
+  sodium_bin2hex(out.data(), out.size(), Bytes(bytes), bytes.size());
+  out.resize(bytes.size() * 2);
   return out;
+}
+
+std::optional<std::string> FromHex(std::string_view text) {
+  InitCrypto();
+  if (text.size() % 2 != 0) return std::nullopt;
+  std::string out(text.size() / 2, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                     text.size(), /*ignore=*/nullptr, &len, &end) != 0 ||
+      end != text.data() + text.size() || len != out.size()) {
+    return std::nullopt;
+  }
+  // libsodium accepts upper case too; only the lowercase text is canonical.
+  if (Hex(out) != text) return std::nullopt;
+  return out;
+}
+
+std::string Base64(std::string_view bytes) {
+  return EncodeBase64(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::optional<std::string> FromBase64(std::string_view text) {
+  return DecodeBase64(text, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::string Base64Url(std::string_view bytes) {
+  return EncodeBase64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::optional<std::string> FromBase64Url(std::string_view text) {
+  return DecodeBase64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 }  // namespace deconflict

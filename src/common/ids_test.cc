@@ -24,18 +24,3 @@ TEST(Ids, PartyIdsAreShortCodes) {
 
 }  // namespace
 }  // namespace deconflict
-
-#include "common/digest.h"
-
-namespace deconflict {
-namespace {
-
-TEST(Digest, Sha256OfEmptyStringIsTheKnownValue) {
-  EXPECT_EQ(HexEncode(Sha256("")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
-  EXPECT_EQ(RandomBytes(32).size(), 32u);
-}
-
-}  // namespace
-}  // namespace deconflict

@@ -1,6 +1,7 @@
 #include "ledger/bundle.h"
 
 #include "boost/json.hpp"
+#include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "fmt/format.h"

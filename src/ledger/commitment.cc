@@ -16,7 +16,7 @@ std::string CommitmentLeaf(const Opening& opening) {
   committed += opening.salt;
   committed += opening.entry;
   std::string leaf(1, static_cast<char>(kCommitmentLeafVersion));
-  leaf += HashBytes(Sha256(committed));
+  leaf += Sha256(committed);
   return leaf;
 }
 

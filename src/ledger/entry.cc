@@ -1,7 +1,9 @@
 #include "ledger/entry.h"
 
+#include <optional>
 #include <vector>
 
+#include "common/digest.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -111,16 +113,9 @@ absl::StatusOr<Entry> DecodeEntry(std::string_view bytes) {
   }
   Entry entry{.party = values[0], .action = values[1], .object_id = values[2]};
   if (values[3].size() != 64) return bad(lines[4], "the digest is not 64 hex digits");
-  for (size_t i = 0; i < 32; ++i) {
-    unsigned value = 0;
-    for (size_t j = 0; j < 2; ++j) {
-      const char c = values[3][2 * i + j];
-      const int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-      if (d < 0) return bad(lines[4], "the digest is not lowercase hex");
-      value = value * 16 + static_cast<unsigned>(d);
-    }
-    entry.content_digest.push_back(static_cast<char>(value));
-  }
+  std::optional<std::string> digest = FromHex(values[3]);
+  if (!digest) return bad(lines[4], "the digest is not lowercase hex");
+  entry.content_digest = *std::move(digest);
   absl::StatusOr<Timestamp> time = ParseRfc3339(values[4]);
   if (!time.ok()) return bad(lines[5], std::string(time.status().message()));
   entry.server_time = *time;

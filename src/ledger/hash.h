@@ -1,9 +1,10 @@
-// ledger/hash.h: the hashes of the RFC 9162 Merkle tree (SHA-256, libsodium) and the text
-// encodings the ledger's formats use (standard base64 with padding, lowercase hex).
+// ledger/hash.h: the hashes of the RFC 9162 Merkle tree. SHA-256 itself, random bytes and the
+// text encodings (Base64, FromBase64, Hex, ...) are common/digest.h's, included here because
+// every user of a Hash also writes it as text.
 //
 //   Hash leaf = LeafHash(entry_bytes);          // SHA-256(0x00 || entry)
 //   Hash node = NodeHash(left, right);          // SHA-256(0x01 || left || right)
-//   std::string text = Base64(leaf);
+//   std::string text = Base64(HashBytes(leaf));
 //
 // All functions are thread-safe.
 #pragma once
@@ -14,15 +15,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/digest.h"
+
 namespace deconflict::ledger {
 
-inline constexpr size_t kHashSize = 32;
+inline constexpr size_t kHashSize = kSha256Size;
 
-// A SHA-256 digest. Value type.
+// A SHA-256 digest as a fixed-size value (the tree's nodes). Value type.
 using Hash = std::array<uint8_t, kHashSize>;
 
-// SHA-256 of `bytes`.
-Hash Sha256(std::string_view bytes);
 // RFC 9162 §2.1.1: the hash of a leaf, SHA-256(0x00 || entry).
 Hash LeafHash(std::string_view entry);
 // RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 || left || right).
@@ -33,19 +34,5 @@ Hash EmptyRoot();
 // The raw 32 bytes as a string, and back (nullopt unless exactly 32 bytes).
 std::string HashBytes(const Hash& hash);
 std::optional<Hash> HashFromBytes(std::string_view bytes);
-
-// Standard base64 (RFC 4648 §4) with padding.
-std::string Base64(std::string_view bytes);
-inline std::string Base64(const Hash& hash) { return Base64(HashBytes(hash)); }
-// Strict decoding: nullopt on any character outside the alphabet, wrong padding, whitespace
-// or trailing data.
-std::optional<std::string> FromBase64(std::string_view text);
-
-// Lowercase hex.
-std::string Hex(std::string_view bytes);
-
-// Initialises libsodium once (idempotent, thread-safe). Every function of this module that
-// uses libsodium calls it; other modules call it before using libsodium directly.
-void InitCrypto();
 
 }  // namespace deconflict::ledger

@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
 
@@ -139,7 +140,7 @@ absl::Status VerifyInclusion(std::string_view leaf_hash, uint64_t index, uint64_
   }
   if (HashBytes(computed) != root) {
     return Bad(fmt::format("the inclusion proof leads to root {}, not to the expected root {}",
-                           Base64(computed), Base64(root)));
+                           Base64(HashBytes(computed)), Base64(root)));
   }
   return absl::OkStatus();
 }

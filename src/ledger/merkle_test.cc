@@ -37,7 +37,7 @@ std::string FlipBit(std::string bytes, size_t bit) {
 }
 
 TEST(Merkle, EmptyTreeRootIsSha256OfNothing) {
-  EXPECT_EQ(Base64(EmptyRoot()), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  EXPECT_EQ(Base64(HashBytes(EmptyRoot())), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 }
 
 TEST(Merkle, KnownRootOfRfc6962TestTree) {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
 
@@ -71,7 +72,7 @@ std::string VerifierKey::KeyId() const {
   message.push_back('\n');
   message.push_back(static_cast<char>(type));
   message.append(reinterpret_cast<const char*>(public_key.data()), public_key.size());
-  return HashBytes(Sha256(message)).substr(0, 4);
+  return Sha256(message).substr(0, 4);
 }
 
 std::string VerifierKey::ToString() const {
@@ -252,7 +253,7 @@ absl::Status VerifyNote(const Note& note, const VerifierKey& key, uint64_t* cosi
 
 std::string FormatCheckpoint(const Checkpoint& checkpoint) {
   std::string out = fmt::format("{}\n{}\n{}\n", checkpoint.origin, checkpoint.size,
-                                Base64(checkpoint.root));
+                                Base64(HashBytes(checkpoint.root)));
   for (const std::string& line : checkpoint.extensions) out += line + "\n";
   return out;
 }

@@ -1,6 +1,6 @@
 #include "parties/party.h"
 
-#include <algorithm>
+#include <optional>
 
 #include "common/digest.h"
 #include "common/status.h"
@@ -43,16 +43,21 @@ absl::StatusOr<Role> ParseRole(std::string_view name, std::string_view field) {
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
-std::string NewToken() { return std::string(kTokenPrefix) + Base64UrlEncode(RandomBytes(32)); }
+namespace {
+// The random part of a token; its base64url text fills kTokenSize after the prefix.
+constexpr size_t kTokenBytes = 32;
+static_assert(kTokenPrefix.size() + (kTokenBytes * 4 + 2) / 3 == kTokenSize);
+}  // namespace
+
+std::string NewToken() { return std::string(kTokenPrefix) + Base64Url(RandomBytes(kTokenBytes)); }
 
 bool IsWellFormedToken(std::string_view token) {
   if (token.size() != kTokenSize || token.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
     return false;
   }
-  return std::all_of(token.begin() + kTokenPrefix.size(), token.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
-  });
+  // Strict decoding: only the text NewToken can produce for some 32 bytes is well formed.
+  const std::optional<std::string> bytes = FromBase64Url(token.substr(kTokenPrefix.size()));
+  return bytes.has_value() && bytes->size() == kTokenBytes;
 }
 
 std::string HashToken(std::string_view token) { return Sha256(token); }

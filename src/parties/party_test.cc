@@ -68,6 +68,10 @@ TEST(Token, MisshapenTokensAreRecognised) {
   EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "="));        // padding
   EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "+"));        // base64, not base64url
   EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + std::string(1, '\0')));
+  // 43 characters carry 258 bits for 32 bytes; 'B' sets one of the two padding bits, so no
+  // NewToken could have produced it (strict base64url decoding).
+  EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "B"));
+  EXPECT_TRUE(IsWellFormedToken(good.substr(0, 45) + "A"));
 }
 
 TEST(Token, OnlyTheSha256IsKept) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "boost/json.hpp"
+#include "common/digest.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
 #include "ledger/merkle.h"
@@ -252,7 +253,7 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
       new_note = reader.CheckpointAt(25)->note;
       boost::json::array proof;
       const std::vector<ledger::Hash> hashes = *ledger::ConsistencyProof(reader, 10, 25);
-      for (const ledger::Hash& h : hashes) proof.emplace_back(ledger::Base64(h));
+      for (const ledger::Hash& h : hashes) proof.emplace_back(Base64(ledger::HashBytes(h)));
       proof_json = boost::json::serialize(boost::json::object{{"from", 10}, {"to", 25}, {"proof", proof}});
     });
   }

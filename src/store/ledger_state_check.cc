@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/hash.h"
@@ -84,7 +85,7 @@ absl::Status CheckOperations(Database& db, absl::flat_hash_map<std::string, Reco
     if (OperationRecordDigest(r) != rec.entry.content_digest) {
       diffs.Add(fmt::format("operations row {}: its content (version {}, state {}, extents, ...) "
                             "does not match the digest {} committed by ledger entry {} ({})",
-                            r.id, r.version, r.state, ledger::Hex(rec.entry.content_digest),
+                            r.id, r.version, r.state, Hex(rec.entry.content_digest),
                             rec.index, rec.entry.action));
       continue;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/commitment.h"
@@ -453,7 +454,7 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
         return absl::DataLossError(fmt::format(
             "ledger: checkpoint {}: the stored root differs from the root {} recomputed from "
             "entries 0..{}: an entry or the checkpoint was changed",
-            size, ledger::Base64(root), size - 1));
+            size, Base64(ledger::HashBytes(root)), size - 1));
       }
       absl::StatusOr<ledger::Note> note = ledger::ParseNote(checkpoints.ColumnText(2));
       absl::Status verified = note.ok() ? ledger::VerifyNote(*note, server_key) : note.status();
