@@ -82,7 +82,7 @@ absl::StatusOr<Demo> LoadDemo(api::Server& server) {
     return absl::InternalError("demo: the conflicting filing was not refused by the key rule");
   }
   // ...and accepted once SOUTH acknowledges NORTH's OVN.
-  std::string north_ovn(north1.body["operation"].as_object()["ovn"].as_string());
+  const std::string north_ovn = north1.result->operation.ovn;
   ASSIGN_OR_RETURN(auto south1, File(server, "SOUTH", south_id, survey, "survey", {north_ovn}));
   RETURN_IF_ERROR(south1.status);
   // SOUTH: a second operation clear of everyone.

@@ -29,6 +29,19 @@ absl::StatusOr<OperationState> ParseState(std::string_view name) {
   return absl::InvalidArgumentError(fmt::format("unknown state '{}'", name));
 }
 
+std::optional<size_t> ControlCharacterAt(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return i;  // C0 (NUL, ESC, newlines...) and DEL
+    // C1 (U+0080..U+009F) is 0xC2 0x80..0x9F in UTF-8.
+    if (c == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return i;
+    }
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
                                                        const OperationLimits& limits,
                                                        Timestamp now) {
@@ -82,6 +95,10 @@ absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value&
       return InvalidField("label", fmt::format("is longer than {} bytes", limits.max_label_chars));
     }
     request.label = std::string(label->get_string());
+    if (std::optional<size_t> at = ControlCharacterAt(request.label)) {
+      return InvalidField("label", fmt::format("has a control character at byte {}; labels are "
+                                               "printable text", *at));
+    }
   }
   RETURN_IF_ERROR(object.NoOtherFields());
 

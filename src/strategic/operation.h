@@ -7,7 +7,9 @@
 //        "label": "..."}; every error names the field ("extents[2].time_end.value").
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -43,7 +45,11 @@ struct OperationRequest {
   std::string digest;
 };
 
-// Parses and validates. InvalidArgument (400) or LimitExceeded (413) naming the field.
+// The byte offset of the first control character in `text` (C0, DEL or C1), if any. Labels
+// are shown to duty officers in terminals and logs: an ESC could rewrite their screen.
+std::optional<size_t> ControlCharacterAt(std::string_view text);
+
+// Parses and validates (the label: at most max_label_chars bytes, no control character). InvalidArgument (400) or LimitExceeded (413) naming the field.
 absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
                                                        const OperationLimits& limits,
                                                        Timestamp now);

@@ -62,7 +62,7 @@ class OperationServiceTest : public ::testing::Test {
                                 .token_hash = std::string(32, party[0]), .created_at = kNow});
       });
     }
-    service_ = std::make_unique<OperationService>(*store_, clock_);
+    service_ = std::make_unique<OperationService>(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
     ASSERT_TRUE(service_->Load().ok());
   }
   WriteOutcome Put(const std::string& party, const std::string& id, absl::StatusOr<OperationRequest> req,
@@ -77,9 +77,7 @@ class OperationServiceTest : public ::testing::Test {
     service_->End(Caller{.party = party}, id, ovn, [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
-  static std::string OvnOf(const WriteOutcome& o) {
-    return std::string(o.body.at("operation").at("ovn").as_string());
-  }
+  static std::string OvnOf(const WriteOutcome& o) { return o.result ? o.result->operation.ovn : ""; }
 
   FakeClock clock_{kNow};
   std::filesystem::path dir_;
@@ -91,15 +89,16 @@ TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
   const std::string a = NewUuid(), b = NewUuid();
   WriteOutcome first = Put("RU", a, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   ASSERT_TRUE(first.status.ok()) << first.status;
-  EXPECT_TRUE(first.created);
+  EXPECT_TRUE(first.result->created);
   WriteOutcome refused = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
-  ASSERT_EQ(refused.body.at("missing").as_array().size(), 1u);
-  EXPECT_EQ(refused.body.at("missing").at(0).at("id").as_string(), a);
+  ASSERT_TRUE(refused.refusal.has_value());
+  ASSERT_EQ(refused.refusal->missing.size(), 1u);
+  EXPECT_EQ(refused.refusal->missing[0].other.id, a);
   EXPECT_EQ(service_->live_operations(), 1u);
   WriteOutcome accepted = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}, {OvnOf(first)}));
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
-  EXPECT_EQ(accepted.body.at("conflicts").as_array().size(), 1u);
+  EXPECT_EQ(accepted.result->conflicts.size(), 1u);
 }
 
 TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {
@@ -124,7 +123,7 @@ TEST_F(OperationServiceTest, UpdateNeedsCurrentOvnAndOwnership) {
   EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", a, change(), "stale").status));
   WriteOutcome v2 = Put("RU", a, change(), OvnOf(v1));
   ASSERT_TRUE(v2.status.ok()) << v2.status;
-  EXPECT_EQ(v2.body.at("operation").at("version").as_int64(), 2);
+  EXPECT_EQ(v2.result->operation.version, 2);
   EXPECT_NE(OvnOf(v1), OvnOf(v2));
   EXPECT_TRUE(absl::IsNotFound(Put("RU", NewUuid(), change(), "x").status));
 }
@@ -135,9 +134,9 @@ TEST_F(OperationServiceTest, IdenticalRetryIsIdempotentAndDifferentBodyIsRefused
   WriteOutcome first = Put("RU", a, body());
   WriteOutcome again = Put("RU", a, body());
   ASSERT_TRUE(again.status.ok()) << again.status;
-  EXPECT_FALSE(again.created);
+  EXPECT_FALSE(again.result->created);
   EXPECT_EQ(OvnOf(first), OvnOf(again));
-  EXPECT_EQ(first.body.at("ledger_index"), again.body.at("ledger_index"));
+  EXPECT_EQ(first.result->ledger_index, again.result->ledger_index);
   EXPECT_TRUE(absl::IsAlreadyExists(Put("RU", a, Request({Circle(3, 3, 2000, 0, 100, kNow, kNow + hours(1))})).status));
   EXPECT_TRUE(absl::IsAlreadyExists(Put("US", a, body()).status));
 }
@@ -151,7 +150,8 @@ TEST_F(OperationServiceTest, EndedOperationLeavesTheIndexButStaysReadable) {
   EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
   auto got = service_->Get(Caller{.party = "RU"}, a);
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->at("state").as_string(), "Ended");
+  ASSERT_TRUE(got->whole.has_value());
+  EXPECT_EQ(got->whole->state, "Ended");
   EXPECT_TRUE(absl::IsNotFound(service_->Get(Caller{.party = "US"}, a).status()));
   EXPECT_TRUE(service_->Get(Caller{.party = "US", .sees_everything = true}, a).ok());
 }
@@ -169,7 +169,33 @@ TEST_F(OperationServiceTest, StateIsRebuiltFromTheStore) {
 TEST_F(OperationServiceTest, LedgerIndexesGrowWithEveryWrite) {
   WriteOutcome a = Put("RU", NewUuid(), Request({Circle(6, 6, 1000, 0, 100, kNow, kNow + hours(1))}));
   WriteOutcome b = Put("RU", NewUuid(), Request({Circle(7, 7, 1000, 0, 100, kNow, kNow + hours(1))}));
-  EXPECT_EQ(b.body.at("ledger_index").as_uint64(), a.body.at("ledger_index").as_uint64() + 1);
+  EXPECT_EQ(b.result->ledger_index, a.result->ledger_index + 1);
+}
+
+TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
+    return txn.PutOperation({.id = id, .party = "RU", .version = 1, .ovn = NewUuid(), .state = "Accepted",
+                             .label = "", .extents = "[{\"volume\": ", .request_digest = "d",
+                             .created_at = kNow, .updated_at = kNow, .ledger_index = 0});
+  }).ok());
+  OperationService fresh(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
+  absl::Status loaded = fresh.Load();
+  EXPECT_TRUE(absl::IsDataLoss(loaded)) << loaded;
+  EXPECT_EQ(loaded.message(), "operations row " + id + ": extents: malformed JSON");
+}
+
+TEST(ParseOperationRequest, RefusesControlCharactersInTheLabel) {
+  const std::string v = Circle(1, 1, 100, 0, 100, kNow, kNow + std::chrono::hours(1));
+  for (const std::string& label : {std::string("a\\u0000b"), std::string("\\u001b[2J"), std::string("x\\u007f"),
+                                   std::string("\\u0085"), std::string("tab\\there")}) {
+    auto body = ParseJson(R"({"extents": [)" + v + R"(], "state": "Accepted", "label": ")" + label + R"("})");
+    ASSERT_TRUE(body.ok()) << label;
+    absl::Status s = ParseOperationRequest(*body, {}, kNow).status();
+    EXPECT_EQ(FieldOf(s), "label") << label << ": " << s;
+  }
+  auto fine = ParseJson(R"({"extents": [)" + v + R"(], "state": "Accepted", "label": "CAP orbit \u00e9 \u00a0"})");
+  EXPECT_TRUE(ParseOperationRequest(*fine, {}, kNow).ok());
 }
 
 TEST(ParseOperationRequest, NamesTheFieldOfEveryError) {
