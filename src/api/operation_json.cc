@@ -40,6 +40,60 @@ absl::StatusOr<strategic::PageRequest> Page(std::string_view list, std::optional
 
 }  // namespace
 
+absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
+    const boost::json::value& body, const strategic::OperationLimits& limits, Timestamp now) {
+  ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
+
+  // extents: counted before any volume is parsed (a huge array costs nothing).
+  ASSIGN_OR_RETURN(const boost::json::array* extents_json, object.Array("extents"));
+  if (extents_json->empty()) return InvalidField("extents", "must hold at least one volume");
+  if (extents_json->size() > limits.max_volumes) {
+    return LimitExceeded("extents", fmt::format("has {} volumes; at most {} are allowed",
+                                                extents_json->size(), limits.max_volumes));
+  }
+  std::vector<geo::Volume4D> extents;
+  extents.reserve(extents_json->size());
+  for (size_t i = 0; i < extents_json->size(); ++i) {
+    ASSIGN_OR_RETURN(geo::Volume4D volume,
+                     geo::Volume4D::FromJson((*extents_json)[i], IndexPath("extents", i),
+                                             limits.volume, now));
+    extents.push_back(std::move(volume));
+  }
+
+  // state: Accepted or Activated when filed (Nonconforming and Contingent are set by updates).
+  ASSIGN_OR_RETURN(std::string state_name, object.String("state"));
+  absl::StatusOr<strategic::OperationState> state = strategic::ParseState(state_name);
+  if (!state.ok() || *state == strategic::OperationState::kEnded) {
+    return InvalidField("state", fmt::format("'{}' is not one of Accepted, Activated, "
+                                             "Nonconforming, Contingent (end an operation with DELETE)",
+                                             state_name.substr(0, 64)));
+  }
+
+  // key: OVNs, optional (an empty key is fine when nothing overlaps).
+  std::vector<std::string> key;
+  if (const boost::json::value* key_json = object.Find("key")) {
+    if (!key_json->is_array()) return InvalidField("key", "must be an array of OVN strings");
+    const boost::json::array& ovns = key_json->get_array();
+    if (ovns.size() > limits.max_key) {
+      return LimitExceeded("key", fmt::format("has {} OVNs; at most {} are allowed", ovns.size(),
+                                              limits.max_key));
+    }
+    for (size_t i = 0; i < ovns.size(); ++i) {
+      if (!ovns[i].is_string()) return InvalidField(IndexPath("key", i), "must be a non-empty OVN string");
+      key.emplace_back(ovns[i].get_string());
+    }
+  }
+
+  std::string label;
+  if (const boost::json::value* label_json = object.Find("label")) {
+    if (!label_json->is_string()) return InvalidField("label", "must be a string");
+    label = std::string(label_json->get_string());
+  }
+  RETURN_IF_ERROR(object.NoOtherFields());
+  return strategic::MakeOperationRequest(std::move(extents), *state, std::move(key),
+                                         std::move(label), limits);
+}
+
 boost::json::object OperationJson(const store::OperationRecord& r) {
   return boost::json::object{{"id", r.id},
                              {"party", r.party},

@@ -18,6 +18,15 @@
 
 namespace deconflict::api {
 
+// The body of PUT /v1/operations/{id}[/{ovn}]:
+//   {"extents": [Volume4D, ...], "state": "Accepted"|"Activated"|"Nonconforming"|"Contingent",
+//    "key": [OVN, ...]?, "label": "..."?}
+// Volumes through geo's ASTM codec at `now`, then strategic::MakeOperationRequest. Unknown
+// fields refused. InvalidArgument (400) or LimitExceeded (413) naming the field
+// ("extents[2].time_end.value", "key[0]", "label").
+absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
+    const boost::json::value& body, const strategic::OperationLimits& limits, Timestamp now);
+
 boost::json::object OperationJson(const store::OperationRecord& record);
 boost::json::object RefJson(const strategic::OperationRef& ref);
 

@@ -93,7 +93,7 @@ const std::string* QueryParam(const Request& req, const std::string& name) {
 void PutOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
   absl::StatusOr<strategic::OperationRequest> request = [&]() -> absl::StatusOr<strategic::OperationRequest> {
     ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
-    return strategic::ParseOperationRequest(body, Limits(), s.clock.Now());
+    return ParseOperationRequest(body, Limits(), s.clock.Now());
   }();
   if (!request.ok()) return answer(request.status());
   std::optional<std::string> ovn;

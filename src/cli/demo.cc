@@ -1,5 +1,7 @@
 #include "cli/demo.h"
 
+#include "api/operation_json.h"
+
 #include <future>
 
 #include "common/json.h"
@@ -37,7 +39,7 @@ absl::StatusOr<strategic::WriteOutcome> File(api::Server& server, const std::str
                            {"key", std::move(key_json)},
                            {"label", label}};
   ASSIGN_OR_RETURN(strategic::OperationRequest request,
-                   strategic::ParseOperationRequest(body, {}, server.clock().Now()));
+                   api::ParseOperationRequest(body, {}, server.clock().Now()));
   std::promise<strategic::WriteOutcome> promise;
   server.operations().Put(strategic::Caller{.party = party}, id, std::nullopt, std::move(request),
                           [&](strategic::WriteOutcome o) { promise.set_value(std::move(o)); });

@@ -27,13 +27,15 @@ std::string Circle(double lat, double lng, double r, double lo, double hi, Times
       lat, lng, r, lo, hi, FormatRfc3339(s), FormatRfc3339(e));
 }
 
+// A request of `volumes` (ASTM JSON, through geo's codec) with `key`.
 OperationRequest Request(const std::vector<std::string>& volumes, const std::vector<std::string>& key = {}) {
-  std::string extents, keys;
-  for (const auto& v : volumes) extents += (extents.empty() ? "" : ",") + v;
-  for (const auto& k : key) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
-  auto body = ParseJson(fmt::format(R"({{"extents": [{}], "state": "Accepted", "key": [{}]}})", extents, keys));
-  EXPECT_TRUE(body.ok()) << body.status();
-  auto request = ParseOperationRequest(*body, {}, kNow);
+  std::vector<geo::Volume4D> extents;
+  for (const auto& v : volumes) {
+    auto volume = geo::Volume4D::FromJson(*ParseJson(v), "extents", {}, kNow);
+    EXPECT_TRUE(volume.ok()) << volume.status();
+    extents.push_back(*std::move(volume));
+  }
+  auto request = MakeOperationRequest(std::move(extents), OperationState::kAccepted, key, "", {});
   EXPECT_TRUE(request.ok()) << request.status();
   return *std::move(request);
 }

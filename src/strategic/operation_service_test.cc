@@ -27,14 +27,14 @@ std::string Circle(double lat, double lng, double r, double lo, double hi, Times
 }
 
 absl::StatusOr<OperationRequest> Request(const std::vector<std::string>& volumes,
-                                         const std::vector<std::string>& key = {},
-                                         const std::string& state = "Accepted") {
-  std::string extents, keys;
-  for (const auto& v : volumes) extents += (extents.empty() ? "" : ",") + v;
-  for (const auto& k : key) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
-  auto body = ParseJson(fmt::format(R"({{"extents": [{}], "state": "{}", "key": [{}]}})", extents, state, keys));
-  if (!body.ok()) return body.status();
-  return ParseOperationRequest(*body, {}, kNow);
+                                         const std::vector<std::string>& key = {}) {
+  std::vector<geo::Volume4D> extents;
+  for (const auto& v : volumes) {
+    ASSIGN_OR_RETURN(boost::json::value json, ParseJson(v));
+    ASSIGN_OR_RETURN(geo::Volume4D volume, geo::Volume4D::FromJson(json, "extents", {}, kNow));
+    extents.push_back(std::move(volume));
+  }
+  return MakeOperationRequest(std::move(extents), OperationState::kAccepted, key, "", {});
 }
 
 class OperationServiceTest : public ::testing::Test {
@@ -185,35 +185,22 @@ TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
   EXPECT_EQ(loaded.message(), "operations row " + id + ": extents: malformed JSON");
 }
 
-TEST(ParseOperationRequest, RefusesControlCharactersInTheLabel) {
-  const std::string v = Circle(1, 1, 100, 0, 100, kNow, kNow + std::chrono::hours(1));
-  for (const std::string& label : {std::string("a\\u0000b"), std::string("\\u001b[2J"), std::string("x\\u007f"),
-                                   std::string("\\u0085"), std::string("tab\\there")}) {
-    auto body = ParseJson(R"({"extents": [)" + v + R"(], "state": "Accepted", "label": ")" + label + R"("})");
-    ASSERT_TRUE(body.ok()) << label;
-    absl::Status s = ParseOperationRequest(*body, {}, kNow).status();
-    EXPECT_EQ(FieldOf(s), "label") << label << ": " << s;
-  }
-  auto fine = ParseJson(R"({"extents": [)" + v + R"(], "state": "Accepted", "label": "CAP orbit \u00e9 \u00a0"})");
-  EXPECT_TRUE(ParseOperationRequest(*fine, {}, kNow).ok());
-}
-
-TEST(ParseOperationRequest, NamesTheFieldOfEveryError) {
-  auto parse = [](const std::string& text) {
-    auto body = ParseJson(text);
-    return ParseOperationRequest(*body, {}, kNow).status();
+TEST(MakeOperationRequest, RefusesControlCharactersInTheLabelAndNamesEveryField) {
+  auto volume = [] {
+    std::vector<geo::Volume4D> v;
+    v.push_back(*geo::Volume4D::FromJson(*ParseJson(Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1))), "e", {}, kNow));
+    return v;
   };
-  const std::string v = Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1));
-  EXPECT_EQ(FieldOf(parse(R"({"state": "Accepted"})")), "extents");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [], "state": "Accepted"})")), "extents");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Flying"})")), "state");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "key": [1]})")), "key[0]");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "colour": 1})")), "colour");
-  std::string many;
-  for (int i = 0; i < 101; ++i) many += (i ? "," : "") + v;
-  absl::Status too_many = parse(R"({"extents": [)" + many + R"(], "state": "Accepted"})");
-  EXPECT_TRUE(IsLimitExceeded(too_many)) << too_many;
-  EXPECT_TRUE(parse(R"({"extents": [)" + v + R"(], "state": "Activated", "key": ["a"], "label": "x"})").ok());
+  for (const std::string label : {std::string("a\0b", 3), std::string("\x1b[2J"), std::string("x\x7f"),
+                                   std::string("\xc2\x85"), std::string("tab\there")}) {
+    absl::Status s = MakeOperationRequest(volume(), OperationState::kAccepted, {}, label, {}).status();
+    EXPECT_EQ(FieldOf(s), "label") << s;
+  }
+  EXPECT_TRUE(MakeOperationRequest(volume(), OperationState::kAccepted, {}, "CAP orbit \xc3\xa9 \xc2\xa0", {}).ok());
+  EXPECT_EQ(FieldOf(MakeOperationRequest({}, OperationState::kAccepted, {}, "", {}).status()), "extents");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kEnded, {}, "", {}).status()), "state");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {"a", ""}, "", {}).status()), "key[1]");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {}, std::string(257, 'x'), {}).status()), "label");
 }
 
 }  // namespace
