@@ -162,12 +162,24 @@ boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& pa
     } else {
       boost::json::object ref = RefJson(hit.ref);
       if (hit.overlap) ref["overlap"] = geo::OverlapToJson(*hit.overlap);
+      if (hit.coarsened) ref["coarsened"] = true;
       operations.push_back(std::move(ref));
     }
   }
   boost::json::object out{{"operations", std::move(operations)}};
   if (!page.next.empty()) out["next_cursor"] = EncodeCursor("query", page.next);
   return out;
+}
+
+boost::json::object ProbesJson(const std::vector<strategic::ProbeRecord>& probes) {
+  boost::json::array items;
+  for (const strategic::ProbeRecord& p : probes) {
+    items.push_back({{"operation", p.operation},
+                     {"party", p.party},
+                     {"count", p.count},
+                     {"last", FormatRfc3339(p.last)}});
+  }
+  return boost::json::object{{"probes", std::move(items)}};
 }
 
 boost::json::object ConflictsPageJson(const strategic::Page<strategic::OwnConflict>& page) {

@@ -38,8 +38,11 @@ boost::json::object EndResultJson(const strategic::WriteResult& result);
 boost::json::array MissingJson(const strategic::KeyRuleRefusal& refusal);
 // GET: whole, or ref + "overlaps": [{"operation", "overlap"}].
 boost::json::object OperationViewJson(const strategic::OperationView& view);
-// POST /v1/operations/query: {"operations": [...], "next_cursor"?}.
+// POST /v1/operations/query: {"operations": [...], "next_cursor"?}; another party's operation
+// shown coarsened carries "coarsened": true.
 boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& page);
+// GET /v1/probes: {"probes": [{"operation", "party", "count", "last"}]}.
+boost::json::object ProbesJson(const std::vector<strategic::ProbeRecord>& probes);
 // GET /v1/conflicts: {"conflicts": [{"operation", "other", "overlap"}], "next_cursor"?}.
 boost::json::object ConflictsPageJson(const strategic::Page<strategic::OwnConflict>& page);
 

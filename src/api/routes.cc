@@ -128,7 +128,9 @@ ReplyOr QueryOperations(const Services& s, const Request& req, const Principal& 
   ASSIGN_OR_RETURN(geo::Volume4D area, geo::Volume4D::FromJson(*area_json, "area_of_interest",
                                                                Limits().volume, s.clock.Now()));
   ASSIGN_OR_RETURN(strategic::PageRequest page, PageRequestOf("query", limit, cursor));
-  return JsonReply(200, QueryPageJson(s.operations.Query(CallerOf(who), area, page)));
+  ASSIGN_OR_RETURN(strategic::Page<strategic::QueryHit> hits,
+                   s.operations.Query(CallerOf(who), area, page));
+  return JsonReply(200, QueryPageJson(hits));
 }
 
 // Query: ?limit=1..1000&cursor=next_cursor.
@@ -187,6 +189,10 @@ void AddRoutes(Router& router, const Services& services) {
   router.Add("POST", "/v1/operations/query",
              Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
                return QueryOperations(s, req, who);
+             })));
+  router.Add("GET", "/v1/probes",
+             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
+               return JsonReply(200, ProbesJson(s.operations.Probes(CallerOf(who))));
              })));
   router.Add("GET", "/v1/conflicts",
              Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {

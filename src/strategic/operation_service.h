@@ -39,6 +39,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -127,11 +128,22 @@ struct OperationView {
   std::vector<OwnOverlap> overlaps;
 };
 
-// Query hit: whole, or (another party's, for a prober) its overlap with the area.
+// Query hit: whole, or (another party's, for a prober) its overlap with the area, coarsened
+// (see OperationServiceOptions) unless the caller has a live operation that meets it.
 struct QueryHit {
   OperationRef ref;
   std::optional<store::OperationRecord> whole;
   std::optional<geo::Overlap> overlap;
+  bool coarsened = false;
+};
+
+// Who learned of one of the caller's operations through a query, and how often (the owner's
+// view of probes, issue 7 "disclosure").
+struct ProbeRecord {
+  std::string operation;  // the owner's operation
+  std::string party;      // who queried an area that showed it
+  uint64_t count = 0;
+  Timestamp last;
 };
 
 // A conflict of one of the caller's operations.
@@ -162,6 +174,14 @@ struct OperationServiceOptions {
   // How often the timer thread evicts ended operations from memory; zero: no timer thread
   // (call EvictEnded yourself). Default: 60 s.
   std::chrono::milliseconds eviction_interval = std::chrono::seconds(60);
+  // Queries that show other parties' operations, per party and per rolling minute, above which
+  // such queries are refused with Overloaded (HTTP 429). Default: 30.
+  size_t max_probes_per_minute = 30;
+  // What a query shows of another party's operation that none of the caller's own operations
+  // meets: its overlap widened to multiples of `coarse_degrees` of latitude and longitude
+  // (default 0.01°, ~1 km) and of `coarse_time` (default 15 min).
+  double coarse_degrees = 0.01;
+  std::chrono::minutes coarse_time = std::chrono::minutes(15);
 };
 
 class OperationService {
@@ -199,9 +219,15 @@ class OperationService {
   absl::StatusOr<OperationView> Get(const Caller& caller, const std::string& id);
 
   // POST /v1/operations/query: live operations intersecting `area`, ordered by id; positions
-  // are ids.
-  Page<QueryHit> Query(const Caller& caller, const geo::Volume4D& area,
-                       const PageRequest& page = {}) const;
+  // are ids. A query whose page shows other parties' operations is a probe: counted against
+  // the caller's max_probes_per_minute (Overloaded past it, nothing shown) and recorded for
+  // the owners (Probes).
+  absl::StatusOr<Page<QueryHit>> Query(const Caller& caller, const geo::Volume4D& area,
+                                       const PageRequest& page = {});
+
+  // The probes of the caller's operations (live or not, since this process started), ordered
+  // by operation then party.
+  std::vector<ProbeRecord> Probes(const Caller& caller) const;
 
   // GET /v1/conflicts: between the caller's live operations and other parties' live
   // operations, ordered by (own id, other id); positions are "<own id>/<other id>".
@@ -237,6 +263,10 @@ class OperationService {
                                  Timestamp now, bool committed_only) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::vector<Conflict> ConflictsOf(const std::vector<Clash>& clashes) const;
+  // True when one of `party`'s live operations meets `other` (not only in the past).
+  bool MeetsOwn(const std::string& party, const LiveOperation& other, Timestamp now) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  geo::Overlap Coarsen(const geo::Overlap& overlap) const;
   void Index(LiveOperation op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Unindex(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Finish(WriteStep& step, absl::Status committed, const Done& done);
@@ -258,6 +288,12 @@ class OperationService {
   std::unique_ptr<VolumeIndex> index_ ABSL_GUARDED_BY(mu_) = std::make_unique<VolumeIndex>();
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled
+
+  // Probes: per party the times of its recent probes; per operation who probed it.
+  mutable std::mutex probe_mu_;
+  absl::flat_hash_map<std::string, std::vector<Timestamp>> recent_probes_;  // guarded by probe_mu_
+  std::map<std::string, std::map<std::string, ProbeRecord>> probes_;         // guarded by probe_mu_
+  absl::flat_hash_map<std::string, std::string> owner_of_probed_;           // guarded by probe_mu_
 
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

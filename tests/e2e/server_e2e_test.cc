@@ -198,6 +198,29 @@ TEST_F(ServerE2E, ConflictsAndQueriesArePaged) {
   EXPECT_EQ(field_of(too_many), "limit");
 }
 
+TEST_F(ServerE2E, ProbesAreCoarsenedAndShownToTheOwner) {
+  const std::string id = NewUuid();
+  ASSERT_EQ(Call("PUT", "/v1/operations/" + id,
+                 OperationBody({CircleVolume(70, 70, 2000, 0, 1000, 600, 3600)}), ru_).status, 201);
+  const std::string area = R"({"area_of_interest": )" + CircleVolume(70, 70, 20000, 0, 5000, 0, 7200) + "}";
+  HttpResult probe = Call("POST", "/v1/operations/query", area, us_);
+  ASSERT_EQ(probe.status, 200) << probe.body;
+  const boost::json::value shown = probe.json();
+  ASSERT_EQ(shown.at("operations").as_array().size(), 1u);
+  EXPECT_TRUE(shown.at("operations").at(0).at("coarsened").as_bool());
+  EXPECT_FALSE(shown.at("operations").at(0).as_object().contains("extents"));
+  const std::string start(shown.at("operations").at(0).at("overlap").at("time_start").at("value").as_string());
+  EXPECT_TRUE(start.ends_with(":00:00Z") || start.ends_with(":15:00Z") || start.ends_with(":30:00Z") ||
+              start.ends_with(":45:00Z")) << start;
+
+  const boost::json::value probes = Call("GET", "/v1/probes", "", ru_).json();
+  ASSERT_EQ(probes.at("probes").as_array().size(), 1u) << probes;
+  EXPECT_EQ(probes.at("probes").at(0).at("operation").as_string(), id);
+  EXPECT_EQ(probes.at("probes").at(0).at("party").as_string(), "US");
+  EXPECT_EQ(probes.at("probes").at(0).at("count").to_number<int>(), 1);
+  EXPECT_TRUE(Call("GET", "/v1/probes", "", us_).json().at("probes").as_array().empty());
+}
+
 TEST_F(ServerE2E, BadInputIsAClearErrorNamingTheField) {
   const std::string url = "/v1/operations/" + NewUuid();
   auto field_of = [](const HttpResult& r) { return std::string(r.json().at("error").at("field").as_string()); };
