@@ -225,8 +225,8 @@ class OperationService {
   absl::StatusOr<Page<QueryHit>> Query(const Caller& caller, const geo::Volume4D& area,
                                        const PageRequest& page = {});
 
-  // The probes of the caller's operations (live or not, since this process started), ordered
-  // by operation then party.
+  // The probes of the caller's operations since this process started, ordered by operation
+  // then party. Records of an operation go when it is evicted (EvictEnded).
   std::vector<ProbeRecord> Probes(const Caller& caller) const;
 
   // GET /v1/conflicts: between the caller's live operations and other parties' live
@@ -247,7 +247,13 @@ class OperationService {
     int64_t committed_version = 0;  // newest version known durable; readers need == version
     bool visible() const { return committed_version == record.version; }
   };
-  struct Clash;  // another party's operation met by a set of volumes
+  // Another party's operation that some of our volumes meet; `overlap` is the union
+  // envelope, `pairs` each (our volume index, overlap).
+  struct Clash {
+    const LiveOperation* other;
+    geo::Overlap overlap;
+    std::vector<std::pair<size_t, geo::Overlap>> pairs;
+  };
   struct WriteStep;  // one write going through the named steps (operation_service.cc)
 
   absl::Status Admit(const std::string& id) const;
