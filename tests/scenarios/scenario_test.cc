@@ -11,8 +11,10 @@
 //   as NAME get OP | as NAME conflicts | as NAME me
 //   as NAME query SHAPE alt LO HI time FROM TO    POST /v1/operations/query over that area
 //   as NAME again                           send NAME's previous request again, byte for byte
+//   as NAME probes                          GET /v1/probes: who queried NAME's operations
 //   expect STATUS [missing OP...] [conflicts OP...] [operations OP...] [field PATH]
 //                 [state STATE] [whole [OP...]] [overlap-only [OP...]] [same ovn]
+//                 [coarsened OP...] [exact OP...] [probed OP by PARTY N times]
 //   restart                                 SIGTERM the server and start it again
 //   kill                                    SIGKILL the server and start it again
 //
@@ -20,7 +22,8 @@
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
 // OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
 // its extents; "overlap-only" says it shows only id, party, state, OVN and the overlap. "same
-// ovn" says the answer carries the OVN the operation had before this request.
+// ovn" says the answer carries the OVN the operation had before this request. "coarsened"
+// says a query shows each OP's overlap widened (~1 km, 15 min); "exact" that it does not.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -194,6 +197,8 @@ class Runner {
       last_ = Http(server_->port(), sent.method, sent.target, sent.body, token);
     } else if (verb == "me") {
       last_ = Http(server_->port(), "GET", "/v1/me", "", token);
+    } else if (verb == "probes") {
+      last_ = Http(server_->port(), "GET", "/v1/probes", "", token);
     } else if (verb == "end") {
       last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "", token);
     } else if (verb == "get") {
@@ -229,7 +234,8 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {"missing", "conflicts", "operations", "field",
-                                                        "state", "whole", "overlap-only", "same"};
+                                                        "state", "whole", "overlap-only", "same",
+                                                        "coarsened", "exact", "probed"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -253,6 +259,32 @@ class Runner {
             EXPECT_TRUE(o.contains("overlap") || o.contains("overlaps")) << boost::json::serialize(o);
           }
         }
+      } else if (what == "coarsened" || what == "exact") {
+        take_names();
+        for (const auto& item : body.at("operations").as_array()) {
+          const std::string name = NameOf(std::string(item.at("id").as_string()));
+          if (!want.contains(name)) continue;
+          want.erase(name);
+          const bool coarse = item.as_object().contains("coarsened") && item.at("coarsened").as_bool();
+          EXPECT_EQ(coarse, what == "coarsened") << name << " in " << last_.body;
+        }
+        EXPECT_TRUE(want.empty()) << "not in the answer: " << *want.begin();
+      } else if (what == "probed") {
+        // probed OP by PARTY N times
+        const std::string id = IdOf(w.at(i));
+        EXPECT_EQ(w.at(i + 1), "by");
+        const std::string party = w.at(i + 2);
+        const int times = std::stoi(w.at(i + 3));
+        EXPECT_EQ(w.at(i + 4), "times");
+        i += 5;
+        bool found = false;
+        for (const auto& item : body.at("probes").as_array()) {
+          if (item.at("operation").as_string() == id && item.at("party").as_string() == party) {
+            found = true;
+            EXPECT_EQ(item.at("count").to_number<int>(), times) << last_.body;
+          }
+        }
+        EXPECT_TRUE(found || times == 0) << "no probe of " << id << " by " << party << " in " << last_.body;
       } else if (what == "same") {
         EXPECT_EQ(w.at(i), "ovn");
         ++i;
