@@ -117,20 +117,31 @@ ReplyOr GetOperation(const Services& s, const Request& req, const Principal& who
   return JsonReply(200, boost::json::object{{"operation", OperationViewJson(view)}});
 }
 
-// Body: {"area_of_interest": Volume4D, "limit"?: 1..1000, "cursor"?: next_cursor}.
-ReplyOr QueryOperations(const Services& s, const Request& req, const Principal& who) {
-  ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
-  ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
-  ASSIGN_OR_RETURN(const boost::json::value* area_json, object.Required("area_of_interest"));
-  const boost::json::value* limit = object.Find("limit");
-  const boost::json::value* cursor = object.Find("cursor");
-  RETURN_IF_ERROR(object.NoOtherFields());
-  ASSIGN_OR_RETURN(geo::Volume4D area, geo::Volume4D::FromJson(*area_json, "area_of_interest",
-                                                               Limits().volume, s.clock.Now()));
-  ASSIGN_OR_RETURN(strategic::PageRequest page, PageRequestOf("query", limit, cursor));
-  ASSIGN_OR_RETURN(strategic::Page<strategic::QueryHit> hits,
-                   s.operations.Query(CallerOf(who), area, page));
-  return JsonReply(200, QueryPageJson(hits));
+// Body: {"area_of_interest": Volume4D, "limit"?: 1..1000, "cursor"?: next_cursor}. Answered
+// once any probe it makes is recorded (strategic::OperationService::Query).
+void QueryOperations(const Services& s, const Request& req, const Principal& who, Answer answer) {
+  struct Parsed {
+    geo::Volume4D area;
+    strategic::PageRequest page;
+  };
+  absl::StatusOr<Parsed> parsed = [&]() -> absl::StatusOr<Parsed> {
+    ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
+    ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
+    ASSIGN_OR_RETURN(const boost::json::value* area_json, object.Required("area_of_interest"));
+    const boost::json::value* limit = object.Find("limit");
+    const boost::json::value* cursor = object.Find("cursor");
+    RETURN_IF_ERROR(object.NoOtherFields());
+    ASSIGN_OR_RETURN(geo::Volume4D area, geo::Volume4D::FromJson(*area_json, "area_of_interest",
+                                                                 Limits().volume, s.clock.Now()));
+    ASSIGN_OR_RETURN(strategic::PageRequest page, PageRequestOf("query", limit, cursor));
+    return Parsed{std::move(area), std::move(page)};
+  }();
+  if (!parsed.ok()) return answer(parsed.status());
+  s.operations.Query(CallerOf(who), parsed->area, parsed->page,
+                     [answer = std::move(answer)](absl::StatusOr<strategic::Page<strategic::QueryHit>> hits) {
+                       if (!hits.ok()) return answer(hits.status());
+                       answer(JsonReply(200, QueryPageJson(*hits)));
+                     });
 }
 
 // Query: ?limit=1..1000&cursor=next_cursor.
@@ -187,12 +198,13 @@ void AddRoutes(Router& router, const Services& services) {
                return GetOperation(s, req, who);
              })));
   router.Add("POST", "/v1/operations/query",
-             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
-               return QueryOperations(s, req, who);
+             Authorized(s, Access::kAnyParty, AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
+               QueryOperations(s, req, who, std::move(answer));
              })));
   router.Add("GET", "/v1/probes",
              Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
-               return JsonReply(200, ProbesJson(s.operations.Probes(CallerOf(who))));
+               ASSIGN_OR_RETURN(std::vector<strategic::ProbeRecord> probes, s.operations.Probes(CallerOf(who)));
+               return JsonReply(200, ProbesJson(probes));
              })));
   router.Add("GET", "/v1/conflicts",
              Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {

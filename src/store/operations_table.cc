@@ -67,4 +67,36 @@ absl::StatusOr<std::vector<OperationRecord>> ListOperations(Store& store, bool i
   });
 }
 
+absl::Status RecordProbe(Txn& txn, const std::string& operation, const std::string& party,
+                         Timestamp at) {
+  ASSIGN_OR_RETURN(Statement * st,
+                   txn.db().Cached("INSERT INTO probes(operation, party, count, last_at) "
+                                   "VALUES(?1, ?2, 1, ?3) ON CONFLICT(operation, party) DO UPDATE "
+                                   "SET count = count + 1, last_at = excluded.last_at"));
+  st->Bind(1, operation);
+  st->Bind(2, party);
+  st->Bind(3, static_cast<int64_t>(at.time_since_epoch().count()));
+  absl::Status status = st->Run();
+  st->Reset();
+  return status;
+}
+
+absl::StatusOr<std::vector<ProbeRow>> ListProbes(Store& store, const std::string& owner) {
+  return store.WithReader([&](Database& db) -> absl::StatusOr<std::vector<ProbeRow>> {
+    ASSIGN_OR_RETURN(Statement st,
+                     db.Prepare("SELECT p.operation, p.party, p.count, p.last_at FROM probes p "
+                                "JOIN operations o ON o.id = p.operation WHERE o.party = ?1 "
+                                "ORDER BY p.operation, p.party"));
+    st.Bind(1, owner);
+    std::vector<ProbeRow> rows;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      rows.push_back(ProbeRow{.operation = st.ColumnText(0), .party = st.ColumnText(1),
+                              .count = st.ColumnInt(2), .last = FromMicros(st.ColumnInt(3))});
+    }
+    return rows;
+  });
+}
+
 }  // namespace deconflict::store

@@ -32,4 +32,17 @@ namespace deconflict::store {
 [[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> ListOperations(Store& store,
                                                                           bool include_ended);
 
+// One query by `party` showed operation `operation` at `at`: adds one to their count.
+struct ProbeRow {
+  std::string operation;
+  std::string party;
+  int64_t count = 0;
+  Timestamp last;
+};
+[[nodiscard]] absl::Status RecordProbe(Txn& txn, const std::string& operation,
+                                       const std::string& party, Timestamp at);
+
+// The probes of the operations of `owner` (committed), ordered by operation then party.
+[[nodiscard]] absl::StatusOr<std::vector<ProbeRow>> ListProbes(Store& store, const std::string& owner);
+
 }  // namespace deconflict::store

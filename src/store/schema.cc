@@ -44,10 +44,23 @@ CREATE TABLE operations (
 CREATE INDEX operations_by_state ON operations(state);
 )sql";
 
+// Who learned of an operation through a query, and how often (issue 7, disclosure): the owner
+// reads them (GET /v1/probes). Written through store/operations_table.h RecordProbe.
+constexpr char kProbesSchema[] = R"sql(
+CREATE TABLE probes (
+  operation  TEXT NOT NULL,              -- the probed operation's id
+  party      TEXT NOT NULL,              -- the party whose query showed it
+  count      INTEGER NOT NULL,
+  last_at    INTEGER NOT NULL,           -- microseconds since the Unix epoch, UTC
+  PRIMARY KEY (operation, party)
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
+      {6, "probes of operations", kProbesSchema},
   };
   return migrations;
 }

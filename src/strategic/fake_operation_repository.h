@@ -31,6 +31,13 @@ class FakeOperationRepository final : public OperationRepository {
         for (auto& [id, row] : writes.staged) rows_[id] = row;
         ledger_size_ = writes.ledger_size;
         ledger_.insert(ledger_.end(), writes.entries.begin(), writes.entries.end());
+        for (const auto& [key, row] : writes.probes) {
+          store::ProbeRow& stored = probes_[key];
+          stored.operation = row.operation;
+          stored.party = row.party;
+          stored.count += row.count;
+          stored.last = row.last;
+        }
       }
     }
     done(status);
@@ -48,6 +55,16 @@ class FakeOperationRepository final : public OperationRepository {
     std::vector<store::OperationRecord> out;
     for (const auto& [id, row] : rows_) {
       if (row.state != "Ended") out.push_back(row);
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override {
+    std::lock_guard lock(mu_);
+    std::vector<store::ProbeRow> out;
+    for (const auto& [key, row] : probes_) {
+      auto op = rows_.find(row.operation);
+      if (op != rows_.end() && op->second.party == owner) out.push_back(row);
     }
     return out;
   }
@@ -77,7 +94,17 @@ class FakeOperationRepository final : public OperationRepository {
       staged[record.id] = record;
       return absl::OkStatus();
     }
+    absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                             Timestamp at) override {
+      store::ProbeRow& row = probes[{operation, party}];
+      row.operation = operation;
+      row.party = party;
+      row.count += 1;
+      row.last = at;
+      return absl::OkStatus();
+    }
     FakeOperationRepository& repo;
+    std::map<std::pair<std::string, std::string>, store::ProbeRow> probes;
     uint64_t ledger_size;
     std::map<std::string, store::OperationRecord> staged;
     std::vector<ledger::Entry> entries;
@@ -86,6 +113,7 @@ class FakeOperationRepository final : public OperationRepository {
   mutable std::mutex mu_;
   std::map<std::string, store::OperationRecord> rows_;
   std::vector<ledger::Entry> ledger_;
+  std::map<std::pair<std::string, std::string>, store::ProbeRow> probes_;  // (operation, party)
   uint64_t ledger_size_ = 0;
   uint64_t commit_failures_ = 0;
 };

@@ -17,6 +17,10 @@ class TxnWrites final : public OperationWrites {
     record.ledger_index = static_cast<int64_t>(index);
     return txn_.PutOperation(record);
   }
+  absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                           Timestamp at) override {
+    return store::RecordProbe(txn_, operation, party, at);
+  }
 
  private:
   store::Txn& txn_;
@@ -40,6 +44,11 @@ absl::StatusOr<std::optional<store::OperationRecord>> SqliteOperationRepository:
 
 absl::StatusOr<std::vector<store::OperationRecord>> SqliteOperationRepository::LoadLive() {
   return store::ListOperations(store_, false);
+}
+
+absl::StatusOr<std::vector<store::ProbeRow>> SqliteOperationRepository::Probes(
+    const std::string& owner) {
+  return store::ListProbes(store_, owner);
 }
 
 }  // namespace deconflict::strategic

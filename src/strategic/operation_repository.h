@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "ledger/entry.h"
+#include "store/operations_table.h"
 #include "store/store.h"
 
 namespace deconflict::strategic {
@@ -29,6 +30,9 @@ class OperationWrites {
   virtual absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) = 0;
   // Appends `entry` to the ledger, sets record.ledger_index to its index and stores the row.
   virtual absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) = 0;
+  // Counts one probe of `operation` by `party` at `at`.
+  virtual absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                                   Timestamp at) = 0;
 };
 
 // Thread-safety: implementations are thread-safe.
@@ -47,6 +51,8 @@ class OperationRepository {
   // Committed reads.
   virtual absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() = 0;
+  // The committed probes of `owner`'s operations, ordered by operation then party.
+  virtual absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) = 0;
 };
 
 // The repository over store::Store (store/operations_table.h). `store` must outlive it.
@@ -58,6 +64,7 @@ class SqliteOperationRepository final : public OperationRepository {
   uint64_t commit_failures() const override { return store_.commit_failures(); }
   absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override;
   absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override;
+  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override;
 
  private:
   store::Store& store_;

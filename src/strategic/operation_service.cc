@@ -145,14 +145,6 @@ size_t OperationService::EvictEnded() {
     if (op.visible() && AllEnded(op.volumes, now)) ended.push_back(id);
   }
   for (const std::string& id : ended) Unindex(id);
-  lock.unlock();
-  // Probe records of operations that are over go with them (memory stays bounded by the live
-  // operations).
-  std::lock_guard probe_lock(probe_mu_);
-  for (const std::string& id : ended) {
-    probes_.erase(id);
-    owner_of_probed_.erase(id);
-  }
   return ended.size();
 }
 

@@ -138,7 +138,7 @@ struct QueryHit {
 };
 
 // Who learned of one of the caller's operations through a query, and how often (the owner's
-// view of probes, issue 7 "disclosure").
+// view of probes, issue 7 "disclosure"; stored, so it survives restarts).
 struct ProbeRecord {
   std::string operation;  // the owner's operation
   std::string party;      // who queried an area that showed it
@@ -220,14 +220,17 @@ class OperationService {
 
   // POST /v1/operations/query: live operations intersecting `area`, ordered by id; positions
   // are ids. A query whose page shows other parties' operations is a probe: counted against
-  // the caller's max_probes_per_minute (Overloaded past it, nothing shown) and recorded for
-  // the owners (Probes).
-  absl::StatusOr<Page<QueryHit>> Query(const Caller& caller, const geo::Volume4D& area,
-                                       const PageRequest& page = {});
+  // the caller's max_probes_per_minute (Overloaded past it, nothing shown) and recorded in the
+  // store for the owners (Probes) before anything is shown: `done` then runs on the writer
+  // thread (with the store's error, nothing shown, if the record fails). Otherwise `done` runs
+  // at once on the calling thread.
+  using QueryDone = std::function<void(absl::StatusOr<Page<QueryHit>>)>;
+  void Query(const Caller& caller, const geo::Volume4D& area, const PageRequest& page,
+             QueryDone done);
 
-  // The probes of the caller's operations since this process started, ordered by operation
-  // then party. Records of an operation go when it is evicted (EvictEnded).
-  std::vector<ProbeRecord> Probes(const Caller& caller) const;
+  // GET /v1/probes: who probed the caller's operations and how often (from the store),
+  // ordered by operation then party. Unavailable when the store cannot be read.
+  absl::StatusOr<std::vector<ProbeRecord>> Probes(const Caller& caller);
 
   // GET /v1/conflicts: between the caller's live operations and other parties' live
   // operations, ordered by (own id, other id); positions are "<own id>/<other id>".
@@ -295,11 +298,9 @@ class OperationService {
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled
 
-  // Probes: per party the times of its recent probes; per operation who probed it.
-  mutable std::mutex probe_mu_;
+  // Per party, the times of its probes in the last minute (the rate limit).
+  std::mutex probe_mu_;
   absl::flat_hash_map<std::string, std::vector<Timestamp>> recent_probes_;  // guarded by probe_mu_
-  std::map<std::string, std::map<std::string, ProbeRecord>> probes_;         // guarded by probe_mu_
-  absl::flat_hash_map<std::string, std::string> owner_of_probed_;           // guarded by probe_mu_
 
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

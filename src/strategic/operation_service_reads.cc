@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "spdlog/spdlog.h"
 #include "strategic/operation_service.h"
 
 namespace deconflict::strategic {
@@ -60,12 +61,11 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller, const 
   return OperationView{.ref = RefOf(*record), .whole = *record, .overlaps = {}};
 }
 
-absl::StatusOr<Page<QueryHit>> OperationService::Query(const Caller& caller,
-                                                       const geo::Volume4D& area,
-                                                       const PageRequest& page) {
+void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
+                             const PageRequest& page, QueryDone done) {
   const Timestamp now = clock_.Now();
   Page<QueryHit> out;
-  std::vector<std::pair<std::string, std::string>> probed;  // (operation, owner) shown coarse or not
+  std::vector<std::string> probed;  // other parties' operations shown (coarse or not)
   {
     std::shared_lock lock(mu_);
     std::map<std::string, std::optional<geo::Overlap>> hits;
@@ -99,30 +99,42 @@ absl::StatusOr<Page<QueryHit>> OperationService::Query(const Caller& caller,
           hit.overlap = Coarsen(*overlap);
           hit.coarsened = true;
         }
-        probed.emplace_back(id, op.record.party);
+        probed.push_back(id);
       }
       out.items.push_back(std::move(hit));
     }
   }
-  if (probed.empty()) return out;
-  std::lock_guard lock(probe_mu_);
-  std::vector<Timestamp>& recent = recent_probes_[caller.party];
-  std::erase_if(recent, [&](Timestamp t) { return t <= now - std::chrono::minutes(1); });
-  if (recent.size() >= options_.max_probes_per_minute) {
-    return Overloaded(fmt::format(
-        "party {} made {} queries showing other parties' operations in the last minute; at most "
-        "{} are allowed: retry later", caller.party, recent.size(), options_.max_probes_per_minute));
+  if (probed.empty()) return done(std::move(out));
+  {
+    std::lock_guard lock(probe_mu_);
+    std::vector<Timestamp>& recent = recent_probes_[caller.party];
+    std::erase_if(recent, [&](Timestamp t) { return t <= now - std::chrono::minutes(1); });
+    if (recent.size() >= options_.max_probes_per_minute) {
+      return done(Overloaded(fmt::format(
+          "party {} made {} queries showing other parties' operations in the last minute; at "
+          "most {} are allowed: retry later",
+          caller.party, recent.size(), options_.max_probes_per_minute)));
+    }
+    recent.push_back(now);
   }
-  recent.push_back(now);
-  for (const auto& [id, owner] : probed) {
-    ProbeRecord& record = probes_[id][caller.party];
-    record.operation = id;
-    record.party = caller.party;
-    record.count += 1;
-    record.last = now;
-    owner_of_probed_[id] = owner;
+  if (size_t pending = repository_.pending(); pending >= options_.max_pending_writes) {
+    return done(Overloaded(fmt::format(
+        "overloaded: {} writes are waiting for the store; retry shortly", pending)));
   }
-  return out;
+  // Recorded before anything is shown.
+  auto answer = std::make_shared<Page<QueryHit>>(std::move(out));
+  repository_.Submit(
+      [party = caller.party, probed = std::move(probed), now](OperationWrites& writes) {
+        for (const std::string& id : probed) RETURN_IF_ERROR(writes.RecordProbe(id, party, now));
+        return absl::OkStatus();
+      },
+      [answer, done = std::move(done)](absl::Status recorded) {
+        if (!recorded.ok()) {
+          spdlog::error("strategic: recording a probe failed: {}", recorded.message());
+          return done(absl::UnavailableError("the query could not be recorded; retry shortly"));
+        }
+        done(std::move(*answer));
+      });
 }
 
 bool OperationService::MeetsOwn(const std::string& party, const LiveOperation& other,
@@ -161,13 +173,13 @@ geo::Overlap OperationService::Coarsen(const geo::Overlap& o) const {
                       .time = {floor_time(o.time.start), end}};
 }
 
-std::vector<ProbeRecord> OperationService::Probes(const Caller& caller) const {
-  std::lock_guard lock(probe_mu_);
+absl::StatusOr<std::vector<ProbeRecord>> OperationService::Probes(const Caller& caller) {
+  ASSIGN_OR_RETURN(std::vector<store::ProbeRow> rows, repository_.Probes(caller.party));
   std::vector<ProbeRecord> out;
-  for (const auto& [id, by_party] : probes_) {
-    auto owner = owner_of_probed_.find(id);
-    if (owner == owner_of_probed_.end() || owner->second != caller.party) continue;
-    for (const auto& [party, record] : by_party) out.push_back(record);
+  out.reserve(rows.size());
+  for (store::ProbeRow& row : rows) {
+    out.push_back(ProbeRecord{.operation = std::move(row.operation), .party = std::move(row.party),
+                              .count = static_cast<uint64_t>(row.count), .last = row.last});
   }
   return out;
 }

@@ -172,6 +172,30 @@ TEST_F(OperationServiceTest, LedgerIndexesGrowWithEveryWrite) {
   EXPECT_EQ(b.result->ledger_index, a.result->ledger_index + 1);
 }
 
+TEST_F(OperationServiceTest, ProbesAreStoredBeforeTheAnswerAndSurviveARestart) {
+  const std::string a = NewUuid();
+  ASSERT_TRUE(Put("RU", a, Request({Circle(8, 8, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  auto area = geo::Volume4D::FromJson(*ParseJson(Circle(8, 8, 10000, 0, 100, kNow, kNow + hours(1))), "area", {}, kNow);
+  ASSERT_TRUE(area.ok());
+  std::promise<absl::StatusOr<Page<QueryHit>>> answered;
+  service_->Query(Caller{.party = "US", .may_probe = true}, *area, {},
+                  [&](absl::StatusOr<Page<QueryHit>> r) { answered.set_value(std::move(r)); });
+  absl::StatusOr<Page<QueryHit>> hits = answered.get_future().get();
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->items.size(), 1u);
+  // Recorded before the answer: the owner sees it now, and after a restart.
+  auto probes = service_->Probes(Caller{.party = "RU"});
+  ASSERT_TRUE(probes.ok()) << probes.status();
+  ASSERT_EQ(probes->size(), 1u);
+  EXPECT_EQ((*probes)[0].party, "US");
+  Open();
+  probes = service_->Probes(Caller{.party = "RU"});
+  ASSERT_TRUE(probes.ok());
+  ASSERT_EQ(probes->size(), 1u);
+  EXPECT_EQ((*probes)[0].count, 1u);
+  EXPECT_EQ((*probes)[0].operation, a);
+}
+
 TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
   const std::string id = NewUuid();
   ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
