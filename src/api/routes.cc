@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/operation_json.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "fmt/format.h"
@@ -11,18 +12,49 @@ namespace {
 using strategic::Caller;
 using strategic::WriteOutcome;
 
-// Wraps a handler that needs an authenticated party (and optionally a role).
-Handler Authenticated(const Services& s, std::function<void(const Request&, const Principal&, Respond)> inner,
-                      std::optional<parties::Role> required_role = std::nullopt) {
-  return [s, inner = std::move(inner), required_role](const Request& req, Respond respond) {
+// Every handler answers a StatusOr<Reply>, as the ledger handlers do: an error Status becomes
+// the error reply (design.md §5) in one place. Writes answer through a callback.
+using ReplyOr = absl::StatusOr<Reply>;
+using Answer = std::function<void(ReplyOr)>;
+using SyncHandler = std::function<ReplyOr(const Request&, const Principal&)>;
+using AsyncHandler = std::function<void(const Request&, const Principal&, Answer)>;
+
+// Who may call a route.
+enum class Access {
+  kAnyParty,  // any party with a valid token
+  kOperator,  // only parties with the `operator` role (they file operations)
+};
+
+Reply ToReply(ReplyOr reply) { return reply.ok() ? *std::move(reply) : ErrorReply(reply.status()); }
+
+// The one wrapper that authenticates the caller and checks its role.
+Handler Authorized(const Services& s, Access access, AsyncHandler inner) {
+  return [s, access, inner = std::move(inner)](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    if (required_role && who->role != *required_role) {
-      return respond(ErrorReply(absl::PermissionDeniedError(fmt::format(
-          "party {} has role '{}'; only '{}' parties may do this", who->party.value(),
-          parties::RoleName(who->role), parties::RoleName(*required_role)))));
+    if (access == Access::kOperator && who->role != parties::Role::kOperator) {
+      return respond(ErrorReply(absl::PermissionDeniedError(
+          fmt::format("party {} has role '{}'; only 'operator' parties may do this",
+                      who->party.value(), parties::RoleName(who->role)))));
     }
-    inner(req, *who, std::move(respond));
+    inner(req, *who, [respond = std::move(respond)](ReplyOr reply) {
+      respond(ToReply(std::move(reply)));
+    });
+  };
+}
+
+Handler Authorized(const Services& s, Access access, SyncHandler inner) {
+  return Authorized(s, access,
+                    AsyncHandler([inner = std::move(inner)](const Request& req,
+                                                            const Principal& who, Answer answer) {
+                      answer(inner(req, who));
+                    }));
+}
+
+// A route open to anyone (health, version, the OpenAPI document).
+Handler Open(std::function<ReplyOr(const Request&)> inner) {
+  return [inner = std::move(inner)](const Request& req, Respond respond) {
+    respond(ToReply(inner(req)));
   };
 }
 
@@ -32,15 +64,19 @@ Caller CallerOf(const Principal& p) {
                 .may_probe = p.role == parties::Role::kOperator};
 }
 
-Reply OutcomeReply(WriteOutcome outcome) {
-  if (outcome.status.ok()) return JsonReply(outcome.created ? 201 : 200, outcome.body);
-  Reply reply = ErrorReply(outcome.status);
-  if (absl::IsAborted(outcome.status) && outcome.body.contains("missing")) {
-    boost::json::object body = boost::json::parse(reply.body).as_object();
-    body["missing"] = std::move(outcome.body["missing"]);
-    reply = JsonReply(409, body);
+// A write's answer: 201/200 with the result, 409 with "missing" for the key rule's refusal.
+ReplyOr WriteReply(WriteOutcome outcome, bool end) {
+  if (outcome.status.ok()) {
+    const strategic::WriteResult& result = *outcome.result;
+    return JsonReply(result.created ? 201 : 200, end ? EndResultJson(result) : PutResultJson(result));
   }
-  return reply;
+  if (outcome.refusal) {
+    Reply reply = ErrorReply(outcome.status);
+    boost::json::object body = boost::json::parse(reply.body).as_object();
+    body["missing"] = MissingJson(*outcome.refusal);
+    return JsonReply(reply.status, body);
+  }
+  return outcome.status;
 }
 
 absl::StatusOr<boost::json::value> BodyJson(const Request& req) {
@@ -50,32 +86,79 @@ absl::StatusOr<boost::json::value> BodyJson(const Request& req) {
 
 strategic::OperationLimits Limits() { return strategic::OperationLimits{}; }
 
-void PutOperation(const Services& s, const Request& req, const Principal& who, Respond respond) {
-  absl::StatusOr<boost::json::value> body = BodyJson(req);
-  if (!body.ok()) return respond(ErrorReply(body.status()));
-  absl::StatusOr<strategic::OperationRequest> request =
-      strategic::ParseOperationRequest(*body, Limits(), s.clock.Now());
-  if (!request.ok()) return respond(ErrorReply(request.status()));
+const std::string* QueryParam(const Request& req, const std::string& name) {
+  auto it = req.query.find(name);
+  return it == req.query.end() ? nullptr : &it->second;
+}
+
+void PutOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
+  absl::StatusOr<strategic::OperationRequest> request = [&]() -> absl::StatusOr<strategic::OperationRequest> {
+    ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
+    return ParseOperationRequest(body, Limits(), s.clock.Now());
+  }();
+  if (!request.ok()) return answer(request.status());
   std::optional<std::string> ovn;
   if (auto it = req.path_params.find("ovn"); it != req.path_params.end()) ovn = it->second;
   s.operations.Put(CallerOf(who), req.path_params.at("id"), std::move(ovn), *std::move(request),
-                   [respond = std::move(respond)](WriteOutcome outcome) {
-                     respond(OutcomeReply(std::move(outcome)));
+                   [answer = std::move(answer)](WriteOutcome outcome) {
+                     answer(WriteReply(std::move(outcome), /*end=*/false));
                    });
 }
 
-void QueryOperations(const Services& s, const Request& req, const Principal& who, Respond respond) {
-  absl::StatusOr<boost::json::value> body = BodyJson(req);
-  if (!body.ok()) return respond(ErrorReply(body.status()));
-  absl::StatusOr<JsonObject> object = JsonObject::Of(*body, "");
-  if (!object.ok()) return respond(ErrorReply(object.status()));
-  absl::StatusOr<const boost::json::value*> area_json = object->Required("area_of_interest");
-  if (!area_json.ok()) return respond(ErrorReply(area_json.status()));
-  if (absl::Status rest = object->NoOtherFields(); !rest.ok()) return respond(ErrorReply(rest));
-  absl::StatusOr<geo::Volume4D> area =
-      geo::Volume4D::FromJson(**area_json, "area_of_interest", Limits().volume, s.clock.Now());
-  if (!area.ok()) return respond(ErrorReply(area.status()));
-  respond(JsonReply(200, s.operations.Query(CallerOf(who), *area)));
+void EndOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
+  s.operations.End(CallerOf(who), req.path_params.at("id"), req.path_params.at("ovn"),
+                   [answer = std::move(answer)](WriteOutcome outcome) {
+                     answer(WriteReply(std::move(outcome), /*end=*/true));
+                   });
+}
+
+ReplyOr GetOperation(const Services& s, const Request& req, const Principal& who) {
+  ASSIGN_OR_RETURN(strategic::OperationView view,
+                   s.operations.Get(CallerOf(who), req.path_params.at("id")));
+  return JsonReply(200, boost::json::object{{"operation", OperationViewJson(view)}});
+}
+
+// Body: {"area_of_interest": Volume4D, "limit"?: 1..1000, "cursor"?: next_cursor}. Answered
+// once any probe it makes is recorded (strategic::OperationService::Query).
+void QueryOperations(const Services& s, const Request& req, const Principal& who, Answer answer) {
+  struct Parsed {
+    geo::Volume4D area;
+    strategic::PageRequest page;
+  };
+  absl::StatusOr<Parsed> parsed = [&]() -> absl::StatusOr<Parsed> {
+    ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
+    ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
+    ASSIGN_OR_RETURN(const boost::json::value* area_json, object.Required("area_of_interest"));
+    const boost::json::value* limit = object.Find("limit");
+    const boost::json::value* cursor = object.Find("cursor");
+    RETURN_IF_ERROR(object.NoOtherFields());
+    ASSIGN_OR_RETURN(geo::Volume4D area, geo::Volume4D::FromJson(*area_json, "area_of_interest",
+                                                                 Limits().volume, s.clock.Now()));
+    ASSIGN_OR_RETURN(strategic::PageRequest page, PageRequestOf("query", limit, cursor));
+    return Parsed{std::move(area), std::move(page)};
+  }();
+  if (!parsed.ok()) return answer(parsed.status());
+  s.operations.Query(CallerOf(who), parsed->area, parsed->page,
+                     [answer = std::move(answer)](absl::StatusOr<strategic::Page<strategic::QueryHit>> hits) {
+                       if (!hits.ok()) return answer(hits.status());
+                       answer(JsonReply(200, QueryPageJson(*hits)));
+                     });
+}
+
+// Query: ?limit=1..1000&cursor=next_cursor.
+ReplyOr ListConflicts(const Services& s, const Request& req, const Principal& who) {
+  ASSIGN_OR_RETURN(strategic::PageRequest page,
+                   PageRequestOf("conflicts", QueryParam(req, "limit"), QueryParam(req, "cursor")));
+  return JsonReply(200, ConflictsPageJson(s.operations.Conflicts(CallerOf(who), page)));
+}
+
+ReplyOr ListParties(const Services& s) {
+  ASSIGN_OR_RETURN(std::vector<store::PartyRecord> parties, s.store.ListParties());
+  boost::json::array list;
+  for (const auto& p : parties) {
+    list.push_back({{"id", p.id}, {"name", p.name}, {"role", p.role}, {"revoked", p.revoked_at.has_value()}});
+  }
+  return JsonReply(200, boost::json::object{{"parties", std::move(list)}});
 }
 
 }  // namespace
@@ -84,6 +167,7 @@ void AddRoutes(Router& router, const Services& services) {
   const Services& s = services;
   router.Add("GET", "/v1/health", [s](const Request&, Respond respond) {
     // Readable and writable (a probe commit when no recent commit says): 503 with the reason.
+    // The one open route that answers through the writer, hence not Open().
     auto unavailable = [](std::string_view reason) {
       return JsonReply(503, {{"status", "unavailable"}, {"reason", reason}});
     };
@@ -93,53 +177,47 @@ void AddRoutes(Router& router, const Services& services) {
       respond(JsonReply(200, {{"status", "ok"}}));
     });
   });
-  router.Add("GET", "/v1/version", [](const Request&, Respond respond) {
-    respond(JsonReply(200, {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}}));
-  });
-  router.Add("GET", "/v1/openapi.json", [](const Request&, Respond respond) {
-    respond(JsonReply(200, OpenApiDocument()));
-  });
+  router.Add("GET", "/v1/version", Open([](const Request&) -> ReplyOr {
+    return JsonReply(200, {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}});
+  }));
+  router.Add("GET", "/v1/openapi.json", Open([](const Request&) -> ReplyOr {
+    return JsonReply(200, OpenApiDocument());
+  }));
 
-  router.Add("GET", "/v1/me", Authenticated(s, [](const Request&, const Principal& who, Respond respond) {
-    respond(JsonReply(200, {{"party", who.party.value()}, {"role", parties::RoleName(who.role)}}));
-  }));
-  router.Add("GET", "/v1/parties", Authenticated(s, [s](const Request&, const Principal&, Respond respond) {
-    absl::StatusOr<std::vector<store::PartyRecord>> parties = s.store.ListParties();
-    if (!parties.ok()) return respond(ErrorReply(parties.status()));
-    boost::json::array list;
-    for (const auto& p : *parties) {
-      list.push_back({{"id", p.id}, {"name", p.name}, {"role", p.role}, {"revoked", p.revoked_at.has_value()}});
-    }
-    respond(JsonReply(200, {{"parties", std::move(list)}}));
-  }));
+  router.Add("GET", "/v1/me", Authorized(s, Access::kAnyParty, SyncHandler([](const Request&, const Principal& who) -> ReplyOr {
+    return JsonReply(200, {{"party", who.party.value()}, {"role", parties::RoleName(who.role)}});
+  })));
+  router.Add("GET", "/v1/parties", Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal&) {
+    return ListParties(s);
+  })));
 
   // Operations.
-  auto put = [s](const Request& req, const Principal& who, Respond respond) {
-    PutOperation(s, req, who, std::move(respond));
+  const AsyncHandler put = [s](const Request& req, const Principal& who, Answer answer) {
+    PutOperation(s, req, who, std::move(answer));
   };
-  router.Add("PUT", "/v1/operations/{id}", Authenticated(s, put, parties::Role::kOperator));
-  router.Add("PUT", "/v1/operations/{id}/{ovn}", Authenticated(s, put, parties::Role::kOperator));
+  router.Add("PUT", "/v1/operations/{id}", Authorized(s, Access::kOperator, put));
+  router.Add("PUT", "/v1/operations/{id}/{ovn}", Authorized(s, Access::kOperator, put));
   router.Add("DELETE", "/v1/operations/{id}/{ovn}",
-             Authenticated(s, [s](const Request& req, const Principal& who, Respond respond) {
-               s.operations.End(CallerOf(who), req.path_params.at("id"), req.path_params.at("ovn"),
-                                [respond = std::move(respond)](WriteOutcome outcome) {
-                                  respond(OutcomeReply(std::move(outcome)));
-                                });
-             }, parties::Role::kOperator));
+             Authorized(s, Access::kOperator, AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
+               EndOperation(s, req, who, std::move(answer));
+             })));
   router.Add("GET", "/v1/operations/{id}",
-             Authenticated(s, [s](const Request& req, const Principal& who, Respond respond) {
-               absl::StatusOr<boost::json::object> op = s.operations.Get(CallerOf(who), req.path_params.at("id"));
-               if (!op.ok()) return respond(ErrorReply(op.status()));
-               respond(JsonReply(200, {{"operation", *std::move(op)}}));
-             }));
+             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
+               return GetOperation(s, req, who);
+             })));
   router.Add("POST", "/v1/operations/query",
-             Authenticated(s, [s](const Request& req, const Principal& who, Respond respond) {
-               QueryOperations(s, req, who, std::move(respond));
-             }));
+             Authorized(s, Access::kAnyParty, AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
+               QueryOperations(s, req, who, std::move(answer));
+             })));
+  router.Add("GET", "/v1/probes",
+             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
+               ASSIGN_OR_RETURN(std::vector<strategic::ProbeRecord> probes, s.operations.Probes(CallerOf(who)));
+               return JsonReply(200, ProbesJson(probes));
+             })));
   router.Add("GET", "/v1/conflicts",
-             Authenticated(s, [s](const Request&, const Principal& who, Respond respond) {
-               respond(JsonReply(200, s.operations.Conflicts(CallerOf(who))));
-             }));
+             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
+               return ListConflicts(s, req, who);
+             })));
 
   AddLedgerRoutes(router, s);
 }

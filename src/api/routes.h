@@ -3,6 +3,12 @@
 // Every /v1 route needs a valid bearer token except GET /v1/health, GET /v1/version and
 // GET /v1/openapi.json. Only parties with the `operator` role may file, change or end
 // operations. The routes are listed, with their shapes, in openapi.json (checked by a test).
+//
+// Each handler returns absl::StatusOr<Reply> (writes through a callback taking one), as the
+// ledger handlers do; one wrapper (routes.cc Authorized) authenticates and checks the role.
+// The JSON views of strategic's answers are in api/operation_json.h. Lists (GET /v1/conflicts,
+// POST /v1/operations/query) take `limit` (default 100, at most 1000) and an opaque `cursor`,
+// and answer `next_cursor` while more remain.
 #pragma once
 
 #include "api/http_server.h"

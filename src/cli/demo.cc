@@ -1,5 +1,7 @@
 #include "cli/demo.h"
 
+#include "api/operation_json.h"
+
 #include <future>
 
 #include "common/json.h"
@@ -38,7 +40,7 @@ absl::StatusOr<strategic::WriteOutcome> File(api::Server& server, const std::str
                            {"key", std::move(key_json)},
                            {"label", label}};
   ASSIGN_OR_RETURN(strategic::OperationRequest request,
-                   strategic::ParseOperationRequest(body, {}, server.clock().Now()));
+                   api::ParseOperationRequest(body, {}, server.clock().Now()));
   std::promise<strategic::WriteOutcome> promise;
   server.operations().Put(strategic::Caller{.party = party}, id, std::nullopt, std::move(request),
                           [&](strategic::WriteOutcome o) { promise.set_value(std::move(o)); });
@@ -84,7 +86,7 @@ absl::StatusOr<Demo> LoadDemo(api::Server& server) {
     return absl::InternalError("demo: the conflicting filing was not refused by the key rule");
   }
   // ...and accepted once SOUTH acknowledges NORTH's OVN.
-  std::string north_ovn(north1.body["operation"].as_object()["ovn"].as_string());
+  const std::string north_ovn = north1.result->operation.ovn;
   ASSIGN_OR_RETURN(auto south1, File(server, "SOUTH", south_id, survey, "survey", {north_ovn}));
   RETURN_IF_ERROR(south1.status);
   // SOUTH: a second operation clear of everyone.

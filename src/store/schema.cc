@@ -53,6 +53,18 @@ CREATE TABLE store_probe (
 );
 )sql";
 
+// Who learned of an operation through a query, and how often (issue 7, disclosure): the owner
+// reads them (GET /v1/probes). Written through store/operations_table.h RecordProbe.
+constexpr char kProbesSchema[] = R"sql(
+CREATE TABLE probes (
+  operation  TEXT NOT NULL,              -- the probed operation's id
+  party      TEXT NOT NULL,              -- the party whose query showed it
+  count      INTEGER NOT NULL,
+  last_at    INTEGER NOT NULL,           -- microseconds since the Unix epoch, UTC
+  PRIMARY KEY (operation, party)
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
@@ -60,6 +72,7 @@ const std::vector<Migration>& Migrations() {
       // 3 is reserved (branch events).
       {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
       {5, "store health probe", kStoreProbeSchema},
+      {6, "probes of operations", kProbesSchema},
   };
   return migrations;
 }

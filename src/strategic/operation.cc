@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "boost/json.hpp"
 #include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
@@ -29,63 +30,56 @@ absl::StatusOr<OperationState> ParseState(std::string_view name) {
   return absl::InvalidArgumentError(fmt::format("unknown state '{}'", name));
 }
 
-absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
-                                                       const OperationLimits& limits,
-                                                       Timestamp now) {
-  ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
-  OperationRequest request;
-
-  // extents: 1..max_volumes volumes.
-  ASSIGN_OR_RETURN(const boost::json::array* extents, object.Array("extents"));
-  if (extents->empty()) return InvalidField("extents", "must hold at least one volume");
-  if (extents->size() > limits.max_volumes) {
-    return LimitExceeded("extents",
-                      fmt::format("has {} volumes; at most {} are allowed", extents->size(),
-                                  limits.max_volumes));
-  }
-  request.extents.reserve(extents->size());
-  for (size_t i = 0; i < extents->size(); ++i) {
-    ASSIGN_OR_RETURN(geo::Volume4D volume,
-                     geo::Volume4D::FromJson((*extents)[i], IndexPath("extents", i), limits.volume, now));
-    request.extents.push_back(std::move(volume));
-  }
-
-  // state: Accepted or Activated when filed (Nonconforming and Contingent are set by updates).
-  ASSIGN_OR_RETURN(std::string state_name, object.String("state"));
-  absl::StatusOr<OperationState> state = ParseState(state_name);
-  if (!state.ok() || *state == OperationState::kEnded) {
-    return InvalidField("state", fmt::format("'{}' is not one of Accepted, Activated, "
-                                             "Nonconforming, Contingent (end an operation with DELETE)",
-                                             state_name.substr(0, 64)));
-  }
-  request.state = *state;
-
-  // key: OVNs, optional (an empty key is fine when nothing overlaps).
-  if (const boost::json::value* key = object.Find("key")) {
-    if (!key->is_array()) return InvalidField("key", "must be an array of OVN strings");
-    const boost::json::array& ovns = key->get_array();
-    if (ovns.size() > limits.max_key) {
-      return LimitExceeded("key",
-                        fmt::format("has {} OVNs; at most {} are allowed", ovns.size(), limits.max_key));
-    }
-    for (size_t i = 0; i < ovns.size(); ++i) {
-      if (!ovns[i].is_string() || ovns[i].get_string().empty() || ovns[i].get_string().size() > 128) {
-        return InvalidField(IndexPath("key", i), "must be a non-empty OVN string");
-      }
-      request.key.emplace_back(ovns[i].get_string());
+std::optional<size_t> ControlCharacterAt(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) return i;  // C0 (NUL, ESC, newlines...) and DEL
+    // C1 (U+0080..U+009F) is 0xC2 0x80..0x9F in UTF-8.
+    if (c == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return i;
     }
   }
+  return std::nullopt;
+}
 
-  if (const boost::json::value* label = object.Find("label")) {
-    if (!label->is_string()) return InvalidField("label", "must be a string");
-    if (label->get_string().size() > limits.max_label_chars) {
-      return InvalidField("label", fmt::format("is longer than {} bytes", limits.max_label_chars));
-    }
-    request.label = std::string(label->get_string());
+absl::StatusOr<OperationRequest> MakeOperationRequest(std::vector<geo::Volume4D> extents,
+                                                      OperationState state,
+                                                      std::vector<std::string> key,
+                                                      std::string label,
+                                                      const OperationLimits& limits) {
+  if (extents.empty()) return InvalidField("extents", "must hold at least one volume");
+  if (extents.size() > limits.max_volumes) {
+    return LimitExceeded("extents", fmt::format("has {} volumes; at most {} are allowed",
+                                                extents.size(), limits.max_volumes));
   }
-  RETURN_IF_ERROR(object.NoOtherFields());
+  if (state == OperationState::kEnded) {
+    return InvalidField("state", "'Ended' is not one of Accepted, Activated, Nonconforming, "
+                                 "Contingent (end an operation with DELETE)");
+  }
+  if (key.size() > limits.max_key) {
+    return LimitExceeded("key", fmt::format("has {} OVNs; at most {} are allowed", key.size(),
+                                            limits.max_key));
+  }
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i].empty() || key[i].size() > 128) {
+      return InvalidField(IndexPath("key", i), "must be a non-empty OVN string");
+    }
+  }
+  if (label.size() > limits.max_label_chars) {
+    return InvalidField("label", fmt::format("is longer than {} bytes", limits.max_label_chars));
+  }
+  if (std::optional<size_t> at = ControlCharacterAt(label)) {
+    return InvalidField("label", fmt::format("has a control character at byte {}; labels are "
+                                             "printable text", *at));
+  }
+  OperationRequest request{.extents = std::move(extents),
+                           .state = state,
+                           .key = std::move(key),
+                           .label = std::move(label)};
 
-  // Canonical digest for idempotent retries.
+  // The stored form of the extents (geo's ASTM codec), and the canonical digest for idempotent
+  // retries (a stable encoding: stored digests depend on it).
   std::vector<std::string> sorted_key = request.key;
   std::sort(sorted_key.begin(), sorted_key.end());
   boost::json::array key_json(sorted_key.begin(), sorted_key.end());

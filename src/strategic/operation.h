@@ -1,17 +1,20 @@
-// strategic/operation.h: an operation as a party files it (design.md §2, §5), and the strict
-// parsing of the request body of PUT /v1/operations/{id}[/{ovn}].
+// strategic/operation.h: an operation as a party files it (design.md §2, §5), validated.
 //
-//   ASSIGN_OR_RETURN(OperationRequest req, ParseOperationRequest(body, limits, clock.Now()));
+//   ASSIGN_OR_RETURN(OperationRequest req,
+//                    MakeOperationRequest(std::move(volumes), OperationState::kAccepted, key,
+//                                         label, limits));
 //
-// Body: {"extents": [Volume4D, ...], "state": "Accepted"|"Activated"|..., "key": [OVN, ...],
-//        "label": "..."}; every error names the field ("extents[2].time_end.value").
+// The JSON request body of PUT /v1/operations/{id}[/{ovn}] is parsed by the API
+// (api/operation_json.h ParseOperationRequest), which builds the volumes with geo's ASTM codec
+// and calls MakeOperationRequest. Every error names the field ("extents", "key[2]", "label").
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "boost/json.hpp"
 #include "common/clock.h"
 #include "geo/volume.h"
 
@@ -36,16 +39,25 @@ struct OperationRequest {
   OperationState state = OperationState::kAccepted;
   std::vector<std::string> key;        // OVNs the client has seen
   std::string label;
-  // The extents as the ASTM JSON array (what the store keeps), serialised once here.
+  // The extents in their stored form (the ASTM array, geo's codec), serialised once here.
   std::string extents_json;
   // SHA-256 of the canonical form of the request (volumes re-serialised, key sorted), so that
   // an identical retry is recognised whatever its whitespace or key order.
   std::string digest;
 };
 
-// Parses and validates. InvalidArgument (400) or LimitExceeded (413) naming the field.
-absl::StatusOr<OperationRequest> ParseOperationRequest(const boost::json::value& body,
-                                                       const OperationLimits& limits,
-                                                       Timestamp now);
+// The byte offset of the first control character in `text` (C0, DEL or C1), if any. Labels
+// are shown to duty officers in terminals and logs: an ESC could rewrite their screen.
+std::optional<size_t> ControlCharacterAt(std::string_view text);
+
+// Validates and builds (computing extents_json and digest). `extents` are already valid
+// volumes. InvalidArgument or LimitExceeded naming "extents" (none, or more than max_volumes),
+// "state" (Ended), "key" (more than max_key) or "key[i]" (empty or over 128 bytes), "label"
+// (over max_label_chars bytes, or a control character).
+absl::StatusOr<OperationRequest> MakeOperationRequest(std::vector<geo::Volume4D> extents,
+                                                      OperationState state,
+                                                      std::vector<std::string> key,
+                                                      std::string label,
+                                                      const OperationLimits& limits);
 
 }  // namespace deconflict::strategic

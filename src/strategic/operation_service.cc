@@ -1,15 +1,15 @@
 #include "strategic/operation_service.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "common/digest.h"
 #include "common/ids.h"
 #include "common/json.h"
 #include "common/status.h"
-#include "common/time.h"
 #include "fmt/format.h"
-#include "ledger/entry.h"
 #include "spdlog/spdlog.h"
 #include "store/record_digest.h"
 
@@ -24,29 +24,46 @@ geo::VolumeLimits StoredVolumeLimits(const geo::VolumeLimits& limits) {
   return stored;
 }
 
+// The stored extents (the ASTM JSON array, geo's codec). Errors name the table and the row.
 absl::StatusOr<std::vector<std::shared_ptr<const geo::Volume4D>>> ParseStoredExtents(
     const store::OperationRecord& record, const geo::VolumeLimits& limits) {
-  ASSIGN_OR_RETURN(boost::json::value extents, ParseJson(record.extents));
-  if (!extents.is_array()) return absl::DataLossError(fmt::format("operation {}: extents not an array", record.id));
+  const auto row_error = [&](std::string_view what) {
+    return absl::DataLossError(fmt::format("operations row {}: {}", record.id, what));
+  };
+  absl::StatusOr<boost::json::value> extents = ParseJson(record.extents);
+  if (!extents.ok()) return row_error("extents: malformed JSON");
+  if (!extents->is_array()) return row_error("extents: not an array");
   std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
-  for (size_t i = 0; i < extents.get_array().size(); ++i) {
+  for (size_t i = 0; i < extents->get_array().size(); ++i) {
     absl::StatusOr<geo::Volume4D> v = geo::Volume4D::FromJson(
-        extents.get_array()[i], IndexPath("extents", i), StoredVolumeLimits(limits), Timestamp{});
-    if (!v.ok()) {
-      return absl::DataLossError(fmt::format("operation {}: stored volume unreadable: {}", record.id, v.status().message()));
-    }
+        extents->get_array()[i], IndexPath("extents", i), StoredVolumeLimits(limits), Timestamp{});
+    if (!v.ok()) return row_error(std::string(v.status().message()));
     volumes.push_back(std::make_shared<const geo::Volume4D>(*std::move(v)));
   }
+  if (volumes.empty()) return row_error("extents: empty");
   return volumes;
 }
 
-boost::json::object Reference(const store::OperationRecord& r) {
-  return boost::json::object{{"id", r.id}, {"party", r.party}, {"state", r.state}, {"ovn", r.ovn}};
+bool AllEnded(const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes, Timestamp now) {
+  return std::all_of(volumes.begin(), volumes.end(),
+                     [&](const auto& v) { return v->time().end <= now; });
 }
 
-bool IsLive(const std::string& state) { return state != StateName(OperationState::kEnded); }
+std::string Lower(std::string text) {
+  absl::AsciiStrToLower(&text);
+  return text;
+}
+
+absl::Status StaleOvn(const std::string& id, const std::string& current) {
+  return absl::FailedPreconditionError(
+      fmt::format("stale OVN: operation {} is now at OVN {}; read it again", id, current));
+}
 
 }  // namespace
+
+OperationRef RefOf(const store::OperationRecord& r) {
+  return OperationRef{.id = r.id, .party = r.party, .state = r.state, .ovn = r.ovn};
+}
 
 geo::Overlap UnionOf(const geo::Overlap& a, const geo::Overlap& b) {
   return geo::Overlap{
@@ -56,25 +73,94 @@ geo::Overlap UnionOf(const geo::Overlap& a, const geo::Overlap& b) {
       .time = {std::min(a.time.start, b.time.start), std::max(a.time.end, b.time.end)}};
 }
 
-// Another party's operation that some of our volumes meet; `overlap` is the union envelope,
-// `pairs` each (our volume index, overlap).
-struct OperationService::Clash {
-  const LiveOperation* other;
-  geo::Overlap overlap;
-  std::vector<std::pair<size_t, geo::Overlap>> pairs;
+std::string UpdateDigest(const std::string& request_digest, const std::string& from_ovn) {
+  return Sha256(fmt::format("deconflict/update/v1\n{}\n{}", HexEncode(request_digest), from_ovn));
+}
+
+// One write (Put or End) as it goes through the steps. Lives on the writer thread.
+struct OperationService::WriteStep {
+  enum class Kind { kCreate, kUpdate, kEnd } kind;
+  Caller caller;
+  std::string id;
+  std::string if_ovn;                      // kUpdate, kEnd
+  std::optional<OperationRequest> request;  // kCreate, kUpdate
+  Timestamp now;
+  // LoadStored
+  std::optional<store::OperationRecord> stored;
+  // CheckOwnership: the version to write, or `retry` (answer `result` again, write nothing).
+  bool retry = false;
+  // CheckKeyRule
+  std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
+  std::vector<Conflict> conflicts;
+  // The answer.
+  WriteOutcome outcome;
+  bool applied = false;  // memory changed: a failed commit must reload
+
+  absl::Status Fail(absl::Status s) {
+    outcome.status = s;
+    return s;
+  }
 };
+
+OperationService::OperationService(OperationRepository& repository, const Clock& clock,
+                                   OperationServiceOptions options)
+    : repository_(repository), clock_(clock), options_(std::move(options)) {
+  if (options_.eviction_interval.count() > 0) timer_ = std::thread([this] { EvictionLoop(); });
+}
 
 OperationService::OperationService(store::Store& store, const Clock& clock,
                                    OperationServiceOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {}
+    : owned_repository_(std::make_unique<SqliteOperationRepository>(store)),
+      repository_(*owned_repository_),
+      clock_(clock),
+      options_(std::move(options)) {
+  if (options_.eviction_interval.count() > 0) timer_ = std::thread([this] { EvictionLoop(); });
+}
+
+OperationService::~OperationService() {
+  {
+    std::lock_guard lock(timer_mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+void OperationService::EvictionLoop() {
+  std::unique_lock lock(timer_mu_);
+  while (!timer_cv_.wait_for(lock, options_.eviction_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    if (size_t evicted = EvictEnded(); evicted > 0) {
+      spdlog::info("strategic: evicted {} ended operations from memory", evicted);
+    }
+    lock.lock();
+  }
+}
+
+size_t OperationService::EvictEnded() {
+  const Timestamp now = clock_.Now();
+  std::unique_lock lock(mu_);
+  std::vector<std::string> ended;
+  for (const auto& [id, op] : ops_) {
+    if (op.visible() && AllEnded(op.volumes, now)) ended.push_back(id);
+  }
+  for (const std::string& id : ended) Unindex(id);
+  return ended.size();
+}
 
 absl::Status OperationService::Load() {
-  ASSIGN_OR_RETURN(std::vector<store::OperationRecord> records, store_.LoadOperations(false));
+  ASSIGN_OR_RETURN(std::vector<store::OperationRecord> records, repository_.LoadLive());
+  const Timestamp now = clock_.Now();
   // Parse everything before touching the live state, so a failure leaves it as it was.
   std::vector<LiveOperation> loaded;
   loaded.reserve(records.size());
+  size_t ended = 0;
   for (store::OperationRecord& record : records) {
     ASSIGN_OR_RETURN(auto volumes, ParseStoredExtents(record, options_.limits.volume));
+    if (AllEnded(volumes, now)) {
+      ++ended;
+      continue;
+    }
     const int64_t version = record.version;
     loaded.push_back(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
                                    .committed_version = version});
@@ -85,7 +171,8 @@ absl::Status OperationService::Load() {
   ops_of_party_.clear();
   index_ = std::make_unique<VolumeIndex>();
   for (LiveOperation& op : loaded) Index(std::move(op));
-  spdlog::info("strategic: {} live operations with {} volumes loaded", ops_.size(), index_->size());
+  spdlog::info("strategic: {} live operations with {} volumes loaded ({} past their windows left "
+               "in the store)", ops_.size(), index_->size(), ended);
   return absl::OkStatus();
 }
 
@@ -145,26 +232,20 @@ std::vector<OperationService::Clash> OperationService::FindClashes(
   return out;
 }
 
-boost::json::object OperationService::FullView(const store::OperationRecord& r) const {
-  boost::json::value extents = boost::json::parse(r.extents);
-  return boost::json::object{{"id", r.id},
-                             {"party", r.party},
-                             {"version", r.version},
-                             {"ovn", r.ovn},
-                             {"state", r.state},
-                             {"label", r.label},
-                             {"extents", std::move(extents)},
-                             {"created_at", FormatRfc3339(r.created_at)},
-                             {"updated_at", FormatRfc3339(r.updated_at)},
-                             {"ledger_index", r.ledger_index}};
+std::vector<Conflict> OperationService::ConflictsOf(const std::vector<Clash>& clashes) const {
+  std::vector<Conflict> out;
+  out.reserve(clashes.size());
+  for (const Clash& c : clashes) out.push_back(Conflict{RefOf(c.other->record), c.overlap});
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writes
+// Writes: Admit, then on the writer thread LoadStored -> CheckOwnership -> CheckKeyRule ->
+// Persist, then Finish once the transaction is durable (or failed).
 
 absl::Status OperationService::Admit(const std::string& id) const {
   if (!IsUuid(id)) return InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)");
-  if (size_t pending = store_.pending(); pending >= options_.max_pending_writes) {
+  if (size_t pending = repository_.pending(); pending >= options_.max_pending_writes) {
     return Overloaded(fmt::format(
         "overloaded: {} writes are waiting for the store; retry shortly", pending));
   }
@@ -173,25 +254,190 @@ absl::Status OperationService::Admit(const std::string& id) const {
 
 void OperationService::Put(const Caller& caller, const std::string& id,
                            std::optional<std::string> if_ovn, OperationRequest request, Done done) {
-  if (absl::Status admitted = Admit(id); !admitted.ok()) {
+  auto step = std::make_shared<WriteStep>();
+  step->kind = if_ovn ? WriteStep::Kind::kUpdate : WriteStep::Kind::kCreate;
+  step->caller = caller;
+  step->id = Lower(id);
+  step->if_ovn = Lower(if_ovn.value_or(""));
+  for (std::string& ovn : request.key) ovn = Lower(std::move(ovn));
+  step->request = std::move(request);
+  Submit(std::move(step), std::move(done));
+}
+
+void OperationService::End(const Caller& caller, const std::string& id, const std::string& ovn,
+                           Done done) {
+  auto step = std::make_shared<WriteStep>();
+  step->kind = WriteStep::Kind::kEnd;
+  step->caller = caller;
+  step->id = Lower(id);
+  step->if_ovn = Lower(ovn);
+  Submit(std::move(step), std::move(done));
+}
+
+void OperationService::Submit(std::shared_ptr<WriteStep> step, Done done) {
+  if (absl::Status admitted = Admit(step->id); !admitted.ok()) {
     done(WriteOutcome{.status = std::move(admitted)});
     return;
   }
-  auto outcome = std::make_shared<WriteOutcome>();
-  auto applied = std::make_shared<bool>(false);
-  auto shared_request = std::make_shared<OperationRequest>(std::move(request));
-  store_.Submit(
-      [this, caller, id, if_ovn, shared_request, outcome, applied](store::Txn& txn) {
-        absl::Status s = Apply(caller, id, if_ovn, *shared_request, txn, *outcome);
-        *applied = s.ok();
-        return s;
+  repository_.Submit(
+      [this, step](OperationWrites& writes) -> absl::Status {
+        WriteStep& s = *step;
+        s.now = clock_.Now();
+        RETURN_IF_ERROR(LoadStored(s, writes));
+        RETURN_IF_ERROR(CheckOwnership(s));
+        if (s.retry) return absl::OkStatus();
+        RETURN_IF_ERROR(CheckKeyRule(s));
+        return Persist(s, writes);
       },
-      [this, id, outcome, applied, done = std::move(done)](absl::Status committed) {
-        if (*applied && committed.ok()) {
-          Publish(id, outcome->body.at("operation").at("version").to_number<int64_t>());
-        }
-        Finish(outcome, *applied, std::move(committed), done);
+      [this, step, done = std::move(done)](absl::Status committed) {
+        Finish(*step, std::move(committed), done);
       });
+}
+
+// 1. What is stored under this id (also ended operations, which are not in memory).
+absl::Status OperationService::LoadStored(WriteStep& step, OperationWrites& writes) {
+  ASSIGN_OR_RETURN(step.stored, writes.Find(step.id));
+  return absl::OkStatus();
+}
+
+// 2. Who may write, from which version; or an identical retry of the write that made the
+// current version.
+absl::Status OperationService::CheckOwnership(WriteStep& step) {
+  const std::optional<store::OperationRecord>& stored = step.stored;
+  const std::string& id = step.id;
+  const bool ended = stored && stored->state == StateName(OperationState::kEnded);
+  const bool own = stored && stored->party == step.caller.party;
+  bool retry = false;
+  switch (step.kind) {
+    case WriteStep::Kind::kCreate:
+      if (!stored) return absl::OkStatus();
+      retry = own && !ended && stored->version == 1 &&
+              stored->request_digest == step.request->digest;
+      if (!retry) {
+        return step.Fail(absl::AlreadyExistsError(fmt::format(
+            "operation {} already exists; change it with PUT /v1/operations/{}/{{ovn}}", id, id)));
+      }
+      break;
+    case WriteStep::Kind::kUpdate:
+      if (!stored) return step.Fail(absl::NotFoundError(fmt::format("no operation {}", id)));
+      if (!own) {
+        return step.Fail(absl::PermissionDeniedError(
+            fmt::format("operation {} belongs to another party", id)));
+      }
+      if (ended) return step.Fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
+      if (stored->ovn == step.if_ovn) return absl::OkStatus();
+      // A retry after a lost response: this very update (same body, from the same OVN) made
+      // the current version.
+      retry = stored->request_digest == UpdateDigest(step.request->digest, step.if_ovn);
+      if (!retry) return step.Fail(StaleOvn(id, stored->ovn));
+      break;
+    case WriteStep::Kind::kEnd:
+      if (!stored) return step.Fail(absl::NotFoundError(fmt::format("no operation {}", id)));
+      if (!own) {
+        return step.Fail(absl::PermissionDeniedError(
+            fmt::format("operation {} belongs to another party", id)));
+      }
+      if (ended) {
+        return step.Fail(absl::FailedPreconditionError(fmt::format("operation {} has already ended", id)));
+      }
+      if (stored->ovn != step.if_ovn) return step.Fail(StaleOvn(id, stored->ovn));
+      return absl::OkStatus();
+  }
+  // Answer as the first write did: the stored version with its conflicts as they are now.
+  step.retry = true;
+  std::shared_lock lock(mu_);
+  std::vector<Conflict> conflicts;
+  if (auto it = ops_.find(id); it != ops_.end()) {
+    conflicts = ConflictsOf(FindClashes(step.caller.party, id, it->second.volumes, step.now, false));
+  }
+  step.outcome.result = WriteResult{.operation = *stored,
+                                    .conflicts = std::move(conflicts),
+                                    .ledger_index = static_cast<uint64_t>(stored->ledger_index),
+                                    .created = false};
+  return absl::OkStatus();
+}
+
+// 3. The key rule: every other party's live operation the new volumes meet must be in the key.
+absl::Status OperationService::CheckKeyRule(WriteStep& step) {
+  if (step.kind == WriteStep::Kind::kEnd) return absl::OkStatus();  // ending frees airspace
+  const OperationRequest& request = *step.request;
+  step.volumes.reserve(request.extents.size());
+  for (const geo::Volume4D& v : request.extents) {
+    step.volumes.push_back(std::make_shared<const geo::Volume4D>(v));
+  }
+  absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
+  KeyRuleRefusal refusal;
+  {
+    std::shared_lock lock(mu_);
+    for (const Clash& clash : FindClashes(step.caller.party, step.id, step.volumes, step.now, false)) {
+      OperationRef ref = RefOf(clash.other->record);
+      if (!key.contains(ref.ovn)) {
+        MissingOperation missing{.other = ref, .overlap = clash.overlap, .overlaps = {}};
+        for (const auto& [volume_idx, overlap] : clash.pairs) {
+          missing.overlaps.push_back({volume_idx, overlap});
+        }
+        refusal.missing.push_back(std::move(missing));
+      }
+      step.conflicts.push_back(Conflict{std::move(ref), clash.overlap});
+    }
+  }
+  if (refusal.missing.empty()) return absl::OkStatus();
+  const size_t count = refusal.missing.size();
+  step.outcome.refusal = std::move(refusal);
+  return step.Fail(absl::AbortedError(fmt::format(
+      "the key lacks the OVN of {} overlapping operation(s) of other parties; add each "
+      "missing ovn to key after reviewing the overlap", count)));
+}
+
+// 4. The new version, its ledger entry and the row in this transaction; memory follows (Finish
+// reloads if the commit fails).
+absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes) {
+  store::OperationRecord record;
+  std::string action;
+  if (step.kind == WriteStep::Kind::kEnd) {
+    record = *step.stored;
+    record.state = StateName(OperationState::kEnded);
+    action = ledger::kActionOperationEnd;
+  } else {
+    const OperationRequest& request = *step.request;
+    const bool create = step.kind == WriteStep::Kind::kCreate;
+    record = store::OperationRecord{
+        .id = step.id,
+        .party = step.caller.party,
+        .version = create ? 1 : step.stored->version,
+        .state = StateName(request.state),
+        .label = request.label,
+        .extents = request.extents_json,
+        .request_digest = create ? request.digest : UpdateDigest(request.digest, step.if_ovn),
+        .created_at = create ? step.now : step.stored->created_at};
+    if (!create) record.version += 1;
+    action = create ? ledger::kActionOperationCreate : ledger::kActionOperationUpdate;
+  }
+  if (step.kind == WriteStep::Kind::kEnd) record.version += 1;
+  record.ovn = NewUuid();
+  record.updated_at = step.now;
+  // The ledger entry commits to the row exactly as stored (store/record_digest.h).
+  RETURN_IF_ERROR(writes.Save(ledger::Entry{.party = step.caller.party,
+                                            .action = action,
+                                            .object_id = step.id,
+                                            .content_digest = store::OperationRecordDigest(record),
+                                            .server_time = step.now},
+                              record));
+  step.applied = true;
+  std::unique_lock lock(mu_);
+  int64_t committed_version = 0;  // a new version is invisible until its commit
+  if (auto it = ops_.find(step.id); it != ops_.end()) committed_version = it->second.committed_version;
+  Unindex(step.id);
+  if (step.kind != WriteStep::Kind::kEnd) {
+    Index(LiveOperation{.record = record, .volumes = step.volumes,
+                        .committed_version = committed_version});
+  }
+  const auto ledger_index = static_cast<uint64_t>(record.ledger_index);
+  step.outcome.result = WriteResult{.operation = std::move(record),
+                                    .conflicts = std::move(step.conflicts),
+                                    .ledger_index = ledger_index,
+                                    .created = step.kind == WriteStep::Kind::kCreate};
+  return absl::OkStatus();
 }
 
 void OperationService::Publish(const std::string& id, int64_t version) {
@@ -202,13 +448,12 @@ void OperationService::Publish(const std::string& id, int64_t version) {
   }
 }
 
-void OperationService::Finish(std::shared_ptr<WriteOutcome> outcome, bool applied,
-                              absl::Status committed, const Done& done) {
-  if (applied && !committed.ok()) {
+void OperationService::Finish(WriteStep& step, absl::Status committed, const Done& done) {
+  if (step.applied && !committed.ok()) {
     // The unit changed memory but its transaction did not commit: rebuild from the store, once
     // per failed commit (every unit of that batch lands here).
-    if (store_.commit_failures() != reloaded_after_failures_) {
-      reloaded_after_failures_ = store_.commit_failures();
+    if (repository_.commit_failures() != reloaded_after_failures_) {
+      reloaded_after_failures_ = repository_.commit_failures();
       spdlog::error("strategic: commit failed ({}); reloading operations", committed.message());
       if (absl::Status reload = Load(); !reload.ok()) {
         spdlog::critical("strategic: reload failed, the index may be stale: {}", reload.message());
@@ -217,310 +462,13 @@ void OperationService::Finish(std::shared_ptr<WriteOutcome> outcome, bool applie
     done(WriteOutcome{.status = committed});
     return;
   }
-  // A unit refused by its own checks keeps its answer (and its "missing" list).
-  if (!committed.ok() && outcome->status.ok()) outcome->status = committed;
-  done(std::move(*outcome));
-}
-
-absl::Status OperationService::Apply(const Caller& caller, const std::string& id,
-                                     const std::optional<std::string>& if_ovn,
-                                     const OperationRequest& request, store::Txn& txn,
-                                     WriteOutcome& outcome) {
-  const Timestamp now = clock_.Now();
-  // 1. What is stored under this id (also ended operations, which are not in memory).
-  ASSIGN_OR_RETURN(store::Statement * cached,
-                   txn.db().Cached("SELECT party, state, ovn, request_digest, version, created_at "
-                                   "FROM operations WHERE id = ?1"));
-  store::Statement& get = *cached;
-  get.Bind(1, id);
-  ASSIGN_OR_RETURN(bool exists, get.Step());
-  struct Stored {
-    std::string party, state, ovn, digest;
-    int64_t version = 0;
-    Timestamp created_at;
-  } stored;
-  if (exists) {
-    stored = Stored{get.ColumnText(0), get.ColumnText(1), get.ColumnText(2), get.ColumnBlob(3),
-                    get.ColumnInt(4), Timestamp(std::chrono::microseconds(get.ColumnInt(5)))};
+  if (committed.ok() && step.applied) Publish(step.id, step.outcome.result->operation.version);
+  // A unit refused by its own checks keeps its answer (and its refusal).
+  if (!committed.ok() && step.outcome.status.ok()) {
+    step.outcome.status = committed;
+    step.outcome.result.reset();
   }
-  get.Reset();  // no statement stays open across the unit
-  const auto fail = [&](absl::Status s) {
-    outcome.status = s;
-    return s;
-  };
-  const bool ended = stored.state == StateName(OperationState::kEnded);
-  int64_t version = 1;
-  Timestamp created_at = now;
-  if (!if_ovn) {
-    if (exists) {
-      if (stored.party == caller.party && stored.digest == request.digest && stored.version == 1 &&
-          !ended) {
-        // An identical retry of the request that created it (and nothing changed it since):
-        // answer as before.
-        std::unique_lock lock(mu_);
-        auto it = ops_.find(id);
-        if (it != ops_.end()) {
-          std::vector<Clash> clashes = FindClashes(caller.party, id, it->second.volumes, now, false);
-          boost::json::array conflicts;
-          for (const Clash& c : clashes) {
-            boost::json::object ref = Reference(c.other->record);
-            ref["overlap"] = geo::OverlapToJson(c.overlap);
-            conflicts.push_back(std::move(ref));
-          }
-          outcome.body = {{"operation", FullView(it->second.record)},
-                          {"conflicts", std::move(conflicts)},
-                          {"ledger_index", it->second.record.ledger_index}};
-          outcome.created = false;
-          return absl::OkStatus();
-        }
-      }
-      return fail(absl::AlreadyExistsError(fmt::format(
-          "operation {} already exists; change it with PUT /v1/operations/{}/{{ovn}}", id, id)));
-    }
-  } else {
-    if (!exists) return fail(absl::NotFoundError(fmt::format("no operation {}", id)));
-    if (stored.party != caller.party) {
-      return fail(absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id)));
-    }
-    if (ended) return fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
-    if (stored.ovn != *if_ovn) {
-      return fail(absl::FailedPreconditionError(fmt::format(
-          "stale OVN: operation {} is now at OVN {}; read it again", id, stored.ovn)));
-    }
-    version = stored.version + 1;
-    created_at = stored.created_at;
-  }
-
-  // 2. The key rule.
-  std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
-  volumes.reserve(request.extents.size());
-  for (const geo::Volume4D& v : request.extents) volumes.push_back(std::make_shared<const geo::Volume4D>(v));
-  absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
-  boost::json::array conflicts, missing;
-  {
-    std::shared_lock lock(mu_);
-    for (const Clash& clash : FindClashes(caller.party, id, volumes, now, false)) {
-      boost::json::object ref = Reference(clash.other->record);
-      ref["overlap"] = geo::OverlapToJson(clash.overlap);
-      if (!key.contains(clash.other->record.ovn)) {
-        boost::json::array per_volume;
-        for (const auto& [volume_idx, overlap] : clash.pairs) {
-          per_volume.push_back({{"extent", volume_idx}, {"overlap", geo::OverlapToJson(overlap)}});
-        }
-        boost::json::object item = ref;
-        item["overlaps"] = std::move(per_volume);
-        missing.push_back(std::move(item));
-      }
-      conflicts.push_back(std::move(ref));
-    }
-  }
-  if (!missing.empty()) {
-    outcome.body = {{"missing", std::move(missing)}};
-    return fail(absl::AbortedError(fmt::format(
-        "the key lacks the OVN of {} overlapping operation(s) of other parties; add each "
-        "missing ovn to key after reviewing the overlap",
-        outcome.body["missing"].as_array().size())));
-  }
-
-  // 3. The new version, its ledger entry and the row, in this transaction.
-  store::OperationRecord record{.id = id,
-                                .party = caller.party,
-                                .version = version,
-                                .ovn = NewUuid(),
-                                .state = StateName(request.state),
-                                .label = request.label,
-                                .extents = request.extents_json,
-                                .request_digest = request.digest,
-                                .created_at = created_at,
-                                .updated_at = now};
-  // The ledger entry commits to the row exactly as stored (store/record_digest.h).
-  ASSIGN_OR_RETURN(uint64_t ledger_index,
-                   txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                       .party = caller.party,
-                       .action = if_ovn ? ledger::kActionOperationUpdate : ledger::kActionOperationCreate,
-                       .object_id = id,
-                       .content_digest = store::OperationRecordDigest(record),
-                       .server_time = now})));
-  record.ledger_index = static_cast<int64_t>(ledger_index);
-  RETURN_IF_ERROR(txn.PutOperation(record));
-  boost::json::object view = FullView(record);
-
-  // 4. Memory follows the transaction (Finish reloads if the commit fails).
-  outcome.body = {{"operation", std::move(view)},
-                  {"conflicts", std::move(conflicts)},
-                  {"ledger_index", ledger_index}};
-  outcome.created = !if_ovn;
-  std::unique_lock lock(mu_);
-  int64_t committed_version = 0;  // a new operation is invisible until its commit
-  if (auto it = ops_.find(id); it != ops_.end()) committed_version = it->second.committed_version;
-  Unindex(id);
-  Index(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
-                      .committed_version = committed_version});
-  return absl::OkStatus();
-}
-
-void OperationService::End(const Caller& caller, const std::string& id, const std::string& ovn,
-                           Done done) {
-  if (absl::Status admitted = Admit(id); !admitted.ok()) {
-    done(WriteOutcome{.status = std::move(admitted)});
-    return;
-  }
-  auto outcome = std::make_shared<WriteOutcome>();
-  auto applied = std::make_shared<bool>(false);
-  store_.Submit(
-      [this, caller, id, ovn, outcome, applied](store::Txn& txn) -> absl::Status {
-        const Timestamp now = clock_.Now();
-        store::OperationRecord record;
-        bool live = false;
-        {
-          std::shared_lock lock(mu_);
-          auto it = ops_.find(id);
-          if (it != ops_.end()) {
-            record = it->second.record;
-            live = true;
-          }
-        }
-        if (!live) {
-          // Not live: ended already (say so to its owner), or unknown.
-          ASSIGN_OR_RETURN(store::Statement * get,
-                           txn.db().Cached("SELECT party FROM operations WHERE id = ?1"));
-          get->Bind(1, id);
-          ASSIGN_OR_RETURN(bool exists, get->Step());
-          const bool own = exists && get->ColumnText(0) == caller.party;
-          get->Reset();
-          outcome->status = own ? absl::FailedPreconditionError(fmt::format("operation {} has already ended", id))
-                                : absl::NotFoundError(fmt::format("no operation {}", id));
-          return outcome->status;
-        }
-        if (record.party != caller.party) {
-          outcome->status = absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id));
-          return outcome->status;
-        }
-        if (record.ovn != ovn) {
-          outcome->status = absl::FailedPreconditionError(fmt::format(
-              "stale OVN: operation {} is now at OVN {}; read it again", id, record.ovn));
-          return outcome->status;
-        }
-        record.version += 1;
-        record.ovn = NewUuid();
-        record.state = StateName(OperationState::kEnded);
-        record.updated_at = now;
-        ASSIGN_OR_RETURN(uint64_t ledger_index,
-                         txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                             .party = caller.party,
-                             .action = ledger::kActionOperationEnd,
-                             .object_id = id,
-                             .content_digest = store::OperationRecordDigest(record),
-                             .server_time = now})));
-        record.ledger_index = static_cast<int64_t>(ledger_index);
-        RETURN_IF_ERROR(txn.PutOperation(record));
-        outcome->body = {{"operation", FullView(record)}, {"ledger_index", ledger_index}};
-        *applied = true;
-        std::unique_lock lock(mu_);
-        Unindex(id);
-        return absl::OkStatus();
-      },
-      [this, outcome, applied, done = std::move(done)](absl::Status committed) {
-        Finish(outcome, *applied, std::move(committed), done);
-      });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reads
-
-absl::StatusOr<boost::json::object> OperationService::Get(const Caller& caller, const std::string& id) {
-  const Timestamp now = clock_.Now();
-  {
-    std::shared_lock lock(mu_);
-    auto it = ops_.find(id);
-    // A version not yet durable is not shown; the store has the committed one.
-    if (it != ops_.end() && it->second.visible()) {
-      const LiveOperation& op = it->second;
-      if (op.record.party == caller.party || caller.sees_everything) return FullView(op.record);
-      // Others see it only as far as it overlaps their own live operations.
-      boost::json::array overlaps;
-      auto own = ops_of_party_.find(caller.party);
-      if (own != ops_of_party_.end()) {
-        for (const std::string& own_id : own->second) {
-          const LiveOperation& mine = ops_.at(own_id);
-          if (!mine.visible()) continue;
-          std::optional<geo::Overlap> envelope;
-          for (const auto& a : mine.volumes) {
-            for (const auto& b : op.volumes) {
-              if (b->time().end <= now) continue;
-              if (auto o = geo::OverlapOf(*a, *b)) envelope = envelope ? UnionOf(*envelope, *o) : *o;
-            }
-          }
-          if (envelope) overlaps.push_back({{"operation", own_id}, {"overlap", geo::OverlapToJson(*envelope)}});
-        }
-      }
-      if (overlaps.empty()) return absl::NotFoundError(fmt::format("no operation {} visible to {}", id, caller.party));
-      boost::json::object ref = Reference(op.record);
-      ref["overlaps"] = std::move(overlaps);
-      return ref;
-    }
-  }
-  // Ended operations (and versions still committing) are read from the store; only their
-  // owner (or a guarantor) sees them there.
-  ASSIGN_OR_RETURN(std::optional<store::OperationRecord> record, store_.GetOperation(id));
-  if (!record || (record->party != caller.party && !caller.sees_everything)) {
-    return absl::NotFoundError(fmt::format("no operation {} visible to {}", id, caller.party));
-  }
-  return FullView(*record);
-}
-
-boost::json::object OperationService::Query(const Caller& caller, const geo::Volume4D& area) const {
-  const Timestamp now = clock_.Now();
-  std::shared_lock lock(mu_);
-  std::map<std::string, std::optional<geo::Overlap>> hits;
-  index_->Query(area, [&](VolumeKey key, const geo::Volume4D& theirs) {
-    if (theirs.time().end <= now) return;
-    auto id = id_of_handle_.find(key.owner);
-    if (id == id_of_handle_.end()) return;
-    const LiveOperation& op = ops_.at(id->second);
-    if (!op.visible()) return;
-    const bool whole = op.record.party == caller.party || caller.sees_everything;
-    if (!whole && !caller.may_probe) return;  // observers etc. see only what is theirs
-    std::optional<geo::Overlap> o = geo::OverlapOf(area, theirs);
-    if (!o) return;
-    auto& slot = hits[id->second];
-    slot = slot ? UnionOf(*slot, *o) : *o;
-  });
-  boost::json::array operations;
-  for (const auto& [id, overlap] : hits) {
-    const LiveOperation& op = ops_.at(id);
-    if (op.record.party == caller.party || caller.sees_everything) {
-      operations.push_back(FullView(op.record));
-    } else {
-      // The same information a refused PUT of `area` would give (its "missing" list).
-      boost::json::object ref = Reference(op.record);
-      ref["overlap"] = geo::OverlapToJson(*overlap);
-      operations.push_back(std::move(ref));
-    }
-  }
-  return boost::json::object{{"operations", std::move(operations)}};
-}
-
-boost::json::object OperationService::Conflicts(const Caller& caller) const {
-  const Timestamp now = clock_.Now();
-  std::shared_lock lock(mu_);
-  boost::json::array conflicts;
-  auto own = ops_of_party_.find(caller.party);
-  if (own != ops_of_party_.end()) {
-    std::vector<std::string> own_ids(own->second.begin(), own->second.end());
-    std::sort(own_ids.begin(), own_ids.end());
-    for (const std::string& own_id : own_ids) {
-      const LiveOperation& mine = ops_.at(own_id);
-      if (!mine.visible()) continue;
-      for (const Clash& clash : FindClashes(caller.party, own_id, mine.volumes, now, true)) {
-        boost::json::object other = Reference(clash.other->record);
-        conflicts.push_back({{"operation", own_id},
-                             {"other", std::move(other)},
-                             {"overlap", geo::OverlapToJson(clash.overlap)}});
-      }
-    }
-  }
-  return boost::json::object{{"conflicts", std::move(conflicts)}};
+  done(std::move(step.outcome));
 }
 
 }  // namespace deconflict::strategic

@@ -27,14 +27,14 @@ std::string Circle(double lat, double lng, double r, double lo, double hi, Times
 }
 
 absl::StatusOr<OperationRequest> Request(const std::vector<std::string>& volumes,
-                                         const std::vector<std::string>& key = {},
-                                         const std::string& state = "Accepted") {
-  std::string extents, keys;
-  for (const auto& v : volumes) extents += (extents.empty() ? "" : ",") + v;
-  for (const auto& k : key) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
-  auto body = ParseJson(fmt::format(R"({{"extents": [{}], "state": "{}", "key": [{}]}})", extents, state, keys));
-  if (!body.ok()) return body.status();
-  return ParseOperationRequest(*body, {}, kNow);
+                                         const std::vector<std::string>& key = {}) {
+  std::vector<geo::Volume4D> extents;
+  for (const auto& v : volumes) {
+    ASSIGN_OR_RETURN(boost::json::value json, ParseJson(v));
+    ASSIGN_OR_RETURN(geo::Volume4D volume, geo::Volume4D::FromJson(json, "extents", {}, kNow));
+    extents.push_back(std::move(volume));
+  }
+  return MakeOperationRequest(std::move(extents), OperationState::kAccepted, key, "", {});
 }
 
 class OperationServiceTest : public ::testing::Test {
@@ -62,7 +62,7 @@ class OperationServiceTest : public ::testing::Test {
                                 .token_hash = std::string(32, party[0]), .created_at = kNow});
       });
     }
-    service_ = std::make_unique<OperationService>(*store_, clock_);
+    service_ = std::make_unique<OperationService>(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
     ASSERT_TRUE(service_->Load().ok());
   }
   WriteOutcome Put(const std::string& party, const std::string& id, absl::StatusOr<OperationRequest> req,
@@ -77,9 +77,7 @@ class OperationServiceTest : public ::testing::Test {
     service_->End(Caller{.party = party}, id, ovn, [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
-  static std::string OvnOf(const WriteOutcome& o) {
-    return std::string(o.body.at("operation").at("ovn").as_string());
-  }
+  static std::string OvnOf(const WriteOutcome& o) { return o.result ? o.result->operation.ovn : ""; }
 
   FakeClock clock_{kNow};
   std::filesystem::path dir_;
@@ -91,15 +89,16 @@ TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
   const std::string a = NewUuid(), b = NewUuid();
   WriteOutcome first = Put("RU", a, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   ASSERT_TRUE(first.status.ok()) << first.status;
-  EXPECT_TRUE(first.created);
+  EXPECT_TRUE(first.result->created);
   WriteOutcome refused = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
-  ASSERT_EQ(refused.body.at("missing").as_array().size(), 1u);
-  EXPECT_EQ(refused.body.at("missing").at(0).at("id").as_string(), a);
+  ASSERT_TRUE(refused.refusal.has_value());
+  ASSERT_EQ(refused.refusal->missing.size(), 1u);
+  EXPECT_EQ(refused.refusal->missing[0].other.id, a);
   EXPECT_EQ(service_->live_operations(), 1u);
   WriteOutcome accepted = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}, {OvnOf(first)}));
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
-  EXPECT_EQ(accepted.body.at("conflicts").as_array().size(), 1u);
+  EXPECT_EQ(accepted.result->conflicts.size(), 1u);
 }
 
 TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {
@@ -124,7 +123,7 @@ TEST_F(OperationServiceTest, UpdateNeedsCurrentOvnAndOwnership) {
   EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", a, change(), "stale").status));
   WriteOutcome v2 = Put("RU", a, change(), OvnOf(v1));
   ASSERT_TRUE(v2.status.ok()) << v2.status;
-  EXPECT_EQ(v2.body.at("operation").at("version").as_int64(), 2);
+  EXPECT_EQ(v2.result->operation.version, 2);
   EXPECT_NE(OvnOf(v1), OvnOf(v2));
   EXPECT_TRUE(absl::IsNotFound(Put("RU", NewUuid(), change(), "x").status));
 }
@@ -135,9 +134,9 @@ TEST_F(OperationServiceTest, IdenticalRetryIsIdempotentAndDifferentBodyIsRefused
   WriteOutcome first = Put("RU", a, body());
   WriteOutcome again = Put("RU", a, body());
   ASSERT_TRUE(again.status.ok()) << again.status;
-  EXPECT_FALSE(again.created);
+  EXPECT_FALSE(again.result->created);
   EXPECT_EQ(OvnOf(first), OvnOf(again));
-  EXPECT_EQ(first.body.at("ledger_index"), again.body.at("ledger_index"));
+  EXPECT_EQ(first.result->ledger_index, again.result->ledger_index);
   EXPECT_TRUE(absl::IsAlreadyExists(Put("RU", a, Request({Circle(3, 3, 2000, 0, 100, kNow, kNow + hours(1))})).status));
   EXPECT_TRUE(absl::IsAlreadyExists(Put("US", a, body()).status));
 }
@@ -151,7 +150,8 @@ TEST_F(OperationServiceTest, EndedOperationLeavesTheIndexButStaysReadable) {
   EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
   auto got = service_->Get(Caller{.party = "RU"}, a);
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->at("state").as_string(), "Ended");
+  ASSERT_TRUE(got->whole.has_value());
+  EXPECT_EQ(got->whole->state, "Ended");
   EXPECT_TRUE(absl::IsNotFound(service_->Get(Caller{.party = "US"}, a).status()));
   EXPECT_TRUE(service_->Get(Caller{.party = "US", .sees_everything = true}, a).ok());
 }
@@ -169,25 +169,62 @@ TEST_F(OperationServiceTest, StateIsRebuiltFromTheStore) {
 TEST_F(OperationServiceTest, LedgerIndexesGrowWithEveryWrite) {
   WriteOutcome a = Put("RU", NewUuid(), Request({Circle(6, 6, 1000, 0, 100, kNow, kNow + hours(1))}));
   WriteOutcome b = Put("RU", NewUuid(), Request({Circle(7, 7, 1000, 0, 100, kNow, kNow + hours(1))}));
-  EXPECT_EQ(b.body.at("ledger_index").as_uint64(), a.body.at("ledger_index").as_uint64() + 1);
+  EXPECT_EQ(b.result->ledger_index, a.result->ledger_index + 1);
 }
 
-TEST(ParseOperationRequest, NamesTheFieldOfEveryError) {
-  auto parse = [](const std::string& text) {
-    auto body = ParseJson(text);
-    return ParseOperationRequest(*body, {}, kNow).status();
+TEST_F(OperationServiceTest, ProbesAreStoredBeforeTheAnswerAndSurviveARestart) {
+  const std::string a = NewUuid();
+  ASSERT_TRUE(Put("RU", a, Request({Circle(8, 8, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  auto area = geo::Volume4D::FromJson(*ParseJson(Circle(8, 8, 10000, 0, 100, kNow, kNow + hours(1))), "area", {}, kNow);
+  ASSERT_TRUE(area.ok());
+  std::promise<absl::StatusOr<Page<QueryHit>>> answered;
+  service_->Query(Caller{.party = "US", .may_probe = true}, *area, {},
+                  [&](absl::StatusOr<Page<QueryHit>> r) { answered.set_value(std::move(r)); });
+  absl::StatusOr<Page<QueryHit>> hits = answered.get_future().get();
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->items.size(), 1u);
+  // Recorded before the answer: the owner sees it now, and after a restart.
+  auto probes = service_->Probes(Caller{.party = "RU"});
+  ASSERT_TRUE(probes.ok()) << probes.status();
+  ASSERT_EQ(probes->size(), 1u);
+  EXPECT_EQ((*probes)[0].party, "US");
+  Open();
+  probes = service_->Probes(Caller{.party = "RU"});
+  ASSERT_TRUE(probes.ok());
+  ASSERT_EQ(probes->size(), 1u);
+  EXPECT_EQ((*probes)[0].count, 1u);
+  EXPECT_EQ((*probes)[0].operation, a);
+}
+
+TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
+    return txn.PutOperation({.id = id, .party = "RU", .version = 1, .ovn = NewUuid(), .state = "Accepted",
+                             .label = "", .extents = "[{\"volume\": ", .request_digest = "d",
+                             .created_at = kNow, .updated_at = kNow, .ledger_index = 0});
+  }).ok());
+  OperationService fresh(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
+  absl::Status loaded = fresh.Load();
+  EXPECT_TRUE(absl::IsDataLoss(loaded)) << loaded;
+  EXPECT_EQ(loaded.message(), "operations row " + id + ": extents: malformed JSON");
+}
+
+TEST(MakeOperationRequest, RefusesControlCharactersInTheLabelAndNamesEveryField) {
+  auto volume = [] {
+    std::vector<geo::Volume4D> v;
+    v.push_back(*geo::Volume4D::FromJson(*ParseJson(Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1))), "e", {}, kNow));
+    return v;
   };
-  const std::string v = Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1));
-  EXPECT_EQ(FieldOf(parse(R"({"state": "Accepted"})")), "extents");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [], "state": "Accepted"})")), "extents");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Flying"})")), "state");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "key": [1]})")), "key[0]");
-  EXPECT_EQ(FieldOf(parse(R"({"extents": [)" + v + R"(], "state": "Accepted", "colour": 1})")), "colour");
-  std::string many;
-  for (int i = 0; i < 101; ++i) many += (i ? "," : "") + v;
-  absl::Status too_many = parse(R"({"extents": [)" + many + R"(], "state": "Accepted"})");
-  EXPECT_TRUE(IsLimitExceeded(too_many)) << too_many;
-  EXPECT_TRUE(parse(R"({"extents": [)" + v + R"(], "state": "Activated", "key": ["a"], "label": "x"})").ok());
+  for (const std::string label : {std::string("a\0b", 3), std::string("\x1b[2J"), std::string("x\x7f"),
+                                   std::string("\xc2\x85"), std::string("tab\there")}) {
+    absl::Status s = MakeOperationRequest(volume(), OperationState::kAccepted, {}, label, {}).status();
+    EXPECT_EQ(FieldOf(s), "label") << s;
+  }
+  EXPECT_TRUE(MakeOperationRequest(volume(), OperationState::kAccepted, {}, "CAP orbit \xc3\xa9 \xc2\xa0", {}).ok());
+  EXPECT_EQ(FieldOf(MakeOperationRequest({}, OperationState::kAccepted, {}, "", {}).status()), "extents");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kEnded, {}, "", {}).status()), "state");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {"a", ""}, "", {}).status()), "key[1]");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {}, std::string(257, 'x'), {}).status()), "label");
 }
 
 }  // namespace

@@ -6,14 +6,24 @@
 //   as NAME put OP SHAPE alt LO HI time FROM TO [key OP...] [state STATE]
 //                                           create OP (a name; the runner gives it a UUID)
 //   as NAME update OP SHAPE alt ... [key OP...]   change OP with its last OVN seen
+//   as NAME update OP using version N SHAPE ...   change OP with the OVN it had at version N
 //   as NAME end OP                          DELETE with the last OVN seen
-//   as NAME get OP | as NAME conflicts
-//   expect STATUS [missing OP...] [conflicts OP...] [field PATH] [state STATE]
+//   as NAME get OP | as NAME conflicts | as NAME me
+//   as NAME query SHAPE alt LO HI time FROM TO    POST /v1/operations/query over that area
+//   as NAME again                           send NAME's previous request again, byte for byte
+//   as NAME probes                          GET /v1/probes: who queried NAME's operations
+//   expect STATUS [missing OP...] [conflicts OP...] [operations OP...] [field PATH]
+//                 [state STATE] [whole [OP...]] [overlap-only [OP...]] [same ovn]
+//                 [coarsened OP...] [exact OP...] [probed OP by PARTY N times]
 //   restart                                 SIGTERM the server and start it again
 //   kill                                    SIGKILL the server and start it again
 //
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
-// offsets from now like +1h, +90m, -30s. "missing"/"conflicts" list exactly the OPs expected.
+// offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
+// OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
+// its extents; "overlap-only" says it shows only id, party, state, OVN and the overlap. "same
+// ovn" says the answer carries the OVN the operation had before this request. "coarsened"
+// says a query shows each OP's overlap widened (~1 km, 15 min); "exact" that it does not.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -149,14 +159,46 @@ class Runner {
     return OperationBody({volume}, key, state);
   }
 
+  // {"area_of_interest": SHAPE alt LO HI time FROM TO} starting at w[i].
+  std::string Area(const std::vector<std::string>& w, size_t i) {
+    const std::string body = Body(w, i);  // {"extents": [VOLUME], ...}
+    const boost::json::value parsed = boost::json::parse(body);
+    return boost::json::serialize(
+        boost::json::object{{"area_of_interest", parsed.at("extents").at(0)}});
+  }
+
   void As(const std::vector<std::string>& w) {
     const std::string& token = tokens_[w.at(1)];
     const std::string& verb = w.at(2);
     std::string op = w.size() > 3 ? w[3] : "";
+    previous_ovn_ = ovns_[op];
+    Sent sent;
     if (verb == "put") {
-      last_ = Http(server_->port(), "PUT", "/v1/operations/" + IdOf(op), Body(w, 4), token);
+      sent = {"PUT", "/v1/operations/" + IdOf(op), Body(w, 4)};
     } else if (verb == "update") {
-      last_ = Http(server_->port(), "PUT", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], Body(w, 4), token);
+      if (w.size() > 6 && w[4] == "using" && w[5] == "version") {
+        const std::string& old_ovn = ovn_at_version_[op][std::stoi(w[6])];
+        ASSERT_FALSE(old_ovn.empty()) << op << " was never seen at version " << w[6];
+        sent = {"PUT", "/v1/operations/" + IdOf(op) + "/" + old_ovn, Body(w, 7)};
+      } else {
+        sent = {"PUT", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], Body(w, 4)};
+      }
+    } else if (verb == "query") {
+      sent = {"POST", "/v1/operations/query", Area(w, 3)};
+    } else if (verb == "again") {
+      ASSERT_TRUE(sent_.contains(w[1])) << w[1] << " has sent nothing yet";
+      sent = sent_[w[1]];
+      op = last_op_[w[1]];
+      previous_ovn_ = ovns_[op];
+    }
+    if (!sent.method.empty()) {
+      sent_[w[1]] = sent;
+      last_op_[w[1]] = op;
+      last_ = Http(server_->port(), sent.method, sent.target, sent.body, token);
+    } else if (verb == "me") {
+      last_ = Http(server_->port(), "GET", "/v1/me", "", token);
+    } else if (verb == "probes") {
+      last_ = Http(server_->port(), "GET", "/v1/probes", "", token);
     } else if (verb == "end") {
       last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "", token);
     } else if (verb == "get") {
@@ -169,8 +211,10 @@ class Runner {
     boost::json::value body = last_.json();
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
-      if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" || verb == "get")) {
+      if (o.contains("ovn") &&
+          (verb == "put" || verb == "update" || verb == "end" || verb == "get" || verb == "again")) {
         ovns_[op] = std::string(o.at("ovn").as_string());
+        if (o.contains("version")) ovn_at_version_[op][o.at("version").to_number<int>()] = ovns_[op];
       }
     }
   }
@@ -189,11 +233,63 @@ class Runner {
       const std::string& what = w[i++];
       std::set<std::string> want;
       auto take_names = [&] {
-        for (; i < w.size() && w[i] != "missing" && w[i] != "conflicts" && w[i] != "field" && w[i] != "state"; ++i) {
-          want.insert(w[i]);
-        }
+        static const std::set<std::string> kKeywords = {"missing", "conflicts", "operations", "field",
+                                                        "state", "whole", "overlap-only", "same",
+                                                        "coarsened", "exact", "probed"};
+        for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
-      if (what == "missing" || what == "conflicts") {
+      if (what == "whole" || what == "overlap-only") {
+        take_names();
+        // The operation (GET) or each named one in the list (query).
+        std::vector<boost::json::object> shown;
+        if (want.empty()) {
+          shown.push_back(body.at("operation").as_object());
+        } else {
+          for (const auto& item : body.at("operations").as_array()) {
+            if (want.contains(NameOf(std::string(item.at("id").as_string())))) shown.push_back(item.as_object());
+          }
+          EXPECT_EQ(shown.size(), want.size()) << what << " in " << last_.body;
+        }
+        for (const auto& o : shown) {
+          if (what == "whole") {
+            EXPECT_TRUE(o.contains("extents")) << "not whole: " << boost::json::serialize(o);
+          } else {
+            EXPECT_FALSE(o.contains("extents") || o.contains("label")) << "shows more than the overlap: "
+                                                                       << boost::json::serialize(o);
+            EXPECT_TRUE(o.contains("overlap") || o.contains("overlaps")) << boost::json::serialize(o);
+          }
+        }
+      } else if (what == "coarsened" || what == "exact") {
+        take_names();
+        for (const auto& item : body.at("operations").as_array()) {
+          const std::string name = NameOf(std::string(item.at("id").as_string()));
+          if (!want.contains(name)) continue;
+          want.erase(name);
+          const bool coarse = item.as_object().contains("coarsened") && item.at("coarsened").as_bool();
+          EXPECT_EQ(coarse, what == "coarsened") << name << " in " << last_.body;
+        }
+        EXPECT_TRUE(want.empty()) << "not in the answer: " << *want.begin();
+      } else if (what == "probed") {
+        // probed OP by PARTY N times
+        const std::string id = IdOf(w.at(i));
+        EXPECT_EQ(w.at(i + 1), "by");
+        const std::string party = w.at(i + 2);
+        const int times = std::stoi(w.at(i + 3));
+        EXPECT_EQ(w.at(i + 4), "times");
+        i += 5;
+        bool found = false;
+        for (const auto& item : body.at("probes").as_array()) {
+          if (item.at("operation").as_string() == id && item.at("party").as_string() == party) {
+            found = true;
+            EXPECT_EQ(item.at("count").to_number<int>(), times) << last_.body;
+          }
+        }
+        EXPECT_TRUE(found || times == 0) << "no probe of " << id << " by " << party << " in " << last_.body;
+      } else if (what == "same") {
+        EXPECT_EQ(w.at(i), "ovn");
+        ++i;
+        EXPECT_EQ(std::string(body.at("operation").at("ovn").as_string()), previous_ovn_) << last_.body;
+      } else if (what == "missing" || what == "conflicts" || what == "operations") {
         take_names();
         std::set<std::string> got;
         const boost::json::array& list = body.at(what).as_array();
@@ -219,7 +315,14 @@ class Runner {
   int line_no_ = 0;
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
+  struct Sent {
+    std::string method, target, body;
+  };
   std::map<std::string, std::string> tokens_, ids_, ovns_;
+  std::map<std::string, std::map<int, std::string>> ovn_at_version_;  // op -> version -> OVN
+  std::map<std::string, Sent> sent_;                                  // party -> last request
+  std::map<std::string, std::string> last_op_;                        // party -> its OP
+  std::string previous_ovn_;  // the OVN of the OP before the last request
   HttpResult last_;
 };
 

@@ -1,0 +1,121 @@
+// strategic/fake_operation_repository.h: an in-memory OperationRepository for tests of the
+// key rule and of the service's write steps, without SQLite. Test-only.
+//
+// Units run at once on the calling thread; a unit that fails leaves nothing behind (its
+// changes are staged and dropped), as a SAVEPOINT rollback would. `fail_next_commit` makes the
+// next successful unit's commit fail, as a failed group commit would.
+//
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "strategic/operation_repository.h"
+
+namespace deconflict::strategic {
+
+class FakeOperationRepository final : public OperationRepository {
+ public:
+  void Submit(Work work, Done done) override {
+    absl::Status status;
+    {
+      std::lock_guard lock(mu_);
+      Writes writes(*this);
+      status = work(writes);
+      if (status.ok() && fail_next_commit) {
+        fail_next_commit = false;
+        ++commit_failures_;
+        status = absl::InternalError("injected commit failure");
+      } else if (status.ok()) {
+        for (auto& [id, row] : writes.staged) rows_[id] = row;
+        ledger_size_ = writes.ledger_size;
+        ledger_.insert(ledger_.end(), writes.entries.begin(), writes.entries.end());
+        for (const auto& [key, row] : writes.probes) {
+          store::ProbeRow& stored = probes_[key];
+          stored.operation = row.operation;
+          stored.party = row.party;
+          stored.count += row.count;
+          stored.last = row.last;
+        }
+      }
+    }
+    done(status);
+  }
+  size_t pending() const override { return 0; }
+  uint64_t commit_failures() const override { return commit_failures_; }
+  absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto it = rows_.find(id);
+    if (it == rows_.end()) return std::optional<store::OperationRecord>();
+    return std::optional<store::OperationRecord>(it->second);
+  }
+  absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override {
+    std::lock_guard lock(mu_);
+    std::vector<store::OperationRecord> out;
+    for (const auto& [id, row] : rows_) {
+      if (row.state != "Ended") out.push_back(row);
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override {
+    std::lock_guard lock(mu_);
+    std::vector<store::ProbeRow> out;
+    for (const auto& [key, row] : probes_) {
+      auto op = rows_.find(row.operation);
+      if (op != rows_.end() && op->second.party == owner) out.push_back(row);
+    }
+    return out;
+  }
+
+  // Test access: put a row directly (as if stored by an earlier run).
+  void PutRow(const store::OperationRecord& row) {
+    std::lock_guard lock(mu_);
+    rows_[row.id] = row;
+  }
+  std::vector<ledger::Entry> ledger() const {
+    std::lock_guard lock(mu_);
+    return ledger_;
+  }
+  bool fail_next_commit = false;
+
+ private:
+  struct Writes final : OperationWrites {
+    explicit Writes(FakeOperationRepository& repo) : repo(repo), ledger_size(repo.ledger_size_) {}
+    absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) override {
+      if (auto it = staged.find(id); it != staged.end()) return std::optional(it->second);
+      if (auto it = repo.rows_.find(id); it != repo.rows_.end()) return std::optional(it->second);
+      return std::optional<store::OperationRecord>();
+    }
+    absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) override {
+      record.ledger_index = static_cast<int64_t>(ledger_size++);
+      entries.push_back(entry);
+      staged[record.id] = record;
+      return absl::OkStatus();
+    }
+    absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                             Timestamp at) override {
+      store::ProbeRow& row = probes[{operation, party}];
+      row.operation = operation;
+      row.party = party;
+      row.count += 1;
+      row.last = at;
+      return absl::OkStatus();
+    }
+    FakeOperationRepository& repo;
+    std::map<std::pair<std::string, std::string>, store::ProbeRow> probes;
+    uint64_t ledger_size;
+    std::map<std::string, store::OperationRecord> staged;
+    std::vector<ledger::Entry> entries;
+  };
+
+  mutable std::mutex mu_;
+  std::map<std::string, store::OperationRecord> rows_;
+  std::vector<ledger::Entry> ledger_;
+  std::map<std::pair<std::string, std::string>, store::ProbeRow> probes_;  // (operation, party)
+  uint64_t ledger_size_ = 0;
+  uint64_t commit_failures_ = 0;
+};
+
+}  // namespace deconflict::strategic

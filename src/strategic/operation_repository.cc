@@ -1,0 +1,54 @@
+#include "strategic/operation_repository.h"
+
+#include "common/status.h"
+#include "store/operations_table.h"
+
+namespace deconflict::strategic {
+namespace {
+
+class TxnWrites final : public OperationWrites {
+ public:
+  explicit TxnWrites(store::Txn& txn) : txn_(txn) {}
+  absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) override {
+    return store::FindOperation(txn_, id);
+  }
+  absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) override {
+    ASSIGN_OR_RETURN(uint64_t index, txn_.AppendLedger(ledger::EncodeEntry(entry)));
+    record.ledger_index = static_cast<int64_t>(index);
+    return txn_.PutOperation(record);
+  }
+  absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                           Timestamp at) override {
+    return store::RecordProbe(txn_, operation, party, at);
+  }
+
+ private:
+  store::Txn& txn_;
+};
+
+}  // namespace
+
+void SqliteOperationRepository::Submit(Work work, Done done) {
+  store_.Submit(
+      [work = std::move(work)](store::Txn& txn) {
+        TxnWrites writes(txn);
+        return work(writes);
+      },
+      std::move(done));
+}
+
+absl::StatusOr<std::optional<store::OperationRecord>> SqliteOperationRepository::Get(
+    const std::string& id) {
+  return store::ReadOperation(store_, id);
+}
+
+absl::StatusOr<std::vector<store::OperationRecord>> SqliteOperationRepository::LoadLive() {
+  return store::ListOperations(store_, false);
+}
+
+absl::StatusOr<std::vector<store::ProbeRow>> SqliteOperationRepository::Probes(
+    const std::string& owner) {
+  return store::ListProbes(store_, owner);
+}
+
+}  // namespace deconflict::strategic

@@ -1,0 +1,73 @@
+// strategic/operation_repository.h: what OperationService needs of durable storage, and
+// nothing more, so that the key rule can be tested without SQLite (an in-memory fake in
+// operation_service_test.cc) and the service never sees SQL.
+//
+//   SqliteOperationRepository repo(store);          // production: store::Store underneath
+//   OperationService service(repo, clock);
+//
+// Writes are units of work: Submit queues `work`, which runs on one writer thread in a
+// transaction; `done` is called once, after the transaction is durable (OK) or with the error
+// (nothing of the unit is stored). Units run one at a time, in order.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ledger/entry.h"
+#include "store/operations_table.h"
+#include "store/store.h"
+
+namespace deconflict::strategic {
+
+// The reads and writes of one unit of work.
+class OperationWrites {
+ public:
+  virtual ~OperationWrites() = default;
+  // The stored row with this id (ended ones included) as this unit sees it, or nullopt.
+  virtual absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) = 0;
+  // Appends `entry` to the ledger, sets record.ledger_index to its index and stores the row.
+  virtual absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) = 0;
+  // Counts one probe of `operation` by `party` at `at`.
+  virtual absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                                   Timestamp at) = 0;
+};
+
+// Thread-safety: implementations are thread-safe.
+class OperationRepository {
+ public:
+  using Work = std::function<absl::Status(OperationWrites&)>;
+  using Done = std::function<void(absl::Status)>;
+  virtual ~OperationRepository() = default;
+
+  virtual void Submit(Work work, Done done) = 0;
+  // Units queued and not yet started (back-pressure).
+  virtual size_t pending() const = 0;
+  // How many group commits have failed so far (a unit whose work succeeded and whose `done`
+  // got an error tells a failed commit from its own refusal by this changing).
+  virtual uint64_t commit_failures() const = 0;
+  // Committed reads.
+  virtual absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() = 0;
+  // The committed probes of `owner`'s operations, ordered by operation then party.
+  virtual absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) = 0;
+};
+
+// The repository over store::Store (store/operations_table.h). `store` must outlive it.
+class SqliteOperationRepository final : public OperationRepository {
+ public:
+  explicit SqliteOperationRepository(store::Store& store) : store_(store) {}
+  void Submit(Work work, Done done) override;
+  size_t pending() const override { return store_.pending(); }
+  uint64_t commit_failures() const override { return store_.commit_failures(); }
+  absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override;
+  absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override;
+  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override;
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace deconflict::strategic
