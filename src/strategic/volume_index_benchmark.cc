@@ -1,6 +1,6 @@
 // Strategic conflict queries over a million live volumes spread like real traffic.
 //
-//   build/h-geo/src/strategic/strategic_index_benchmark --benchmark_counters_tabular=true
+//   build/release/src/strategic/strategic_index_benchmark --benchmark_counters_tabular=true
 //
 // Traffic model (fixed seeds): 80% of volumes around hubs (Gaussian, sigma 10-30 km), 20%
 // anywhere over the region (two spreads, see Spread below); half circles, half polygons (4-12 vertices); sizes
@@ -180,6 +180,9 @@ void BM_StrategicQuery(benchmark::State& state) {
   std::vector<double> latencies_us, cpu_us;
   double matches = 0, candidates = 0, postings = 0, cells = 0;
   size_t query_idx = 0;
+  // DC_BENCH_SLOWEST=<µs>: print the counters of every query slower than that (thread CPU).
+  const char* slowest_env = std::getenv("DC_BENCH_SLOWEST");
+  const double slowest_us = slowest_env != nullptr ? std::atof(slowest_env) : 0;
   for (auto _ : state) {
     const geo::Volume4D& area = *world.queries[query_idx++ % world.queries.size()];
     const double cpu0 = ThreadCpuMicros();
@@ -189,7 +192,7 @@ void BM_StrategicQuery(benchmark::State& state) {
     });
     const auto t1 = std::chrono::steady_clock::now();
     cpu_us.push_back(ThreadCpuMicros() - cpu0);
-    if (std::getenv("DC_BENCH_SLOWEST") != nullptr && cpu_us.back() > 300) {
+    if (slowest_env != nullptr && cpu_us.back() > slowest_us) {
       const VolumeIndex::QueryStats st = VolumeIndex::LastQueryStats();
       std::fprintf(stderr, "slow %.0f us: cells %zu postings %zu candidates %zu conflicts %zu "
                    "window %.1f h area %.1f km2 %s\n",
