@@ -117,6 +117,7 @@ class VolumeIndex {
     size_t buckets = 0;         // Non-empty (level, bucket) pairs read.
     size_t postings = 0;        // Postings read.
     size_t candidates = 0;      // Distinct volumes surviving the time and altitude filter.
+    size_t exact_tests = 0;     // Candidates left to geo::Intersects (not decided by bounds).
     size_t matches = 0;         // Volumes visited.
   };
   static QueryStats LastQueryStats();

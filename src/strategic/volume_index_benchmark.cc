@@ -178,7 +178,7 @@ void BM_StrategicQuery(benchmark::State& state) {
   World& world = WorldOf(static_cast<Spread>(state.range(0)), static_cast<size_t>(state.range(1)));
   const bool with_overlap = state.range(2) == 1;
   std::vector<double> latencies_us, cpu_us;
-  double matches = 0, candidates = 0, postings = 0, cells = 0;
+  double matches = 0, candidates = 0, exact_tests = 0, postings = 0, cells = 0;
   size_t query_idx = 0;
   // DC_BENCH_SLOWEST=<µs>: print the counters of every query slower than that (thread CPU).
   const char* slowest_env = std::getenv("DC_BENCH_SLOWEST");
@@ -194,9 +194,10 @@ void BM_StrategicQuery(benchmark::State& state) {
     cpu_us.push_back(ThreadCpuMicros() - cpu0);
     if (slowest_env != nullptr && cpu_us.back() > slowest_us) {
       const VolumeIndex::QueryStats st = VolumeIndex::LastQueryStats();
-      std::fprintf(stderr, "slow %.0f us: cells %zu postings %zu candidates %zu conflicts %zu "
+      std::fprintf(stderr, "slow %.0f us: cells %zu postings %zu candidates %zu exact %zu conflicts %zu "
                    "window %.1f h area %.1f km2 %s\n",
-                   cpu_us.back(), st.covering_cells, st.postings, st.candidates, st.matches,
+                   cpu_us.back(), st.covering_cells, st.postings, st.candidates, st.exact_tests,
+                   st.matches,
                    std::chrono::duration<double>(area.time().end - area.time().start).count() / 3600,
                    area.AreaKm2(), area.s2_polygon() ? "polygon" : "circle");
     }
@@ -204,6 +205,7 @@ void BM_StrategicQuery(benchmark::State& state) {
     const VolumeIndex::QueryStats stats = VolumeIndex::LastQueryStats();
     matches += stats.matches;
     candidates += stats.candidates;
+    exact_tests += stats.exact_tests;
     postings += stats.postings;
     cells += stats.covering_cells;
   }
@@ -218,6 +220,7 @@ void BM_StrategicQuery(benchmark::State& state) {
   state.counters["cpu_p99_us"] = Percentile(cpu_us, 0.99);
   state.counters["conflicts"] = matches / n;
   state.counters["candidates"] = candidates / n;
+  state.counters["exact_tests"] = exact_tests / n;
   state.counters["postings"] = postings / n;
   state.counters["cells"] = cells / n;
   state.counters["volumes"] = static_cast<double>(world.index.size());
