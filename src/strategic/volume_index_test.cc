@@ -193,6 +193,22 @@ TEST(VolumeIndex, APolygonNearTheAreaLimitIsFoundEverywhereInside) {
   EXPECT_TRUE(Found(index, *Make(geo::Circle{{0, 100.5}, 10})).empty());
 }
 
+TEST(VolumeIndex, VolumesNearAPolygonQuerysCentreAreDecidedExactly) {
+  // A thin box: its centroid is 0.05° from the long edges, far more from the short ones. Volumes
+  // well inside are accepted from their bounds (a cap inscribed in the query); one just outside
+  // a long edge but nearer the centroid than the short edges must not be.
+  VolumeIndex index;
+  index.Insert({1, 0}, Make(geo::Circle{{0.05, 0.5}, 100}));
+  index.Insert({2, 0}, Make(Box(0.04, 0.49, 0.06, 0.51)));
+  index.Insert({3, 0}, Make(geo::Circle{{0.13, 0.5}, 100}));    // 0.03° north of the box
+  index.Insert({4, 0}, Make(geo::Circle{{-0.03, 0.45}, 100}));  // south of it
+  index.Insert({5, 0}, Make(geo::Circle{{0.0995, 0.7}, 100}));  // across the north edge
+  const auto area = Make(Box(0, 0, 0.1, 1));
+  EXPECT_EQ(Found(index, *area), (Keys{{1, 0}, {2, 0}, {5, 0}}));
+  EXPECT_EQ(VolumeIndex::LastQueryStats().candidates, 5u);
+  EXPECT_EQ(VolumeIndex::LastQueryStats().exact_tests, 3u);  // 1 and 2 decided by bounds
+}
+
 // Any window of years 0001..9999 (issue 7: a year-0001 start once cost ~3 million postings).
 std::shared_ptr<const geo::Volume4D> MakeAnyTime(geo::Footprint footprint, Timestamp start,
                                                  Timestamp end,
