@@ -23,8 +23,12 @@
 // altitude band stored beside each posting (and skips postings already met in the previous
 // bucket) and runs the exact test once on each distinct survivor.
 //
-// Memory: ~1.7 GB per million volumes of typical traffic (volumes included); per volume at most
-// max_buckets_per_volume x covering cells postings of 32 bytes.
+// Each candidate is first decided from one cache line kept per volume (exact window and band,
+// bounding cap): different times, caps apart, or a cap inside the query's footprint (a circle, or
+// a cap inscribed in a polygon) need no exact test.
+//
+// Memory: ~1.8 GB per million volumes of typical traffic (volumes included); per volume at most
+// max_buckets_per_volume x covering cells postings of 32 bytes, and 64 bytes of bounds.
 #pragma once
 
 #include <cstddef>
