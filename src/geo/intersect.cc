@@ -89,6 +89,31 @@ bool EdgesCrossOrShareVertex(const S2Polygon& a, const S2Polygon& b) {
   return false;
 }
 
+// Whether some vertex of `a` may lie on the boundary of `b`: true for every vertex exactly on
+// an edge of `b` (and for some within ~1e-12 rad of one, which only sends the caller to the
+// slow exact test). Vertices outside b's bounding cap, which holds b's closed polygon with
+// 1e-9 rad to spare, are skipped without looking at b's edges.
+bool AnyVertexMayTouchBoundary(const S2Polygon& a, const S2Polygon& b, const S2Cap& b_cap) {
+  const S1ChordAngle limit = S1ChordAngle::Radians(1e-12);
+  for (int a_loop_idx = 0; a_loop_idx < a.num_loops(); ++a_loop_idx) {
+    const S2Loop& a_loop = *a.loop(a_loop_idx);
+    for (int a_vertex_idx = 0; a_vertex_idx < a_loop.num_vertices(); ++a_vertex_idx) {
+      const S2Point& vertex = a_loop.vertex(a_vertex_idx);
+      if (!b_cap.Contains(vertex)) continue;
+      for (int b_loop_idx = 0; b_loop_idx < b.num_loops(); ++b_loop_idx) {
+        const S2Loop& b_loop = *b.loop(b_loop_idx);
+        for (int b_vertex_idx = 0; b_vertex_idx < b_loop.num_vertices(); ++b_vertex_idx) {
+          if (S2::IsDistanceLess(vertex, b_loop.vertex(b_vertex_idx),
+                                 b_loop.vertex(b_vertex_idx + 1), limit)) {
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
 bool CapsIntersect(const S2Cap& a, const S2Cap& b) {
   S1ChordAngle distance(a.center(), b.center());
   // Subtract the rounding error of the distance, so that the test errs towards "intersects".
@@ -119,6 +144,18 @@ bool FootprintsIntersect(const Volume4D& a, const Volume4D& b) {
         return false;
       }
       if (EdgesCrossOrShareVertex(*pa, *pb)) return true;
+      // Quick reject (exact): no edge crosses another, no vertex is shared, and no vertex lies
+      // on the other's boundary, so the boundaries (simple closed curves) do not meet. Then
+      // the closed polygons share a point only if one holds the other's boundary, hence its
+      // vertex 0, which is off that boundary, where the semi-open Contains above is exact
+      // (on the sphere, also when one is the other's complement side: then it holds the
+      // other's vertex 0 too). Only when a vertex may touch an edge does the boolean
+      // operation decide.
+      if (pa->num_loops() == 1 && pb->num_loops() == 1 &&
+          !AnyVertexMayTouchBoundary(*pa, *pb, b.BoundingCap()) &&
+          !AnyVertexMayTouchBoundary(*pb, *pa, a.BoundingCap())) {
+        return false;
+      }
     }
     S2BooleanOperation::Options options;
     options.set_polygon_model(S2BooleanOperation::PolygonModel::CLOSED);

@@ -3,7 +3,9 @@
 #include "common/time.h"
 #include "geo/volume.h"
 #include "gtest/gtest.h"
+#include "s2/s2boolean_operation.h"
 #include "s2/s2latlng.h"
+#include "s2/s2polygon.h"
 
 namespace deconflict::geo {
 namespace {
@@ -54,6 +56,47 @@ TEST(Intersects, PolygonsSharingAnEdgeConflict) {
   ExpectConflict(Make(Box(-0.1, 20, 0, 20.1)), Make(Box(0, 20, 0.1, 20.1)), true);
   // Sharing a single vertex.
   ExpectConflict(Make(Box(33.5, 36.2, 33.6, 36.3)), Make(Box(33.6, 36.3, 33.7, 36.4)), true);
+}
+
+TEST(Intersects, PolygonWithAVertexExactlyOnAnotherPolygonsEdgeAgreesWithS2) {
+  // Points on the equator or on the prime meridian lie exactly on the great circle of an edge
+  // along it (one S2Point coordinate is exactly 0), so these pairs touch at one point only,
+  // where no edges cross and no vertex is shared. S2 resolves such a touch by symbolic
+  // perturbation (the vertex is taken to lie on one side), so the answer is S2BooleanOperation's
+  // (CLOSED model); the fast paths must give the same, in either order. The touching vertex is
+  // never vertex 0; both sides of the perturbation occur.
+  auto s2_answer = [](const Volume4D& a, const Volume4D& b) {
+    S2BooleanOperation::Options options;
+    options.set_polygon_model(S2BooleanOperation::PolygonModel::CLOSED);
+    return S2BooleanOperation::Intersects(a.s2_polygon()->index(), b.s2_polygon()->index(),
+                                          options);
+  };
+  auto expect_agreement = [&](const Polygon& pa, const Polygon& pb) {
+    const Volume4D a = Make(pa), b = Make(pb);
+    const bool expected = s2_answer(a, b);
+    EXPECT_EQ(Intersects(a, b), expected);
+    EXPECT_EQ(Intersects(b, a), expected);
+    return expected;
+  };
+  const Polygon south{{{-0.5, 0}, {-0.5, 1}, {0, 1}, {0, 0}}};  // top edge on the equator
+  const Polygon north{{{0.5, 0}, {0.5, 1}, {0, 1}, {0, 0}}};    // bottom edge on it
+  const Polygon west{{{0.2, -0.5}, {0.2, 0}, {0.8, 0}, {0.8, -0.5}}};  // east edge on lng 0
+  const Polygon east{{{0.2, 0.5}, {0.2, 0}, {0.8, 0}, {0.8, 0.5}}};    // west edge on it
+  int touching = 0, apart = 0;
+  for (double t : {0.25, 0.5, 0.75}) {
+    SCOPED_TRACE(t);
+    for (const auto& [box, triangle] :
+         {std::pair{south, Polygon{{{0.5, t + 0.2}, {0, t}, {0.5, t - 0.2}}}},
+          std::pair{north, Polygon{{{-0.5, t + 0.2}, {0, t}, {-0.5, t - 0.2}}}},
+          std::pair{west, Polygon{{{t + 0.1, 0.3}, {t, 0}, {t - 0.1, 0.3}}}},
+          std::pair{east, Polygon{{{t + 0.1, -0.3}, {t, 0}, {t - 0.1, -0.3}}}}}) {
+      (expect_agreement(box, triangle) ? touching : apart)++;
+    }
+  }
+  EXPECT_GT(touching, 0);
+  EXPECT_GT(apart, 0);
+  // A hair away (1e-7 degrees, ~1 cm): no conflict.
+  ExpectConflict(Make(west), Make(Polygon{{{0.6, 0.3}, {0.5, 1e-7}, {0.4, 0.3}}}), false);
 }
 
 TEST(Intersects, SeparatedPolygonsDoNotConflict) {

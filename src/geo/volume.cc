@@ -107,6 +107,14 @@ absl::Status CheckTime(const TimeWindow& window, const VolumeLimits& limits, Tim
     return InvalidField(end, fmt::format("{} is not after time_start ({})",
                                          FormatRfc3339(window.end), FormatRfc3339(window.start)));
   }
+  if (window.start < now - limits.max_start_age) {
+    return InvalidField(
+        Field(path, "time_start.value"),
+        fmt::format("{} is more than {} h before now ({}); a window under way may start later "
+                    "than it did",
+                    FormatRfc3339(window.start), limits.max_start_age.count(),
+                    FormatRfc3339(now)));
+  }
   if (window.end <= now) {
     return InvalidField(end, fmt::format("{} is in the past (now is {})",
                                          FormatRfc3339(window.end), FormatRfc3339(now)));

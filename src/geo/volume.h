@@ -86,6 +86,11 @@ struct VolumeLimits {
   size_t max_vertices = 1000;                 // Default: 1,000 polygon vertices.
   double max_area_km2 = 10000;                // Default: 10,000 km² of footprint.
   std::chrono::hours horizon{24 * 30};        // Default: time_end at most 30 days after now.
+  // How long before now a window may start: an operation under way is accepted, a window from
+  // the distant past is not (it could only conflict from now on anyway; a client whose window
+  // started earlier files it with a later time_start). Volumes read back from the store were
+  // checked when filed and are re-read with a larger value (strategic/operation_service.cc).
+  std::chrono::hours max_start_age{24};       // Default: time_start at most 24 h before now.
   double min_alt_m = -8000;                   // Default: -8,000 m.
   double max_alt_m = 100000;                  // Default: 100,000 m.
 };
@@ -109,7 +114,8 @@ class Volume4D {
   //  - circle: radius > 0;
   //  - area <= max_area_km2 (LimitExceeded);
   //  - min_alt_m <= lower <= upper <= max_alt_m;
-  //  - start < end, now < end (not ended), end <= now + horizon.
+  //  - start < end, now - max_start_age <= start (field time_start.value), now < end (not
+  //    ended), end <= now + horizon.
   static absl::StatusOr<Volume4D> Make(Footprint footprint, AltitudeBand altitude,
                                        TimeWindow time, const VolumeLimits& limits,
                                        Timestamp now, std::string_view path);

@@ -275,7 +275,7 @@ TEST(VolumeValidation, TimeWindowMustEndAfterStartAndNowWithinTheHorizon) {
     return Volume4D::Make(Circle{{0, 0}, 10}, {0, 10}, {T(start), T(end)}, VolumeLimits{}, kNow,
                           "x");
   };
-  EXPECT_TRUE(make("2026-11-20T00:00:00Z", "2026-11-21T09:00:01Z").ok());  // already started
+  EXPECT_TRUE(make("2026-11-21T00:00:00Z", "2026-11-21T09:00:01Z").ok());  // already started
   EXPECT_EQ(FieldOf(make("2026-11-21T10:00:00Z", "2026-11-21T10:00:00Z").status()),
             "x.time_end.value");
   EXPECT_EQ(FieldOf(make("2026-11-21T08:00:00Z", "2026-11-21T09:00:00Z").status()),
@@ -284,6 +284,32 @@ TEST(VolumeValidation, TimeWindowMustEndAfterStartAndNowWithinTheHorizon) {
   auto beyond = make("2026-12-21T08:00:00Z", "2026-12-21T09:00:01Z");
   EXPECT_EQ(FieldOf(beyond.status()), "x.time_end.value");
   EXPECT_THAT(beyond.status().message(), HasSubstr("planning horizon"));
+}
+
+TEST(VolumeValidation, TimeWindowMayNotStartLongBeforeNow) {
+  auto make = [](const char* start, VolumeLimits limits = {}) {
+    return Volume4D::Make(Circle{{0, 0}, 500}, {0, 10}, {T(start), T("2026-11-21T10:00:00Z")},
+                          limits, kNow, "extents[2]");
+  };
+  EXPECT_TRUE(make("2026-11-20T09:00:00Z").ok());  // exactly 24 h before now
+  auto day_and_a_bit = make("2026-11-20T08:59:59.999999Z");
+  EXPECT_EQ(FieldOf(day_and_a_bit.status()), "extents[2].time_start.value");
+  EXPECT_EQ(day_and_a_bit.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(day_and_a_bit.status().message(), HasSubstr("more than 24 h before now"));
+  // The year-0001 window that once cost ~3 million index buckets.
+  EXPECT_EQ(FieldOf(make("0001-01-01T00:00:00Z").status()), "extents[2].time_start.value");
+  // Through FromJson too, with the same field.
+  auto json = boost::json::parse(R"({"volume": {"outline_circle": {"center": {"lat": 0, "lng": 0},
+      "radius": {"value": 500, "units": "M"}}, "altitude_lower": {"value": 0, "reference": "W84",
+      "units": "M"}, "altitude_upper": {"value": 10, "reference": "W84", "units": "M"}},
+      "time_start": {"value": "0001-01-01T00:00:00Z", "format": "RFC3339"},
+      "time_end": {"value": "2026-11-21T11:00:00Z", "format": "RFC3339"}})");
+  EXPECT_EQ(FieldOf(Volume4D::FromJson(json, "extents[0]", VolumeLimits{}, kNow).status()),
+            "extents[0].time_start.value");
+  // A larger limit (as for volumes read back from the store) accepts what it covers.
+  EXPECT_TRUE(
+      make("0001-01-01T00:00:00Z", VolumeLimits{.max_start_age = std::chrono::hours(24 * 366 * 3000)})
+          .ok());
 }
 
 TEST(VolumeGeometry, EitherWindingGivesTheSmallerRegion) {

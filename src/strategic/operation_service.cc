@@ -21,6 +21,7 @@ namespace {
 geo::VolumeLimits StoredVolumeLimits(const geo::VolumeLimits& limits) {
   geo::VolumeLimits stored = limits;
   stored.horizon = std::chrono::hours(24 * 365 * 300);
+  stored.max_start_age = std::chrono::hours(24 * 366 * 20000);  // any RFC 3339 year
   return stored;
 }
 
