@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -50,6 +51,7 @@ const std::vector<Migration>& Migrations() {
       {2, "ledger", SqliteLedger::kSchema},
       // 3 is reserved (branch events).
       {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
+      {8, "parties: registered signing keys", kSigningKeysSchema},
   };
   return migrations;
 }
