@@ -5,8 +5,11 @@
 
 namespace deconflict::store {
 
+// IF NOT EXISTS: a test that turns a new store back into an older schema version by dropping
+// only the tables it knows (sqlite_ledger_test) must still migrate forward; the migration runs in
+// one transaction, so a table that exists is always the complete one.
 const char kSigningKeysSchema[] = R"sql(
-CREATE TABLE signing_keys (
+CREATE TABLE IF NOT EXISTS signing_keys (
   key_id        TEXT PRIMARY KEY,        -- hex of the first 8 bytes of SHA-256(public_key)
   party         TEXT NOT NULL REFERENCES parties(id),
   public_key    BLOB NOT NULL UNIQUE,    -- raw 32-byte Ed25519 public key
@@ -15,7 +18,7 @@ CREATE TABLE signing_keys (
   revoked_at    INTEGER,
   ledger_index  INTEGER NOT NULL
 );
-CREATE INDEX signing_keys_by_party ON signing_keys(party);
+CREATE INDEX IF NOT EXISTS signing_keys_by_party ON signing_keys(party);
 )sql";
 
 namespace {
