@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "common/digest.h"
 #include "common/status.h"
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/commitment.h"
@@ -244,6 +245,62 @@ TEST_F(SigningKeyStoreTest, BadNameIsRefusedBeforeAnythingIsWritten) {
                                   "two\nlines").status()),
             "name");
   EXPECT_TRUE(store::ListSigningKeys(*store_)->empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// `ledger check` of the table (store::CheckSigningKeyRows)
+
+class SigningKeyCheckTest : public SigningKeyStoreTest {
+ protected:
+  absl::StatusOr<uint64_t> Check() {
+    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
+                                    store::Database::Mode::kReadOnly);
+    if (!db.ok()) return db.status();
+    store::LedgerReader reader(**db);
+    return store::CheckSigningKeyRows(**db, [&](const auto& fn) { return reader.ForEachEntry(fn); });
+  }
+  void Tamper(const std::string& sql) {
+    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
+                                    store::Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec(sql).ok()) << sql;
+  }
+  void SetUp() override {
+    SigningKeyStoreTest::SetUp();
+    active_ = *AddSigningKey(*store_, clock_, PartyId("RU"), GenerateSigningKey().public_key, "a");
+    revoked_ = *AddSigningKey(*store_, clock_, PartyId("US"), GenerateSigningKey().public_key, "b");
+    clock_.Advance(std::chrono::seconds(5));
+    ASSERT_TRUE(RevokeSigningKey(*store_, clock_, revoked_.key_id).ok());
+  }
+  store::SigningKeyRecord active_;
+  store::SigningKeyRecord revoked_;
+};
+
+TEST_F(SigningKeyCheckTest, RowsWrittenByTheModuleMatchTheLedger) {
+  absl::StatusOr<uint64_t> checked = Check();
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_EQ(*checked, 2u);
+}
+
+TEST_F(SigningKeyCheckTest, ASwappedPublicKeyIsFound) {
+  Tamper(fmt::format("UPDATE signing_keys SET public_key = x'{}' WHERE key_id = '{}'",
+                     HexEncode(GenerateSigningKey().public_key), active_.key_id));
+  absl::Status status = Check().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(status.message(), HasSubstr("signing_keys row " + active_.key_id));
+}
+
+TEST_F(SigningKeyCheckTest, AClearedOrForgedRevocationIsFound) {
+  Tamper(fmt::format("UPDATE signing_keys SET revoked_at = NULL WHERE key_id = '{}'", revoked_.key_id));
+  EXPECT_THAT(Check().status().message(), HasSubstr("revoked_at is not set but the ledger has a"));
+  Tamper(fmt::format("UPDATE signing_keys SET revoked_at = 1 WHERE key_id = '{}'", active_.key_id));
+  EXPECT_THAT(Check().status().message(), HasSubstr("2 signing key row(s) differ"));
+}
+
+TEST_F(SigningKeyCheckTest, ADeletedRowIsFound) {
+  Tamper(fmt::format("DELETE FROM signing_keys WHERE key_id = '{}'", revoked_.key_id));
+  EXPECT_THAT(Check().status().message(),
+              HasSubstr("signing_keys row " + revoked_.key_id + ": missing, though ledger entry"));
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "store/signing_keys_table.h"
 
+#include <map>
+
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/record_digest.h"
 
 namespace deconflict::store {
 
@@ -106,6 +109,70 @@ absl::Status RevokeSigningKey(Txn& txn, const std::string& key_id, Timestamp at)
 
 absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store, const std::string& party) {
   return store.WithReader([&](Database& db) { return ListSigningKeys(db, party); });
+}
+
+absl::StatusOr<uint64_t> CheckSigningKeyRows(Database& db, const EntryWalk& walk) {
+  // What the log says of each key id: its latest add, and a revoke after it.
+  struct Recorded {
+    uint64_t add_index = 0;
+    ledger::Entry add;
+    std::optional<ledger::Entry> revoke;
+    bool has_row = false;
+  };
+  std::map<std::string, Recorded> recorded;  // sorted, for stable messages
+  RETURN_IF_ERROR(walk([&](uint64_t index, const ledger::Entry& entry) -> absl::Status {
+    if (entry.action == kActionSigningKeyAdd) {
+      recorded[entry.object_id] = Recorded{.add_index = index, .add = entry};
+    } else if (entry.action == kActionSigningKeyRevoke) {
+      recorded[entry.object_id].revoke = entry;
+    }
+    return absl::OkStatus();
+  }));
+
+  std::vector<std::string> diffs;
+  uint64_t matching = 0;
+  ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> rows, ListSigningKeys(db, ""));
+  for (const SigningKeyRecord& row : rows) {
+    auto it = recorded.find(row.key_id);
+    if (it == recorded.end() || it->second.add.action != kActionSigningKeyAdd) {
+      diffs.push_back(fmt::format("signing_keys row {}: no signing_key.add entry records it", row.key_id));
+      continue;
+    }
+    Recorded& rec = it->second;
+    rec.has_row = true;
+    const std::string digest = SigningKeyRecordDigest(row.key_id, row.party, row.public_key, row.name);
+    if (row.ledger_index != static_cast<int64_t>(rec.add_index) || rec.add.party != row.party ||
+        rec.add.content_digest != digest) {
+      diffs.push_back(fmt::format("signing_keys row {}: party '{}', public key or name does not "
+                                  "match ledger entry {} (signing_key.add)",
+                                  row.key_id, row.party, rec.add_index));
+    } else if (row.revoked_at.has_value() != rec.revoke.has_value()) {
+      diffs.push_back(fmt::format("signing_keys row {}: revoked_at is {} but the ledger has {} "
+                                  "signing_key.revoke entry", row.key_id,
+                                  row.revoked_at ? "set" : "not set", rec.revoke ? "a" : "no"));
+    } else if (rec.revoke && (rec.revoke->content_digest != digest ||
+                              rec.revoke->server_time != *row.revoked_at)) {
+      diffs.push_back(fmt::format("signing_keys row {}: revoked_at or the key does not match its "
+                                  "signing_key.revoke entry", row.key_id));
+    } else {
+      ++matching;
+    }
+  }
+  for (const auto& [key_id, rec] : recorded) {
+    if (!rec.has_row && rec.add.action == kActionSigningKeyAdd) {
+      diffs.push_back(fmt::format("signing_keys row {}: missing, though ledger entry {} records it",
+                                  key_id, rec.add_index));
+    }
+  }
+  if (diffs.empty()) return matching;
+  std::string message = fmt::format("{} signing key row(s) differ from the ledger:", diffs.size());
+  for (size_t i = 0; i < diffs.size() && i < static_cast<size_t>(kMaxRowsNamed); ++i) {
+    message += "\n  " + diffs[i];
+  }
+  if (diffs.size() > static_cast<size_t>(kMaxRowsNamed)) {
+    message += fmt::format("\n  ... and {} more", diffs.size() - kMaxRowsNamed);
+  }
+  return absl::DataLossError(message);
 }
 
 }  // namespace deconflict::store

@@ -25,6 +25,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "store/ledger_state_check.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace deconflict::store {
@@ -65,5 +67,16 @@ absl::Status RevokeSigningKey(Txn& txn, const std::string& key_id, Timestamp at)
 // not empty. The database's error otherwise.
 absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store,
                                                               const std::string& party = "");
+
+// `deconflict ledger check` for this table (the counterpart of store/ledger_state_check.h's
+// checks; CheckStateTables's caller runs it beside them): every row matches the signing_key.add
+// entry at its ledger_index (object: the key id, party: the row's party, content digest:
+// SigningKeyRecordDigest of the row); revoked_at is set exactly when a signing_key.revoke entry
+// of the key follows that add; every key id the log records as added has a row. An edit of the
+// table (a swapped public key, a cleared revoked_at, a deleted row) is found here: verification
+// of acknowledgements trusts these rows. Returns how many rows match; DataLoss naming each
+// differing row (at most kMaxRowsNamed, then the count of the others); the database's error.
+// Thread-compatible: runs on a connection the caller owns, inside the caller's read transaction.
+absl::StatusOr<uint64_t> CheckSigningKeyRows(Database& db, const EntryWalk& walk);
 
 }  // namespace deconflict::store
