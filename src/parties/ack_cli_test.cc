@@ -18,6 +18,7 @@
 #include "parties/acknowledgement.h"
 #include "parties/signing_key.h"
 #include "store/signing_keys_table.h"
+#include "store/sqlite.h"
 
 namespace deconflict::parties {
 namespace {
@@ -176,6 +177,17 @@ TEST_F(AckCliTest, VerifyRefusesChangedFieldsOtherPartiesKeysAndRevokedKeys) {
   // Every add and revoke is in the ledger, and ledger check still finds the store consistent.
   Result check = RunCli("ledger check --data " + data());
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  // An edit of the table that un-revokes the key is found by ledger check.
+  {
+    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
+                                    store::Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("UPDATE signing_keys SET revoked_at = NULL").ok());
+  }
+  Result tampered = RunCli("ledger check --data " + data());
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_THAT(tampered.out + tampered.err, HasSubstr("signing_keys row " + ru_key + ": revoked_at"));
 }
 
 TEST_F(AckCliTest, BadInputIsRefusedNamingTheOption) {
