@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "deconflict " DECONFLICT_VERSION);
   deconflict::cli::AddServeCommand(app);
   deconflict::cli::AddPartyCommands(app);
+  deconflict::cli::AddSigningKeyCommands(app);
+  deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddLedgerCommands(app);
   try {

@@ -61,4 +61,17 @@ std::string WitnessBindingDigest(std::string_view name, std::string_view party,
   return Sha256(content);
 }
 
+std::string SigningKeyRecordDigest(std::string_view key_id, std::string_view party,
+                                   std::string_view public_key, std::string_view name) {
+  std::string content = "deconflict/signing-key/v1\n";
+  content += key_id;
+  content += '\n';
+  content += party;
+  content += '\n';
+  content += HexEncode(public_key);
+  content += '\n';
+  content += name;
+  return Sha256(content);
+}
+
 }  // namespace deconflict::store

@@ -38,4 +38,10 @@ std::string PartyRecordDigest(const PartyRecord& record);
 std::string WitnessBindingDigest(std::string_view name, std::string_view party,
                                  std::string_view verifier_key);
 
+// SHA-256 (32 raw bytes) of "deconflict/signing-key/v1\n<key id>\n<party>\n<64 lowercase hex
+// digits of the public key>\n<name>": the content digest of the signing_key.add and
+// signing_key.revoke entries of a registered signing key (store/signing_keys_table.h).
+std::string SigningKeyRecordDigest(std::string_view key_id, std::string_view party,
+                                   std::string_view public_key, std::string_view name);
+
 }  // namespace deconflict::store

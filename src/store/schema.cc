@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -73,6 +74,7 @@ const std::vector<Migration>& Migrations() {
       {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
       {5, "store health probe", kStoreProbeSchema},
       {6, "probes of operations", kProbesSchema},
+      {8, "parties: registered signing keys", kSigningKeysSchema},
   };
   return migrations;
 }

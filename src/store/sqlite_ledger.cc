@@ -9,6 +9,7 @@
 #include "ledger/commitment.h"
 #include "ledger/server_key.h"
 #include "store/ledger_state_check.h"
+#include "store/signing_keys_table.h"
 #include "sqlite3.h"
 
 namespace deconflict::store {
@@ -402,6 +403,8 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
       report.witnesses = state->witnesses;
     }
     s = state.status();
+    // The registered signing keys acknowledgements are verified with (signing_keys_table.h).
+    if (s.ok()) s = CheckSigningKeyRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
   }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;
