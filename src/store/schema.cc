@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/event_log.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -48,6 +49,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
+      {3, "events", kEventLogSchema},
   };
   return migrations;
 }
