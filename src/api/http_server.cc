@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <array>
 #include <optional>
 
@@ -104,6 +105,19 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (auto it = raw.find(http::field::content_type); it != raw.end()) {
       request.content_type = std::string(it->value());
+    }
+    // A WebSocket route takes the connection over (events_socket.h); this session ends here.
+    if (boost::beast::websocket::is_upgrade(raw)) {
+      if (const UpgradeHandler* upgrade = router_.FindUpgrade(request.method, request.path)) {
+        stream_.expires_never();
+        const std::string path = request.path;
+        try {
+          (*upgrade)(Upgrade{std::move(request), std::move(raw), stream_.release_socket()});
+        } catch (const std::exception& e) {
+          spdlog::error("upgrade of {}: handler threw: {}", path, e.what());
+        }
+        return;
+      }
     }
     request.body = std::move(raw.body());
 
@@ -213,6 +227,16 @@ void Router::Dispatch(Request& request, const Respond& respond) const {
   } else {
     respond(SimpleError(404, "not_found", fmt::format("no route {} {}", request.method, request.path)));
   }
+}
+
+void Router::AddUpgrade(std::string path, UpgradeHandler handler) {
+  upgrades_[std::move(path)] = std::move(handler);
+}
+
+const UpgradeHandler* Router::FindUpgrade(const std::string& method, const std::string& path) const {
+  if (method != "GET") return nullptr;
+  auto it = upgrades_.find(path);
+  return it == upgrades_.end() ? nullptr : &it->second;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@
 // thread-safe.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,12 +46,28 @@ struct Request {
 using Respond = std::function<void(Reply)>;
 using Handler = std::function<void(const Request&, Respond)>;
 
+// A WebSocket upgrade request handed over with its connection: the route owns the socket from
+// then on (it answers the handshake, or an HTTP error, itself). `raw` is the request as read,
+// which the WebSocket handshake needs.
+struct Upgrade {
+  Request request;
+  boost::beast::http::request<boost::beast::http::string_body> raw;
+  boost::asio::ip::tcp::socket socket;
+};
+using UpgradeHandler = std::function<void(Upgrade)>;
+
 class Router {
  public:
   // `pattern` is a path whose segments may be "{name}" placeholders.
   void Add(std::string method, std::string pattern, Handler handler);
   // Finds the handler for `request` (filling request.path_params). 404 or 405 replies otherwise.
   void Dispatch(Request& request, const Respond& respond) const;
+
+  // A GET route (no placeholders) whose WebSocket upgrade requests go to `handler`; requests
+  // without "Upgrade: websocket" still go to the plain route of the same path, if any.
+  void AddUpgrade(std::string path, UpgradeHandler handler);
+  // The upgrade handler for a GET of `path`, or nullptr.
+  const UpgradeHandler* FindUpgrade(const std::string& method, const std::string& path) const;
 
   struct Route {
     std::string method;
@@ -60,6 +79,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::map<std::string, UpgradeHandler> upgrades_;
 };
 
 struct HttpServerOptions {

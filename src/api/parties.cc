@@ -3,6 +3,7 @@
 #include "common/digest.h"
 #include "common/ids.h"
 #include "common/status.h"
+#include "events/event_log.h"
 #include "fmt/format.h"
 #include "ledger/entry.h"
 
@@ -51,7 +52,8 @@ absl::StatusOr<uint64_t> RevokeParty(store::Store& store, const Clock& clock, co
     ASSIGN_OR_RETURN(index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                                 .party = id, .action = ledger::kActionPartyRevoke, .object_id = id,
                                 .content_digest = Sha256(id), .server_time = now})));
-    return absl::OkStatus();
+    // party.revoked for every party, in this transaction (events/event_log.h).
+    return events::EventLog(clock).AppendPartyRevoked(txn, PartyId(id));
   }));
   return index;
 }

@@ -15,6 +15,8 @@
 #include "api/http_server.h"
 #include "api/parties.h"
 #include "common/clock.h"
+#include "events/event_log.h"
+#include "events/hub.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
 
@@ -26,6 +28,8 @@ struct ServerOptions {
   uint16_t port = 8080;                // Default: 8080; 0 picks a free port.
   int threads = 2;                     // Default: 2 I/O threads.
   bool synchronous_full = true;        // Default: every commit fsynced.
+  // Events queued for one WebSocket before it is closed as slow (events_socket.h). Default: 1024.
+  size_t events_max_queue = 1024;
 };
 
 class Server {
@@ -42,12 +46,16 @@ class Server {
 
   store::Store& store() { return *store_; }
   strategic::OperationService& operations() { return *operations_; }
+  const events::EventLog& event_log() const { return *event_log_; }
+  events::Hub& event_hub() { return *event_hub_; }
   const Clock& clock() const { return clock_; }
 
  private:
   Server() = default;
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<events::Hub> event_hub_;         // reads store_
+  std::unique_ptr<events::EventLog> event_log_;    // notifies event_hub_
   std::unique_ptr<strategic::OperationService> operations_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<Router> router_;

@@ -6,17 +6,19 @@
 //   store.Submit([&](store::Txn& txn) -> absl::Status {
 //     RETURN_IF_ERROR(txn.PutOperation(record));
 //     return log.Append(txn, {PartyId("UK")}, events::OperationEnded{...}).status();
-//   }, [&](absl::Status committed) { if (committed.ok()) hub.Notify(); });
+//   }, [&](absl::Status committed) { if (committed.ok()) log.Committed(); });
 //
 // The recipients are the domain's decision (least disclosure, design.md §5); the log only stores
 // one copy per recipient with that party's next sequence number. Nothing is published here: the
-// hub (events/hub.h) reads committed rows and pushes them; Hub::Notify() after the commit only
-// makes that immediate (other processes' commits are found by polling).
+// hub (events/hub.h) reads committed rows and pushes them; Committed(), called after the commit,
+// only makes that immediate (it calls the hub's Notify; other processes' commits are found by
+// polling).
 //
 // Thread-safety: thread-safe (stateless apart from the clock); Append runs on the store's writer
 // thread, inside the unit of work whose Txn it is given.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -29,8 +31,16 @@ namespace deconflict::events {
 
 class EventLog {
  public:
-  // `clock` must outlive the log.
-  explicit EventLog(const Clock& clock) : clock_(clock) {}
+  // `clock` must outlive the log. `on_commit` (the hub's Notify; may be empty) is what
+  // Committed() calls.
+  explicit EventLog(const Clock& clock, std::function<void()> on_commit = {})
+      : clock_(clock), on_commit_(std::move(on_commit)) {}
+
+  // Tells the hub that a unit that appended events has committed. Call it from the unit's
+  // completion when its status is OK. Cheap; never blocks.
+  void Committed() const {
+    if (on_commit_) on_commit_();
+  }
 
   // Stores `payload` once for each distinct recipient (in the order given, duplicates skipped),
   // stamped with the clock's time. Returns the stored events with their sequence numbers.
@@ -50,6 +60,7 @@ class EventLog {
 
  private:
   const Clock& clock_;
+  const std::function<void()> on_commit_;
 };
 
 }  // namespace deconflict::events

@@ -11,7 +11,9 @@ namespace deconflict::events {
 
 Hub::Hub(store::Store& store, HubOptions options) : store_(store), options_(options) {}
 
-Hub::~Hub() {
+Hub::~Hub() { Stop(); }
+
+void Hub::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -48,8 +50,13 @@ uint64_t Hub::Subscribe(const PartyId& party, int64_t after_seq, std::shared_ptr
       Subscription{.party = party, .subscriber = std::move(subscriber), .next_seq = after_seq + 1});
   uint64_t id;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     id = next_id_++;
+    if (stopping_) {
+      lock.unlock();
+      sub->subscriber->Close(CloseReason::kStopping, after_seq);
+      return id;
+    }
     subscriptions_.emplace(id, std::move(sub));
     notified_ = true;  // catch up at once
   }

@@ -73,12 +73,16 @@ class Hub {
   Hub(store::Store& store, HubOptions options = {});
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
-  // Stops the thread and closes every subscriber with kStopping.
+  // Stop().
   ~Hub();
 
   // Starts at the end of the table (older events reach subscribers by catching up) and starts
   // the thread. Errors from the store.
   absl::Status Start();
+
+  // Stops the thread and closes every subscriber with kStopping. Idempotent. Afterwards Notify
+  // does nothing and Subscribe closes its subscriber at once.
+  void Stop();
 
   // Wakes the hub to read what has just been committed. Thread-safe, cheap, never blocks.
   void Notify();

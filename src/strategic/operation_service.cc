@@ -65,8 +65,8 @@ struct OperationService::Clash {
 };
 
 OperationService::OperationService(store::Store& store, const Clock& clock,
-                                   OperationServiceOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {}
+                                   OperationServiceOptions options, const events::EventLog* events)
+    : store_(store), clock_(clock), options_(std::move(options)), events_(events) {}
 
 absl::Status OperationService::Load() {
   ASSIGN_OR_RETURN(std::vector<store::OperationRecord> records, store_.LoadOperations(false));
@@ -217,6 +217,8 @@ void OperationService::Finish(std::shared_ptr<WriteOutcome> outcome, bool applie
     done(WriteOutcome{.status = committed});
     return;
   }
+  // EVENTS: what this unit appended is durable; the hub pushes it now.
+  if (applied && committed.ok() && events_ != nullptr) events_->Committed();
   // A unit refused by its own checks keeps its answer (and its "missing" list).
   if (!committed.ok() && outcome->status.ok()) outcome->status = committed;
   done(std::move(*outcome));
@@ -297,9 +299,16 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
   for (const geo::Volume4D& v : request.extents) volumes.push_back(std::make_shared<const geo::Volume4D>(v));
   absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
   boost::json::array conflicts, missing;
+  // EVENTS: (owner, event) per clash; the new OVN is set once known.
+  std::vector<std::pair<PartyId, events::OperationConflict>> conflict_events;
   {
     std::shared_lock lock(mu_);
     for (const Clash& clash : FindClashes(caller.party, id, volumes, now, false)) {
+      conflict_events.emplace_back(PartyId(clash.other->record.party),  // EVENTS
+                                   events::OperationConflict{
+                                       .operation = OperationId(id), .party = PartyId(caller.party),
+                                       .your_operation = OperationId(clash.other->record.id),
+                                       .overlap = clash.overlap});
       boost::json::object ref = Reference(clash.other->record);
       ref["overlap"] = geo::OverlapToJson(clash.overlap);
       if (!key.contains(clash.other->record.ovn)) {
@@ -343,6 +352,14 @@ absl::Status OperationService::Apply(const Caller& caller, const std::string& id
                        .server_time = now})));
   record.ledger_index = static_cast<int64_t>(ledger_index);
   RETURN_IF_ERROR(txn.PutOperation(record));
+  // EVENTS: the owner of each operation this version conflicts with learns its id, party, new
+  // OVN and the overlap (nothing more), in this transaction.
+  if (events_ != nullptr) {
+    for (auto& [owner, conflict] : conflict_events) {
+      conflict.ovn = record.ovn;
+      RETURN_IF_ERROR(events_->AppendOperationConflict(txn, owner, std::move(conflict)));
+    }
+  }
   boost::json::object view = FullView(record);
 
   // 4. Memory follows the transaction (Finish reloads if the commit fails).
@@ -401,6 +418,14 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
               "stale OVN: operation {} is now at OVN {}; read it again", id, record.ovn));
           return outcome->status;
         }
+        // EVENTS: the owner and every party whose live operation this one conflicted with.
+        std::vector<PartyId> ended_recipients{PartyId(record.party)};
+        if (events_ != nullptr) {
+          std::shared_lock lock(mu_);
+          for (const Clash& clash : FindClashes(record.party, id, ops_.at(id).volumes, now, false)) {
+            ended_recipients.emplace_back(clash.other->record.party);
+          }
+        }
         record.version += 1;
         record.ovn = NewUuid();
         record.state = StateName(OperationState::kEnded);
@@ -414,6 +439,10 @@ void OperationService::End(const Caller& caller, const std::string& id, const st
                              .server_time = now})));
         record.ledger_index = static_cast<int64_t>(ledger_index);
         RETURN_IF_ERROR(txn.PutOperation(record));
+        if (events_ != nullptr) {  // EVENTS
+          RETURN_IF_ERROR(events_->AppendOperationEnded(
+              txn, ended_recipients, events::OperationEnded{.operation = OperationId(id), .party = PartyId(record.party)}));
+        }
         outcome->body = {{"operation", FullView(record)}, {"ledger_index", ledger_index}};
         *applied = true;
         std::unique_lock lock(mu_);

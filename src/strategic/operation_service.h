@@ -37,6 +37,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "boost/json.hpp"
 #include "common/clock.h"
+#include "events/event_log.h"
 #include "store/store.h"
 #include "strategic/operation.h"
 #include "strategic/volume_index.h"
@@ -71,8 +72,11 @@ class OperationService {
  public:
   using Done = std::function<void(WriteOutcome)>;
 
-  // `store` and `clock` must outlive the service.
-  OperationService(store::Store& store, const Clock& clock, OperationServiceOptions options = {});
+  // `store` and `clock` must outlive the service. `events` (may be null: no events), if given,
+  // must too: a write then also stores operation.conflict / operation.ended events in its
+  // transaction and tells the log after the commit.
+  OperationService(store::Store& store, const Clock& clock, OperationServiceOptions options = {},
+                   const events::EventLog* events = nullptr);
   OperationService(const OperationService&) = delete;
   OperationService& operator=(const OperationService&) = delete;
 
@@ -134,6 +138,7 @@ class OperationService {
   store::Store& store_;
   const Clock& clock_;
   const OperationServiceOptions options_;
+  const events::EventLog* const events_;  // may be null
 
   // std::shared_mutex rather than absl::Mutex: Debian's Abseil is not built for ThreadSanitizer,
   // which then cannot see absl::Mutex's ordering; libstdc++'s pthread-based lock it can.
