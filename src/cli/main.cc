@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddPartyCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddLedgerCommands(app);
+  deconflict::cli::AddWatchCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -20,6 +20,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
   bool demo = false;
+  size_t events_max_queue = 1024;
 };
 
 // "127.0.0.1:8080" -> address, port. Port 0 picks a free one.
@@ -56,7 +57,8 @@ void Serve(const ServeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<api::Server>> server = api::Server::Create(
-      api::ServerOptions{.data_dir = args.data, .address = address, .port = port, .threads = args.threads});
+      api::ServerOptions{.data_dir = args.data, .address = address, .port = port, .threads = args.threads,
+                         .events_max_queue = args.events_max_queue});
   if (!server.ok()) {
     std::cerr << fmt::format("deconflict: cannot start: {}\n", server.status().message());
     throw CLI::RuntimeError(1);
@@ -99,6 +101,9 @@ void AddServeCommand(CLI::App& app) {
   serve->add_option("--listen", args->listen, "ADDRESS:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--events-max-queue", args->events_max_queue,
+                    "Events queued for one /v1/events socket before it is closed as slow")
+      ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   serve->add_flag("--demo", args->demo, "Fill a fresh store with three parties and a few operations, print their tokens");
   serve->callback([args] { Serve(*args); });
 }
