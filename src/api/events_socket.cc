@@ -54,6 +54,11 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
         authenticator_(authenticator), hub_(hub), options_(options), after_(after), last_written_(after) {}
 
   void Start(const Request& request, const absl::Status& after_status) {
+    if (options_.send_buffer_bytes > 0) {
+      beast::error_code ignored;  // a refused size only makes slow readers noticed later
+      beast::get_lowest_layer(ws_).socket().set_option(
+          net::socket_base::send_buffer_size(options_.send_buffer_bytes), ignored);
+    }
     if (!after_status.ok()) return RejectHttp(ErrorReply(after_status));
     std::string header = request.authorization;
     std::string protocol;

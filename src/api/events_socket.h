@@ -35,6 +35,10 @@ struct EventsSocketOptions {
   // Events queued for one socket (written or not yet acknowledged by TCP) past which it is
   // closed as slow. Default: 1024.
   size_t max_queue = 1024;
+  // SO_SNDBUF of each socket. The kernel's send buffer would otherwise grow to megabytes for a
+  // reader that does not read, hiding it from max_queue; this bounds both memory and how late a
+  // slow reader is noticed. Default: 64 KiB (0: the system's).
+  int send_buffer_bytes = 64 * 1024;
   // How long a socket authenticating by its first message may take. Default: 10 s.
   std::chrono::milliseconds auth_timeout{10'000};
 };
