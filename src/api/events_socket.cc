@@ -80,7 +80,15 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   }
 
   bool Deliver(const events::Event& event) override {
-    std::string text = boost::json::serialize(EventToJson(event));
+    // The hub offers one event to all its party's sockets in a row, on its one thread: serialize
+    // it once for all of them.
+    thread_local std::pair<std::string, int64_t> last_key{"", -1};
+    thread_local std::string last_text;
+    if (last_key.second != event.seq || last_key.first != event.recipient.value()) {
+      last_text = boost::json::serialize(EventToJson(event));
+      last_key = {event.recipient.value(), event.seq};
+    }
+    std::string text = last_text;
     std::lock_guard lock(mu_);
     if (closing_) return true;  // going away; the hub forgets it at Unsubscribe
     if (queue_.size() >= options_.max_queue) return false;
