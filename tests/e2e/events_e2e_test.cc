@@ -1,5 +1,9 @@
 // End-to-end tests of GET /v1/events (WebSocket and page) and `deconflict watch`: the real binary
 // on port 0 with a fresh store.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "common/ids.h"
@@ -251,6 +255,64 @@ TEST_F(EventsE2E, WatchPrintsEventsAndExitsOnARefusedToken) {
   CliResult refused = RunCli({"watch", "--url", url, "--token", "dc_wrong"});
   EXPECT_EQ(refused.exit_code, 3);
   EXPECT_NE(refused.err.find("401"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace deconflict::e2e
+
+namespace deconflict::e2e {
+namespace {
+
+// With a queue of one event, any burst closes the socket as slow: `deconflict watch` must
+// reconnect by itself and resume from its last seq, printing each event exactly once.
+TEST(EventsWatchE2E, WatchReconnectsAndResumesAfterASlowConsumerClose) {
+  TempDir dir;
+  const std::string ru = AddParty(dir.path(), "RU", "operator");
+  const std::string us = AddParty(dir.path(), "US", "operator");
+  ServerProcess server(dir.path(), {"--events-max-queue", "1"});
+  ASSERT_TRUE(server.Start()) << server.error();
+  const std::string err_path = dir.path() + "/watch.err";
+  const std::string command = "timeout 30 " + BinaryPath() + " watch --url http://127.0.0.1:" +
+                              std::to_string(server.port()) + " --token " + ru + " --count 16 2>" + err_path;
+  FILE* watch = ::popen(command.c_str(), "r");
+  ASSERT_NE(watch, nullptr);
+  // Live events, not a catch-up (which never overflows): wait until watch has subscribed.
+  auto notes = [&] {
+    std::ifstream err(err_path);
+    return std::string((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  };
+  for (int attempt = 0; attempt < 200 && notes().find("connected") == std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  std::vector<std::string> key;
+  constexpr int kRuOperations = 8;  // bursts of 8: the queue of one overflows on the second
+  for (int i = 0; i < kRuOperations; ++i) {
+    HttpResult r = Http(server.port(), "PUT", "/v1/operations/" + NewUuid(),
+                        OperationBody({CircleVolume(35.0, 38.0, 5000, 0, 1000, 3600, 7200)}), ru);
+    ASSERT_EQ(r.status, 201) << r.body;
+    key.push_back(std::string(r.json().at("operation").at("ovn").as_string()));
+  }
+  const std::string id = NewUuid();
+  HttpResult filed = Http(server.port(), "PUT", "/v1/operations/" + id,
+                          OperationBody({CircleVolume(35.01, 38.0, 5000, 500, 1500, 5400, 9000)}, key), us);
+  ASSERT_EQ(filed.status, 201) << filed.body;  // a burst of 8 events for RU
+  const std::string ovn(filed.json().at("operation").at("ovn").as_string());
+  HttpResult changed = Http(server.port(), "PUT", "/v1/operations/" + id + "/" + ovn,
+                            OperationBody({CircleVolume(35.01, 38.0, 4000, 500, 1500, 5400, 9000)}, key), us);
+  ASSERT_EQ(changed.status, 200) << changed.body;  // 8 more
+
+  std::vector<int64_t> seqs;
+  char line[8192];
+  while (::fgets(line, sizeof line, watch) != nullptr) {
+    seqs.push_back(boost::json::parse(line).at("seq").as_int64());
+  }
+  const int status = ::pclose(watch);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::vector<int64_t> expected(2 * kRuOperations);
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<int64_t>(i + 1);
+  EXPECT_EQ(seqs, expected);
+  EXPECT_NE(notes().find("slow consumer: resume with after="), std::string::npos) << notes();
 }
 
 }  // namespace
