@@ -133,6 +133,8 @@ void Hub::Cycle() {
   auto drop = [&](uint64_t id, CloseReason why) {
     if (dropped.insert(id).second) drops.emplace_back(id, why);
   };
+  // A party.revoked copy read again while a subscriber catches up is history, but closing that
+  // party's subscribers is still right: a revoked party stays revoked (ids are never reused).
   auto revoke = [&](const Event& event) {
     const auto* revoked = std::get_if<PartyRevoked>(&event.payload);
     if (revoked == nullptr) return;
