@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <array>
@@ -208,6 +209,19 @@ class Session : public std::enable_shared_from_this<Session> {
     const unsigned version = raw.version();
     absl::StatusOr<Request> request = MakeRequest(raw, options_.max_target_bytes);
     if (!request.ok()) return Write(ErrorReply(request.status()), keep_alive, version);
+    // A WebSocket route takes the connection over (events_socket.h); this session ends here.
+    if (boost::beast::websocket::is_upgrade(raw)) {
+      if (const UpgradeHandler* upgrade = router_.FindUpgrade(request->method, request->path)) {
+        stream_.expires_never();
+        const std::string path = request->path;
+        try {
+          (*upgrade)(Upgrade{*std::move(request), std::move(raw), stream_.release_socket()});
+        } catch (const std::exception& e) {
+          spdlog::error("upgrade of {}: handler threw: {}", QuoteForMessage(path), e.what());
+        }
+        return;
+      }
+    }
 
     auto self = shared_from_this();
     Respond respond = [self, keep_alive, version](Reply reply) {
@@ -334,6 +348,16 @@ void Router::Dispatch(Request& request, const Respond& respond) const {
     respond(SimpleError(404, "not_found", fmt::format("no route {} {}", QuoteForMessage(request.method),
                                                       QuoteForMessage(request.path))));
   }
+}
+
+void Router::AddUpgrade(std::string path, UpgradeHandler handler) {
+  upgrades_[std::move(path)] = std::move(handler);
+}
+
+const UpgradeHandler* Router::FindUpgrade(const std::string& method, const std::string& path) const {
+  if (method != "GET") return nullptr;
+  auto it = upgrades_.find(path);
+  return it == upgrades_.end() ? nullptr : &it->second;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@
 // thread-safe.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +67,16 @@ struct Request {
 using Respond = std::function<void(Reply)>;
 using Handler = std::function<void(const Request&, Respond)>;
 
+// A WebSocket upgrade request handed over with its connection: the route owns the socket from
+// then on (it answers the handshake, or an HTTP error, itself). `raw` is the request as read,
+// which the WebSocket handshake needs.
+struct Upgrade {
+  Request request;
+  boost::beast::http::request<boost::beast::http::string_body> raw;
+  boost::asio::ip::tcp::socket socket;
+};
+using UpgradeHandler = std::function<void(Upgrade)>;
+
 class Router {
  public:
   // `pattern` is a path whose segments may be "{name}" placeholders; a placeholder matches one
@@ -72,6 +85,12 @@ class Router {
   // Finds the handler for `request` by its decoded `segments` (filling request.path_params) and
   // calls it. Answers 404 (no route has this path) or 405 (another method has) otherwise.
   void Dispatch(Request& request, const Respond& respond) const;
+
+  // A GET route (no placeholders) whose WebSocket upgrade requests go to `handler`; requests
+  // without "Upgrade: websocket" still go to the plain route of the same path, if any.
+  void AddUpgrade(std::string path, UpgradeHandler handler);
+  // The upgrade handler for a GET of `path`, or nullptr.
+  const UpgradeHandler* FindUpgrade(const std::string& method, const std::string& path) const;
 
   struct Route {
     std::string method;
@@ -83,6 +102,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::map<std::string, UpgradeHandler> upgrades_;
 };
 
 // 80% of the soft RLIMIT_NOFILE, less 32 descriptors for the store, the ledger and logs, and at

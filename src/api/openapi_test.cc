@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/server.h"
+#include "api/event_routes.h"
 #include "api/routes.h"
 #include "gtest/gtest.h"
 
@@ -26,6 +27,8 @@ TEST(OpenApi, DocumentsExactlyTheRealRoutes) {
   Router router;
   AddRoutes(router, Services{.store = **store, .operations = operations,
                              .authenticator = authenticator, .clock = clock});
+  events::Hub hub(**store);
+  AddEventRoutes(router, authenticator, hub, {});
 
   std::set<std::string> served, documented;
   for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + route.pattern);

@@ -20,6 +20,8 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "parties/authenticator.h"
+#include "events/event_log.h"
+#include "events/hub.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
 
@@ -32,6 +34,8 @@ struct ServerOptions {
   int threads = 2;                     // Default: 2 I/O threads.
   bool synchronous_full = true;        // Default: every commit fsynced.
   store::FaultInjector* store_faults = nullptr;  // Tests only (store/fault_injector.h). Default: none.
+  // Events queued for one WebSocket before it is closed as slow (events_socket.h). Default: 1024.
+  size_t events_max_queue = 1024;
 };
 
 class Server {
@@ -48,6 +52,8 @@ class Server {
 
   store::Store& store() { return *store_; }
   strategic::OperationService& operations() { return *operations_; }
+  const events::EventLog& event_log() const { return *event_log_; }
+  events::Hub& event_hub() { return *event_hub_; }
   const Clock& clock() const { return clock_; }
 
  private:
@@ -59,6 +65,8 @@ class Server {
 
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<events::Hub> event_hub_;         // reads store_
+  std::unique_ptr<events::EventLog> event_log_;    // notifies event_hub_
   std::unique_ptr<strategic::OperationService> operations_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;

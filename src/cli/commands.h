@@ -15,6 +15,7 @@ void AddPartyCommands(CLI::App& app);    // party_commands.cc
 void AddSigningKeyCommands(CLI::App& app);
 void AddAckCommands(CLI::App& app);     // ack_commands.cc: `ack sign|verify`
 void AddTacticalCommands(CLI::App& app); // tactical_commands.cc: `sim tracks`, `detect`
-void AddLedgerCommands(CLI::App& app);   // ledger_commands.cc: `ledger key|export|verify|check`
+void AddLedgerCommands(CLI::App& app);
+void AddWatchCommand(CLI::App& app);    // watch_command.cc: `watch` (GET /v1/events)   // ledger_commands.cc: `ledger key|export|verify|check`
 
 }  // namespace deconflict::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddLedgerCommands(app);
+  deconflict::cli::AddWatchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

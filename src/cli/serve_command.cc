@@ -43,6 +43,7 @@ struct ServeArgs {
   int threads = 2;
   bool demo = false;
   int failure_exit_delay_ms = 2000;
+  size_t events_max_queue = 1024;
 };
 
 [[noreturn]] void Fail(int code, const std::string& message) {
@@ -94,7 +95,8 @@ void Serve(const ServeArgs& args) {
 
   absl::StatusOr<std::unique_ptr<api::Server>> server = api::Server::Create(
       api::ServerOptions{.data_dir = args.data, .address = address, .port = port,
-                         .threads = args.threads, .store_faults = faults.get()});
+                         .threads = args.threads, .store_faults = faults.get(),
+                         .events_max_queue = args.events_max_queue});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok()) Fail(1, std::string(started.message()));
   if (args.demo) {
@@ -150,6 +152,9 @@ void AddServeCommand(CLI::App& app) {
   serve->add_option("--listen", args->listen, "ADDRESS:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--events-max-queue", args->events_max_queue,
+                    "Events queued for one /v1/events socket before it is closed as slow")
+      ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   serve->add_flag("--demo", args->demo, "Fill a fresh store with three parties and a few operations, print their tokens");
   serve->add_option("--failure-exit-delay-ms", args->failure_exit_delay_ms,
                     "When the store fails for good, answer 503 this long (for health checks and "

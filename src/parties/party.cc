@@ -5,6 +5,7 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "events/event_log.h"
 #include "ledger/entry.h"
 #include "store/parties_table.h"
 #include "store/record_digest.h"
@@ -147,7 +148,10 @@ absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, 
                          .object_id = id.value(),
                          .content_digest = Sha256(id.value()),
                          .server_time = now})));
-    return EndLiveOperations(txn, id, now, revocation.ended_operations);
+    RETURN_IF_ERROR(EndLiveOperations(txn, id, now, revocation.ended_operations));
+    // party.revoked to every party (the revoked one included, so its sockets close), in this
+    // transaction (events/event_log.h); the running server's hub reads it from the store.
+    return events::EventLog(clock).AppendPartyRevoked(txn, id);
   }));
   return revocation;
 }

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/signing_keys_table.h"
+#include "store/event_log.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -70,7 +71,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1, "parties and operations", kCoreSchema},
       {2, "ledger", SqliteLedger::kSchema},
-      // 3 is reserved (branch events).
+      {3, "events", kEventLogSchema},
       {4, "ledger: openings of committed entries, witness bindings", SqliteLedger::kSchemaV4},
       {5, "store health probe", kStoreProbeSchema},
       {6, "probes of operations", kProbesSchema},

@@ -361,7 +361,7 @@ TEST_F(SqliteLedgerTest, AStoreOfFormat1MigratesAndMixesReadableAndCommittedLeav
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->Exec("DROP TABLE ledger_openings; ALTER TABLE ledger_witnesses DROP COLUMN "
                             "ledger_index; DELETE FROM ledger_checkpoints; DROP TABLE IF EXISTS store_probe; "
-                            "DROP TABLE IF EXISTS probes; PRAGMA user_version=2").ok());
+                            "DROP TABLE IF EXISTS probes; DROP TABLE IF EXISTS events; PRAGMA user_version=2").ok());
     ledger::Frontier frontier;
     for (uint64_t i = 0; i < 3; ++i) {
       auto put = (*db)->Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)");

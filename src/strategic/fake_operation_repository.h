@@ -31,6 +31,7 @@ class FakeOperationRepository final : public OperationRepository {
         for (auto& [id, row] : writes.staged) rows_[id] = row;
         ledger_size_ = writes.ledger_size;
         ledger_.insert(ledger_.end(), writes.entries.begin(), writes.entries.end());
+        events_.insert(events_.end(), writes.events.begin(), writes.events.end());
         for (const auto& [key, row] : writes.probes) {
           store::ProbeRow& stored = probes_[key];
           stored.operation = row.operation;
@@ -78,6 +79,11 @@ class FakeOperationRepository final : public OperationRepository {
     std::lock_guard lock(mu_);
     return ledger_;
   }
+  // The events committed units stored: (recipient, payload).
+  std::vector<std::pair<PartyId, events::Payload>> events() const {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
   bool fail_next_commit = false;
 
  private:
@@ -103,7 +109,17 @@ class FakeOperationRepository final : public OperationRepository {
       row.last = at;
       return absl::OkStatus();
     }
+    absl::Status NotifyConflict(const PartyId& owner, events::OperationConflict event) override {
+      events.emplace_back(owner, std::move(event));
+      return absl::OkStatus();
+    }
+    absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
+                             events::OperationEnded event) override {
+      for (const PartyId& to : recipients) events.emplace_back(to, event);
+      return absl::OkStatus();
+    }
     FakeOperationRepository& repo;
+    std::vector<std::pair<PartyId, events::Payload>> events;
     std::map<std::pair<std::string, std::string>, store::ProbeRow> probes;
     uint64_t ledger_size;
     std::map<std::string, store::OperationRecord> staged;
@@ -113,6 +129,7 @@ class FakeOperationRepository final : public OperationRepository {
   mutable std::mutex mu_;
   std::map<std::string, store::OperationRecord> rows_;
   std::vector<ledger::Entry> ledger_;
+  std::vector<std::pair<PartyId, events::Payload>> events_;
   std::map<std::pair<std::string, std::string>, store::ProbeRow> probes_;  // (operation, party)
   uint64_t ledger_size_ = 0;
   uint64_t commit_failures_ = 0;

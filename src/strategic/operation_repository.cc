@@ -8,7 +8,7 @@ namespace {
 
 class TxnWrites final : public OperationWrites {
  public:
-  explicit TxnWrites(store::Txn& txn) : txn_(txn) {}
+  TxnWrites(store::Txn& txn, const events::EventLog* events) : txn_(txn), events_(events) {}
   absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) override {
     return store::FindOperation(txn_, id);
   }
@@ -21,17 +21,27 @@ class TxnWrites final : public OperationWrites {
                            Timestamp at) override {
     return store::RecordProbe(txn_, operation, party, at);
   }
+  absl::Status NotifyConflict(const PartyId& owner, events::OperationConflict event) override {
+    if (events_ == nullptr) return absl::OkStatus();
+    return events_->AppendOperationConflict(txn_, owner, std::move(event));
+  }
+  absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
+                           events::OperationEnded event) override {
+    if (events_ == nullptr) return absl::OkStatus();
+    return events_->AppendOperationEnded(txn_, recipients, std::move(event));
+  }
 
  private:
   store::Txn& txn_;
+  const events::EventLog* events_;
 };
 
 }  // namespace
 
 void SqliteOperationRepository::Submit(Work work, Done done) {
   store_.Submit(
-      [work = std::move(work)](store::Txn& txn) {
-        TxnWrites writes(txn);
+      [this, work = std::move(work)](store::Txn& txn) {
+        TxnWrites writes(txn, events_);
         return work(writes);
       },
       std::move(done));

@@ -16,6 +16,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/ids.h"
+#include "events/event.h"
+#include "events/event_log.h"
 #include "ledger/entry.h"
 #include "store/operations_table.h"
 #include "store/store.h"
@@ -33,6 +36,12 @@ class OperationWrites {
   // Counts one probe of `operation` by `party` at `at`.
   virtual absl::Status RecordProbe(const std::string& operation, const std::string& party,
                                    Timestamp at) = 0;
+  // Events for other parties, stored in this unit (design.md §3: published only after the
+  // commit). operation.conflict to the owner of an operation the write meets:
+  virtual absl::Status NotifyConflict(const PartyId& owner, events::OperationConflict event) = 0;
+  // operation.ended to `recipients`:
+  virtual absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
+                                   events::OperationEnded event) = 0;
 };
 
 // Thread-safety: implementations are thread-safe.
@@ -53,21 +62,29 @@ class OperationRepository {
   virtual absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() = 0;
   // The committed probes of `owner`'s operations, ordered by operation then party.
   virtual absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) = 0;
+  // Called after a unit that stored events committed: subscribers may now hear of them.
+  virtual void EventsCommitted() {}
 };
 
-// The repository over store::Store (store/operations_table.h). `store` must outlive it.
+// The repository over store::Store (store/operations_table.h) and, when given, the event log
+// (events/event_log.h; null: no events are stored). Both must outlive it.
 class SqliteOperationRepository final : public OperationRepository {
  public:
-  explicit SqliteOperationRepository(store::Store& store) : store_(store) {}
+  explicit SqliteOperationRepository(store::Store& store, const events::EventLog* events = nullptr)
+      : store_(store), events_(events) {}
   void Submit(Work work, Done done) override;
   size_t pending() const override { return store_.pending(); }
   uint64_t commit_failures() const override { return store_.commit_failures(); }
   absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override;
   absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override;
   absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override;
+  void EventsCommitted() override {
+    if (events_ != nullptr) events_->Committed();
+  }
 
  private:
   store::Store& store_;
+  const events::EventLog* const events_;
 };
 
 }  // namespace deconflict::strategic

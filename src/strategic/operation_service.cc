@@ -110,8 +110,8 @@ OperationService::OperationService(OperationRepository& repository, const Clock&
 }
 
 OperationService::OperationService(store::Store& store, const Clock& clock,
-                                   OperationServiceOptions options)
-    : owned_repository_(std::make_unique<SqliteOperationRepository>(store)),
+                                   OperationServiceOptions options, const events::EventLog* events)
+    : owned_repository_(std::make_unique<SqliteOperationRepository>(store, events)),
       repository_(*owned_repository_),
       clock_(clock),
       options_(std::move(options)) {
@@ -424,6 +424,7 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
                                             .content_digest = store::OperationRecordDigest(record),
                                             .server_time = step.now},
                               record));
+  RETURN_IF_ERROR(Notify(step, record, writes));
   step.applied = true;
   std::unique_lock lock(mu_);
   int64_t committed_version = 0;  // a new version is invisible until its commit
@@ -439,6 +440,39 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
                                     .ledger_index = ledger_index,
                                     .created = step.kind == WriteStep::Kind::kCreate};
   return absl::OkStatus();
+}
+
+// Events of a write, in its transaction (before memory changes): the owner of each operation a
+// new version meets learns its id, party, new OVN and the overlap, nothing more; the end of an
+// operation reaches its owner and every party whose live operation it met.
+absl::Status OperationService::Notify(const WriteStep& step, const store::OperationRecord& record,
+                                      OperationWrites& writes) {
+  if (step.kind != WriteStep::Kind::kEnd) {
+    for (const Conflict& conflict : step.conflicts) {
+      RETURN_IF_ERROR(writes.NotifyConflict(
+          PartyId(conflict.other.party),
+          events::OperationConflict{.operation = OperationId(step.id),
+                                    .party = PartyId(step.caller.party),
+                                    .ovn = record.ovn,
+                                    .your_operation = OperationId(conflict.other.id),
+                                    .overlap = conflict.overlap}));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<PartyId> recipients{PartyId(record.party)};
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = ops_.find(step.id); it != ops_.end()) {
+      for (const Clash& clash : FindClashes(record.party, step.id, it->second.volumes, step.now, false)) {
+        PartyId other(clash.other->record.party);
+        if (std::find(recipients.begin(), recipients.end(), other) == recipients.end()) {
+          recipients.push_back(std::move(other));
+        }
+      }
+    }
+  }
+  return writes.NotifyEnded(recipients, events::OperationEnded{.operation = OperationId(step.id),
+                                                                .party = PartyId(record.party)});
 }
 
 void OperationService::Publish(const std::string& id, int64_t version) {
@@ -463,7 +497,10 @@ void OperationService::Finish(WriteStep& step, absl::Status committed, const Don
     done(WriteOutcome{.status = committed});
     return;
   }
-  if (committed.ok() && step.applied) Publish(step.id, step.outcome.result->operation.version);
+  if (committed.ok() && step.applied) {
+    Publish(step.id, step.outcome.result->operation.version);
+    repository_.EventsCommitted();
+  }
   // A unit refused by its own checks keeps its answer (and its refusal).
   if (!committed.ok() && step.outcome.status.ok()) {
     step.outcome.status = committed;

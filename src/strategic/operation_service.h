@@ -191,8 +191,12 @@ class OperationService {
   // `repository` and `clock` must outlive the service.
   OperationService(OperationRepository& repository, const Clock& clock,
                    OperationServiceOptions options = {});
-  // Over the store (a SqliteOperationRepository owned by the service).
-  OperationService(store::Store& store, const Clock& clock, OperationServiceOptions options = {});
+  // Over the store (a SqliteOperationRepository owned by the service). With `events` (may be
+  // null: no events; must outlive the service), a write also stores operation.conflict for the
+  // owners of the operations it meets and operation.ended for those an ended one met, in its
+  // transaction; subscribers hear of them after the commit.
+  OperationService(store::Store& store, const Clock& clock, OperationServiceOptions options = {},
+                   const events::EventLog* events = nullptr);
   OperationService(const OperationService&) = delete;
   OperationService& operator=(const OperationService&) = delete;
   ~OperationService();  // stops the eviction timer
@@ -278,6 +282,8 @@ class OperationService {
   geo::Overlap Coarsen(const geo::Overlap& overlap) const;
   void Index(LiveOperation op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Unindex(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Notify(const WriteStep& step, const store::OperationRecord& record,
+                      OperationWrites& writes) ABSL_LOCKS_EXCLUDED(mu_);
   void Finish(WriteStep& step, absl::Status committed, const Done& done);
   // Marks version `version` of operation `id` durable (visible to readers).
   void Publish(const std::string& id, int64_t version) ABSL_LOCKS_EXCLUDED(mu_);

@@ -1,0 +1,54 @@
+// api/events_socket.h: the WebSocket form of GET /v1/events (event_routes.h).
+//
+// Authentication, with the party's bearer token, never in the URL (URLs end up in logs):
+//   1. `Authorization: Bearer <token>` on the upgrade request (programs), or
+//   2. `Sec-WebSocket-Protocol: bearer.<token>` (browsers cannot set headers); the server echoes
+//      that subprotocol in its handshake answer, as RFC 6455 requires, or
+//   3. the first text message `{"token": "<token>"}`, within `auth_timeout` of the handshake.
+// A bad token in 1 or 2 is answered HTTP 401 before any upgrade; in 3 the socket closes with
+// code 1008 (policy violation) and reason "unauthorized: ...". Bad ?after= is HTTP 400.
+//
+// Then the socket carries the caller's events with seq > after, in order, as text messages
+// (EventToJson), first the stored ones, then live ones, without gap or duplicate. The server
+// closes it:
+//   - 1013 (try again later), reason "slow consumer: resume with after=<seq>", when more than
+//     `max_queue` events wait to be written (the client reconnects with that after= and loses
+//     nothing: events are stored);
+//   - 1008, reason "party revoked", at once when the party's token is revoked;
+//   - 1001 (going away) when the server stops.
+// Messages from the client after authentication are ignored.
+//
+// Thread-safety: thread-safe (each socket runs on its connection's strand; the hub's calls take
+// the socket's own lock).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "api/http_server.h"
+#include "parties/authenticator.h"
+#include "events/hub.h"
+
+namespace deconflict::api {
+
+using parties::Authenticator;
+using parties::Principal;
+
+struct EventsSocketOptions {
+  // Events queued for one socket (written or not yet acknowledged by TCP) past which it is
+  // closed as slow. Default: 1024.
+  size_t max_queue = 1024;
+  // SO_SNDBUF of each socket. The kernel's send buffer would otherwise grow to megabytes for a
+  // reader that does not read, hiding it from max_queue; this bounds both memory and how late a
+  // slow reader is noticed. Default: 64 KiB (0: the system's).
+  int send_buffer_bytes = 64 * 1024;
+  // How long a socket authenticating by its first message may take. Default: 10 s.
+  std::chrono::milliseconds auth_timeout{10'000};
+};
+
+// Takes over `upgrade`'s connection: authenticates, answers the handshake, subscribes to `hub`.
+// `authenticator` and `hub` must outlive every socket (the hub closes its sockets when it stops).
+void ServeEventsSocket(Upgrade upgrade, Authenticator& authenticator, events::Hub& hub,
+                       EventsSocketOptions options);
+
+}  // namespace deconflict::api

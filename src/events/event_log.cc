@@ -1,0 +1,45 @@
+#include "events/event_log.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "common/status.h"
+#include "store/event_log.h"
+
+namespace deconflict::events {
+
+absl::StatusOr<std::vector<Event>> EventLog::Append(store::Txn& txn,
+                                                    const std::vector<PartyId>& recipients,
+                                                    Payload payload) const {
+  const Timestamp now = clock_.Now();
+  absl::flat_hash_set<PartyId> seen;
+  std::vector<Event> appended;
+  appended.reserve(recipients.size());
+  for (const PartyId& recipient : recipients) {
+    if (recipient.empty()) return InvalidField("recipient", "must not be empty");
+    if (!seen.insert(recipient).second) continue;
+    Event event{.recipient = recipient, .time = now, .payload = payload};
+    store::EventRow row = ToRow(event);
+    ASSIGN_OR_RETURN(event.seq, store::AppendEventRow(txn, row));
+    appended.push_back(std::move(event));
+  }
+  return appended;
+}
+
+absl::Status EventLog::AppendOperationConflict(store::Txn& txn, const PartyId& recipient,
+                                               OperationConflict conflict) const {
+  return Append(txn, {recipient}, std::move(conflict)).status();
+}
+
+absl::Status EventLog::AppendOperationEnded(store::Txn& txn, const std::vector<PartyId>& recipients,
+                                            OperationEnded ended) const {
+  return Append(txn, recipients, std::move(ended)).status();
+}
+
+absl::Status EventLog::AppendPartyRevoked(store::Txn& txn, const PartyId& revoked) const {
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, store::AllPartyIds(txn));
+  std::vector<PartyId> recipients;
+  recipients.reserve(ids.size());
+  for (std::string& id : ids) recipients.emplace_back(std::move(id));
+  return Append(txn, recipients, PartyRevoked{.party = revoked}).status();
+}
+
+}  // namespace deconflict::events
