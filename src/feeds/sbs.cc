@@ -234,7 +234,7 @@ absl::StatusOr<SbsMessage> ParseSbsLine(std::string_view line) {
   while (!callsign.empty() && callsign.back() == ' ') callsign.remove_suffix(1);
   ASSIGN_OR_RETURN(message.callsign, ParseCallsign(callsign));
   ASSIGN_OR_RETURN(message.altitude_ft,
-                   ParseNumber(fields[kAltitude], "altitude", -2000, 150000));
+                   ParseNumber(fields[kAltitude], "altitude", -5000, 150000));
   ASSIGN_OR_RETURN(message.ground_speed_kt,
                    ParseNumber(fields[kGroundSpeed], "ground_speed", 0, 4000));
   ASSIGN_OR_RETURN(message.track_deg, ParseNumber(fields[kTrack], "track", 0, 360));

@@ -37,7 +37,7 @@
 //   "date_generated", "time_generated", "date_logged", "time_logged"
 //                        not a valid date/time, or a date without its time or vice versa
 //   "callsign"           more than 8 characters or not printable ASCII
-//   "altitude" [-2,000, 150,000] ft, "ground_speed" [0, 4,000] kt, "track" [0, 360] deg,
+//   "altitude" [-5,000, 150,000] ft, "ground_speed" [0, 4,000] kt, "track" [0, 360] deg,
 //   "lat" [-90, 90], "lon" [-180, 180] (both or neither), "vertical_rate" [-100,000, 100,000]
 //                        ft/min: not a plain decimal number or out of range
 //   "squawk"             not 4 octal digits
