@@ -53,8 +53,8 @@ absl::StatusOr<TrackBatch> ReadTrackBatch(const boost::json::value& body, const 
   ASSIGN_OR_RETURN(const boost::json::array* tracks, object.Array("tracks"));
   RETURN_IF_ERROR(object.NoOtherFields());
   if (tracks->size() > kMaxTracksPerBatch) {
-    return LimitExceeded("tracks", fmt::format("{} reports, at most {} per request",
-                                               tracks->size(), kMaxTracksPerBatch));
+    return LimitExceeded("tracks", fmt::format("{} reports, at most {} per request", tracks->size(),
+                                               kMaxTracksPerBatch));
   }
   TrackBatch batch;
   batch.reports.reserve(tracks->size());
@@ -70,10 +70,9 @@ absl::StatusOr<TrackBatch> ReadTrackBatch(const boost::json::value& body, const 
   return batch;
 }
 
-TrackBatchResult ApplyTrackBatch(
-    TrackBatch batch, Timestamp now,
-    absl::FunctionRef<std::optional<Timestamp>(const TrackId&)> newest,
-    absl::FunctionRef<absl::Status(feeds::TrackReport)> apply) {
+TrackBatchResult ApplyTrackBatch(TrackBatch batch, Timestamp now,
+                                 absl::FunctionRef<std::optional<Timestamp>(const TrackId&)> newest,
+                                 absl::FunctionRef<absl::Status(feeds::TrackReport)> apply) {
   TrackBatchResult result;
   result.refused = std::move(batch.refused);
   for (IndexedTrackReport& indexed : batch.reports) {
@@ -87,10 +86,9 @@ TrackBatchResult ApplyTrackBatch(
       result.refused.push_back({indexed.index, WithFieldPrefix(std::move(status), prefix)});
     }
   }
-  std::stable_sort(result.refused.begin(), result.refused.end(),
-                   [](const RefusedTrackReport& a, const RefusedTrackReport& b) {
-                     return a.index < b.index;
-                   });
+  std::stable_sort(
+      result.refused.begin(), result.refused.end(),
+      [](const RefusedTrackReport& a, const RefusedTrackReport& b) { return a.index < b.index; });
   return result;
 }
 

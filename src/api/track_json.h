@@ -3,7 +3,7 @@
 //   ASSIGN_OR_RETURN(api::TrackBatch batch, api::ReadTrackBatch(body, caller.party));
 //   api::TrackBatchResult result = api::ApplyTrackBatch(
 //       std::move(batch), clock.Now(),
-//       [&](const TrackId& id) -> std::optional<Timestamp> { ...newest held time of (party, id)... },
+//       [&](const TrackId& id) { return NewestHeldTime(caller.party, id); },
 //       [&](feeds::TrackReport report) { return table.Upsert(std::move(report.track)); });
 //   return JsonReply(200, TrackBatchResultJson(result));
 //
@@ -76,10 +76,9 @@ struct TrackBatchResult {
 // `newest`, so that a batch holding two reports of one track is judged in order. An error from
 // `apply` refuses the report too (its field, if any, prefixed with "tracks[i]"). Returns how
 // many were applied and every refused report, those refused by ReadTrackBatch included.
-TrackBatchResult ApplyTrackBatch(
-    TrackBatch batch, Timestamp now,
-    absl::FunctionRef<std::optional<Timestamp>(const TrackId&)> newest,
-    absl::FunctionRef<absl::Status(feeds::TrackReport)> apply);
+TrackBatchResult ApplyTrackBatch(TrackBatch batch, Timestamp now,
+                                 absl::FunctionRef<std::optional<Timestamp>(const TrackId&)> newest,
+                                 absl::FunctionRef<absl::Status(feeds::TrackReport)> apply);
 
 // The answer: {"accepted": 2, "refused": [{"index": 17, "field": "tracks[17].lat",
 // "message": "tracks[17].lat: 91 is not in [-90, 90]"}]}. "field" is omitted when the error

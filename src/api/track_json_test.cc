@@ -75,7 +75,7 @@ TEST(TrackJson, AppliesTheValidReportsAndRefusesOthersByIndexAndField) {
   }
   reports[17] = R"({"id": "T17", "time": "2026-11-25T10:00:00Z", "lat": 91, "lng": 36.2,
       "alt_m": 9000, "gs_mps": 230, "trk_deg": 90, "vs_mps": -5})";
-  reports[3] = Report("T3", "2026-11-25T10:00:11Z");   // 11 s in the future
+  reports[3] = Report("T3", "2026-11-25T10:00:11Z");  // 11 s in the future
   reports[5] = Report("T5", "yesterday");
   reports[6] = Report("T6", "2026-11-25T10:00:00Z", R"(, "colour": "red")");
   reports[7] = "42";
@@ -91,10 +91,9 @@ TEST(TrackJson, AppliesTheValidReportsAndRefusesOthersByIndexAndField) {
   for (const RefusedTrackReport& refused : result.refused) {
     fields.push_back(fmt::format("{}:{}", refused.index, FieldOf(refused.status).value_or("")));
   }
-  EXPECT_EQ(fields, (std::vector<std::string>{"3:tracks[3].time", "5:tracks[5].time",
-                                              "6:tracks[6].colour", "7:tracks[7]",
-                                              "8:tracks[8].time", "9:tracks[9].callsign",
-                                              "17:tracks[17].lat"}));
+  EXPECT_EQ(fields, (std::vector<std::string>{
+                        "3:tracks[3].time", "5:tracks[5].time", "6:tracks[6].colour", "7:tracks[7]",
+                        "8:tracks[8].time", "9:tracks[9].callsign", "17:tracks[17].lat"}));
   const std::string answer = SerializeJson(TrackBatchResultJson(result));
   EXPECT_NE(answer.find(R"({"index":17,"field":"tracks[17].lat","message":"tracks[17].lat: 91)"),
             std::string::npos)

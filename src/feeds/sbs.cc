@@ -14,10 +14,25 @@ namespace {
 
 // 0-based positions of the fields (the header numbers them from 1).
 enum Field : int {
-  kType = 0, kTransmission = 1, kHexIdent = 4, kDateGenerated = 6, kTimeGenerated = 7,
-  kDateLogged = 8, kTimeLogged = 9, kCallsign = 10, kAltitude = 11, kGroundSpeed = 12,
-  kTrack = 13, kLat = 14, kLon = 15, kVerticalRate = 16, kSquawk = 17, kAlert = 18,
-  kEmergency = 19, kSpi = 20, kOnGround = 21,
+  kType = 0,
+  kTransmission = 1,
+  kHexIdent = 4,
+  kDateGenerated = 6,
+  kTimeGenerated = 7,
+  kDateLogged = 8,
+  kTimeLogged = 9,
+  kCallsign = 10,
+  kAltitude = 11,
+  kGroundSpeed = 12,
+  kTrack = 13,
+  kLat = 14,
+  kLon = 15,
+  kVerticalRate = 16,
+  kSquawk = 17,
+  kAlert = 18,
+  kEmergency = 19,
+  kSpi = 20,
+  kOnGround = 21,
 };
 
 std::string_view Trim(std::string_view text) {
@@ -77,8 +92,7 @@ absl::StatusOr<std::optional<bool>> ParseFlag(std::string_view text, const char*
 }
 
 // "YYYY/MM/DD" and "HH:MM:SS[.f...]" (1 to 9 fractional digits, kept to the microsecond).
-absl::StatusOr<std::optional<Timestamp>> ParseDateTime(std::string_view date,
-                                                       std::string_view time,
+absl::StatusOr<std::optional<Timestamp>> ParseDateTime(std::string_view date, std::string_view time,
                                                        const char* date_field,
                                                        const char* time_field) {
   if (date.empty() && time.empty()) return std::optional<Timestamp>();
@@ -94,8 +108,8 @@ absl::StatusOr<std::optional<Timestamp>> ParseDateTime(std::string_view date,
                                         std::chrono::month(month.value_or(0)),
                                         std::chrono::day(day.value_or(0))};
   if (!year || !month || !day || !ymd.ok()) {
-    return InvalidField(date_field, fmt::format("{} is not a date YYYY/MM/DD",
-                                                QuoteForMessage(date)));
+    return InvalidField(date_field,
+                        fmt::format("{} is not a date YYYY/MM/DD", QuoteForMessage(date)));
   }
   std::optional<int> hours, minutes, seconds, micros = 0;
   if (time.size() >= 8 && time[2] == ':' && time[5] == ':') {
@@ -112,14 +126,13 @@ absl::StatusOr<std::optional<Timestamp>> ParseDateTime(std::string_view date,
     }
   }
   // Seconds up to 60 let a leap second through (it reads as the next minute's first second).
-  if (!hours || !minutes || !seconds || !micros || *hours > 23 || *minutes > 59 ||
-      *seconds > 60) {
-    return InvalidField(time_field, fmt::format("{} is not a time HH:MM:SS.fff",
-                                                QuoteForMessage(time)));
+  if (!hours || !minutes || !seconds || !micros || *hours > 23 || *minutes > 59 || *seconds > 60) {
+    return InvalidField(time_field,
+                        fmt::format("{} is not a time HH:MM:SS.fff", QuoteForMessage(time)));
   }
-  return std::optional<Timestamp>(
-      std::chrono::sys_days(ymd) + std::chrono::hours(*hours) + std::chrono::minutes(*minutes) +
-      std::chrono::seconds(*seconds) + std::chrono::microseconds(*micros));
+  return std::optional<Timestamp>(std::chrono::sys_days(ymd) + std::chrono::hours(*hours) +
+                                  std::chrono::minutes(*minutes) + std::chrono::seconds(*seconds) +
+                                  std::chrono::microseconds(*micros));
 }
 
 absl::StatusOr<SbsMessageType> ParseType(std::string_view text) {
@@ -180,9 +193,8 @@ absl::StatusOr<std::array<std::string_view, kSbsMaxFields>> Split(std::string_vi
   size_t start = 0;
   while (true) {
     const size_t comma = line.find(',', start);
-    const std::string_view field =
-        line.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                           : comma - start);
+    const std::string_view field = line.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (*count == kSbsMaxFields) {
       return InvalidField("line", fmt::format("has more than {} fields", kSbsMaxFields));
     }
@@ -214,8 +226,8 @@ absl::StatusOr<SbsMessage> ParseSbsLine(std::string_view line) {
   if (message.type == SbsMessageType::kMsg) {
     const std::optional<int> value = ParseDigits(transmission);
     if (!value || *value < 1 || *value > 8) {
-      return InvalidField("transmission_type", fmt::format("{} is not 1..8",
-                                                           QuoteForMessage(transmission)));
+      return InvalidField("transmission_type",
+                          fmt::format("{} is not 1..8", QuoteForMessage(transmission)));
     }
     message.transmission_type = *value;
   } else if (!transmission.empty()) {
@@ -233,15 +245,15 @@ absl::StatusOr<SbsMessage> ParseSbsLine(std::string_view line) {
   std::string_view callsign = fields[kCallsign];
   while (!callsign.empty() && callsign.back() == ' ') callsign.remove_suffix(1);
   ASSIGN_OR_RETURN(message.callsign, ParseCallsign(callsign));
-  ASSIGN_OR_RETURN(message.altitude_ft,
-                   ParseNumber(fields[kAltitude], "altitude", -5000, 150000));
+  ASSIGN_OR_RETURN(message.altitude_ft, ParseNumber(fields[kAltitude], "altitude", -5000, 150000));
   ASSIGN_OR_RETURN(message.ground_speed_kt,
                    ParseNumber(fields[kGroundSpeed], "ground_speed", 0, 4000));
   ASSIGN_OR_RETURN(message.track_deg, ParseNumber(fields[kTrack], "track", 0, 360));
   ASSIGN_OR_RETURN(message.lat_deg, ParseNumber(fields[kLat], "lat", -90, 90));
   ASSIGN_OR_RETURN(message.lon_deg, ParseNumber(fields[kLon], "lon", -180, 180));
   if (message.lat_deg.has_value() != message.lon_deg.has_value()) {
-    return InvalidField(message.lat_deg ? "lon" : "lat", "is empty but the other coordinate is not");
+    return InvalidField(message.lat_deg ? "lon" : "lat",
+                        "is empty but the other coordinate is not");
   }
   ASSIGN_OR_RETURN(message.vertical_rate_fpm,
                    ParseNumber(fields[kVerticalRate], "vertical_rate", -100000, 100000));

@@ -84,8 +84,8 @@ TEST(ParseSbsLine, AcceptsPaddedFieldsAndNonIcaoAddresses) {
 }
 
 TEST(ParseSbsLine, ReadsOtherMessageTypes) {
-  absl::StatusOr<SbsMessage> status = ParseSbsLine(
-      "STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153,2008/11/28,14:58:51.153,RM");
+  absl::StatusOr<SbsMessage> status =
+      ParseSbsLine("STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153,2008/11/28,14:58:51.153,RM");
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(status->type, SbsMessageType::kSta);
   EXPECT_TRUE(status->callsign.empty());  // "RM" is a status, not a callsign
@@ -151,6 +151,54 @@ DC_PROP(ParseSbsLineProperty, AnyBytesParseOrNameAField, 20261125, 2000,
   if (!message.ok()) {
     RC_ASSERT(message.status().code() == absl::StatusCode::kInvalidArgument);
     RC_ASSERT(FieldOf(message.status()).has_value());
+  }
+}
+
+// Lines of plausible and implausible fields, so every field's parser sees every kind of token.
+DC_PROP(ParseSbsLineProperty, RandomFieldsParseOrNameAField, 20261128, 3000, ()) {
+  const std::vector<std::string> tokens = {"",
+                                           "MSG",
+                                           "ID",
+                                           "STA",
+                                           "3",
+                                           "9",
+                                           "4CA2D6",
+                                           "~4ca2d6",
+                                           "4CA2D",
+                                           "2026/11/25",
+                                           "2026/02/30",
+                                           "10:00:01.5",
+                                           "25:00:00",
+                                           "37000",
+                                           "-1.5",
+                                           "91",
+                                           "360",
+                                           "408.3",
+                                           "nan",
+                                           "1e5",
+                                           "-",
+                                           ".",
+                                           "7700",
+                                           "-1",
+                                           "0",
+                                           "\xff",
+                                           std::string(1, '\0'),
+                                           "BAW4J   ",
+                                           " 12 ",
+                                           "\r",
+                                           "\n",
+                                           std::string(2000, '9')};
+  const auto fields = *rc::gen::container<std::vector<std::string>>(
+      rc::gen::oneOf(rc::gen::elementOf(tokens), rc::gen::arbitrary<std::string>()));
+  std::string line;
+  for (size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {
+    if (field_idx > 0) line += ',';
+    line += fields[field_idx];
+  }
+  absl::StatusOr<SbsMessage> message = ParseSbsLine(line);
+  if (!message.ok()) {
+    RC_ASSERT(FieldOf(message.status()).has_value());
+    RC_ASSERT(message.status().message().size() < 300u);
   }
 }
 

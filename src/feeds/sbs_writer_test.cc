@@ -77,7 +77,8 @@ TEST(FormatSbsLines, RefusesWhatTheFormatCannotCarry) {
   EXPECT_EQ(field_of([](TrackReport& r) { r.callsign = " AB"; }), "callsign");
   EXPECT_EQ(field_of([](TrackReport& r) { r.callsign = "AB "; }), "callsign");
   EXPECT_EQ(field_of([](TrackReport& r) { r.track.lat_deg = NAN; }), "lat");
-  EXPECT_EQ(field_of([](TrackReport& r) { r.track.time = Timestamp{} - std::chrono::hours(1); }), "time");
+  EXPECT_EQ(field_of([](TrackReport& r) { r.track.time = Timestamp{} - std::chrono::hours(1); }),
+            "time");
 }
 
 TEST(SbsHexIdentFor, IsStableAndAHexIdent) {
@@ -89,8 +90,7 @@ TEST(SbsHexIdentFor, IsStableAndAHexIdent) {
 }
 
 // Format, parse, assemble: the report comes back within the precision the header states.
-DC_PROP(SbsRoundTrip, FormatThenAssembleGivesBackTheReport, 20261127, 1000,
-        (uint32_t address)) {
+DC_PROP(SbsRoundTrip, FormatThenAssembleGivesBackTheReport, 20261127, 1000, (uint32_t address)) {
   TrackReport report;
   report.track.party = PartyId("NORTH");
   report.track.id = TrackId(fmt::format("{:06X}", address & 0xFFFFFFu));
@@ -110,8 +110,7 @@ DC_PROP(SbsRoundTrip, FormatThenAssembleGivesBackTheReport, 20261127, 1000,
 
   absl::StatusOr<std::string> lines = FormatSbsLines(report);
   RC_ASSERT(lines.ok());
-  TrackAssembler assembler(
-      {.party = PartyId("NORTH"), .time_source = SbsTimeSource::kGenerated});
+  TrackAssembler assembler({.party = PartyId("NORTH"), .time_source = SbsTimeSource::kGenerated});
   std::optional<TrackReport> back;
   for (const std::string& line : Lines(*lines)) {
     back = assembler.AddLine(line, Timestamp{});

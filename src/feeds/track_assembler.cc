@@ -8,8 +8,8 @@
 namespace deconflict::feeds {
 namespace {
 
-constexpr double kMetresPerFoot = 0.3048;            // exact (international foot)
-constexpr double kMpsPerKnot = 1852.0 / 3600.0;      // exact (international nautical mile)
+constexpr double kMetresPerFoot = 0.3048;        // exact (international foot)
+constexpr double kMpsPerKnot = 1852.0 / 3600.0;  // exact (international nautical mile)
 constexpr double kMpsPerFootPerMinute = 0.3048 / 60.0;
 
 }  // namespace
@@ -49,7 +49,11 @@ std::optional<TrackReport> TrackAssembler::Add(const SbsMessage& message, Timest
   const bool has_velocity = message.ground_speed_kt.has_value() && message.track_deg.has_value();
   const bool contributes = has_position || has_velocity || message.altitude_ft.has_value() ||
                            message.vertical_rate_fpm.has_value() || !message.callsign.empty();
-  if (message.type != SbsMessageType::kMsg || !contributes) {
+  // ID lines ("an aircraft set or changed its callsign") carry only a callsign; the other
+  // non-MSG types describe the receiver's user interface, not the aircraft.
+  const bool aircraft_message =
+      message.type == SbsMessageType::kMsg || message.type == SbsMessageType::kId;
+  if (!aircraft_message || !contributes) {
     ++counters_.ignored_lines;
     return std::nullopt;
   }
@@ -107,8 +111,8 @@ std::optional<TrackReport> TrackAssembler::Add(const SbsMessage& message, Timest
 }
 
 size_t TrackAssembler::Expire(Timestamp now) {
-  const auto cutoff = now - std::chrono::duration_cast<std::chrono::microseconds>(
-                                options_.max_partial_age);
+  const auto cutoff =
+      now - std::chrono::duration_cast<std::chrono::microseconds>(options_.max_partial_age);
   size_t forgotten = 0;
   for (auto it = aircraft_.begin(); it != aircraft_.end();) {
     if (it->second.newest < cutoff) {

@@ -31,14 +31,14 @@
 //   ground_speed  knots * 1852/3600 (exact)     track   degrees true, 360 read as 0
 //   vertical rate feet/minute * 0.3048/60 (exact); 0 when the feed never sent one, or when the
 //                 last one is older than max_partial_age (MSG,2 surface reports carry none)
-//   callsign      the newest received (MSG,1 or any line carrying field 11), else empty
+//   callsign      the newest received (MSG,1, ID, or any MSG line with field 11), else empty
 // Which time a piece carries is `time_source`: when it was received (the default: the feed's
 // clock may be wrong or in local time), or the line's generated date/time plus
 // `generated_utc_offset` (a replayed recording, the sim feed). A piece older than the one held
 // is ignored (lines may arrive out of order when replaying with generated times).
 //
 // Bad lines never stop the feed: they are counted by reason (the field ParseSbsLine names) and
-// skipped; so are lines that contribute nothing (non-MSG types, MSG,6 and MSG,8).
+// skipped; so are lines that contribute nothing (SEL, AIR, STA, CLK, MSG,6 and MSG,8).
 #pragma once
 
 #include <chrono>
@@ -64,6 +64,7 @@ struct TrackAssemblerOptions {
   // A piece (position, altitude, velocity) older than this, measured from the time of the
   // message being added, is stale: no report is emitted until it is refreshed. Expire() also
   // forgets an aircraft whose newest piece is older than this. Default: 10 s.
+  // REQUIRES: finite and positive.
   std::chrono::duration<double> max_partial_age = std::chrono::seconds(10);
   // Which time stamps the pieces. Default: kReceived.
   SbsTimeSource time_source = SbsTimeSource::kReceived;
@@ -78,13 +79,19 @@ struct TrackAssemblerOptions {
 
 // What the assembler has seen. Value type.
 struct TrackAssemblerCounters {
-  uint64_t lines = 0;           // every line handed to AddLine
-  uint64_t bad_lines = 0;       // refused by ParseSbsLine (or lacking a generated time with
-                                // kGenerated, counted under "date_generated")
-  std::map<std::string, uint64_t> bad_lines_by_field;  // field name -> count (bounded set)
-  uint64_t ignored_lines = 0;   // parsed but carrying nothing for a track
+  // Every line handed to AddLine.
+  uint64_t lines = 0;
+  // Refused by ParseSbsLine, or lacking a generated time with kGenerated.
+  uint64_t bad_lines = 0;
+  // The same by the field that was wrong (ParseSbsLine's names; "date_generated" for a missing
+  // generated time). A bounded set of keys.
+  std::map<std::string, uint64_t> bad_lines_by_field;
+  // Parsed but carrying nothing for a track (non-MSG types, MSG,6, MSG,8).
+  uint64_t ignored_lines = 0;
+  // Lines of new aircraft dropped at max_aircraft.
   uint64_t aircraft_over_limit = 0;
-  uint64_t reports = 0;         // reports emitted
+  // Reports emitted.
+  uint64_t reports = 0;
 };
 
 // Not thread-safe: a feed's reader owns its assembler.

@@ -68,8 +68,8 @@ TEST(TrackAssembler, StaleVerticalRateReadsAsLevel) {
   const Timestamp t0 = At("2026-11-25T10:00:00Z");
   assembler.AddLine(kVelocity, t0);
   // A surface-style velocity without vertical rate (MSG,2) 8 s later.
-  assembler.AddLine(
-      "MSG,2,1,1,4CA2D6,1,,,,,,0,12.0,90.0,51.45735,-1.02826,,,0,0,0,-1", t0 + seconds(8));
+  assembler.AddLine("MSG,2,1,1,4CA2D6,1,,,,,,0,12.0,90.0,51.45735,-1.02826,,,0,0,0,-1",
+                    t0 + seconds(8));
   std::optional<TrackReport> report = assembler.AddLine(kPosition, t0 + seconds(9));
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->track.vertical_rate_mps, 0);
@@ -125,6 +125,17 @@ TEST(TrackAssembler, GeneratedTimeWithOffsetAndOutOfOrderPieces) {
   // Without a generated time the line cannot be placed.
   assembler.AddLine("MSG,3,1,1,4CA2D6,1,,,,,,37000,,,51,1", ignored);
   EXPECT_EQ(assembler.counters().bad_lines_by_field.at("date_generated"), 1u);
+}
+
+TEST(TrackAssembler, TakesTheCallsignOfAnIdLine) {
+  TrackAssembler assembler = NorthAssembler();
+  const Timestamp t0 = At("2026-11-25T10:00:00Z");
+  assembler.AddLine("ID,,5,179,4CA2D6,10103,2026/11/25,10:00:00.000,2026/11/25,10:00:00.000,EZY1",
+                    t0);
+  assembler.AddLine(kPosition, t0);
+  std::optional<TrackReport> report = assembler.AddLine(kVelocity, t0);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->callsign, "EZY1");
 }
 
 TEST(TrackAssembler, TrackOf360ReadsAsZero) {

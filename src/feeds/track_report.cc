@@ -24,8 +24,8 @@ absl::Status CheckRange(std::string_view field, double value, double lo, double 
   if (!std::isfinite(value)) return InvalidField(field, "is not a finite number");
   const bool above = hi_inclusive ? !(value <= hi) : !(value < hi);
   if (!(value >= lo) || above) {
-    return InvalidField(field, fmt::format("{} is not in [{}, {}{}", value, lo, hi,
-                                           hi_inclusive ? "]" : ")"));
+    return InvalidField(
+        field, fmt::format("{} is not in [{}, {}{}", value, lo, hi, hi_inclusive ? "]" : ")"));
   }
   return absl::OkStatus();
 }
@@ -60,9 +60,9 @@ absl::Status ValidateTrackReport(const TrackReport& report, Timestamp now,
                              Limits::kMaxVerticalRateMps));
   if (report.callsign.size() > Limits::kMaxCallsignChars ||
       !AllInRange(report.callsign, '\x20', '\x7e')) {
-    return InvalidField("callsign", fmt::format("{} is not at most {} printable ASCII characters",
-                                                QuoteForMessage(report.callsign),
-                                                Limits::kMaxCallsignChars));
+    return InvalidField("callsign",
+                        fmt::format("{} is not at most {} printable ASCII characters",
+                                    QuoteForMessage(report.callsign), Limits::kMaxCallsignChars));
   }
   return absl::OkStatus();
 }

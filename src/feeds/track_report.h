@@ -32,8 +32,8 @@ struct TrackReport {
 // The limits ValidateTrackReport applies (stricter than tactical::ValidateTrack, which only
 // guards the engine's arithmetic: these are what a real aircraft report can be).
 struct TrackReportLimits {
-  static constexpr double kMinAltM = -1000;      // Dead Sea shore -430 m, with margin
-  static constexpr double kMaxAltM = 30000;      // above any operational aircraft but balloons
+  static constexpr double kMinAltM = -1000;  // Dead Sea shore -430 m, with margin
+  static constexpr double kMaxAltM = 30000;  // above any operational aircraft but balloons
   static constexpr double kMaxGroundSpeedMps = 1500;
   static constexpr double kMaxVerticalRateMps = 200;
   static constexpr size_t kMaxIdChars = 64;

@@ -60,8 +60,9 @@ TEST(ValidateTrackReport, RefusalsNameTheJsonField) {
     return report;
   };
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.id = TrackId(""); })), "id");
-  EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.id = TrackId(std::string(65, 'a')); })),
-            "id");
+  EXPECT_EQ(
+      FieldOfRefusal(with([](TrackReport& r) { r.track.id = TrackId(std::string(65, 'a')); })),
+      "id");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.id = TrackId("a b"); })), "id");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.id = TrackId("\xC3\xA9"); })), "id");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.time = kNow + seconds(11); })),
@@ -73,8 +74,7 @@ TEST(ValidateTrackReport, RefusalsNameTheJsonField) {
   EXPECT_EQ(FieldOfRefusal(with([inf](TrackReport& r) { r.track.lon_deg = inf; })), "lng");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.alt_m = -1001; })), "alt_m");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.alt_m = 30001; })), "alt_m");
-  EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.ground_speed_mps = -1; })),
-            "gs_mps");
+  EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.ground_speed_mps = -1; })), "gs_mps");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.ground_speed_mps = 1501; })),
             "gs_mps");
   EXPECT_EQ(FieldOfRefusal(with([](TrackReport& r) { r.track.track_deg = 360; })), "trk_deg");
