@@ -156,38 +156,13 @@ DC_PROP(ParseSbsLineProperty, AnyBytesParseOrNameAField, 20261125, 2000,
 
 // Lines of plausible and implausible fields, so every field's parser sees every kind of token.
 DC_PROP(ParseSbsLineProperty, RandomFieldsParseOrNameAField, 20261128, 3000, ()) {
-  const std::vector<std::string> tokens = {"",
-                                           "MSG",
-                                           "ID",
-                                           "STA",
-                                           "3",
-                                           "9",
-                                           "4CA2D6",
-                                           "~4ca2d6",
-                                           "4CA2D",
-                                           "2026/11/25",
-                                           "2026/02/30",
-                                           "10:00:01.5",
-                                           "25:00:00",
-                                           "37000",
-                                           "-1.5",
-                                           "91",
-                                           "360",
-                                           "408.3",
-                                           "nan",
-                                           "1e5",
-                                           "-",
-                                           ".",
-                                           "7700",
-                                           "-1",
-                                           "0",
-                                           "\xff",
-                                           std::string(1, '\0'),
-                                           "BAW4J   ",
-                                           " 12 ",
-                                           "\r",
-                                           "\n",
-                                           std::string(2000, '9')};
+  // clang-format off
+  const std::vector<std::string> tokens = {
+      "", "MSG", "ID", "STA", "3", "9", "4CA2D6", "~4ca2d6", "4CA2D", "2026/11/25", "2026/02/30",
+      "10:00:01.5", "25:00:00", "37000", "-1.5", "91", "360", "408.3", "nan", "1e5", "-", ".",
+      "7700", "-1", "0", "\xff", std::string(1, '\0'), "BAW4J   ", " 12 ", "\r", "\n",
+      std::string(2000, '9')};
+  // clang-format on
   const auto fields = *rc::gen::container<std::vector<std::string>>(
       rc::gen::oneOf(rc::gen::elementOf(tokens), rc::gen::arbitrary<std::string>()));
   std::string line;
