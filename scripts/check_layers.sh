@@ -18,8 +18,9 @@ declare -A allowed=(
   [strategic]="common geo ledger store events"
   [tactical]="common geo"
   [sim]="common geo tactical"
-  [api]="common geo ledger store events parties strategic tactical sim"
-  [cli]="common geo ledger store events parties strategic tactical sim api"
+  [feeds]="common geo tactical"
+  [api]="common geo ledger store events parties strategic tactical sim feeds"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds api"
 )
 
 fail=0
