@@ -13,6 +13,9 @@
 // deliveries; exits 1 if a delivery is missing.
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,13 +24,10 @@
 #include <thread>
 #include <vector>
 
-#include "parties/party.h"
 #include "api/server.h"
 #include "common/status.h"
 #include "fmt/format.h"
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include "parties/party.h"
 
 using namespace deconflict;
 using Steady = std::chrono::steady_clock;
@@ -72,10 +72,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
-    if (flag == "--rate") rate = value;
-    else if (flag == "--seconds") seconds = value;
-    else if (flag == "--subscribers") subscribers = value;
-    else if (flag == "--parties") parties = value;
+    if (flag == "--rate")
+      rate = value;
+    else if (flag == "--seconds")
+      seconds = value;
+    else if (flag == "--subscribers")
+      subscribers = value;
+    else if (flag == "--parties")
+      parties = value;
   }
   const int total = rate * seconds;
   const std::string dir = fmt::format("/tmp/event_fanout_{}", ::getpid());
@@ -86,13 +90,15 @@ int main(int argc, char** argv) {
   std::vector<PartyId> party_ids;
   std::vector<std::string> tokens;
   for (int p = 0; p < parties; ++p) {
-    auto added = parties::AddParty((*server)->store(), (*server)->clock(),
-                                   *parties::ParsePartySpec(fmt::format("P{}", p), "party", "observer"));
+    auto added =
+        parties::AddParty((*server)->store(), (*server)->clock(),
+                          *parties::ParsePartySpec(fmt::format("P{}", p), "party", "observer"));
     if (!added.ok()) return std::fprintf(stderr, "%s\n", added.status().ToString().c_str()), 1;
     party_ids.push_back(added->party.id);
     tokens.push_back(added->token);
   }
-  if (absl::Status s = (*server)->Start(); !s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+  if (absl::Status s = (*server)->Start(); !s.ok())
+    return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
   std::thread serving([&] { (*server)->Run(); });
 
   // Commit times by seq (every party gets every event, so seqs agree across parties).
@@ -122,12 +128,15 @@ int main(int argc, char** argv) {
   const events::EventLog& log = (*server)->event_log();
   const auto start = Steady::now();
   for (int i = 1; i <= total; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::nanoseconds(int64_t{1'000'000'000} * i / rate));
+    std::this_thread::sleep_until(start +
+                                  std::chrono::nanoseconds(int64_t{1'000'000'000} * i / rate));
     auto seq = std::make_shared<int64_t>(0);
     (*server)->store().Submit(
         [&, seq, i](store::Txn& txn) -> absl::Status {
-          ASSIGN_OR_RETURN(auto appended, log.Append(txn, party_ids,
-                                                     events::OperationEnded{OperationId(fmt::format("op{}", i)), PartyId("P0")}));
+          ASSIGN_OR_RETURN(auto appended,
+                           log.Append(txn, party_ids,
+                                      events::OperationEnded{OperationId(fmt::format("op{}", i)),
+                                                             PartyId("P0")}));
           *seq = appended.front().seq;
           return absl::OkStatus();
         },
@@ -151,11 +160,19 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto pct = [&](double p) { return latencies_ms.empty() ? 0 : latencies_ms[std::min(latencies_ms.size() - 1, size_t(p * latencies_ms.size()))]; };
-  std::printf("event fan-out: %d events at %d/s (produced in %.2f s) to %d subscribers over %d parties\n",
-              total, rate, produce_s, subscribers, parties);
-  std::printf("deliveries %zu (missing %zu): commit->receive p50 %.3f ms  p99 %.3f ms  max %.3f ms  (target p99 < 5 ms)\n",
-              latencies_ms.size(), missing, pct(0.50), pct(0.99), latencies_ms.empty() ? 0 : latencies_ms.back());
+  auto pct = [&](double p) {
+    return latencies_ms.empty()
+               ? 0
+               : latencies_ms[std::min(latencies_ms.size() - 1, size_t(p * latencies_ms.size()))];
+  };
+  std::printf(
+      "event fan-out: %d events at %d/s (produced in %.2f s) to %d subscribers over %d parties\n",
+      total, rate, produce_s, subscribers, parties);
+  std::printf(
+      "deliveries %zu (missing %zu): commit->receive p50 %.3f ms  p99 %.3f ms  max %.3f ms  "
+      "(target p99 < 5 ms)\n",
+      latencies_ms.size(), missing, pct(0.50), pct(0.99),
+      latencies_ms.empty() ? 0 : latencies_ms.back());
   sockets.clear();
   (*server)->Stop();
   serving.join();

@@ -19,7 +19,8 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 constexpr int64_t kDefaultLimit = 100;
 constexpr int64_t kMaxLimit = 1000;
 
-absl::StatusOr<int64_t> NonNegative(const Request& request, const std::string& name, int64_t absent) {
+absl::StatusOr<int64_t> NonNegative(const Request& request, const std::string& name,
+                                    int64_t absent) {
   auto it = request.query.find(name);
   if (it == request.query.end()) return absent;
   const std::string& text = it->second;
@@ -37,24 +38,25 @@ boost::json::object EventToJson(const events::Event& event) {
   boost::json::object out{{"seq", event.seq},
                           {"type", std::string(events::TypeName(event.payload))},
                           {"time", FormatRfc3339(event.time)}};
-  std::visit(Overloaded{
-                 [&](const events::OperationConflict& c) {
-                   out["operation"] = c.operation.value();
-                   out["party"] = c.party.value();
-                   out["ovn"] = c.ovn;
-                   out["your_operation"] = c.your_operation.value();
-                   out["overlap"] = geo::OverlapToJson(c.overlap);
-                 },
-                 [&](const events::OperationEnded& e) {
-                   out["operation"] = e.operation.value();
-                   out["party"] = e.party.value();
-                 },
-                 [&](const events::PartyRevoked& r) { out["party"] = r.party.value(); }},
+  std::visit(Overloaded{[&](const events::OperationConflict& c) {
+                          out["operation"] = c.operation.value();
+                          out["party"] = c.party.value();
+                          out["ovn"] = c.ovn;
+                          out["your_operation"] = c.your_operation.value();
+                          out["overlap"] = geo::OverlapToJson(c.overlap);
+                        },
+                        [&](const events::OperationEnded& e) {
+                          out["operation"] = e.operation.value();
+                          out["party"] = e.party.value();
+                        },
+                        [&](const events::PartyRevoked& r) { out["party"] = r.party.value(); }},
              event.payload);
   return out;
 }
 
-absl::StatusOr<int64_t> ParseAfter(const Request& request) { return NonNegative(request, "after", 0); }
+absl::StatusOr<int64_t> ParseAfter(const Request& request) {
+  return NonNegative(request, "after", 0);
+}
 
 void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& hub,
                     EventsSocketOptions socket_options) {
@@ -67,14 +69,16 @@ void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& h
     if (!limit.ok()) return respond(ErrorReply(limit.status()));
     if (*limit == 0) return respond(ErrorReply(InvalidField("limit", "must be at least 1")));
     if (*limit > kMaxLimit) {
-      return respond(ErrorReply(LimitExceeded("limit", fmt::format("must be at most {}", kMaxLimit))));
+      return respond(
+          ErrorReply(LimitExceeded("limit", fmt::format("must be at most {}", kMaxLimit))));
     }
     absl::StatusOr<std::vector<events::Event>> page = hub.Page(who->party, *after, *limit);
     if (!page.ok()) return respond(ErrorReply(page.status()));
     boost::json::array events;
     for (const events::Event& event : *page) events.push_back(EventToJson(event));
     const int64_t next_after = page->empty() ? *after : page->back().seq;
-    respond(JsonReply(200, boost::json::object{{"events", std::move(events)}, {"next_after", next_after}}));
+    respond(JsonReply(
+        200, boost::json::object{{"events", std::move(events)}, {"next_after", next_after}}));
   });
   router.AddUpgrade("/v1/events", [&authenticator, &hub, socket_options](Upgrade upgrade) {
     ServeEventsSocket(std::move(upgrade), authenticator, hub, socket_options);

@@ -16,10 +16,10 @@
 #include "absl/status/statusor.h"
 #include "api/events_socket.h"
 #include "api/http_server.h"
-#include "parties/authenticator.h"
 #include "boost/json.hpp"
 #include "events/event.h"
 #include "events/hub.h"
+#include "parties/authenticator.h"
 
 namespace deconflict::api {
 
@@ -34,7 +34,7 @@ using parties::Principal;
 boost::json::object EventToJson(const events::Event& event);
 
 // Parses ?after= (absent: 0). InvalidArgument naming "after" unless a non-negative integer.
-absl::StatusOr<int64_t> ParseAfter(const Request& request);
+[[nodiscard]] absl::StatusOr<int64_t> ParseAfter(const Request& request);
 
 void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& hub,
                     EventsSocketOptions socket_options);

@@ -33,7 +33,8 @@ std::string BearerProtocol(const http::request<http::string_body>& raw) {
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.size() > kBearerProtocol.size() && item.substr(0, kBearerProtocol.size()) == kBearerProtocol) {
+    if (item.size() > kBearerProtocol.size() &&
+        item.substr(0, kBearerProtocol.size()) == kBearerProtocol) {
       return std::string(item);
     }
   }
@@ -50,8 +51,14 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
  public:
   EventsSocket(Upgrade& upgrade, Authenticator& authenticator, events::Hub& hub,
                EventsSocketOptions options, int64_t after)
-      : ws_(std::move(upgrade.socket)), raw_(std::move(upgrade.raw)), auth_timer_(ws_.get_executor()),
-        authenticator_(authenticator), hub_(hub), options_(options), after_(after), last_written_(after) {}
+      : ws_(std::move(upgrade.socket)),
+        raw_(std::move(upgrade.raw)),
+        auth_timer_(ws_.get_executor()),
+        authenticator_(authenticator),
+        hub_(hub),
+        options_(options),
+        after_(after),
+        last_written_(after) {}
 
   void Start(const Request& request, const absl::Status& after_status) {
     if (options_.send_buffer_bytes > 0) {
@@ -125,7 +132,8 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     http::async_write(ws_.next_layer(), *response,
                       [self = shared_from_this(), response](beast::error_code, size_t) {
                         beast::error_code ignored;
-                        self->ws_.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+                        self->ws_.next_layer().socket().shutdown(
+                            net::ip::tcp::socket::shutdown_send, ignored);
                       });
   }
 
@@ -142,9 +150,11 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
       if (authenticated) return self->Subscribe();
       self->auth_timer_.expires_after(self->options_.auth_timeout);
       self->auth_timer_.async_wait([self](beast::error_code ec) {
-        if (!ec && self->party_.empty()) self->Refuse("unauthorized: no {\"token\": ...} message in time");
+        if (!ec && self->party_.empty())
+          self->Refuse("unauthorized: no {\"token\": ...} message in time");
       });
-      self->ws_.async_read(self->buffer_, [self](beast::error_code ec, size_t) { self->OnTokenMessage(ec); });
+      self->ws_.async_read(self->buffer_,
+                           [self](beast::error_code ec, size_t) { self->OnTokenMessage(ec); });
     });
   }
 
@@ -152,13 +162,16 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     auth_timer_.cancel();
     if (ec) return;
     boost::system::error_code parse_error;
-    boost::json::value message = boost::json::parse(beast::buffers_to_string(buffer_.data()), parse_error);
+    boost::json::value message =
+        boost::json::parse(beast::buffers_to_string(buffer_.data()), parse_error);
     buffer_.clear();
     const boost::json::string* token = nullptr;
     if (!parse_error && message.is_object()) {
-      if (const boost::json::value* t = message.as_object().if_contains("token")) token = t->if_string();
+      if (const boost::json::value* t = message.as_object().if_contains("token"))
+        token = t->if_string();
     }
-    if (token == nullptr) return Refuse("unauthorized: the first message must be {\"token\": \"<token>\"}");
+    if (token == nullptr)
+      return Refuse("unauthorized: the first message must be {\"token\": \"<token>\"}");
     absl::StatusOr<Principal> who = authenticator_.Authenticate("Bearer " + std::string(*token));
     if (!who.ok()) return Refuse("unauthorized: " + std::string(who.status().message()));
     party_ = who->party.value();
@@ -171,8 +184,9 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
       closing_ = true;
       writing_ = true;  // nothing else is written
     }
-    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, Truncated(std::move(reason))),
-                    [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(
+        websocket::close_reason(websocket::close_code::policy_error, Truncated(std::move(reason))),
+        [self = shared_from_this()](beast::error_code) {});
   }
 
   void Subscribe() {
@@ -228,8 +242,9 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     websocket::close_reason reason;
     switch (close_reason_) {
       case events::CloseReason::kSlow:
-        reason = websocket::close_reason(websocket::close_code::try_again_later,
-                                         fmt::format("slow consumer: resume with after={}", last_written_));
+        reason = websocket::close_reason(
+            websocket::close_code::try_again_later,
+            fmt::format("slow consumer: resume with after={}", last_written_));
         break;
       case events::CloseReason::kRevoked:
         reason = websocket::close_reason(websocket::close_code::policy_error, "party revoked");
@@ -273,7 +288,8 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 void ServeEventsSocket(Upgrade upgrade, Authenticator& authenticator, events::Hub& hub,
                        EventsSocketOptions options) {
   absl::StatusOr<int64_t> after = ParseAfter(upgrade.request);
-  auto socket = std::make_shared<EventsSocket>(upgrade, authenticator, hub, options, after.value_or(0));
+  auto socket =
+      std::make_shared<EventsSocket>(upgrade, authenticator, hub, options, after.value_or(0));
   socket->Start(upgrade.request, after.status());
 }
 

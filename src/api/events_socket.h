@@ -26,8 +26,8 @@
 #include <cstddef>
 
 #include "api/http_server.h"
-#include "parties/authenticator.h"
 #include "events/hub.h"
+#include "parties/authenticator.h"
 
 namespace deconflict::api {
 

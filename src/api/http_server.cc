@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,9 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
-#include <algorithm>
-#include <array>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -44,8 +43,9 @@ std::vector<std::string> SplitPattern(std::string_view pattern) {
 }
 
 Reply SimpleError(int status, std::string code, std::string message) {
-  return JsonReply(status, boost::json::object{
-                               {"error", {{"code", std::move(code)}, {"message", std::move(message)}}}});
+  return JsonReply(
+      status,
+      boost::json::object{{"error", {{"code", std::move(code)}, {"message", std::move(message)}}}});
 }
 
 // Counts open connections against the limits of the header comment. Shared by the accept loop
@@ -103,7 +103,7 @@ class ConnectionGate {
   const size_t max_open_;  // max_connections_ plus the reserve answered 503
   mutable std::mutex mu_;
   size_t served_ = 0;
-  size_t rejecting_ = 0;  // answered 503, lingering until closed
+  size_t rejecting_ = 0;          // answered 503, lingering until closed
   std::function<void()> resume_;  // set while the accept loop waits for a free slot
 };
 
@@ -126,7 +126,8 @@ class ConnectionSlot {
 
 // Builds the handler's Request from the parsed HTTP message; an error reply when the target is
 // refused.
-absl::StatusOr<Request> MakeRequest(http::request<http::string_body>& raw, size_t max_target_bytes) {
+absl::StatusOr<Request> MakeRequest(http::request<http::string_body>& raw,
+                                    size_t max_target_bytes) {
   Request request;
   request.method = std::string(raw.method_string());
   ASSIGN_OR_RETURN(RequestTarget target,
@@ -163,7 +164,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers 503 at once and closes: the server is at max_connections.
   void Reject() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      Reply reply = SimpleError(503, "unavailable", "the server is at its connection limit; retry shortly");
+      Reply reply =
+          SimpleError(503, "unavailable", "the server is at its connection limit; retry shortly");
       self->Write(std::move(reply), /*keep_alive=*/false, 11, /*retry_after=*/true);
     });
   }
@@ -194,10 +196,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::body_limit) {
       return Write(SimpleError(413, "too_large",
-                               fmt::format("body: larger than the limit of {} bytes", options_.max_body_bytes)),
+                               fmt::format("body: larger than the limit of {} bytes",
+                                           options_.max_body_bytes)),
                    /*keep_alive=*/false, 11);
     }
-    Write(SimpleError(400, "invalid_argument", fmt::format("malformed HTTP request: {}", ec.message())),
+    Write(SimpleError(400, "invalid_argument",
+                      fmt::format("malformed HTTP request: {}", ec.message())),
           /*keep_alive=*/false, 11);
   }
 
@@ -225,16 +229,18 @@ class Session : public std::enable_shared_from_this<Session> {
 
     auto self = shared_from_this();
     Respond respond = [self, keep_alive, version](Reply reply) {
-      net::post(self->stream_.get_executor(), [self, reply = std::move(reply), keep_alive, version]() mutable {
-        self->Write(std::move(reply), keep_alive, version);
-      });
+      net::post(self->stream_.get_executor(),
+                [self, reply = std::move(reply), keep_alive, version]() mutable {
+                  self->Write(std::move(reply), keep_alive, version);
+                });
     };
     // Our code does not throw, but libraries may (bad_alloc, Boost.JSON on a damaged row):
     // the boundary answers 500 with a log line instead of ending the process.
     try {
       router_.Dispatch(*request, respond);
     } catch (const std::exception& e) {
-      spdlog::error("{} {}: handler threw: {}", request->method, QuoteForMessage(request->path), e.what());
+      spdlog::error("{} {}: handler threw: {}", request->method, QuoteForMessage(request->path),
+                    e.what());
       respond(SimpleError(500, "internal", "internal error; the operator's log has the details"));
     }
   }
@@ -250,12 +256,13 @@ class Session : public std::enable_shared_from_this<Session> {
     response->keep_alive(keep_alive);
     response->prepare_payload();
     stream_.expires_after(options_.send_timeout);
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
-                        if (ec) return self->Close();
-                        if (!keep_alive) return self->LingeringClose();
-                        self->WaitForNextRequest();
-                      });
+    http::async_write(
+        stream_, *response,
+        [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          if (!keep_alive) return self->LingeringClose();
+          self->WaitForNextRequest();
+        });
   }
 
   // Keep-alive: the next request may begin up to idle_timeout from now; from its first byte,
@@ -264,11 +271,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void WaitForNextRequest() {
     if (buffer_.size() > 0) return ReadHeader();
     stream_.expires_after(options_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->Close();
-      self->buffer_.commit(n);
-      self->ReadHeader();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
   }
 
   void Close() {
@@ -286,15 +294,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Discard() {
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      self->discarded_ += n;
-      if (ec || self->discarded_ > (16u << 20)) {
-        beast::error_code ignored;
-        self->stream_.socket().close(ignored);
-        return;
-      }
-      self->Discard();
-    });
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > (16u << 20)) {
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->Discard();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -314,7 +323,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments = SplitPattern(pattern);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
 void Router::Dispatch(Request& request, const Respond& respond) const {
@@ -345,8 +355,9 @@ void Router::Dispatch(Request& request, const Respond& respond) const {
                         fmt::format("{} is not allowed on {}", QuoteForMessage(request.method),
                                     QuoteForMessage(request.path))));
   } else {
-    respond(SimpleError(404, "not_found", fmt::format("no route {} {}", QuoteForMessage(request.method),
-                                                      QuoteForMessage(request.path))));
+    respond(SimpleError(404, "not_found",
+                        fmt::format("no route {} {}", QuoteForMessage(request.method),
+                                    QuoteForMessage(request.path))));
   }
 }
 
@@ -354,7 +365,8 @@ void Router::AddUpgrade(std::string path, UpgradeHandler handler) {
   upgrades_[std::move(path)] = std::move(handler);
 }
 
-const UpgradeHandler* Router::FindUpgrade(const std::string& method, const std::string& path) const {
+const UpgradeHandler* Router::FindUpgrade(const std::string& method,
+                                          const std::string& path) const {
   if (method != "GET") return nullptr;
   auto it = upgrades_.find(path);
   return it == upgrades_.end() ? nullptr : &it->second;
@@ -366,7 +378,8 @@ const UpgradeHandler* Router::FindUpgrade(const std::string& method, const std::
 size_t DefaultMaxConnections() {
   rlimit limit{};
   rlim_t soft = 1024;
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) soft = limit.rlim_cur;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    soft = limit.rlim_cur;
   if (limit.rlim_cur == RLIM_INFINITY) soft = 1 << 20;
   const int64_t connections = static_cast<int64_t>(soft) * 4 / 5 - 32;
   return static_cast<size_t>(std::max<int64_t>(1, connections));
@@ -394,7 +407,8 @@ struct HttpServer::Impl {
     retry_delay = milliseconds(0);
     socket.set_option(tcp::no_delay(true), ec);
     const bool serve = gate->Admit();
-    auto session = std::make_shared<Session>(std::move(socket), router, options, ConnectionSlot(gate, serve));
+    auto session =
+        std::make_shared<Session>(std::move(socket), router, options, ConnectionSlot(gate, serve));
     serve ? session->Start() : session->Reject();
     DoAccept();
   }
@@ -417,9 +431,10 @@ struct HttpServer::Impl {
       ++unlogged_accept_failures;
       return;
     }
-    spdlog::warn("accept failed: {}; retrying in {} ms ({} more failures since the last line; "
-                 "{} connections open)",
-                 ec.message(), retry_delay.count(), unlogged_accept_failures, gate->open());
+    spdlog::warn(
+        "accept failed: {}; retrying in {} ms ({} more failures since the last line; "
+        "{} connections open)",
+        ec.message(), retry_delay.count(), unlogged_accept_failures, gate->open());
     last_accept_log = now;
     unlogged_accept_failures = 0;
   }
@@ -450,7 +465,8 @@ absl::Status HttpServer::Start() {
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->options.address, ec);
   if (ec) {
-    return absl::InvalidArgumentError(fmt::format("listen address '{}' is not an IP address", impl_->options.address));
+    return absl::InvalidArgumentError(
+        fmt::format("listen address '{}' is not an IP address", impl_->options.address));
   }
   tcp::endpoint endpoint(address, impl_->options.port);
   auto& acceptor = impl_->acceptor;
@@ -475,7 +491,8 @@ uint16_t HttpServer::port() const {
 
 void HttpServer::Run() {
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->options.threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 1; i < impl_->options.threads; ++i)
+    threads.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : threads) t.join();
 }

@@ -55,11 +55,11 @@ namespace deconflict::api {
 
 struct Request {
   std::string method;
-  std::string path;                                  // as received (percent-encoded), no query
-  std::vector<std::string> segments;                 // path split at '/', then each decoded
-  std::map<std::string, std::string> query;          // decoded query parameters
-  std::map<std::string, std::string> path_params;    // from {name} segments of the route
-  std::string authorization;                         // the Authorization header, or empty
+  std::string path;                                // as received (percent-encoded), no query
+  std::vector<std::string> segments;               // path split at '/', then each decoded
+  std::map<std::string, std::string> query;        // decoded query parameters
+  std::map<std::string, std::string> path_params;  // from {name} segments of the route
+  std::string authorization;                       // the Authorization header, or empty
   std::string content_type;
   std::string body;
 };
@@ -110,10 +110,10 @@ class Router {
 size_t DefaultMaxConnections();
 
 struct HttpServerOptions {
-  std::string address = "127.0.0.1";  // Default: loopback only.
-  uint16_t port = 8080;               // 0 picks a free port. Default: 8080.
-  int threads = 2;                    // I/O threads. Default: 2 (one per core here).
-  size_t max_body_bytes = 1 << 20;    // Larger bodies get 413. Default: 1 MiB.
+  std::string address = "127.0.0.1";          // Default: loopback only.
+  uint16_t port = 8080;                       // 0 picks a free port. Default: 8080.
+  int threads = 2;                            // I/O threads. Default: 2 (one per core here).
+  size_t max_body_bytes = 1 << 20;            // Larger bodies get 413. Default: 1 MiB.
   size_t max_target_bytes = kMaxTargetBytes;  // Longer targets get 413. Default: 4 KiB.
   // Connections served at once; 0 means DefaultMaxConnections() read at Start().
   // Default: 0 (sized from the descriptor limit).
@@ -138,7 +138,7 @@ class HttpServer {
 
   // Binds and listens. InvalidArgument when the address is not an IP address; Unavailable when
   // it cannot be bound.
-  absl::Status Start();
+  [[nodiscard]] absl::Status Start();
   uint16_t port() const;
   // Serves on the calling thread plus options.threads - 1 more, until Stop().
   void Run();

@@ -5,18 +5,17 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -198,7 +197,8 @@ TEST(HttpRouter, NotFoundAndMethodNotAllowedQuoteThePath) {
             "\"DELETE\" is not allowed on \"/v1/operations/x\"");
   Reply not_found = Dispatched(router, RequestFor("GET", "/v1/nothing"));
   EXPECT_EQ(not_found.status, 404);
-  EXPECT_EQ(boost::json::parse(not_found.body).at("error").at("message"), "no route \"GET\" \"/v1/nothing\"");
+  EXPECT_EQ(boost::json::parse(not_found.body).at("error").at("message"),
+            "no route \"GET\" \"/v1/nothing\"");
 }
 
 TEST(HttpRouter, MessagesStaySmallAndValidUtf8WhateverThePath) {
@@ -246,7 +246,8 @@ Router EchoRouter() {
   router.Add("GET", "/echo/{id}", [](const Request& req, Respond respond) {
     boost::json::object query;
     for (const auto& [key, value] : req.query) query[key] = value;
-    respond(JsonReply(200, boost::json::object{{"id", req.path_params.at("id")}, {"query", query}}));
+    respond(
+        JsonReply(200, boost::json::object{{"id", req.path_params.at("id")}, {"query", query}}));
   });
   return router;
 }
@@ -323,7 +324,8 @@ TEST(HttpServerTarget, EscapedSlashAndPlusReachTheHandlerAsSent) {
   Client client(running.port());
   auto response = client.Get("/echo/a%2Fb+c?q=x+y");
   ASSERT_EQ(response.result_int(), 200) << response.body();
-  EXPECT_EQ(boost::json::parse(response.body()), boost::json::parse(R"({"id": "a/b+c", "query": {"q": "x y"}})"));
+  EXPECT_EQ(boost::json::parse(response.body()),
+            boost::json::parse(R"({"id": "a/b+c", "query": {"q": "x y"}})"));
   EXPECT_EQ(client.Get("/echo/a/b").result_int(), 404);
 }
 
@@ -449,7 +451,8 @@ TEST(HttpServerLimits, HeadersTrickledSlowerThanTheHeaderTimeoutAreCutOff) {
                         EchoRouter());
   Client client(running.port());
   // A slowloris client: one header byte every 50 ms, each well within the idle timeout.
-  const std::string request = "GET /echo/1 HTTP/1.1\r\nHost: test\r\nX-Slow: " + std::string(200, 'z');
+  const std::string request =
+      "GET /echo/1 HTTP/1.1\r\nHost: test\r\nX-Slow: " + std::string(200, 'z');
   const auto start = steady_clock::now();
   bool cut_off = false;
   for (char byte : request) {
@@ -501,7 +504,8 @@ TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree)
     ASSERT_GE(client, 0);
     sockaddr_in server_address{.sin_family = AF_INET, .sin_port = htons(running.port())};
     server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&server_address), sizeof server_address), 0);
+    ASSERT_EQ(
+        ::connect(client, reinterpret_cast<sockaddr*>(&server_address), sizeof server_address), 0);
 
     const milliseconds cpu_before = ProcessCpuTime();
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -520,8 +524,10 @@ TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree)
     EXPECT_THAT(lines, HasSubstr("accept failed"));
 
     // The waiting connection is served once descriptors are free (the wait is at most 1 s).
-    const std::string request = "GET /echo/after HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
-    ASSERT_EQ(::send(client, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    const std::string request =
+        "GET /echo/after HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(client, request.data(), request.size(), 0),
+              static_cast<ssize_t>(request.size()));
     timeval timeout{.tv_sec = 5, .tv_usec = 0};
     setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     std::string answer;

@@ -20,14 +20,17 @@ void AddLedgerRoutes(Router& router, const Services& s) {
   router.Add("GET", "/v1/ledger/entries", [s](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    respond(GetEntries(s.store, req.query, LedgerCaller{.party = who->party.value(), .role = std::string(parties::RoleName(who->role))}));
+    respond(GetEntries(s.store, req.query,
+                       LedgerCaller{.party = who->party.value(),
+                                    .role = std::string(parties::RoleName(who->role))}));
   });
   router.Add("GET", "/v1/ledger/proofs/inclusion", read(&GetInclusionProof));
   router.Add("GET", "/v1/ledger/proofs/consistency", read(&GetConsistencyProof));
   router.Add("POST", "/v1/ledger/cosignatures", [s](const Request& req, Respond respond) {
     absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
     if (!who.ok()) return respond(ErrorReply(who.status()));
-    PostCosignature(s.store, req.body, who->party.value(), std::move(respond));  // answers after commit
+    PostCosignature(s.store, req.body, who->party.value(),
+                    std::move(respond));  // answers after commit
   });
 }
 

@@ -108,12 +108,13 @@ Reply GetInclusionProof(store::Store& store, const QueryParams& query) {
     ASSIGN_OR_RETURN(uint64_t signed_size, SignedSize(reader));
     const uint64_t size = size_param.value_or(signed_size);
     if (size > signed_size) {
-      return InvalidField("size", fmt::format("must be at most the signed tree size {}", signed_size));
+      return InvalidField("size",
+                          fmt::format("must be at most the signed tree size {}", signed_size));
     }
     if (index >= size) return InvalidField("index", fmt::format("must be below the size {}", size));
     ASSIGN_OR_RETURN(std::vector<ledger::Hash> proof, ledger::InclusionProof(reader, index, size));
-    return JsonReply(200, boost::json::object{
-                              {"index", index}, {"size", size}, {"proof", ProofJson(proof)}});
+    return JsonReply(
+        200, boost::json::object{{"index", index}, {"size", size}, {"proof", ProofJson(proof)}});
   });
 }
 
@@ -124,13 +125,14 @@ Reply GetConsistencyProof(store::Store& store, const QueryParams& query) {
     ASSIGN_OR_RETURN(uint64_t signed_size, SignedSize(reader));
     const uint64_t to = to_param.value_or(signed_size);
     if (to > signed_size) {
-      return InvalidField("to", fmt::format("must be at most the signed tree size {}", signed_size));
+      return InvalidField("to",
+                          fmt::format("must be at most the signed tree size {}", signed_size));
     }
     if (from == 0) return InvalidField("from", "must be at least 1");
     if (from > to) return InvalidField("from", fmt::format("must be at most to ({})", to));
     ASSIGN_OR_RETURN(std::vector<ledger::Hash> proof, ledger::ConsistencyProof(reader, from, to));
-    return JsonReply(200, boost::json::object{
-                              {"from", from}, {"to", to}, {"proof", ProofJson(proof)}});
+    return JsonReply(200,
+                     boost::json::object{{"from", from}, {"to", to}, {"proof", ProofJson(proof)}});
   });
 }
 
@@ -154,8 +156,10 @@ void PostCosignature(store::Store& store, std::string_view body, const std::stri
     cosig->size = size_value->to_number<uint64_t>();
     cosig->witness_name = cosig->witness_key.substr(0, cosig->witness_key.find('+'));
     if (size_t pending = store.pending(); pending >= kMaxPendingLedgerWrites) {
-      return Overloaded(fmt::format("overloaded: {} writes are waiting for the store; retry "
-                                    "shortly", pending));
+      return Overloaded(
+          fmt::format("overloaded: {} writes are waiting for the store; retry "
+                      "shortly",
+                      pending));
     }
     return absl::OkStatus();
   }();
@@ -172,8 +176,8 @@ void PostCosignature(store::Store& store, std::string_view body, const std::stri
       [cosig, refused, respond = std::move(respond)](absl::Status committed) {
         if (!refused->ok()) return respond(ErrorReply(*refused));
         if (!committed.ok()) return respond(ErrorReply(committed));
-        respond(JsonReply(201, boost::json::object{{"size", cosig->size},
-                                                   {"witness", cosig->witness_name}}));
+        respond(JsonReply(
+            201, boost::json::object{{"size", cosig->size}, {"witness", cosig->witness_name}}));
       });
 }
 

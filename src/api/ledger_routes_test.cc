@@ -28,12 +28,14 @@ class LedgerRoutesTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     for (int i = 0; i < 10; ++i) {
-      entries_.push_back(ledger::EncodeEntry(ledger::Entry{
-          .party = "RU", .action = ledger::kActionPartyAdd, .object_id = std::to_string(i),
-          .content_digest = std::string(32, 'x'), .server_time = Timestamp{}}));
-      ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-                          return txn.AppendLedger(entries_.back()).status();
-                        }).ok());
+      entries_.push_back(ledger::EncodeEntry(ledger::Entry{.party = "RU",
+                                                           .action = ledger::kActionPartyAdd,
+                                                           .object_id = std::to_string(i),
+                                                           .content_digest = std::string(32, 'x'),
+                                                           .server_time = Timestamp{}}));
+      ASSERT_TRUE(
+          store_->Write([&](store::Txn& txn) { return txn.AppendLedger(entries_.back()).status(); })
+              .ok());
     }
   }
   void TearDown() override {
@@ -56,7 +58,8 @@ class LedgerRoutesTest : public ::testing::Test {
       absl::Status inserted = txn.InsertParty(store::PartyRecord{
           .id = party, .name = party, .role = "guarantor", .token_hash = party + "-token-hash"});
       if (!inserted.ok() && !absl::IsAlreadyExists(inserted)) return inserted;
-      return store_->ledger().BindWitness(txn.db(), party, witness.verifier().ToString(), Timestamp{})
+      return store_->ledger()
+          .BindWitness(txn.db(), party, witness.verifier().ToString(), Timestamp{})
           .status();
     });
     ASSERT_TRUE(bound.ok()) << bound;
@@ -82,12 +85,17 @@ TEST_F(LedgerRoutesTest, CheckpointIsTheSignedNoteAsPlainText) {
 
 TEST_F(LedgerRoutesTest, EntriesAreCommitmentsThatOnlyEntitledPartiesCanOpen) {
   // Entry 9 also names the host SY as a reader (e.g. a conflict inside its territory).
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-                      entries_.push_back(ledger::EncodeEntry(ledger::Entry{
-                          .party = "RU", .action = ledger::kActionOperationCreate, .object_id = "op",
-                          .content_digest = std::string(32, 'x'), .server_time = Timestamp{}}));
-                      return txn.AppendLedger(entries_.back(), {"SY"}).status();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    entries_.push_back(
+                        ledger::EncodeEntry(ledger::Entry{.party = "RU",
+                                                          .action = ledger::kActionOperationCreate,
+                                                          .object_id = "op",
+                                                          .content_digest = std::string(32, 'x'),
+                                                          .server_time = Timestamp{}}));
+                    return txn.AppendLedger(entries_.back(), {"SY"}).status();
+                  })
+                  .ok());
   auto entries_for = [&](const std::string& party, const std::string& role) {
     Reply reply = GetEntries(*store_, {{"start", "3"}, {"end", "11"}},
                              LedgerCaller{.party = party, .role = role});
@@ -95,8 +103,8 @@ TEST_F(LedgerRoutesTest, EntriesAreCommitmentsThatOnlyEntitledPartiesCanOpen) {
     return Json(reply).at("entries").as_array();
   };
   // An observer (and another operator) gets the commitments only: nothing says who did what.
-  for (const auto& [party, role] : std::vector<std::pair<std::string, std::string>>{
-           {"OBS", "observer"}, {"UA", "operator"}}) {
+  for (const auto& [party, role] :
+       std::vector<std::pair<std::string, std::string>>{{"OBS", "observer"}, {"UA", "operator"}}) {
     auto items = entries_for(party, role);
     ASSERT_EQ(items.size(), 8u);
     EXPECT_EQ(items[0].at("index").to_number<int>(), 3);
@@ -141,10 +149,14 @@ TEST_F(LedgerRoutesTest, InclusionProofVerifiesAgainstTheServedCheckpoint) {
   for (const auto& h : body.at("proof").as_array()) {
     proof.push_back(*FromBase64(std::string_view(h.as_string())));
   }
-  const std::string leaf = *FromBase64(std::string_view(
-      Json(GetEntries(*store_, {{"start", "7"}}, {})).at("entries").as_array()[0].at("data").as_string()));
-  EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(leaf)), 7, 10,
-                                      proof, ledger::HashBytes(checkpoint->root))
+  const std::string leaf =
+      *FromBase64(std::string_view(Json(GetEntries(*store_, {{"start", "7"}}, {}))
+                                       .at("entries")
+                                       .as_array()[0]
+                                       .at("data")
+                                       .as_string()));
+  EXPECT_TRUE(ledger::VerifyInclusion(ledger::HashBytes(ledger::LeafHash(leaf)), 7, 10, proof,
+                                      ledger::HashBytes(checkpoint->root))
                   .ok());
 }
 
@@ -182,7 +194,8 @@ TEST_F(LedgerRoutesTest, BadParametersAre400NamingTheParameter) {
 
 TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint) {
   auto note = ledger::ParseNote(GetCheckpoint(*store_).body);
-  ledger::Signer witness = ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
+  ledger::Signer witness =
+      ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
   boost::json::object body{{"witness_key", witness.verifier().ToString()},
                            {"size", 10},
                            {"cosignature", witness.SignNote(note->text, 1790000000)}};
@@ -202,7 +215,8 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
   Reply other_party = Post(boost::json::serialize(body), "RU");
   EXPECT_EQ(other_party.status, 403);
   EXPECT_NE(other_party.body.find("icrc.example/w1"), std::string::npos) << other_party.body;
-  ledger::Signer other_key = ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
+  ledger::Signer other_key =
+      ledger::Signer::Generate("icrc.example/w1", ledger::KeyType::kCosignatureV1);
   boost::json::object impostor{{"witness_key", other_key.verifier().ToString()},
                                {"size", 10},
                                {"cosignature", other_key.SignNote(note->text, 1790000000)}};
@@ -226,20 +240,23 @@ TEST_F(LedgerRoutesTest, WitnessPostsACosignatureThatThenAppearsOnTheCheckpoint)
 // writer ran it; a synchronous Store::Write would block here until the writer is released.
 TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller) {
   auto note = ledger::ParseNote(GetCheckpoint(*store_).body);
-  ledger::Signer witness = ledger::Signer::Generate("icrc.example/w2", ledger::KeyType::kCosignatureV1);
-  const std::string body = boost::json::serialize(boost::json::object{
-      {"witness_key", witness.verifier().ToString()},
-      {"size", 10},
-      {"cosignature", witness.SignNote(note->text, 1790000000)}});
+  ledger::Signer witness =
+      ledger::Signer::Generate("icrc.example/w2", ledger::KeyType::kCosignatureV1);
+  const std::string body = boost::json::serialize(
+      boost::json::object{{"witness_key", witness.verifier().ToString()},
+                          {"size", 10},
+                          {"cosignature", witness.SignNote(note->text, 1790000000)}});
   Bind("ICRC", witness);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> writer_busy;
-  store_->Submit([&](store::Txn&) {
-    writer_busy.set_value();
-    released.wait();
-    return absl::OkStatus();
-  }, [](absl::Status) {});
+  store_->Submit(
+      [&](store::Txn&) {
+        writer_busy.set_value();
+        released.wait();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
   writer_busy.get_future().wait();
 
   std::promise<Reply> answer;
@@ -248,7 +265,8 @@ TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller
     PostCosignature(*store_, body, "ICRC", [&](Reply r) { answer.set_value(std::move(r)); });
   });
   const bool returned = call.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
-  const bool answered_early = answered.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready;
+  const bool answered_early =
+      answered.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready;
   release.set_value();
   EXPECT_TRUE(returned) << "PostCosignature waited for the store's writer";
   EXPECT_FALSE(answered_early) << "answered before the writer committed it";
@@ -256,7 +274,8 @@ TEST_F(LedgerRoutesTest, CosignatureGoesThroughTheWriterWithoutBlockingTheCaller
   Reply reply = answered.get();
   EXPECT_EQ(reply.status, 201) << reply.body;
   EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(GetCheckpoint(*store_, {{"size", "10"}}).body),
-                                 witness.verifier()).ok());
+                                 witness.verifier())
+                  .ok());
   // A bad body is answered at once, without the writer.
   EXPECT_EQ(Post("{", "ICRC").status, 400);
 }

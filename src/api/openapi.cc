@@ -1,5 +1,5 @@
-#include "boost/json.hpp"
 #include "api/routes.h"
+#include "boost/json.hpp"
 
 namespace deconflict::api {
 namespace internal {

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <set>
 
-#include "api/server.h"
 #include "api/event_routes.h"
 #include "api/routes.h"
+#include "api/server.h"
 #include "gtest/gtest.h"
 
 namespace deconflict::api {
@@ -17,7 +17,8 @@ std::string Lower(std::string s) {
 }
 
 TEST(OpenApi, DocumentsExactlyTheRealRoutes) {
-  auto dir = std::filesystem::temp_directory_path() / ("openapi_test_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("openapi_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto store = store::Store::Open(dir.string());
   ASSERT_TRUE(store.ok()) << store.status();
@@ -25,13 +26,16 @@ TEST(OpenApi, DocumentsExactlyTheRealRoutes) {
   strategic::OperationService operations(**store, clock);
   Authenticator authenticator(**store);
   Router router;
-  AddRoutes(router, Services{.store = **store, .operations = operations,
-                             .authenticator = authenticator, .clock = clock});
+  AddRoutes(router, Services{.store = **store,
+                             .operations = operations,
+                             .authenticator = authenticator,
+                             .clock = clock});
   events::Hub hub(**store);
   AddEventRoutes(router, authenticator, hub, {});
 
   std::set<std::string> served, documented;
-  for (const auto& route : router.routes()) served.insert(Lower(route.method) + " " + route.pattern);
+  for (const auto& route : router.routes())
+    served.insert(Lower(route.method) + " " + route.pattern);
   const auto& paths = OpenApiDocument().at("paths").as_object();
   for (const auto& [path, item] : paths) {
     for (const auto& [method, op] : item.as_object()) {
@@ -57,7 +61,8 @@ TEST(OpenApi, EveryReferenceResolves) {
           size_t start = 2;
           while (start < ref.size()) {
             size_t slash = ref.find('/', start);
-            std::string part = ref.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+            std::string part =
+                ref.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
             ASSERT_TRUE(at->is_object() && at->as_object().contains(part)) << "unresolved " << ref;
             at = &at->as_object().at(part);
             start = slash == std::string::npos ? ref.size() : slash + 1;

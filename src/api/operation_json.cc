@@ -29,8 +29,9 @@ absl::StatusOr<strategic::PageRequest> Page(std::string_view list, std::optional
   if (cursor != nullptr) {
     std::string decoded;
     const std::string prefix = fmt::format("{}:", list);
-    if (cursor->empty() || cursor->size() > 512 || !absl::WebSafeBase64Unescape(*cursor, &decoded) ||
-        decoded.rfind(prefix, 0) != 0 || decoded.size() == prefix.size()) {
+    if (cursor->empty() || cursor->size() > 512 ||
+        !absl::WebSafeBase64Unescape(*cursor, &decoded) || decoded.rfind(prefix, 0) != 0 ||
+        decoded.size() == prefix.size()) {
       return InvalidField("cursor", "is not a cursor of this list; pass next_cursor as given");
     }
     page.after = decoded.substr(prefix.size());
@@ -54,9 +55,9 @@ absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
   std::vector<geo::Volume4D> extents;
   extents.reserve(extents_json->size());
   for (size_t i = 0; i < extents_json->size(); ++i) {
-    ASSIGN_OR_RETURN(geo::Volume4D volume,
-                     geo::Volume4D::FromJson((*extents_json)[i], IndexPath("extents", i),
-                                             limits.volume, now));
+    ASSIGN_OR_RETURN(
+        geo::Volume4D volume,
+        geo::Volume4D::FromJson((*extents_json)[i], IndexPath("extents", i), limits.volume, now));
     extents.push_back(std::move(volume));
   }
 
@@ -64,9 +65,10 @@ absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
   ASSIGN_OR_RETURN(std::string state_name, object.String("state"));
   absl::StatusOr<strategic::OperationState> state = strategic::ParseState(state_name);
   if (!state.ok() || *state == strategic::OperationState::kEnded) {
-    return InvalidField("state", fmt::format("'{}' is not one of Accepted, Activated, "
-                                             "Nonconforming, Contingent (end an operation with DELETE)",
-                                             state_name.substr(0, 64)));
+    return InvalidField("state",
+                        fmt::format("'{}' is not one of Accepted, Activated, "
+                                    "Nonconforming, Contingent (end an operation with DELETE)",
+                                    state_name.substr(0, 64)));
   }
 
   // key: OVNs, optional (an empty key is fine when nothing overlaps).
@@ -75,11 +77,12 @@ absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
     if (!key_json->is_array()) return InvalidField("key", "must be an array of OVN strings");
     const boost::json::array& ovns = key_json->get_array();
     if (ovns.size() > limits.max_key) {
-      return LimitExceeded("key", fmt::format("has {} OVNs; at most {} are allowed", ovns.size(),
-                                              limits.max_key));
+      return LimitExceeded(
+          "key", fmt::format("has {} OVNs; at most {} are allowed", ovns.size(), limits.max_key));
     }
     for (size_t i = 0; i < ovns.size(); ++i) {
-      if (!ovns[i].is_string()) return InvalidField(IndexPath("key", i), "must be a non-empty OVN string");
+      if (!ovns[i].is_string())
+        return InvalidField(IndexPath("key", i), "must be a non-empty OVN string");
       key.emplace_back(ovns[i].get_string());
     }
   }
@@ -204,9 +207,11 @@ absl::StatusOr<strategic::PageRequest> PageRequestOf(std::string_view list,
                                                      const boost::json::value* cursor) {
   std::optional<int64_t> n;
   if (limit != nullptr) {
-    if (!limit->is_int64() && !limit->is_uint64()) return InvalidField("limit", "must be an integer");
-    n = limit->is_int64() ? limit->get_int64()
-                          : static_cast<int64_t>(std::min<uint64_t>(limit->get_uint64(), INT64_MAX));
+    if (!limit->is_int64() && !limit->is_uint64())
+      return InvalidField("limit", "must be an integer");
+    n = limit->is_int64()
+            ? limit->get_int64()
+            : static_cast<int64_t>(std::min<uint64_t>(limit->get_uint64(), INT64_MAX));
   }
   std::string cursor_text;
   if (cursor != nullptr) {
@@ -223,7 +228,8 @@ absl::StatusOr<strategic::PageRequest> PageRequestOf(std::string_view list,
   if (limit != nullptr) {
     if (limit->empty() || limit->size() > 9 ||
         limit->find_first_not_of("0123456789") != std::string::npos) {
-      return InvalidField("limit", fmt::format("must be an integer between 1 and {}", kMaxPageLimit));
+      return InvalidField("limit",
+                          fmt::format("must be an integer between 1 and {}", kMaxPageLimit));
     }
     n = std::stoll(*limit);
   }

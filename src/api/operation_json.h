@@ -24,7 +24,7 @@ namespace deconflict::api {
 // Volumes through geo's ASTM codec at `now`, then strategic::MakeOperationRequest. Unknown
 // fields refused. InvalidArgument (400) or LimitExceeded (413) naming the field
 // ("extents[2].time_end.value", "key[0]", "label").
-absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
+[[nodiscard]] absl::StatusOr<strategic::OperationRequest> ParseOperationRequest(
     const boost::json::value& body, const strategic::OperationLimits& limits, Timestamp now);
 
 boost::json::object OperationJson(const store::OperationRecord& record);
@@ -52,13 +52,12 @@ boost::json::object ConflictsPageJson(const strategic::Page<strategic::OwnConfli
 inline constexpr size_t kDefaultPageLimit = 100;
 inline constexpr size_t kMaxPageLimit = 1000;
 // From a JSON body (null pointers: absent).
-absl::StatusOr<strategic::PageRequest> PageRequestOf(std::string_view list,
-                                                     const boost::json::value* limit,
-                                                     const boost::json::value* cursor);
+[[nodiscard]] absl::StatusOr<strategic::PageRequest> PageRequestOf(
+    std::string_view list, const boost::json::value* limit, const boost::json::value* cursor);
 // From query parameters (nullptr: absent).
-absl::StatusOr<strategic::PageRequest> PageRequestOf(std::string_view list,
-                                                     const std::string* limit,
-                                                     const std::string* cursor);
+[[nodiscard]] absl::StatusOr<strategic::PageRequest> PageRequestOf(std::string_view list,
+                                                                   const std::string* limit,
+                                                                   const std::string* cursor);
 // The cursor for position `next` of list `list` ("" when `next` is empty).
 std::string EncodeCursor(std::string_view list, const std::string& next);
 

@@ -8,24 +8,32 @@
 namespace deconflict::api {
 
 Reply JsonReply(int status, const boost::json::value& body) {
-  return Reply{.status = status, .content_type = "application/json",
-               .body = SerializeJson(body)};
+  return Reply{.status = status, .content_type = "application/json", .body = SerializeJson(body)};
 }
 
 int HttpStatusOf(const absl::Status& status) {
   if (IsLimitExceeded(status)) return 413;
   switch (status.code()) {
-    case absl::StatusCode::kOk: return 200;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kOk:
+      return 200;
+    case absl::StatusCode::kInvalidArgument:
+      return 400;
+    case absl::StatusCode::kUnauthenticated:
+      return 401;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kNotFound:
+      return 404;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kAborted:
-    case absl::StatusCode::kFailedPrecondition: return 409;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kUnavailable: return 503;
-    default: return 500;
+    case absl::StatusCode::kFailedPrecondition:
+      return 409;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -37,16 +45,26 @@ constexpr size_t kMaxMessageChars = 1024;
 const char* CodeName(const absl::Status& status) {
   if (IsLimitExceeded(status)) return "too_large";
   switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument: return "invalid_argument";
-    case absl::StatusCode::kUnauthenticated: return "unauthenticated";
-    case absl::StatusCode::kPermissionDenied: return "permission_denied";
-    case absl::StatusCode::kNotFound: return "not_found";
-    case absl::StatusCode::kAlreadyExists: return "already_exists";
-    case absl::StatusCode::kAborted: return "aborted";
-    case absl::StatusCode::kFailedPrecondition: return "failed_precondition";
-    case absl::StatusCode::kResourceExhausted: return "overloaded";
-    case absl::StatusCode::kUnavailable: return "unavailable";
-    default: return "internal";
+    case absl::StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case absl::StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case absl::StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case absl::StatusCode::kNotFound:
+      return "not_found";
+    case absl::StatusCode::kAlreadyExists:
+      return "already_exists";
+    case absl::StatusCode::kAborted:
+      return "aborted";
+    case absl::StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case absl::StatusCode::kResourceExhausted:
+      return "overloaded";
+    case absl::StatusCode::kUnavailable:
+      return "unavailable";
+    default:
+      return "internal";
   }
 }
 
@@ -64,8 +82,8 @@ Reply ErrorReply(const absl::Status& status) {
   } else {
     // The last guard: whatever a handler put in its message, the answer stays valid UTF-8 and
     // small (common/text.h).
-    error["message"] = EscapeForMessage(std::string_view(status.message().data(), status.message().size()),
-                                        kMaxMessageChars);
+    error["message"] = EscapeForMessage(
+        std::string_view(status.message().data(), status.message().size()), kMaxMessageChars);
   }
   if (auto field = FieldOf(status)) error["field"] = EscapeForMessage(*field, kMaxMessageChars);
   return JsonReply(HttpStatusOf(status), boost::json::object{{"error", std::move(error)}});

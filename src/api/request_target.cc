@@ -2,7 +2,6 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-
 #include <cctype>
 
 #include "common/status.h"
@@ -78,7 +77,8 @@ std::string Quoted(urls::pct_string_view encoded) {
 absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target, size_t max_target_bytes) {
   if (target.size() > max_target_bytes) {
     return LimitExceeded("path", fmt::format("request target of {} bytes is longer than the limit "
-                                             "of {} bytes", target.size(), max_target_bytes));
+                                             "of {} bytes",
+                                             target.size(), max_target_bytes));
   }
   urls::result<urls::url_view> url =
       urls::parse_origin_form(urls::string_view(target.data(), target.size()));
@@ -93,7 +93,8 @@ absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target, size_t
     ++segment_number;
     std::string segment = encoded.decode();  // '+' stays '+' in a path
     if (const char* problem = DecodedProblem(segment)) {
-      return InvalidField("path", fmt::format("segment {} {} {}", segment_number, Quoted(encoded), problem));
+      return InvalidField(
+          "path", fmt::format("segment {} {} {}", segment_number, Quoted(encoded), problem));
     }
     out.segments.push_back(std::move(segment));
   }
@@ -107,12 +108,14 @@ absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target, size_t
       return InvalidField("query", fmt::format("parameter name {} {}", Quoted(param.key), problem));
     }
     if (const char* problem = DecodedProblem(value)) {
-      return InvalidField("query", fmt::format("value of parameter {} {}", Quoted(param.key), problem));
+      return InvalidField("query",
+                          fmt::format("value of parameter {} {}", Quoted(param.key), problem));
     }
     if (name.empty() && value.empty()) continue;  // "a=1&&b=2"
     if (!out.query.emplace(std::move(name), std::move(value)).second) {
       // Two values for one name would be read differently by different layers: refuse.
-      return InvalidField("query", fmt::format("parameter {} is given more than once", Quoted(param.key)));
+      return InvalidField("query",
+                          fmt::format("parameter {} is given more than once", Quoted(param.key)));
     }
   }
   return out;

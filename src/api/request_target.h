@@ -37,7 +37,7 @@ struct RequestTarget {
 // is invalid, a decoded segment, name or value is not valid UTF-8 or holds a control character
 // (NUL, ESC, DEL, C1), or a query parameter is given twice. LimitExceeded (413) with field
 // "path" when the target is longer than `max_target_bytes`.
-absl::StatusOr<RequestTarget> ParseRequestTarget(std::string_view target,
-                                                 size_t max_target_bytes = kMaxTargetBytes);
+[[nodiscard]] absl::StatusOr<RequestTarget> ParseRequestTarget(
+    std::string_view target, size_t max_target_bytes = kMaxTargetBytes);
 
 }  // namespace deconflict::api

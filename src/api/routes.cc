@@ -37,18 +37,16 @@ Handler Authorized(const Services& s, Access access, AsyncHandler inner) {
           fmt::format("party {} has role '{}'; only 'operator' parties may do this",
                       who->party.value(), parties::RoleName(who->role)))));
     }
-    inner(req, *who, [respond = std::move(respond)](ReplyOr reply) {
-      respond(ToReply(std::move(reply)));
-    });
+    inner(req, *who,
+          [respond = std::move(respond)](ReplyOr reply) { respond(ToReply(std::move(reply))); });
   };
 }
 
 Handler Authorized(const Services& s, Access access, SyncHandler inner) {
-  return Authorized(s, access,
-                    AsyncHandler([inner = std::move(inner)](const Request& req,
-                                                            const Principal& who, Answer answer) {
-                      answer(inner(req, who));
-                    }));
+  return Authorized(
+      s, access,
+      AsyncHandler([inner = std::move(inner)](const Request& req, const Principal& who,
+                                              Answer answer) { answer(inner(req, who)); }));
 }
 
 // A route open to anyone (health, version, the OpenAPI document).
@@ -68,7 +66,8 @@ Caller CallerOf(const Principal& p) {
 ReplyOr WriteReply(WriteOutcome outcome, bool end) {
   if (outcome.status.ok()) {
     const strategic::WriteResult& result = *outcome.result;
-    return JsonReply(result.created ? 201 : 200, end ? EndResultJson(result) : PutResultJson(result));
+    return JsonReply(result.created ? 201 : 200,
+                     end ? EndResultJson(result) : PutResultJson(result));
   }
   if (outcome.refusal) {
     Reply reply = ErrorReply(outcome.status);
@@ -92,7 +91,8 @@ const std::string* QueryParam(const Request& req, const std::string& name) {
 }
 
 void PutOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
-  absl::StatusOr<strategic::OperationRequest> request = [&]() -> absl::StatusOr<strategic::OperationRequest> {
+  absl::StatusOr<strategic::OperationRequest> request =
+      [&]() -> absl::StatusOr<strategic::OperationRequest> {
     ASSIGN_OR_RETURN(boost::json::value body, BodyJson(req));
     return ParseOperationRequest(body, Limits(), s.clock.Now());
   }();
@@ -138,11 +138,12 @@ void QueryOperations(const Services& s, const Request& req, const Principal& who
     return Parsed{std::move(area), std::move(page)};
   }();
   if (!parsed.ok()) return answer(parsed.status());
-  s.operations.Query(CallerOf(who), parsed->area, parsed->page,
-                     [answer = std::move(answer)](absl::StatusOr<strategic::Page<strategic::QueryHit>> hits) {
-                       if (!hits.ok()) return answer(hits.status());
-                       answer(JsonReply(200, QueryPageJson(*hits)));
-                     });
+  s.operations.Query(
+      CallerOf(who), parsed->area, parsed->page,
+      [answer = std::move(answer)](absl::StatusOr<strategic::Page<strategic::QueryHit>> hits) {
+        if (!hits.ok()) return answer(hits.status());
+        answer(JsonReply(200, QueryPageJson(*hits)));
+      });
 }
 
 // Query: ?limit=1..1000&cursor=next_cursor.
@@ -156,7 +157,8 @@ ReplyOr ListParties(const Services& s) {
   ASSIGN_OR_RETURN(std::vector<store::PartyRecord> parties, s.store.ListParties());
   boost::json::array list;
   for (const auto& p : parties) {
-    list.push_back({{"id", p.id}, {"name", p.name}, {"role", p.role}, {"revoked", p.revoked_at.has_value()}});
+    list.push_back(
+        {{"id", p.id}, {"name", p.name}, {"role", p.role}, {"revoked", p.revoked_at.has_value()}});
   }
   return JsonReply(200, boost::json::object{{"parties", std::move(list)}});
 }
@@ -178,18 +180,23 @@ void AddRoutes(Router& router, const Services& services) {
     });
   });
   router.Add("GET", "/v1/version", Open([](const Request&) -> ReplyOr {
-    return JsonReply(200, {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}});
-  }));
-  router.Add("GET", "/v1/openapi.json", Open([](const Request&) -> ReplyOr {
-    return JsonReply(200, OpenApiDocument());
-  }));
+               return JsonReply(
+                   200,
+                   {{"service", "deconflict"}, {"version", DECONFLICT_VERSION}, {"api", "v1"}});
+             }));
+  router.Add("GET", "/v1/openapi.json",
+             Open([](const Request&) -> ReplyOr { return JsonReply(200, OpenApiDocument()); }));
 
-  router.Add("GET", "/v1/me", Authorized(s, Access::kAnyParty, SyncHandler([](const Request&, const Principal& who) -> ReplyOr {
-    return JsonReply(200, {{"party", who.party.value()}, {"role", parties::RoleName(who.role)}});
-  })));
-  router.Add("GET", "/v1/parties", Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal&) {
-    return ListParties(s);
-  })));
+  router.Add("GET", "/v1/me",
+             Authorized(s, Access::kAnyParty,
+                        SyncHandler([](const Request&, const Principal& who) -> ReplyOr {
+                          return JsonReply(200, {{"party", who.party.value()},
+                                                 {"role", parties::RoleName(who.role)}});
+                        })));
+  router.Add("GET", "/v1/parties",
+             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal&) {
+                          return ListParties(s);
+                        })));
 
   // Operations.
   const AsyncHandler put = [s](const Request& req, const Principal& who, Answer answer) {
@@ -198,26 +205,32 @@ void AddRoutes(Router& router, const Services& services) {
   router.Add("PUT", "/v1/operations/{id}", Authorized(s, Access::kOperator, put));
   router.Add("PUT", "/v1/operations/{id}/{ovn}", Authorized(s, Access::kOperator, put));
   router.Add("DELETE", "/v1/operations/{id}/{ovn}",
-             Authorized(s, Access::kOperator, AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
-               EndOperation(s, req, who, std::move(answer));
-             })));
-  router.Add("GET", "/v1/operations/{id}",
-             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
-               return GetOperation(s, req, who);
-             })));
+             Authorized(s, Access::kOperator,
+                        AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
+                          EndOperation(s, req, who, std::move(answer));
+                        })));
+  router.Add(
+      "GET", "/v1/operations/{id}",
+      Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
+                   return GetOperation(s, req, who);
+                 })));
   router.Add("POST", "/v1/operations/query",
-             Authorized(s, Access::kAnyParty, AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
-               QueryOperations(s, req, who, std::move(answer));
-             })));
+             Authorized(s, Access::kAnyParty,
+                        AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
+                          QueryOperations(s, req, who, std::move(answer));
+                        })));
   router.Add("GET", "/v1/probes",
-             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
-               ASSIGN_OR_RETURN(std::vector<strategic::ProbeRecord> probes, s.operations.Probes(CallerOf(who)));
-               return JsonReply(200, ProbesJson(probes));
-             })));
-  router.Add("GET", "/v1/conflicts",
-             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
-               return ListConflicts(s, req, who);
-             })));
+             Authorized(s, Access::kAnyParty,
+                        SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
+                          ASSIGN_OR_RETURN(std::vector<strategic::ProbeRecord> probes,
+                                           s.operations.Probes(CallerOf(who)));
+                          return JsonReply(200, ProbesJson(probes));
+                        })));
+  router.Add(
+      "GET", "/v1/conflicts",
+      Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
+                   return ListConflicts(s, req, who);
+                 })));
 
   AddLedgerRoutes(router, s);
 }

@@ -12,15 +12,16 @@ namespace deconflict::api {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
-  ASSIGN_OR_RETURN(server->store_,
-                   store::Store::Open(options.data_dir, {.synchronous_full = options.synchronous_full,
-                                                         .clock = &server->clock_,
-                                                         .faults = options.store_faults}));
+  ASSIGN_OR_RETURN(server->store_, store::Store::Open(options.data_dir,
+                                                      {.synchronous_full = options.synchronous_full,
+                                                       .clock = &server->clock_,
+                                                       .faults = options.store_faults}));
   server->event_hub_ = std::make_unique<events::Hub>(*server->store_);
   server->event_log_ = std::make_unique<events::EventLog>(
       server->clock_, [hub = server->event_hub_.get()] { hub->Notify(); });
   server->operations_ = std::make_unique<strategic::OperationService>(
-      *server->store_, server->clock_, strategic::OperationServiceOptions{}, server->event_log_.get());
+      *server->store_, server->clock_, strategic::OperationServiceOptions{},
+      server->event_log_.get());
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -44,7 +45,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   AddEventRoutes(*server->router_, *server->authenticator_, *server->event_hub_,
                  EventsSocketOptions{.max_queue = options.events_max_queue});
   server->http_ = std::make_unique<HttpServer>(
-      HttpServerOptions{.address = options.address, .port = options.port, .threads = options.threads},
+      HttpServerOptions{
+          .address = options.address, .port = options.port, .threads = options.threads},
       *server->router_);
   return server;
 }

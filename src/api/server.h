@@ -19,33 +19,34 @@
 #include "api/http_server.h"
 #include "common/clock.h"
 #include "common/ids.h"
-#include "parties/authenticator.h"
 #include "events/event_log.h"
 #include "events/hub.h"
+#include "parties/authenticator.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
 
 namespace deconflict::api {
 
 struct ServerOptions {
-  std::string data_dir;                // REQUIRED: the store's directory
-  std::string address = "127.0.0.1";   // Default: loopback.
-  uint16_t port = 8080;                // Default: 8080; 0 picks a free port.
-  int threads = 2;                     // Default: 2 I/O threads.
-  bool synchronous_full = true;        // Default: every commit fsynced.
-  store::FaultInjector* store_faults = nullptr;  // Tests only (store/fault_injector.h). Default: none.
+  std::string data_dir;               // REQUIRED: the store's directory
+  std::string address = "127.0.0.1";  // Default: loopback.
+  uint16_t port = 8080;               // Default: 8080; 0 picks a free port.
+  int threads = 2;                    // Default: 2 I/O threads.
+  bool synchronous_full = true;       // Default: every commit fsynced.
+  store::FaultInjector* store_faults =
+      nullptr;  // Tests only (store/fault_injector.h). Default: none.
   // Events queued for one WebSocket before it is closed as slow (events_socket.h). Default: 1024.
   size_t events_max_queue = 1024;
 };
 
 class Server {
  public:
-  static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
 
-  absl::Status Start();
+  [[nodiscard]] absl::Status Start();
   uint16_t port() const { return http_->port(); }
   void Run() { http_->Run(); }
   void Stop() { http_->Stop(); }
@@ -65,8 +66,8 @@ class Server {
 
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<events::Hub> event_hub_;         // reads store_
-  std::unique_ptr<events::EventLog> event_log_;    // notifies event_hub_
+  std::unique_ptr<events::Hub> event_hub_;       // reads store_
+  std::unique_ptr<events::EventLog> event_log_;  // notifies event_hub_
   std::unique_ptr<strategic::OperationService> operations_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;

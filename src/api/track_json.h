@@ -63,7 +63,8 @@ struct TrackBatch {
 // that is not an object, misses or mistypes a member, has an unknown member or a time that is
 // not RFC 3339 is not an error of the batch: it goes to `refused`. Values are not range-checked
 // here (ApplyTrackBatch does it, with the clock and the held tracks).
-absl::StatusOr<TrackBatch> ReadTrackBatch(const boost::json::value& body, const PartyId& party);
+[[nodiscard]] absl::StatusOr<TrackBatch> ReadTrackBatch(const boost::json::value& body,
+                                                        const PartyId& party);
 
 struct TrackBatchResult {
   size_t accepted = 0;

@@ -46,7 +46,8 @@ parties::AckStatement StatementOrDie(std::string_view command, const AckArgs& ar
       .object_digest = ValueOrDie(command, parties::ParseObjectDigest(args.digest, "--digest")),
       .party = ValueOrDie(command, ParsePartyId(args.party), "--party"),
       .time = std::chrono::floor<std::chrono::seconds>(now)};
-  if (!args.time.empty()) statement.time = ValueOrDie(command, parties::ParseAckTime(args.time, "--time"));
+  if (!args.time.empty())
+    statement.time = ValueOrDie(command, parties::ParseAckTime(args.time, "--time"));
   // Field errors name the statement's fields ("kind"); say which option carries them.
   absl::Status valid = parties::EncodeAckStatement(statement).status();
   if (!valid.ok()) Die(command, valid, "bad statement (--kind, --object)");
@@ -61,7 +62,8 @@ void RunSign(const AckArgs& args) {
       ValueOrDie(kCommand, parties::ReadPrivateKeyFile(args.key_file), "--key");
   const std::string signature = ValueOrDie(kCommand, parties::SignAcknowledgement(key, statement));
   std::cout << parties::Base64Encode(signature) << "\n";
-  std::cerr << fmt::format("signed with key {} at --time {}\n", parties::SigningKeyId(key.public_key),
+  std::cerr << fmt::format("signed with key {} at --time {}\n",
+                           parties::SigningKeyId(key.public_key),
                            parties::FormatAckTime(statement.time));
 }
 
@@ -72,10 +74,12 @@ void RunVerify(const AckArgs& args) {
   const std::string signature =
       ValueOrDie(kCommand, parties::Base64Decode(args.signature, "--signature"));
   std::string key_id;
-  if (!args.key_id.empty()) key_id = ValueOrDie(kCommand, parties::ParseKeyId(args.key_id, "--key-id"));
+  if (!args.key_id.empty())
+    key_id = ValueOrDie(kCommand, parties::ParseKeyId(args.key_id, "--key-id"));
   if (args.max_skew < 0) Die(kCommand, absl::InvalidArgumentError("--max-skew: must be >= 0"));
   if (!std::filesystem::exists(std::filesystem::path(args.data) / "deconflict.db")) {
-    Die(kCommand, absl::NotFoundError(fmt::format("no store in {} (no deconflict.db there)", args.data)));
+    Die(kCommand,
+        absl::NotFoundError(fmt::format("no store in {} (no deconflict.db there)", args.data)));
   }
   auto store = ValueOrDie(kCommand, store::Store::Open(args.data),
                           fmt::format("cannot open the store in {}", args.data));
@@ -93,7 +97,8 @@ void RunVerify(const AckArgs& args) {
 }
 
 void AddStatementOptions(CLI::App* command, AckArgs& args) {
-  command->add_option("--kind", args.kind, "What is acknowledged, e.g. hotline.message")->required();
+  command->add_option("--kind", args.kind, "What is acknowledged, e.g. hotline.message")
+      ->required();
   command->add_option("--object", args.object, "The acknowledged object's id")->required();
   command->add_option("--digest", args.digest, "The object's SHA-256 as the server gives it (hex)")
       ->required();
@@ -103,26 +108,31 @@ void AddStatementOptions(CLI::App* command, AckArgs& args) {
 }  // namespace
 
 void AddAckCommands(CLI::App& app) {
-  CLI::App* ack = app.add_subcommand("ack", "Sign and verify acknowledgements (docs/acknowledgements.md)");
+  CLI::App* ack =
+      app.add_subcommand("ack", "Sign and verify acknowledgements (docs/acknowledgements.md)");
   ack->require_subcommand(1);
   auto args = std::make_shared<AckArgs>();
 
-  CLI::App* sign = ack->add_subcommand("sign", "Sign an acknowledgement statement; print the signature");
+  CLI::App* sign =
+      ack->add_subcommand("sign", "Sign an acknowledgement statement; print the signature");
   sign->add_option("--key", args->key_file, "Private key file (party key generate)")->required();
   AddStatementOptions(sign, *args);
   sign->add_option("--time", args->time, "YYYY-MM-DDTHH:MM:SSZ. Default: now");
   sign->callback([args] { RunSign(*args); });
 
-  CLI::App* verify = ack->add_subcommand(
-      "verify", "Check a signature against the store's registered keys");
+  CLI::App* verify =
+      ack->add_subcommand("verify", "Check a signature against the store's registered keys");
   verify->add_option("--data", args->data, "Data directory of the store")->required();
   AddStatementOptions(verify, *args);
-  verify->add_option("--time", args->time, "The statement's time, YYYY-MM-DDTHH:MM:SSZ")->required();
+  verify->add_option("--time", args->time, "The statement's time, YYYY-MM-DDTHH:MM:SSZ")
+      ->required();
   verify->add_option("--signature", args->signature, "Base64 signature")->required();
-  verify->add_option("--key-id", args->key_id, "The key the signer used. Default: any key of the party");
+  verify->add_option("--key-id", args->key_id,
+                     "The key the signer used. Default: any key of the party");
   verify->add_option("--max-skew", args->max_skew,
                      "Largest distance in seconds between --time and now. Default: 300");
-  verify->add_flag("--any-time", args->any_time, "Do not compare --time with now (old acknowledgements)");
+  verify->add_flag("--any-time", args->any_time,
+                   "Do not compare --time with now (old acknowledgements)");
   verify->callback([args] { RunVerify(*args); });
 }
 

@@ -9,13 +9,14 @@
 
 namespace deconflict::cli {
 
-void AddServeCommand(CLI::App& app);     // serve_command.cc
-void AddPartyCommands(CLI::App& app);    // party_commands.cc
+void AddServeCommand(CLI::App& app);   // serve_command.cc
+void AddPartyCommands(CLI::App& app);  // party_commands.cc
 // signing_key_commands.cc: `party key add|list|revoke|generate` (after AddPartyCommands)
 void AddSigningKeyCommands(CLI::App& app);
-void AddAckCommands(CLI::App& app);     // ack_commands.cc: `ack sign|verify`
-void AddTacticalCommands(CLI::App& app); // tactical_commands.cc: `sim tracks`, `detect`
+void AddAckCommands(CLI::App& app);       // ack_commands.cc: `ack sign|verify`
+void AddTacticalCommands(CLI::App& app);  // tactical_commands.cc: `sim tracks`, `detect`
 void AddLedgerCommands(CLI::App& app);
-void AddWatchCommand(CLI::App& app);    // watch_command.cc: `watch` (GET /v1/events)   // ledger_commands.cc: `ledger key|export|verify|check`
+void AddWatchCommand(CLI::App& app);  // watch_command.cc: `watch` (GET /v1/events)   //
+                                      // ledger_commands.cc: `ledger key|export|verify|check`
 
 }  // namespace deconflict::cli

@@ -18,12 +18,12 @@ struct DemoParty {
 
 struct Demo {
   std::vector<DemoParty> parties;
-  std::vector<std::string> notes;  // what was filed, for the banner
+  std::vector<std::string> notes;          // what was filed, for the banner
   std::string example_start, example_end;  // a time window inside the demo's operations
 };
 
 // Fills an empty store. FailedPrecondition when the store already has parties.
-absl::StatusOr<Demo> LoadDemo(api::Server& server);
+[[nodiscard]] absl::StatusOr<Demo> LoadDemo(api::Server& server);
 
 // The banner: tokens and curl commands to try against `base_url`.
 std::string DemoBanner(const Demo& demo, const std::string& base_url);

@@ -114,8 +114,11 @@ void Export(const LedgerArgs& args) {
         absl::StatusOr<std::vector<ledger::Hash>> proof =
             ledger::InclusionProof(reader, args.index, cp->size);
         if (!proof.ok()) return proof.status();
-        ledger::Bundle bundle{.index = args.index, .entry = (*entry)[0], .size = cp->size,
-                              .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+        ledger::Bundle bundle{.index = args.index,
+                              .entry = (*entry)[0],
+                              .size = cp->size,
+                              .proof = ledger::ProofBytes(*proof),
+                              .checkpoint = cp->note};
         // The bundle carries the opening: its holder proves what the entry says.
         if ((*opening)[0]) bundle.opening = (*opening)[0]->opening;
         return bundle;
@@ -125,9 +128,10 @@ void Export(const LedgerArgs& args) {
   out << ledger::FormatBundle(*bundle);
   out.close();
   if (!out) Fail(fmt::format("cannot write {}", args.out));
-  std::cout << fmt::format("entry {} with its inclusion proof in the checkpoint of size {} "
-                           "written to {}\n",
-                           args.index, bundle->size, args.out);
+  std::cout << fmt::format(
+      "entry {} with its inclusion proof in the checkpoint of size {} "
+      "written to {}\n",
+      args.index, bundle->size, args.out);
 }
 
 void Verify(const LedgerArgs& args) {
@@ -174,8 +178,8 @@ void Check(const LedgerArgs& args) {
       "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
       "{} operation rows, {} party rows and {} witness bindings match their entries ({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
-      Base64(ledger::HashBytes(report->root)), report->operations, report->parties, report->witnesses,
-      seconds);
+      Base64(ledger::HashBytes(report->root)), report->operations, report->parties,
+      report->witnesses, seconds);
 }
 
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group
@@ -193,11 +197,12 @@ void BenchAppend(const LedgerArgs& args) {
       store->Submit(
           [first = done, count](store::Txn& txn) -> absl::Status {
             for (uint64_t i = first; i < first + count; ++i) {
-              absl::StatusOr<uint64_t> index = txn.AppendLedger(ledger::EncodeEntry(
-                  ledger::Entry{.party = "bench", .action = "bench.append",
-                                .object_id = std::to_string(i),
-                                .content_digest = std::string(32, '\0'),
-                                .server_time = SystemClock().Now()}));
+              absl::StatusOr<uint64_t> index = txn.AppendLedger(
+                  ledger::EncodeEntry(ledger::Entry{.party = "bench",
+                                                    .action = "bench.append",
+                                                    .object_id = std::to_string(i),
+                                                    .content_digest = std::string(32, '\0'),
+                                                    .server_time = SystemClock().Now()}));
               if (!index.ok()) return index.status();
             }
             return absl::OkStatus();
@@ -220,7 +225,8 @@ void WitnessKey(const LedgerArgs& args) {
   if (!ledger::ValidKeyName(args.name)) {
     Fail(fmt::format("--name: '{}' is not a key name (no spaces, no '+')", args.name));
   }
-  const ledger::Signer signer = ledger::Signer::Generate(args.name, ledger::KeyType::kCosignatureV1);
+  const ledger::Signer signer =
+      ledger::Signer::Generate(args.name, ledger::KeyType::kCosignatureV1);
   const int fd = ::open(args.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) Fail(fmt::format("cannot create {} (it must not exist yet)", args.out));
   const std::string text = signer.ToString() + "\n";
@@ -245,8 +251,8 @@ void WitnessAdd(const LedgerArgs& args) {
     return absl::OkStatus();
   });
   if (!bound.ok()) Fail(fmt::format("witness add: {}", bound.message()));
-  std::cout << fmt::format("witness {} bound to party {} (ledger entry {})\n", key.name,
-                           args.party, index);
+  std::cout << fmt::format("witness {} bound to party {} (ledger entry {})\n", key.name, args.party,
+                           index);
 }
 
 void WitnessList(const LedgerArgs& args) {
@@ -267,7 +273,8 @@ void WitnessRemove(const LedgerArgs& args) {
   auto store = OpenExistingStore(args.data);
   uint64_t index = 0;
   absl::Status removed = store->Write([&](store::Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(index, store->ledger().RemoveWitness(txn.db(), args.name, SystemClock().Now()));
+    ASSIGN_OR_RETURN(index,
+                     store->ledger().RemoveWitness(txn.db(), args.name, SystemClock().Now()));
     return absl::OkStatus();
   });
   if (!removed.ok()) Fail(fmt::format("witness remove: {}", removed.message()));
@@ -311,19 +318,22 @@ void Cosign(const LedgerArgs& args) {
       Fail("--consistency: expected the JSON of GET /v1/ledger/proofs/consistency");
     }
     absl::Status consistent = old_cp.size == 0
-        ? absl::OkStatus()  // everything extends the empty tree
-        : ledger::VerifyConsistency(old_cp.size, checkpoint.size, proof,
-                                    ledger::HashBytes(old_cp.root),
-                                    ledger::HashBytes(checkpoint.root));
+                                  ? absl::OkStatus()  // everything extends the empty tree
+                                  : ledger::VerifyConsistency(old_cp.size, checkpoint.size, proof,
+                                                              ledger::HashBytes(old_cp.root),
+                                                              ledger::HashBytes(checkpoint.root));
     if (!consistent.ok()) {
-      std::cerr << fmt::format("FAILED: the checkpoint of size {} does not extend the one of size "
-                               "{}: {}\n", checkpoint.size, old_cp.size, consistent.message());
+      std::cerr << fmt::format(
+          "FAILED: the checkpoint of size {} does not extend the one of size "
+          "{}: {}\n",
+          checkpoint.size, old_cp.size, consistent.message());
       throw CLI::RuntimeError(1);
     }
   }
-  const uint64_t now = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count());
+  const uint64_t now =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   std::string line = witness->SignNote(note.text, now);
   line.pop_back();  // the JSON carries the line without its newline
   boost::json::object body{{"witness_key", witness->verifier().ToString()},
@@ -335,18 +345,21 @@ void Cosign(const LedgerArgs& args) {
 }  // namespace
 
 void AddLedgerCommands(CLI::App& app) {
-  CLI::App* ledger = app.add_subcommand("ledger", "The tamper-evident ledger: keys, proofs, checks");
+  CLI::App* ledger =
+      app.add_subcommand("ledger", "The tamper-evident ledger: keys, proofs, checks");
   ledger->require_subcommand(1);
   auto args = std::make_shared<LedgerArgs>();
 
-  CLI::App* key = ledger->add_subcommand("key", "Print the server's checkpoint key (note verifier key)");
+  CLI::App* key =
+      ledger->add_subcommand("key", "Print the server's checkpoint key (note verifier key)");
   key->add_option("--data", args->data, "Data directory of the store")->required();
   key->callback([args] {
     auto store = OpenExistingStore(args->data);
     std::cout << store->ledger().signer().verifier().ToString() << "\n";
   });
 
-  CLI::App* exp = ledger->add_subcommand("export", "Write a self-contained proof bundle for one entry");
+  CLI::App* exp =
+      ledger->add_subcommand("export", "Write a self-contained proof bundle for one entry");
   exp->add_option("--data", args->data, "Data directory of the store")->required();
   exp->add_option("--index", args->index, "Ledger index of the entry")->required();
   exp->add_option("--out", args->out, "Bundle file to write")->required();
@@ -357,16 +370,19 @@ void AddLedgerCommands(CLI::App& app) {
 
   CLI::App* verify = ledger->add_subcommand("verify", "Verify a proof bundle offline");
   verify->add_option("--bundle", args->bundle, "Bundle file")->required();
-  verify->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")->required();
+  verify->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")
+      ->required();
   verify->add_option("--witness", args->witnesses,
                      "A witness cosignature/v1 verifier key that must have cosigned (repeatable)");
   verify->callback([args] { Verify(*args); });
 
-  CLI::App* check = ledger->add_subcommand("check", "Recompute the whole tree and compare it with the store");
+  CLI::App* check =
+      ledger->add_subcommand("check", "Recompute the whole tree and compare it with the store");
   check->add_option("--data", args->data, "Data directory of the store")->required();
   check->callback([args] { Check(*args); });
 
-  CLI::App* wkey = ledger->add_subcommand("witness-key", "Create a witness's cosigning key (cosignature/v1)");
+  CLI::App* wkey =
+      ledger->add_subcommand("witness-key", "Create a witness's cosigning key (cosignature/v1)");
   wkey->add_option("--name", args->name, "Witness name, e.g. unmo.example/witness")->required();
   wkey->add_option("--out", args->out, "Private key file to create (mode 0600)")->required();
   wkey->callback([args] { WitnessKey(*args); });
@@ -378,28 +394,36 @@ void AddLedgerCommands(CLI::App& app) {
   wadd->add_option("--data", args->data, "Data directory of the store")->required();
   wadd->add_option("--party", args->party, "The party that will post the cosignatures")->required();
   wadd->add_option("--key", args->key,
-                   "The witness's cosignature/v1 verifier key (text, or a file holding it)")->required();
+                   "The witness's cosignature/v1 verifier key (text, or a file holding it)")
+      ->required();
   wadd->add_option("--name", args->name, "The witness name (must be the key's name)");
   wadd->callback([args] { WitnessAdd(*args); });
   CLI::App* wlist = witness->add_subcommand("list", "List witness bindings");
   wlist->add_option("--data", args->data, "Data directory of the store")->required();
   wlist->callback([args] { WitnessList(*args); });
-  CLI::App* wremove = witness->add_subcommand("remove", "Remove a witness binding and its cosignatures");
+  CLI::App* wremove =
+      witness->add_subcommand("remove", "Remove a witness binding and its cosignatures");
   wremove->add_option("--data", args->data, "Data directory of the store")->required();
   wremove->add_option("--name", args->name, "The witness name")->required();
   wremove->callback([args] { WitnessRemove(*args); });
 
   CLI::App* cosign = ledger->add_subcommand(
       "cosign", "Check a checkpoint and print the body of POST /v1/ledger/cosignatures");
-  cosign->add_option("--witness-key", args->witness_key, "The witness's private key file")->required();
-  cosign->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")->required();
-  cosign->add_option("--checkpoint", args->checkpoint, "The checkpoint to cosign (GET /v1/ledger/checkpoint)")->required();
+  cosign->add_option("--witness-key", args->witness_key, "The witness's private key file")
+      ->required();
+  cosign->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")
+      ->required();
+  cosign
+      ->add_option("--checkpoint", args->checkpoint,
+                   "The checkpoint to cosign (GET /v1/ledger/checkpoint)")
+      ->required();
   cosign->add_option("--previous", args->previous, "The checkpoint this witness cosigned last");
   cosign->add_option("--consistency", args->consistency,
                      "GET /v1/ledger/proofs/consistency?from=<previous size>&to=<new size> answer");
   cosign->callback([args] { Cosign(*args); });
 
-  CLI::App* bench = ledger->add_subcommand("bench-append", "Append test entries (benchmarks, crash tests)");
+  CLI::App* bench =
+      ledger->add_subcommand("bench-append", "Append test entries (benchmarks, crash tests)");
   bench->group("");  // hidden
   bench->add_option("--data", args->data, "Data directory of the store")->required();
   bench->add_option("--n", args->n, "Entries to append")->required();

@@ -21,7 +21,8 @@ std::unique_ptr<store::Store> OpenStoreOrDie(std::string_view command, const std
   if (!create && !std::filesystem::exists(std::filesystem::path(dir) / "deconflict.db")) {
     Die(command, absl::NotFoundError(fmt::format("no store in {} (no deconflict.db there)", dir)));
   }
-  return ValueOrDie(command, store::Store::Open(dir), fmt::format("cannot open the store in {}", dir));
+  return ValueOrDie(command, store::Store::Open(dir),
+                    fmt::format("cannot open the store in {}", dir));
 }
 
 struct PartyArgs {
@@ -51,7 +52,8 @@ void RunList(const PartyArgs& args) {
   const std::vector<store::PartyRecord> parties = ValueOrDie(kCommand, store->ListParties());
   std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", "ID", "ROLE", "STATUS", "NAME");
   for (const auto& p : parties) {
-    std::string status = p.revoked_at ? "revoked " + FormatRfc3339(*p.revoked_at).substr(0, 10) : "active";
+    std::string status =
+        p.revoked_at ? "revoked " + FormatRfc3339(*p.revoked_at).substr(0, 10) : "active";
     std::cout << fmt::format("{:<32} {:<13} {:<22} {}\n", p.id, p.role, status, p.name);
   }
 }
@@ -81,15 +83,16 @@ void AddPartyCommands(CLI::App& app) {
   add->add_option("--data", args->data, "Data directory of the store")->required();
   add->add_option("--id", args->id, "Party id: 1-32 of [A-Za-z0-9_-], e.g. RU")->required();
   add->add_option("--name", args->name, "Display name")->required();
-  add->add_option("--role", args->role, "operator, host, guarantor, observer or humanitarian")->required();
+  add->add_option("--role", args->role, "operator, host, guarantor, observer or humanitarian")
+      ->required();
   add->callback([args] { RunAdd(*args); });
 
   CLI::App* list = party->add_subcommand("list", "List parties");
   list->add_option("--data", args->data, "Data directory of the store")->required();
   list->callback([args] { RunList(*args); });
 
-  CLI::App* revoke = party->add_subcommand(
-      "revoke", "Revoke a party's token at once and end its live operations");
+  CLI::App* revoke =
+      party->add_subcommand("revoke", "Revoke a party's token at once and end its live operations");
   revoke->add_option("--data", args->data, "Data directory of the store")->required();
   revoke->add_option("--id", args->id, "Party id")->required();
   revoke->callback([args] { RunRevoke(*args); });

@@ -73,7 +73,8 @@ bool ParseListen(const std::string& listen, std::string& address, uint16_t& port
 std::unique_ptr<store::ScriptedFaults> FaultsFromEnvironment() {
   const char* script = std::getenv(kFaultsVariable);
   if (script == nullptr || *script == '\0') return nullptr;
-  absl::StatusOr<std::unique_ptr<store::ScriptedFaults>> faults = store::ScriptedFaults::Parse(script);
+  absl::StatusOr<std::unique_ptr<store::ScriptedFaults>> faults =
+      store::ScriptedFaults::Parse(script);
   if (!faults.ok()) Fail(2, fmt::format("{}: {}", kFaultsVariable, faults.status().message()));
   spdlog::warn("{}={}: injecting store faults (for tests only)", kFaultsVariable, script);
   return *std::move(faults);
@@ -93,12 +94,16 @@ void Serve(const ServeArgs& args) {
   // A file-size limit (ulimit -f) must make writes fail, which health reports, not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
 
-  absl::StatusOr<std::unique_ptr<api::Server>> server = api::Server::Create(
-      api::ServerOptions{.data_dir = args.data, .address = address, .port = port,
-                         .threads = args.threads, .store_faults = faults.get(),
-                         .events_max_queue = args.events_max_queue});
+  absl::StatusOr<std::unique_ptr<api::Server>> server =
+      api::Server::Create(api::ServerOptions{.data_dir = args.data,
+                                             .address = address,
+                                             .port = port,
+                                             .threads = args.threads,
+                                             .store_faults = faults.get(),
+                                             .events_max_queue = args.events_max_queue});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
-  if (absl::Status started = (*server)->Start(); !started.ok()) Fail(1, std::string(started.message()));
+  if (absl::Status started = (*server)->Start(); !started.ok())
+    Fail(1, std::string(started.message()));
   if (args.demo) {
     absl::StatusOr<Demo> demo = LoadDemo(**server);
     if (!demo.ok()) Fail(1, fmt::format("demo not loaded: {}", demo.status().message()));
@@ -148,17 +153,24 @@ void Serve(const ServeArgs& args) {
 void AddServeCommand(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand("serve", "Run the deconfliction service");
-  serve->add_option("--data", args->data, "Data directory of the store (created if missing)")->required();
+  serve->add_option("--data", args->data, "Data directory of the store (created if missing)")
+      ->required();
   serve->add_option("--listen", args->listen, "ADDRESS:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
-  serve->add_option("--threads", args->threads, "HTTP I/O threads")->capture_default_str()->check(CLI::Range(1, 64));
-  serve->add_option("--events-max-queue", args->events_max_queue,
-                    "Events queued for one /v1/events socket before it is closed as slow")
-      ->capture_default_str()->check(CLI::Range(1, 1 << 20));
-  serve->add_flag("--demo", args->demo, "Fill a fresh store with three parties and a few operations, print their tokens");
-  serve->add_option("--failure-exit-delay-ms", args->failure_exit_delay_ms,
-                    "When the store fails for good, answer 503 this long (for health checks and "
-                    "requests in flight), then exit with status 3")
+  serve->add_option("--threads", args->threads, "HTTP I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--events-max-queue", args->events_max_queue,
+                   "Events queued for one /v1/events socket before it is closed as slow")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  serve->add_flag("--demo", args->demo,
+                  "Fill a fresh store with three parties and a few operations, print their tokens");
+  serve
+      ->add_option("--failure-exit-delay-ms", args->failure_exit_delay_ms,
+                   "When the store fails for good, answer 503 this long (for health checks and "
+                   "requests in flight), then exit with status 3")
       ->capture_default_str()
       ->check(CLI::Range(0, 600000));
   serve->callback([args] { Serve(*args); });

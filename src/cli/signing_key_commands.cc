@@ -27,11 +27,13 @@ struct KeyArgs {
 };
 
 // Refuses a directory without a store, so that a mistyped --data does not create an empty one.
-std::unique_ptr<store::Store> OpenExistingStoreOrDie(std::string_view command, const std::string& dir) {
+std::unique_ptr<store::Store> OpenExistingStoreOrDie(std::string_view command,
+                                                     const std::string& dir) {
   if (!std::filesystem::exists(std::filesystem::path(dir) / "deconflict.db")) {
     Die(command, absl::NotFoundError(fmt::format("no store in {} (no deconflict.db there)", dir)));
   }
-  return ValueOrDie(command, store::Store::Open(dir), fmt::format("cannot open the store in {}", dir));
+  return ValueOrDie(command, store::Store::Open(dir),
+                    fmt::format("cannot open the store in {}", dir));
 }
 
 void RunKeyAdd(const KeyArgs& args) {
@@ -56,8 +58,8 @@ void RunKeyList(const KeyArgs& args) {
   std::cout << fmt::format("{:<16} {:<32} {:<20} {:<44} {}\n", "KEY ID", "PARTY", "STATUS",
                            "PUBLIC KEY", "NAME");
   for (const store::SigningKeyRecord& k : keys) {
-    const std::string status = k.revoked_at ? "revoked " + FormatRfc3339(*k.revoked_at).substr(0, 10)
-                                            : "active";
+    const std::string status =
+        k.revoked_at ? "revoked " + FormatRfc3339(*k.revoked_at).substr(0, 10) : "active";
     std::cout << fmt::format("{:<16} {:<32} {:<20} {:<44} {}\n", k.key_id, k.party, status,
                              parties::Base64Encode(k.public_key), k.name);
   }
@@ -80,9 +82,11 @@ void RunKeyGenerate(const KeyArgs& args) {
   DieIfError(kCommand, parties::WritePrivateKeyFile(args.out, key), "key not written");
   // stdout: the public key alone, so that scripts can capture it.
   std::cout << parties::Base64Encode(key.public_key) << "\n";
-  std::cerr << fmt::format("private key written to {} (mode 0600); key id {}. Give the public key "
-                           "above to the server's operator: deconflict party key add --party P "
-                           "--key <public key>\n", args.out, parties::SigningKeyId(key.public_key));
+  std::cerr << fmt::format(
+      "private key written to {} (mode 0600); key id {}. Give the public key "
+      "above to the server's operator: deconflict party key add --party P "
+      "--key <public key>\n",
+      args.out, parties::SigningKeyId(key.public_key));
 }
 
 }  // namespace
@@ -112,8 +116,9 @@ void AddSigningKeyCommands(CLI::App& app) {
 
   CLI::App* revoke = key->add_subcommand("revoke", "Revoke a key at once (a ledger entry)");
   revoke->add_option("--data", args->data, "Data directory of the store")->required();
-  revoke->add_option("--key-id", args->key_id,
-                     "Key id: 16 hex digits, the first 8 bytes of SHA-256 of the public key")
+  revoke
+      ->add_option("--key-id", args->key_id,
+                   "Key id: 16 hex digits, the first 8 bytes of SHA-256 of the public key")
       ->required();
   revoke->callback([args] { RunKeyRevoke(*args); });
 

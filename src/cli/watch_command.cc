@@ -68,7 +68,8 @@ std::string ErrorMessage(const std::string& body) {
   boost::json::value v = boost::json::parse(body, ec);
   if (!ec && v.is_object()) {
     if (const auto* error = v.as_object().if_contains("error"); error && error->is_object()) {
-      if (const auto* message = error->as_object().if_contains("message"); message && message->is_string()) {
+      if (const auto* message = error->as_object().if_contains("message");
+          message && message->is_string()) {
         return std::string(message->as_string());
       }
     }
@@ -88,7 +89,8 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
   auto results = resolver.resolve(endpoint.host, endpoint.port, ec);
   if (!ec) net::connect(ws.next_layer(), results, ec);
   if (ec) {
-    std::cerr << fmt::format("watch: cannot connect to {}:{}: {}\n", endpoint.host, endpoint.port, ec.message());
+    std::cerr << fmt::format("watch: cannot connect to {}:{}: {}\n", endpoint.host, endpoint.port,
+                             ec.message());
     return Outcome::kRetry;
   }
   ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
@@ -101,14 +103,17 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
     const int status = static_cast<int>(response.result_int());
     const std::string message = ErrorMessage(response.body());
     if (status == 401) {
-      std::cerr << fmt::format("deconflict watch: the server refused the token (HTTP 401): {}\n", message);
+      std::cerr << fmt::format("deconflict watch: the server refused the token (HTTP 401): {}\n",
+                               message);
       throw CLI::RuntimeError(3);
     }
     if (status >= 400 && status < 500) {
-      std::cerr << fmt::format("deconflict watch: the server refused (HTTP {}): {}\n", status, message);
+      std::cerr << fmt::format("deconflict watch: the server refused (HTTP {}): {}\n", status,
+                               message);
       throw CLI::RuntimeError(2);
     }
-    std::cerr << fmt::format("watch: handshake failed: {} {}\n", ec.message(), status ? std::to_string(status) : "");
+    std::cerr << fmt::format("watch: handshake failed: {} {}\n", ec.message(),
+                             status ? std::to_string(status) : "");
     return Outcome::kRetry;
   }
   connected = true;
@@ -119,9 +124,12 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
     if (ec) {
       if (ec == websocket::error::closed) {
         std::cerr << fmt::format("watch: the server closed the stream ({} {}); resuming after={}\n",
-                                 static_cast<int>(ws.reason().code), std::string(ws.reason().reason.data(), ws.reason().reason.size()), after);
+                                 static_cast<int>(ws.reason().code),
+                                 std::string(ws.reason().reason.data(), ws.reason().reason.size()),
+                                 after);
       } else {
-        std::cerr << fmt::format("watch: connection lost ({}); resuming after={}\n", ec.message(), after);
+        std::cerr << fmt::format("watch: connection lost ({}); resuming after={}\n", ec.message(),
+                                 after);
       }
       return Outcome::kRetry;
     }
@@ -130,7 +138,8 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
     boost::system::error_code parse_error;
     boost::json::value event = boost::json::parse(line, parse_error);
     if (!parse_error && event.is_object()) {
-      if (const auto* seq = event.as_object().if_contains("seq"); seq && seq->is_int64()) after = seq->as_int64();
+      if (const auto* seq = event.as_object().if_contains("seq"); seq && seq->is_int64())
+        after = seq->as_int64();
     }
     std::cout << line << '\n' << std::flush;
     if (args.count > 0 && ++printed >= args.count) {
@@ -143,7 +152,8 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
 void Watch(const WatchArgs& args) {
   Endpoint endpoint;
   if (!ParseUrl(args.url, endpoint)) {
-    std::cerr << fmt::format("deconflict watch: --url '{}' must be http://HOST:PORT or ws://HOST:PORT\n", args.url);
+    std::cerr << fmt::format(
+        "deconflict watch: --url '{}' must be http://HOST:PORT or ws://HOST:PORT\n", args.url);
     throw CLI::RuntimeError(2);
   }
   int64_t after = args.after;
@@ -163,14 +173,17 @@ void Watch(const WatchArgs& args) {
 void AddWatchCommand(CLI::App& app) {
   auto args = std::make_shared<WatchArgs>();
   CLI::App* watch = app.add_subcommand(
-      "watch", "Print the events of the token's party as they arrive (GET /v1/events), one JSON per line; "
-               "reconnects and resumes by itself. Exit 3 when the token is refused");
+      "watch",
+      "Print the events of the token's party as they arrive (GET /v1/events), one JSON per line; "
+      "reconnects and resumes by itself. Exit 3 when the token is refused");
   watch->add_option("--url", args->url, "Server, http://HOST:PORT")->required();
   watch->add_option("--token", args->token, "The party's bearer token")->required();
   watch->add_option("--after", args->after, "Start after this seq (0: from the first event)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   watch->add_option("--count", args->count, "Exit after printing this many events (0: never)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   watch->callback([args] { Watch(*args); });
 }
 

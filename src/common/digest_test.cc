@@ -15,8 +15,7 @@ constexpr std::string_view kRfc4648Inputs[] = {"", "f", "fo", "foo", "foob", "fo
 
 TEST(Sha256, KnownDigestsOfFips180Inputs) {
   EXPECT_EQ(Hex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Hex(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256("abc").size(), kSha256Size);
 }
 
@@ -27,8 +26,8 @@ TEST(RandomBytes, HasTheAskedLengthAndDiffers) {
 }
 
 TEST(Hex, Rfc4648Base16VectorsInLowerCase) {
-  constexpr std::string_view kExpected[] = {"", "66", "666f", "666f6f", "666f6f62", "666f6f6261",
-                                            "666f6f626172"};
+  constexpr std::string_view kExpected[] = {"",         "66",         "666f",        "666f6f",
+                                            "666f6f62", "666f6f6261", "666f6f626172"};
   for (size_t i = 0; i < std::size(kRfc4648Inputs); ++i) {
     EXPECT_EQ(Hex(kRfc4648Inputs[i]), kExpected[i]);
     EXPECT_EQ(FromHex(kExpected[i]), std::string(kRfc4648Inputs[i]));
@@ -38,14 +37,16 @@ TEST(Hex, Rfc4648Base16VectorsInLowerCase) {
 }
 
 TEST(Hex, StrictDecodingRefusesNonCanonicalText) {
-  EXPECT_EQ(FromHex("6"), std::nullopt);         // odd length
-  EXPECT_EQ(FromHex("666F"), std::nullopt);      // upper case is not the canonical form
-  EXPECT_EQ(FromHex("6g"), std::nullopt);        // outside the alphabet
-  EXPECT_EQ(FromHex(" 66"), std::nullopt);       // whitespace
-  EXPECT_EQ(FromHex("66\n"), std::nullopt);      // trailing whitespace
-  EXPECT_EQ(FromHex("66:6f"), std::nullopt);     // separators
-  EXPECT_EQ(FromHex("0x66"), std::nullopt);      // prefix
-  EXPECT_EQ(FromHex("66\0"sv "6"), std::nullopt);  // NUL inside
+  EXPECT_EQ(FromHex("6"), std::nullopt);      // odd length
+  EXPECT_EQ(FromHex("666F"), std::nullopt);   // upper case is not the canonical form
+  EXPECT_EQ(FromHex("6g"), std::nullopt);     // outside the alphabet
+  EXPECT_EQ(FromHex(" 66"), std::nullopt);    // whitespace
+  EXPECT_EQ(FromHex("66\n"), std::nullopt);   // trailing whitespace
+  EXPECT_EQ(FromHex("66:6f"), std::nullopt);  // separators
+  EXPECT_EQ(FromHex("0x66"), std::nullopt);   // prefix
+  EXPECT_EQ(FromHex("66\0"sv
+                    "6"),
+            std::nullopt);  // NUL inside
 }
 
 TEST(Base64, Rfc4648Vectors) {
@@ -62,22 +63,22 @@ TEST(Base64, Rfc4648Vectors) {
 
 TEST(Base64, StrictDecodingRefusesEverythingButTheCanonicalText) {
   const std::string_view refused[] = {
-      "Zg",           // missing padding
-      "Zg=",          // short padding
-      "Zg===",        // extra padding
-      "Z===",         // a lone character cannot encode a byte
-      "=Zg=",         // padding first
-      "Zh==",         // non-zero padding bits ("Zg==" is the canonical text of "f")
-      "Zm9=",         // non-zero padding bits ("Zm8=")
-      "Zm 9v",        // whitespace inside
-      " Zm9v",        // leading whitespace
-      "Zm9v\n",       // trailing newline
-      "Zm9v\r\n",     // trailing CRLF
-      "Zm9v=",        // trailing padding after a full group
-      "Zg==Zg==",     // data after the padding
-      "Zm9vYmFy!",    // trailing garbage
-      "-_8=",         // the URL-safe alphabet
-      "Zm9*",         // outside both alphabets
+      "Zg",         // missing padding
+      "Zg=",        // short padding
+      "Zg===",      // extra padding
+      "Z===",       // a lone character cannot encode a byte
+      "=Zg=",       // padding first
+      "Zh==",       // non-zero padding bits ("Zg==" is the canonical text of "f")
+      "Zm9=",       // non-zero padding bits ("Zm8=")
+      "Zm 9v",      // whitespace inside
+      " Zm9v",      // leading whitespace
+      "Zm9v\n",     // trailing newline
+      "Zm9v\r\n",   // trailing CRLF
+      "Zm9v=",      // trailing padding after a full group
+      "Zg==Zg==",   // data after the padding
+      "Zm9vYmFy!",  // trailing garbage
+      "-_8=",       // the URL-safe alphabet
+      "Zm9*",       // outside both alphabets
   };
   for (std::string_view text : refused) {
     EXPECT_EQ(FromBase64(text), std::nullopt) << "'" << text << "'";
@@ -86,8 +87,8 @@ TEST(Base64, StrictDecodingRefusesEverythingButTheCanonicalText) {
 }
 
 TEST(Base64Url, Rfc4648VectorsWithoutPadding) {
-  constexpr std::string_view kExpected[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE",
-                                            "Zm9vYmFy"};
+  constexpr std::string_view kExpected[] = {"",       "Zg",      "Zm8",     "Zm9v",
+                                            "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
   for (size_t i = 0; i < std::size(kRfc4648Inputs); ++i) {
     EXPECT_EQ(Base64Url(kRfc4648Inputs[i]), kExpected[i]);
     EXPECT_EQ(FromBase64Url(kExpected[i]), std::string(kRfc4648Inputs[i])) << kExpected[i];

@@ -27,10 +27,10 @@ std::string NewUuid() {
   uint64_t hi, lo;
   std::memcpy(&hi, bytes.data(), 8);
   std::memcpy(&lo, bytes.data() + 8, 8);
-  hi = (hi & ~0xF000ull) | 0x4000ull;                                  // version 4
-  lo = (lo & ~(0xC000000000000000ull)) | 0x8000000000000000ull;        // variant 10
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF,
-                         lo >> 48, lo & 0xFFFFFFFFFFFFull);
+  hi = (hi & ~0xF000ull) | 0x4000ull;                            // version 4
+  lo = (lo & ~(0xC000000000000000ull)) | 0x8000000000000000ull;  // variant 10
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFull);
 }
 
 absl::StatusOr<PartyId> ParsePartyId(std::string_view text) {
@@ -39,8 +39,8 @@ absl::StatusOr<PartyId> ParsePartyId(std::string_view text) {
   }
   for (char c : text) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return absl::InvalidArgumentError(fmt::format(
-          "party id '{}' may contain only letters, digits, '-' and '_'", text));
+      return absl::InvalidArgumentError(
+          fmt::format("party id '{}' may contain only letters, digits, '-' and '_'", text));
     }
   }
   return PartyId(std::string(text));

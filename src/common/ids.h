@@ -40,6 +40,6 @@ std::string NewUuid();
 
 // Party ids are short codes chosen by the administrator ("RU", "UN-OCHA"): 1 to 32 characters
 // from [A-Za-z0-9_-]. Returns InvalidArgument otherwise.
-absl::StatusOr<PartyId> ParsePartyId(std::string_view text);
+[[nodiscard]] absl::StatusOr<PartyId> ParsePartyId(std::string_view text);
 
 }  // namespace deconflict

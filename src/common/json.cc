@@ -96,8 +96,8 @@ class DuplicateRefusingHandler {
 
   struct Frame {
     bool is_array = false;
-    size_t elements = 0;                    // arrays: values completed so far
-    std::vector<std::string> keys;          // objects: keys in order; back() is the current one
+    size_t elements = 0;                       // arrays: values completed so far
+    std::vector<std::string> keys;             // objects: keys in order; back() is the current one
     absl::flat_hash_set<std::string> key_set;  // objects past kLinearKeys keys
   };
 
@@ -132,7 +132,8 @@ bool DuplicateRefusingHandler::on_key(boost::json::string_view s, size_t,
   st.push_key(s);
   // Most keys arrive whole; only a key split across input buffers was gathered in key_.
   if (!key_.empty()) key_.append(s.data(), s.size());
-  const std::string_view key = key_.empty() ? std::string_view(s.data(), s.size()) : std::string_view(key_);
+  const std::string_view key =
+      key_.empty() ? std::string_view(s.data(), s.size()) : std::string_view(key_);
   Frame& frame = frames_[depth_ - 1];
   bool seen;
   if (frame.keys.size() < kLinearKeys) {
@@ -142,7 +143,8 @@ bool DuplicateRefusingHandler::on_key(boost::json::string_view s, size_t,
     seen = !frame.key_set.emplace(key).second;
   }
   if (seen) {
-    duplicate = InvalidField(PathOfInnermost(), fmt::format("duplicate key {}", QuoteForMessage(key)));
+    duplicate =
+        InvalidField(PathOfInnermost(), fmt::format("duplicate key {}", QuoteForMessage(key)));
     ec = boost::json::error::syntax;  // any error stops the parser; `duplicate` says which
     return false;
   }

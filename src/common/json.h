@@ -23,7 +23,7 @@ namespace deconflict {
 // `extents[0].volume: duplicate key "outline_circle"` (field "body" for the top level), since
 // keeping either value would let two readers of the body see different requests. Costs about
 // a fifth more than boost::json::parse (a 750 KB body of vertices: ~5.6 ms against ~4.6 ms).
-absl::StatusOr<boost::json::value> ParseJson(std::string_view text);
+[[nodiscard]] absl::StatusOr<boost::json::value> ParseJson(std::string_view text);
 
 // Serialises `value` as compact JSON. Unlike boost::json::serialize, doubles are written in
 // the shortest form that reads back to the same double ("35.1", "4000"), not "3.51E1".
@@ -37,20 +37,21 @@ std::string IndexPath(std::string_view path, size_t index);
 class JsonObject {
  public:
   // InvalidField(path, "must be an object") when `value` is not an object.
-  static absl::StatusOr<JsonObject> Of(const boost::json::value& value, std::string path);
+  [[nodiscard]] static absl::StatusOr<JsonObject> Of(const boost::json::value& value,
+                                                     std::string path);
 
   // Required members; InvalidField naming path.key when missing or of the wrong type.
-  absl::StatusOr<const boost::json::value*> Required(std::string_view key);
-  absl::StatusOr<double> Number(std::string_view key);  // finite numbers only
-  absl::StatusOr<std::string> String(std::string_view key);
-  absl::StatusOr<JsonObject> Object(std::string_view key);
-  absl::StatusOr<const boost::json::array*> Array(std::string_view key);
+  [[nodiscard]] absl::StatusOr<const boost::json::value*> Required(std::string_view key);
+  [[nodiscard]] absl::StatusOr<double> Number(std::string_view key);  // finite numbers only
+  [[nodiscard]] absl::StatusOr<std::string> String(std::string_view key);
+  [[nodiscard]] absl::StatusOr<JsonObject> Object(std::string_view key);
+  [[nodiscard]] absl::StatusOr<const boost::json::array*> Array(std::string_view key);
 
   // Optional member, or nullptr. JSON null counts as absent.
   const boost::json::value* Find(std::string_view key);
 
   // InvalidField naming the first member that no call above asked for.
-  absl::Status NoOtherFields() const;
+  [[nodiscard]] absl::Status NoOtherFields() const;
 
   const std::string& path() const { return path_; }
   std::string PathOf(std::string_view key) const { return JoinPath(path_, key); }
@@ -64,6 +65,7 @@ class JsonObject {
 };
 
 // A finite double from a JSON number (int64, uint64 or double); InvalidField(path) otherwise.
-absl::StatusOr<double> NumberAt(const boost::json::value& value, std::string_view path);
+[[nodiscard]] absl::StatusOr<double> NumberAt(const boost::json::value& value,
+                                              std::string_view path);
 
 }  // namespace deconflict

@@ -26,7 +26,8 @@ TEST(JsonObject, RefusesMalformedJsonAndWrongTypes) {
 }
 
 TEST(SerializeJson, WritesDoublesInTheirShortestForm) {
-  boost::json::value v = {{"lat", 35.1}, {"alt", 4000.0}, {"n", 3}, {"s", "a\"b"}, {"l", {0.5, -1e-7}}};
+  boost::json::value v = {
+      {"lat", 35.1}, {"alt", 4000.0}, {"n", 3}, {"s", "a\"b"}, {"l", {0.5, -1e-7}}};
   EXPECT_EQ(SerializeJson(v), R"({"lat":35.1,"alt":4000,"n":3,"s":"a\"b","l":[0.5,-1e-07]})");
   EXPECT_EQ(boost::json::parse(SerializeJson(v)).at("lat").as_double(), 35.1);
 }
@@ -37,7 +38,6 @@ TEST(FieldPrefix, JoinsPaths) {
   EXPECT_EQ(WithFieldPrefix(s, "center").message(), "center.lat: out of range");
   EXPECT_EQ(FieldOf(WithFieldPrefix(InvalidField("[2]", "x"), "vertices")), "vertices[2]");
 }
-
 
 TEST(ParseJson, RefusesDuplicateKeysNamingKeyAndPath) {
   auto top = ParseJson(R"({"a": 1, "b": 2, "a": 3})");
@@ -65,7 +65,8 @@ TEST(ParseJson, SameKeyInSiblingObjectsIsNotADuplicate) {
 TEST(ParseJson, DuplicateAmongManyKeysIsFound) {
   // Past the linear scan's size the handler switches to a hash set: both paths must find it.
   std::string text = "{";
-  for (int key_idx = 0; key_idx < 1000; ++key_idx) text += "\"k" + std::to_string(key_idx) + "\": 0,";
+  for (int key_idx = 0; key_idx < 1000; ++key_idx)
+    text += "\"k" + std::to_string(key_idx) + "\": 0,";
   text += "\"k999\": 1}";
   auto v = ParseJson(text);
   ASSERT_FALSE(v.ok());

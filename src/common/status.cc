@@ -39,7 +39,7 @@ std::optional<std::string> FieldOf(const absl::Status& status) {
 absl::Status WithFieldPrefix(absl::Status status, std::string_view prefix) {
   std::optional<std::string> field = FieldOf(status);
   if (!field || prefix.empty()) return status;
-  std::string joined = field->empty()      ? std::string(prefix)
+  std::string joined = field->empty()       ? std::string(prefix)
                        : (*field)[0] == '[' ? fmt::format("{}{}", prefix, *field)
                                             : fmt::format("{}.{}", prefix, *field);
   // The message is "<field>: <what>" (see FieldError); keep <what>.

@@ -46,7 +46,8 @@ bool IsInvisibleFormatting(char32_t c) {
 
 // Appends the escaped form of at most `max_chars` characters of `bytes` to `out`; returns how
 // many bytes of `bytes` that covered.
-size_t AppendEscaped(std::string_view bytes, size_t max_chars, bool escape_quotes, std::string& out) {
+size_t AppendEscaped(std::string_view bytes, size_t max_chars, bool escape_quotes,
+                     std::string& out) {
   size_t pos = 0;
   size_t chars = 0;
   while (pos < bytes.size() && chars < max_chars) {

@@ -17,12 +17,12 @@ TEST(QuoteForMessage, KeepsPrintableTextAndEscapesQuotes) {
 TEST(QuoteForMessage, EscapesControlCharactersAndInvalidUtf8) {
   EXPECT_EQ(QuoteForMessage(std::string("a\0b", 3)), "\"a\\u0000b\"");
   EXPECT_EQ(QuoteForMessage("\x1b[2J"), "\"\\u001B[2J\"");
-  EXPECT_EQ(QuoteForMessage("\xC2\x85"), "\"\\u0085\"");          // C1 NEL
-  EXPECT_EQ(QuoteForMessage("\xE2\x80\xAE"), "\"\\u202E\"");      // right-to-left override
+  EXPECT_EQ(QuoteForMessage("\xC2\x85"), "\"\\u0085\"");      // C1 NEL
+  EXPECT_EQ(QuoteForMessage("\xE2\x80\xAE"), "\"\\u202E\"");  // right-to-left override
   EXPECT_EQ(QuoteForMessage("\xff\xfe"), "\"\\xFF\\xFE\"");
-  EXPECT_EQ(QuoteForMessage("\xC0\xAF"), "\"\\xC0\\xAF\"");       // overlong '/'
+  EXPECT_EQ(QuoteForMessage("\xC0\xAF"), "\"\\xC0\\xAF\"");           // overlong '/'
   EXPECT_EQ(QuoteForMessage("\xED\xA0\x80"), "\"\\xED\\xA0\\x80\"");  // surrogate
-  EXPECT_EQ(QuoteForMessage("\xE2\x82"), "\"\\xE2\\x82\"");       // truncated sequence
+  EXPECT_EQ(QuoteForMessage("\xE2\x82"), "\"\\xE2\\x82\"");           // truncated sequence
 }
 
 TEST(QuoteForMessage, TruncatesLongInputAndSaysHowLong) {
@@ -58,7 +58,7 @@ TEST(Utf8, ValidatesPerRfc3629) {
   EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x9B\xA9"));   // U+1F6E9
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xE0\x80\x80"));      // overlong NUL
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\x80"));  // overlong NUL
 }
 
 TEST(Utf8, FindsControlCharacters) {

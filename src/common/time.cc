@@ -5,7 +5,6 @@
 
 #include "fmt/format.h"
 
-
 namespace deconflict {
 namespace {
 
@@ -67,8 +66,8 @@ absl::StatusOr<Timestamp> ParseRfc3339(std::string_view s) {
     return bad("missing 'Z' or offset");
   }
   if (pos != s.size()) return bad("trailing characters");
-  auto t = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) +
-           microseconds(micros) - minutes(offset_minutes);
+  auto t = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) + microseconds(micros) -
+           minutes(offset_minutes);
   return time_point_cast<microseconds>(t);
 }
 
@@ -77,11 +76,11 @@ std::string FormatRfc3339(Timestamp t) {
   auto day = floor<days>(t);
   year_month_day ymd(day);
   hh_mm_ss<microseconds> hms(t - day);
-  std::string out = fmt::format(
-      "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-      static_cast<int>(hms.seconds().count()));
+  std::string out =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
   if (hms.subseconds().count() != 0) {
     out += fmt::format(".{:06}", static_cast<int>(hms.subseconds().count()));
   }

@@ -21,9 +21,9 @@ TEST(Rfc3339, KeepsMicrosecondsAndConvertsOffsets) {
 }
 
 TEST(Rfc3339, RefusesMalformedText) {
-  for (const char* bad : {"", "2026-11-21", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                          "2026-11-21T10:00:00", "2026-11-21T25:00:00Z", "2026-11-21T10:00:00Zjunk",
-                          "2026-11-21T10:00:00.Z"}) {
+  for (const char* bad :
+       {"", "2026-11-21", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-21T10:00:00",
+        "2026-11-21T25:00:00Z", "2026-11-21T10:00:00Zjunk", "2026-11-21T10:00:00.Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
   }
 }

@@ -24,29 +24,30 @@ std::string_view TypeName(const Payload& payload) {
 }
 
 store::EventRow ToRow(const Event& event) {
-  store::EventRow row{.recipient = event.recipient.value(), .seq = event.seq,
-                      .type = std::string(TypeName(event.payload)), .time = event.time};
-  std::visit(Overloaded{
-                 [&](const OperationConflict& c) {
-                   row.subject = c.operation.value();
-                   row.subject_party = c.party.value();
-                   row.ovn = c.ovn;
-                   row.your_operation = c.your_operation.value();
-                   row.overlap = store::EventOverlapColumns{
-                       .lat_min = c.overlap.rect.lat_lo().degrees(),
-                       .lng_min = c.overlap.rect.lng_lo().degrees(),
-                       .lat_max = c.overlap.rect.lat_hi().degrees(),
-                       .lng_max = c.overlap.rect.lng_hi().degrees(),
-                       .altitude_lower_m = c.overlap.altitude.lower_m,
-                       .altitude_upper_m = c.overlap.altitude.upper_m,
-                       .time_start = c.overlap.time.start,
-                       .time_end = c.overlap.time.end};
-                 },
-                 [&](const OperationEnded& e) {
-                   row.subject = e.operation.value();
-                   row.subject_party = e.party.value();
-                 },
-                 [&](const PartyRevoked& r) { row.subject = r.party.value(); }},
+  store::EventRow row{.recipient = event.recipient.value(),
+                      .seq = event.seq,
+                      .type = std::string(TypeName(event.payload)),
+                      .time = event.time};
+  std::visit(Overloaded{[&](const OperationConflict& c) {
+                          row.subject = c.operation.value();
+                          row.subject_party = c.party.value();
+                          row.ovn = c.ovn;
+                          row.your_operation = c.your_operation.value();
+                          row.overlap = store::EventOverlapColumns{
+                              .lat_min = c.overlap.rect.lat_lo().degrees(),
+                              .lng_min = c.overlap.rect.lng_lo().degrees(),
+                              .lat_max = c.overlap.rect.lat_hi().degrees(),
+                              .lng_max = c.overlap.rect.lng_hi().degrees(),
+                              .altitude_lower_m = c.overlap.altitude.lower_m,
+                              .altitude_upper_m = c.overlap.altitude.upper_m,
+                              .time_start = c.overlap.time.start,
+                              .time_end = c.overlap.time.end};
+                        },
+                        [&](const OperationEnded& e) {
+                          row.subject = e.operation.value();
+                          row.subject_party = e.party.value();
+                        },
+                        [&](const PartyRevoked& r) { row.subject = r.party.value(); }},
              event.payload);
   return row;
 }
@@ -64,18 +65,22 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
     S2LatLngRect rect(S2LatLng::FromDegrees(o.lat_min, o.lng_min),
                       S2LatLng::FromDegrees(o.lat_max, o.lng_max));
     event.payload = OperationConflict{
-        .operation = OperationId(row.subject), .party = PartyId(row.subject_party), .ovn = row.ovn,
+        .operation = OperationId(row.subject),
+        .party = PartyId(row.subject_party),
+        .ovn = row.ovn,
         .your_operation = OperationId(row.your_operation),
-        .overlap = geo::Overlap{.rect = rect,
-                                .altitude = {.lower_m = o.altitude_lower_m, .upper_m = o.altitude_upper_m},
-                                .time = {.start = o.time_start, .end = o.time_end}}};
+        .overlap =
+            geo::Overlap{.rect = rect,
+                         .altitude = {.lower_m = o.altitude_lower_m, .upper_m = o.altitude_upper_m},
+                         .time = {.start = o.time_start, .end = o.time_end}}};
   } else if (row.type == kOperationEnded) {
-    event.payload = OperationEnded{.operation = OperationId(row.subject), .party = PartyId(row.subject_party)};
+    event.payload =
+        OperationEnded{.operation = OperationId(row.subject), .party = PartyId(row.subject_party)};
   } else if (row.type == kPartyRevoked) {
     event.payload = PartyRevoked{.party = PartyId(row.subject)};
   } else {
-    return absl::DataLossError(fmt::format("event {} of {}: unknown type '{}'", row.seq,
-                                           row.recipient, row.type));
+    return absl::DataLossError(
+        fmt::format("event {} of {}: unknown type '{}'", row.seq, row.recipient, row.type));
   }
   return event;
 }

@@ -64,6 +64,6 @@ struct Event {
 // Conversions to and from the stored row. FromRow returns DataLoss for a row whose type is
 // unknown or whose fields are missing (a damaged or newer store).
 store::EventRow ToRow(const Event& event);
-absl::StatusOr<Event> FromRow(const store::EventRow& row);
+[[nodiscard]] absl::StatusOr<Event> FromRow(const store::EventRow& row);
 
 }  // namespace deconflict::events

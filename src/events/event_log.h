@@ -45,18 +45,20 @@ class EventLog {
   // Stores `payload` once for each distinct recipient (in the order given, duplicates skipped),
   // stamped with the clock's time. Returns the stored events with their sequence numbers.
   // InvalidArgument when a recipient id is empty; Internal from the store.
-  absl::StatusOr<std::vector<Event>> Append(store::Txn& txn, const std::vector<PartyId>& recipients,
-                                            Payload payload) const;
+  [[nodiscard]] absl::StatusOr<std::vector<Event>> Append(store::Txn& txn,
+                                                          const std::vector<PartyId>& recipients,
+                                                          Payload payload) const;
 
   // operation.conflict for the owner of `conflict.your_operation` (`recipient`).
-  absl::Status AppendOperationConflict(store::Txn& txn, const PartyId& recipient,
-                                       OperationConflict conflict) const;
+  [[nodiscard]] absl::Status AppendOperationConflict(store::Txn& txn, const PartyId& recipient,
+                                                     OperationConflict conflict) const;
   // operation.ended for `recipients` (the owner and the parties that conflicted with it).
-  absl::Status AppendOperationEnded(store::Txn& txn, const std::vector<PartyId>& recipients,
-                                    OperationEnded ended) const;
+  [[nodiscard]] absl::Status AppendOperationEnded(store::Txn& txn,
+                                                  const std::vector<PartyId>& recipients,
+                                                  OperationEnded ended) const;
   // party.revoked for every party in the store, the revoked one included (its sockets close
   // on their copy; the hub also closes them on any copy).
-  absl::Status AppendPartyRevoked(store::Txn& txn, const PartyId& revoked) const;
+  [[nodiscard]] absl::Status AppendPartyRevoked(store::Txn& txn, const PartyId& revoked) const;
 
  private:
   const Clock& clock_;

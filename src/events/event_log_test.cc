@@ -19,10 +19,13 @@ class EventLogTest : public ::testing::Test {
     auto store = store::Store::Open(dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    ASSERT_TRUE(store_->Write([](store::Txn& txn) -> absl::Status {
-      for (const char* id : {"RU", "TR", "US"}) RETURN_IF_ERROR(txn.InsertParty(Party(id)));
-      return absl::OkStatus();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Write([](store::Txn& txn) -> absl::Status {
+                      for (const char* id : {"RU", "TR", "US"})
+                        RETURN_IF_ERROR(txn.InsertParty(Party(id)));
+                      return absl::OkStatus();
+                    })
+                    .ok());
   }
   void TearDown() override {
     store_.reset();
@@ -43,14 +46,20 @@ class EventLogTest : public ::testing::Test {
 
 TEST_F(EventLogTest, SequenceNumbersArePerPartyAndGapless) {
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-      return log_.AppendOperationEnded(txn, {PartyId("RU"), PartyId("TR"), PartyId("RU")},
-                                       OperationEnded{OperationId("op"), PartyId("US")});
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Write([&](store::Txn& txn) {
+                      return log_.AppendOperationEnded(
+                          txn, {PartyId("RU"), PartyId("TR"), PartyId("RU")},
+                          OperationEnded{OperationId("op"), PartyId("US")});
+                    })
+                    .ok());
   }
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-    return log_.AppendOperationEnded(txn, {PartyId("TR")}, OperationEnded{OperationId("op2"), PartyId("US")});
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    return log_.AppendOperationEnded(
+                        txn, {PartyId("TR")}, OperationEnded{OperationId("op2"), PartyId("US")});
+                  })
+                  .ok());
   std::vector<Event> ru = Read("RU"), tr = Read("TR"), us = Read("US");
   ASSERT_EQ(ru.size(), 3u);  // the duplicate recipient got one copy per append
   ASSERT_EQ(tr.size(), 4u);
@@ -68,13 +77,17 @@ TEST_F(EventLogTest, RolledBackUnitLeavesNoEvent) {
   EXPECT_TRUE(absl::IsAborted(s));
   EXPECT_TRUE(Read("TR").empty());
   // The next append starts at 1: the rolled-back seq is not a gap.
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("RU")); }).ok());
+  ASSERT_TRUE(
+      store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("RU")); })
+          .ok());
   ASSERT_EQ(Read("TR").size(), 1u);
   EXPECT_EQ(Read("TR")[0].seq, 1);
 }
 
 TEST_F(EventLogTest, PartyRevokedGoesToEveryPartyIncludingTheRevoked) {
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("TR")); }).ok());
+  ASSERT_TRUE(
+      store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("TR")); })
+          .ok());
   for (const char* id : {"RU", "TR", "US"}) {
     std::vector<Event> got = Read(id);
     ASSERT_EQ(got.size(), 1u) << id;
@@ -86,15 +99,21 @@ TEST_F(EventLogTest, PartyRevokedGoesToEveryPartyIncludingTheRevoked) {
 
 TEST_F(EventLogTest, ConflictRoundTripsExactlyIncludingAnAntimeridianBox) {
   geo::Overlap overlap{
-      .rect = S2LatLngRect(S2LatLng::FromDegrees(-0.1234567890123, 179.5), S2LatLng::FromDegrees(1.0 / 3, -179.25)),
+      .rect = S2LatLngRect(S2LatLng::FromDegrees(-0.1234567890123, 179.5),
+                           S2LatLng::FromDegrees(1.0 / 3, -179.25)),
       .altitude = {.lower_m = 100.25, .upper_m = 1e4 / 3},
       .time = {.start = clock_.Now(), .end = clock_.Now() + std::chrono::minutes(90)}};
   ASSERT_TRUE(overlap.rect.lng().is_inverted());
-  OperationConflict sent{.operation = OperationId("theirs"), .party = PartyId("TR"), .ovn = "ovn-1",
-                         .your_operation = OperationId("mine"), .overlap = overlap};
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-    return log_.AppendOperationConflict(txn, PartyId("RU"), sent);
-  }).ok());
+  OperationConflict sent{.operation = OperationId("theirs"),
+                         .party = PartyId("TR"),
+                         .ovn = "ovn-1",
+                         .your_operation = OperationId("mine"),
+                         .overlap = overlap};
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    return log_.AppendOperationConflict(txn, PartyId("RU"), sent);
+                  })
+                  .ok());
   std::vector<Event> got = Read("RU");
   ASSERT_EQ(got.size(), 1u);
   const auto& c = std::get<OperationConflict>(got[0].payload);

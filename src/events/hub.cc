@@ -45,7 +45,8 @@ void Hub::Notify() {
   cv_.notify_one();
 }
 
-uint64_t Hub::Subscribe(const PartyId& party, int64_t after_seq, std::shared_ptr<Subscriber> subscriber) {
+uint64_t Hub::Subscribe(const PartyId& party, int64_t after_seq,
+                        std::shared_ptr<Subscriber> subscriber) {
   auto sub = std::make_shared<Subscription>(
       Subscription{.party = party, .subscriber = std::move(subscriber), .next_seq = after_seq + 1});
   uint64_t id;
@@ -74,7 +75,8 @@ size_t Hub::subscribers() const {
   return subscriptions_.size();
 }
 
-absl::StatusOr<std::vector<Event>> Hub::Page(const PartyId& party, int64_t after_seq, int64_t limit) {
+absl::StatusOr<std::vector<Event>> Hub::Page(const PartyId& party, int64_t after_seq,
+                                             int64_t limit) {
   absl::StatusOr<std::vector<store::EventRow>> rows = store_.WithReader([&](store::Database& db) {
     return store::ReadPartyEvents(db, party.value(), after_seq, limit);
   });
@@ -145,8 +147,9 @@ void Hub::Cycle() {
 
   // 1. Rows committed since the last pass, in commit order, to live subscribers.
   while (true) {
-    absl::StatusOr<std::vector<store::EventRow>> rows = store_.WithReader(
-        [&](store::Database& db) { return store::ReadEventsAfterId(db, cursor_, options_.read_batch); });
+    absl::StatusOr<std::vector<store::EventRow>> rows = store_.WithReader([&](store::Database& db) {
+      return store::ReadEventsAfterId(db, cursor_, options_.read_batch);
+    });
     if (!rows.ok()) {
       spdlog::error("events: cannot read the event table: {}", rows.status().ToString());
       break;
@@ -171,11 +174,13 @@ void Hub::Cycle() {
   // 2. Subscribers catching up read their own rows, as many as they have room for.
   for (auto& [id, sub] : subs) {
     if (!sub->catching_up || dropped.contains(id)) continue;
-    const int64_t limit = std::min<int64_t>(static_cast<int64_t>(sub->subscriber->Room()), options_.read_batch);
+    const int64_t limit =
+        std::min<int64_t>(static_cast<int64_t>(sub->subscriber->Room()), options_.read_batch);
     if (limit == 0) continue;  // try again at the next pass
     absl::StatusOr<std::vector<Event>> events = Page(sub->party, sub->next_seq - 1, limit);
     if (!events.ok()) {
-      spdlog::error("events: cannot read {}'s events: {}", sub->party.value(), events.status().ToString());
+      spdlog::error("events: cannot read {}'s events: {}", sub->party.value(),
+                    events.status().ToString());
       continue;
     }
     // Rows committed after this read have ids above cursor_ (read before it): pass 1 of the

@@ -78,7 +78,7 @@ class Hub {
 
   // Starts at the end of the table (older events reach subscribers by catching up) and starts
   // the thread. Errors from the store.
-  absl::Status Start();
+  [[nodiscard]] absl::Status Start();
 
   // Stops the thread and closes every subscriber with kStopping. Idempotent. Afterwards Notify
   // does nothing and Subscribe closes its subscriber at once.
@@ -89,7 +89,8 @@ class Hub {
 
   // Subscribes `subscriber` to `party`'s events with seq > after_seq. Returns the id for
   // Unsubscribe. REQUIRES: after_seq >= 0.
-  uint64_t Subscribe(const PartyId& party, int64_t after_seq, std::shared_ptr<Subscriber> subscriber);
+  uint64_t Subscribe(const PartyId& party, int64_t after_seq,
+                     std::shared_ptr<Subscriber> subscriber);
   // Ends the subscription. A call already under way on the hub's thread may still reach the
   // subscriber (the hub holds its shared_ptr until then); none starts after this returns.
   void Unsubscribe(uint64_t id);
@@ -97,13 +98,14 @@ class Hub {
 
   // The page form: up to `limit` events of `party` with seq > after_seq, in order. Errors from
   // the store (Internal), DataLoss for a damaged row.
-  absl::StatusOr<std::vector<Event>> Page(const PartyId& party, int64_t after_seq, int64_t limit);
+  [[nodiscard]] absl::StatusOr<std::vector<Event>> Page(const PartyId& party, int64_t after_seq,
+                                                        int64_t limit);
 
  private:
   struct Subscription {
     PartyId party;
     std::shared_ptr<Subscriber> subscriber;
-    int64_t next_seq = 1;   // hub thread only
+    int64_t next_seq = 1;     // hub thread only
     bool catching_up = true;  // hub thread only
   };
 
@@ -126,8 +128,8 @@ class Hub {
   std::map<uint64_t, std::shared_ptr<Subscription>> subscriptions_;
 
   // Hub thread only (after Start).
-  int64_t cursor_ = 0;          // largest event id read
-  int64_t data_version_ = -1;   // store data version at the last read
+  int64_t cursor_ = 0;         // largest event id read
+  int64_t data_version_ = -1;  // store data version at the last read
   std::thread thread_;
 };
 

@@ -19,13 +19,17 @@ class HubTest : public ::testing::Test {
     auto store = store::Store::Open(dir_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    ASSERT_TRUE(store_->Write([](store::Txn& txn) -> absl::Status {
-      for (const char* id : {"RU", "TR", "US"}) RETURN_IF_ERROR(txn.InsertParty(Party(id)));
-      return absl::OkStatus();
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Write([](store::Txn& txn) -> absl::Status {
+                      for (const char* id : {"RU", "TR", "US"})
+                        RETURN_IF_ERROR(txn.InsertParty(Party(id)));
+                      return absl::OkStatus();
+                    })
+                    .ok());
     // A long poll interval: only Notify() (or a test's explicit wait) makes the hub read, so a
     // test proves what Notify-after-commit does.
-    hub_ = std::make_unique<Hub>(*store_, HubOptions{.poll_interval = std::chrono::milliseconds(50)});
+    hub_ =
+        std::make_unique<Hub>(*store_, HubOptions{.poll_interval = std::chrono::milliseconds(50)});
     ASSERT_TRUE(hub_->Start().ok());
   }
   void TearDown() override {
@@ -43,7 +47,8 @@ class HubTest : public ::testing::Test {
   }
   static std::vector<std::string> Ops(const std::vector<Event>& events) {
     std::vector<std::string> ops;
-    for (const Event& e : events) ops.push_back(std::get<OperationEnded>(e.payload).operation.value());
+    for (const Event& e : events)
+      ops.push_back(std::get<OperationEnded>(e.payload).operation.value());
     return ops;
   }
 
@@ -61,7 +66,8 @@ TEST_F(HubTest, DeliversInOrderOnlyToTheRecipientsSubscribers) {
   hub_->Subscribe(PartyId("TR"), 0, tr);
   for (int i = 1; i <= 20; ++i) {
     ASSERT_TRUE(Ended("op" + std::to_string(i), i % 2 ? std::vector{PartyId("RU")}
-                                                       : std::vector{PartyId("RU"), PartyId("TR")}).ok());
+                                                      : std::vector{PartyId("RU"), PartyId("TR")})
+                    .ok());
   }
   std::vector<Event> got = ru->WaitFor(20);
   ASSERT_EQ(got.size(), 20u);
@@ -78,7 +84,8 @@ TEST_F(HubTest, RolledBackUnitPublishesNothing) {
   auto ru = std::make_shared<RecordingSubscriber>();
   hub_->Subscribe(PartyId("RU"), 0, ru);
   absl::Status refused = store_->Write([&](store::Txn& txn) -> absl::Status {
-    RETURN_IF_ERROR(log_.AppendOperationEnded(txn, {PartyId("RU")}, OperationEnded{OperationId("ghost"), PartyId("US")}));
+    RETURN_IF_ERROR(log_.AppendOperationEnded(txn, {PartyId("RU")},
+                                              OperationEnded{OperationId("ghost"), PartyId("US")}));
     return absl::FailedPreconditionError("refused after appending");
   });
   ASSERT_FALSE(refused.ok());
@@ -98,7 +105,8 @@ TEST_F(HubTest, ResumesAfterSeqWithoutGapOrDuplicateWhileEventsKeepComing) {
   hub_->Unsubscribe(id);
   // Reconnect after seq 3 while new events are committed concurrently.
   std::thread writer([&] {
-    for (int i = 6; i <= 40; ++i) ASSERT_TRUE(Ended("op" + std::to_string(i), {PartyId("RU")}).ok());
+    for (int i = 6; i <= 40; ++i)
+      ASSERT_TRUE(Ended("op" + std::to_string(i), {PartyId("RU")}).ok());
   });
   auto second = std::make_shared<RecordingSubscriber>();
   hub_->Subscribe(PartyId("RU"), 3, second);
@@ -142,7 +150,9 @@ TEST_F(HubTest, RevocationClosesThatPartysSubscribersOnly) {
   auto ru = std::make_shared<RecordingSubscriber>();
   hub_->Subscribe(PartyId("TR"), 0, tr);
   hub_->Subscribe(PartyId("RU"), 0, ru);
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("TR")); }).ok());
+  ASSERT_TRUE(
+      store_->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("TR")); })
+          .ok());
   hub_->Notify();
   EXPECT_EQ(tr->WaitClosed(), CloseReason::kRevoked);
   std::vector<Event> got = ru->WaitFor(1);
@@ -158,7 +168,10 @@ TEST_F(HubTest, EventsCommittedByAnotherConnectionArriveWithoutNotify) {
   // nothing tells this hub; it notices the data version change.
   auto other = store::Store::Open(dir_);
   ASSERT_TRUE(other.ok()) << other.status();
-  ASSERT_TRUE((*other)->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("US")); }).ok());
+  ASSERT_TRUE(
+      (*other)
+          ->Write([&](store::Txn& txn) { return log_.AppendPartyRevoked(txn, PartyId("US")); })
+          .ok());
   std::vector<Event> got = ru->WaitFor(1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(std::get<PartyRevoked>(got[0].payload).party, PartyId("US"));

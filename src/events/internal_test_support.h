@@ -25,8 +25,11 @@ inline std::filesystem::path TestDir() {
 }
 
 inline store::PartyRecord Party(const std::string& id) {
-  return store::PartyRecord{.id = id, .name = id + " forces", .role = "operator",
-                            .token_hash = std::string(32, id[0]) + id, .created_at = Timestamp{}};
+  return store::PartyRecord{.id = id,
+                            .name = id + " forces",
+                            .role = "operator",
+                            .token_hash = std::string(32, id[0]) + id,
+                            .created_at = Timestamp{}};
 }
 
 // Records what the hub gives it; `capacity` bounds its queue (nothing drains it unless Take()).

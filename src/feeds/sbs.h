@@ -90,6 +90,6 @@ struct SbsMessage {
 
 // Parses one line (a trailing "\r\n" or "\n" is allowed). Returns the message, or
 // InvalidArgument naming the field as listed in the file comment. Thread-safe (pure function).
-absl::StatusOr<SbsMessage> ParseSbsLine(std::string_view line);
+[[nodiscard]] absl::StatusOr<SbsMessage> ParseSbsLine(std::string_view line);
 
 }  // namespace deconflict::feeds

@@ -38,7 +38,7 @@ namespace deconflict::feeds {
 // ValidateTrackReport refuses (apart from the time checks, which need a clock); "id" when the id
 // is not a hex ident (6 hex digits, optionally after '~'); "callsign" when it holds a comma or
 // starts or ends with a space; "time" outside the years 1970..9999. Thread-safe (pure function).
-absl::StatusOr<std::string> FormatSbsLines(const TrackReport& report);
+[[nodiscard]] absl::StatusOr<std::string> FormatSbsLines(const TrackReport& report);
 
 // A stable 24-bit address for any track id, as 6 upper-case hex digits (a 24-bit FNV-1a hash),
 // for tracks whose ids are not ICAO addresses (the sim's "dense-17"). Different ids may collide

@@ -55,7 +55,7 @@ struct TrackReportLimits {
 // The party is not checked (the server sets it). Checks run in the order above; the first
 // failure is returned. A valid report also passes tactical::ValidateTrack once its party is set.
 // Thread-safe (pure function).
-absl::Status ValidateTrackReport(const TrackReport& report, Timestamp now,
-                                 std::optional<Timestamp> newest);
+[[nodiscard]] absl::Status ValidateTrackReport(const TrackReport& report, Timestamp now,
+                                               std::optional<Timestamp> newest);
 
 }  // namespace deconflict::feeds

@@ -49,8 +49,8 @@ bool CapIntersectsPolygon(const S2Cap& cap, const S2Polygon& polygon) {
   // is several times faster than S2ClosestEdgeQuery; both compare with the same conservative
   // limit (S2ClosestEdgeQuery::IsConservativeDistanceLessOrEqual's).
   if (polygon.num_vertices() <= kBruteForceEdges) {
-    const S1ChordAngle limit = cap.radius().Successor().PlusError(
-        S2::GetUpdateMinDistanceMaxError(cap.radius()));
+    const S1ChordAngle limit =
+        cap.radius().Successor().PlusError(S2::GetUpdateMinDistanceMaxError(cap.radius()));
     for (int loop_idx = 0; loop_idx < polygon.num_loops(); ++loop_idx) {
       const S2Loop& loop = *polygon.loop(loop_idx);
       for (int vertex_idx = 0; vertex_idx < loop.num_vertices(); ++vertex_idx) {
@@ -236,14 +236,12 @@ S2LatLngRect FootprintOverlapRect(const Volume4D& a, const Volume4D& b) {
 
   S2Polygon intersection;
   S2Error error;
-  if (intersection.InitToIntersection(*pa, *pb,
-                                      s2builderutil::IdentitySnapFunction(S1Angle::Zero()),
-                                      &error) &&
+  if (intersection.InitToIntersection(
+          *pa, *pb, s2builderutil::IdentitySnapFunction(S1Angle::Zero()), &error) &&
       !intersection.is_empty()) {
-    const S2LatLngRect rect =
-        intersection.GetRectBound()
-            .ExpandedByDistance(S1Angle::Radians(kOverlapMarginRadians))
-            .Intersection(both);
+    const S2LatLngRect rect = intersection.GetRectBound()
+                                  .ExpandedByDistance(S1Angle::Radians(kOverlapMarginRadians))
+                                  .Intersection(both);
     if (!rect.is_empty()) return rect;
   }
   return both;

@@ -66,10 +66,10 @@ DC_PROP(IntersectsProperty, CommonSampledPointImpliesConflictInsideTheOverlapRec
         (uint64_t sample_seed)) {
   const Pair pair = DrawPair(sample_seed);
   const auto overlap = OverlapOf(pair.a, pair.b);
-  const bool bands_and_windows_meet =
-      pair.a.altitude().lower_m <= pair.b.altitude().upper_m &&
-      pair.b.altitude().lower_m <= pair.a.altitude().upper_m &&
-      pair.a.time().start < pair.b.time().end && pair.b.time().start < pair.a.time().end;
+  const bool bands_and_windows_meet = pair.a.altitude().lower_m <= pair.b.altitude().upper_m &&
+                                      pair.b.altitude().lower_m <= pair.a.altitude().upper_m &&
+                                      pair.a.time().start < pair.b.time().end &&
+                                      pair.b.time().start < pair.a.time().end;
   std::mt19937_64 rng(sample_seed ^ 0x5eed);
   for (int point_idx = 0; point_idx < 200; ++point_idx) {
     const S2Point p = PointIn(pair.a.BoundingRect(), rng);
@@ -90,8 +90,7 @@ DC_PROP(IntersectsProperty, CirclePolygonAgreesWithS2ClosestEdgeQuery, 6, 1000,
   if (circle->altitude() != polygon->altitude() || circle->time() != polygon->time()) return;
   S2ClosestEdgeQuery query(&polygon->s2_polygon()->index());
   S2ClosestEdgeQuery::PointTarget target(circle->s2_cap().center());
-  const bool oracle =
-      query.IsConservativeDistanceLessOrEqual(&target, circle->s2_cap().radius());
+  const bool oracle = query.IsConservativeDistanceLessOrEqual(&target, circle->s2_cap().radius());
   RC_TAG(oracle ? "conflict" : "no conflict");
   RC_ASSERT(Intersects(*circle, *polygon) == oracle);
 }
@@ -113,14 +112,14 @@ DC_PROP(IntersectsProperty, PolygonPolygonAgreesWithS2BooleanOperation, 7, 6000,
     if (rng() % 2 == 0) {
       b_ring[b_idx] = a_ring[a_idx];
     } else {
-      const S2Point u = S2LatLng::FromDegrees(a_ring[a_idx].lat_deg, a_ring[a_idx].lng_deg)
-                            .ToPoint();
+      const S2Point u =
+          S2LatLng::FromDegrees(a_ring[a_idx].lat_deg, a_ring[a_idx].lng_deg).ToPoint();
       const auto& next = a_ring[(a_idx + 1) % a_ring.size()];
       const S2Point w = S2LatLng::FromDegrees(next.lat_deg, next.lng_deg).ToPoint();
       b_ring[b_idx] = testing::ToLatLng((u + w).Normalize());
     }
-    auto touching = Volume4D::Make(Polygon{b_ring}, pair.b.altitude(), pair.b.time(),
-                                   VolumeLimits{}, kNow, "");
+    auto touching =
+        Volume4D::Make(Polygon{b_ring}, pair.b.altitude(), pair.b.time(), VolumeLimits{}, kNow, "");
     if (!touching.ok()) return;  // The moved vertex made b self-intersecting: no sample.
     pair.b = *std::move(touching);
   }

@@ -15,8 +15,7 @@ Timestamp T(const char* text) { return *ParseRfc3339(text); }
 const Timestamp kNow = T("2026-11-21T09:00:00Z");
 const TimeWindow kTenToEleven{T("2026-11-21T10:00:00Z"), T("2026-11-21T11:00:00Z")};
 
-Volume4D Make(Footprint footprint, AltitudeBand band = {0, 100},
-              TimeWindow window = kTenToEleven) {
+Volume4D Make(Footprint footprint, AltitudeBand band = {0, 100}, TimeWindow window = kTenToEleven) {
   auto v = Volume4D::Make(std::move(footprint), band, window, VolumeLimits{}, kNow, "");
   EXPECT_TRUE(v.ok()) << v.status();
   return *v;
@@ -78,8 +77,8 @@ TEST(Intersects, PolygonWithAVertexExactlyOnAnotherPolygonsEdgeAgreesWithS2) {
     EXPECT_EQ(Intersects(b, a), expected);
     return expected;
   };
-  const Polygon south{{{-0.5, 0}, {-0.5, 1}, {0, 1}, {0, 0}}};  // top edge on the equator
-  const Polygon north{{{0.5, 0}, {0.5, 1}, {0, 1}, {0, 0}}};    // bottom edge on it
+  const Polygon south{{{-0.5, 0}, {-0.5, 1}, {0, 1}, {0, 0}}};         // top edge on the equator
+  const Polygon north{{{0.5, 0}, {0.5, 1}, {0, 1}, {0, 0}}};           // bottom edge on it
   const Polygon west{{{0.2, -0.5}, {0.2, 0}, {0.8, 0}, {0.8, -0.5}}};  // east edge on lng 0
   const Polygon east{{{0.2, 0.5}, {0.2, 0}, {0.8, 0}, {0.8, 0.5}}};    // west edge on it
   int touching = 0, apart = 0;
@@ -120,7 +119,7 @@ TEST(Intersects, CircleAndPolygon) {
   // Edge at lat 33.6 (geodesic, so it bulges a little north between its ends); 0.01° ~ 1,112 m.
   ExpectConflict(box, Make(Circle{{33.61, 36.25}, 1200}), true);
   ExpectConflict(box, Make(Circle{{33.61, 36.25}, 1000}), false);
-  ExpectConflict(box, Make(Circle{{33.55, 36.25}, 10}), true);    // circle inside
+  ExpectConflict(box, Make(Circle{{33.55, 36.25}, 10}), true);     // circle inside
   ExpectConflict(box, Make(Circle{{33.55, 36.25}, 50000}), true);  // polygon inside the circle
 }
 
@@ -179,8 +178,8 @@ TEST(OverlapOf, OfAFootprintInsideAnotherIsTheInnerBound) {
   const Volume4D small = Make(Box(33.52, 36.22, 33.53, 36.23));
   const Volume4D circle = Make(Circle{{33.55, 36.25}, 1000});
   const Volume4D huge_circle = Make(Circle{{33.55, 36.25}, 30000});
-  for (const auto& [inner, outer] : {std::pair{&small, &big}, std::pair{&circle, &big},
-                                     std::pair{&small, &huge_circle}}) {
+  for (const auto& [inner, outer] :
+       {std::pair{&small, &big}, std::pair{&circle, &big}, std::pair{&small, &huge_circle}}) {
     for (bool swap : {false, true}) {
       auto o = swap ? OverlapOf(*outer, *inner) : OverlapOf(*inner, *outer);
       ASSERT_TRUE(o.has_value());

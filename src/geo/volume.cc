@@ -54,8 +54,8 @@ constexpr double kMinPolygonAreaM2 = 1.0;
 std::string Field(std::string_view path, std::string_view rest) { return JoinPath(path, rest); }
 
 std::string VertexField(std::string_view path, size_t vertex_idx, std::string_view member) {
-  return fmt::format("{}.{}",
-                     IndexPath(Field(path, "volume.outline_polygon.vertices"), vertex_idx), member);
+  return fmt::format("{}.{}", IndexPath(Field(path, "volume.outline_polygon.vertices"), vertex_idx),
+                     member);
 }
 
 absl::Status CheckLatLng(const LatLng& p, const std::string& lat_field,
@@ -86,16 +86,16 @@ absl::Status CheckAltitude(const AltitudeBand& band, const VolumeLimits& limits,
   if (!std::isfinite(band.upper_m)) return InvalidField(upper, "must be a finite number");
   auto in_range = [&](double v, const std::string& field) -> absl::Status {
     if (v < limits.min_alt_m || v > limits.max_alt_m) {
-      return InvalidField(field, fmt::format("{} m is outside [{}, {}] m", v, limits.min_alt_m,
-                                             limits.max_alt_m));
+      return InvalidField(
+          field, fmt::format("{} m is outside [{}, {}] m", v, limits.min_alt_m, limits.max_alt_m));
     }
     return absl::OkStatus();
   };
   RETURN_IF_ERROR(in_range(band.lower_m, lower));
   RETURN_IF_ERROR(in_range(band.upper_m, upper));
   if (band.lower_m > band.upper_m) {
-    return InvalidField(upper, fmt::format("{} m is below altitude_lower ({} m)", band.upper_m,
-                                           band.lower_m));
+    return InvalidField(
+        upper, fmt::format("{} m is below altitude_lower ({} m)", band.upper_m, band.lower_m));
   }
   return absl::OkStatus();
 }
@@ -112,26 +112,23 @@ absl::Status CheckTime(const TimeWindow& window, const VolumeLimits& limits, Tim
         Field(path, "time_start.value"),
         fmt::format("{} is more than {} h before now ({}); a window under way may start later "
                     "than it did",
-                    FormatRfc3339(window.start), limits.max_start_age.count(),
-                    FormatRfc3339(now)));
+                    FormatRfc3339(window.start), limits.max_start_age.count(), FormatRfc3339(now)));
   }
   if (window.end <= now) {
-    return InvalidField(end, fmt::format("{} is in the past (now is {})",
-                                         FormatRfc3339(window.end), FormatRfc3339(now)));
+    return InvalidField(end, fmt::format("{} is in the past (now is {})", FormatRfc3339(window.end),
+                                         FormatRfc3339(now)));
   }
   if (window.end > now + limits.horizon) {
     return InvalidField(end, fmt::format("{} is beyond the planning horizon of {} days",
-                                         FormatRfc3339(window.end),
-                                         limits.horizon.count() / 24.0));
+                                         FormatRfc3339(window.end), limits.horizon.count() / 24.0));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckArea(double area_km2, const VolumeLimits& limits, const std::string& field) {
   if (area_km2 > limits.max_area_km2) {
-    return LimitExceeded(field,
-                      fmt::format("area {:.1f} km² exceeds the limit of {} km²", area_km2,
-                                  limits.max_area_km2));
+    return LimitExceeded(field, fmt::format("area {:.1f} km² exceeds the limit of {} km²", area_km2,
+                                            limits.max_area_km2));
   }
   return absl::OkStatus();
 }
@@ -152,14 +149,13 @@ absl::Status LoopError(const S2Error& error, std::string_view path) {
 }
 
 // Validates a polygon footprint and fills rep->polygon, rect, area_km2, ring_reversed.
-absl::Status BuildPolygon(const Polygon& polygon, const VolumeLimits& limits,
-                          std::string_view path, Shape* rep) {
+absl::Status BuildPolygon(const Polygon& polygon, const VolumeLimits& limits, std::string_view path,
+                          Shape* rep) {
   const std::string vertices_field = Field(path, "volume.outline_polygon.vertices");
   const size_t n = polygon.vertices.size();
   if (n > limits.max_vertices) {
-    return LimitExceeded(vertices_field,
-                      fmt::format("has {} vertices; at most {} are allowed", n,
-                                  limits.max_vertices));
+    return LimitExceeded(vertices_field, fmt::format("has {} vertices; at most {} are allowed", n,
+                                                     limits.max_vertices));
   }
   if (n < 3) {
     return InvalidField(vertices_field, fmt::format("has {} vertices; a polygon needs 3", n));
@@ -171,8 +167,8 @@ absl::Status BuildPolygon(const Polygon& polygon, const VolumeLimits& limits,
   absl::flat_hash_map<S2Point, size_t, S2PointHash> first_seen;
   for (size_t vertex_idx = 0; vertex_idx < n; ++vertex_idx) {
     const LatLng& v = polygon.vertices[vertex_idx];
-    RETURN_IF_ERROR(CheckLatLng(v, VertexField(path, vertex_idx, "lat"),
-                                VertexField(path, vertex_idx, "lng")));
+    RETURN_IF_ERROR(
+        CheckLatLng(v, VertexField(path, vertex_idx, "lat"), VertexField(path, vertex_idx, "lng")));
     points.push_back(ToPoint(v));
     auto [it, inserted] = first_seen.emplace(points.back(), vertex_idx);
     if (!inserted) {
@@ -242,9 +238,9 @@ S1ChordAngle MetersToChordAngle(double meters) {
   return S1ChordAngle(S2Earth::MetersToAngle(meters));
 }
 
-absl::StatusOr<Volume4D> Volume4D::Make(Footprint footprint, AltitudeBand altitude,
-                                        TimeWindow time, const VolumeLimits& limits,
-                                        Timestamp now, std::string_view path) {
+absl::StatusOr<Volume4D> Volume4D::Make(Footprint footprint, AltitudeBand altitude, TimeWindow time,
+                                        const VolumeLimits& limits, Timestamp now,
+                                        std::string_view path) {
   auto rep = std::make_shared<Rep>();
   if (const Polygon* polygon = std::get_if<Polygon>(&footprint)) {
     RETURN_IF_ERROR(BuildPolygon(*polygon, limits, path, rep.get()));
@@ -300,8 +296,8 @@ boost::json::array CircleRing(const S2Cap& cap) {
   boost::json::array ring;
   for (int i = 0; i <= kCircleGeoJsonVertices; ++i) {
     const double t = 2 * std::numbers::pi * (i % kCircleGeoJsonVertices) / kCircleGeoJsonVertices;
-    const S2Point p = (std::cos(theta) * c +
-                       std::sin(theta) * (std::cos(t) * u + std::sin(t) * v)).Normalize();
+    const S2Point p =
+        (std::cos(theta) * c + std::sin(theta) * (std::cos(t) * u + std::sin(t) * v)).Normalize();
     ring.push_back(Position(S2LatLng(p)));
   }
   return ring;

@@ -83,16 +83,16 @@ struct TimeWindow {
 // What a volume may be. Exceeding max_vertices or max_area_km2 is LimitExceeded (HTTP 413);
 // everything else is InvalidArgument (HTTP 400).
 struct VolumeLimits {
-  size_t max_vertices = 1000;                 // Default: 1,000 polygon vertices.
-  double max_area_km2 = 10000;                // Default: 10,000 km² of footprint.
-  std::chrono::hours horizon{24 * 30};        // Default: time_end at most 30 days after now.
+  size_t max_vertices = 1000;           // Default: 1,000 polygon vertices.
+  double max_area_km2 = 10000;          // Default: 10,000 km² of footprint.
+  std::chrono::hours horizon{24 * 30};  // Default: time_end at most 30 days after now.
   // How long before now a window may start: an operation under way is accepted, a window from
   // the distant past is not (it could only conflict from now on anyway; a client whose window
   // started earlier files it with a later time_start). Volumes read back from the store were
   // checked when filed and are re-read with a larger value (strategic/operation_service.cc).
-  std::chrono::hours max_start_age{24};       // Default: time_start at most 24 h before now.
-  double min_alt_m = -8000;                   // Default: -8,000 m.
-  double max_alt_m = 100000;                  // Default: 100,000 m.
+  std::chrono::hours max_start_age{24};  // Default: time_start at most 24 h before now.
+  double min_alt_m = -8000;              // Default: -8,000 m.
+  double max_alt_m = 100000;             // Default: 100,000 m.
 };
 
 // A validated 4D volume. Immutable after construction; copies share the S2 representation
@@ -104,8 +104,9 @@ class Volume4D {
   // as "extents[0].volume.outline_polygon.vertices[3].lat". Unknown fields are refused.
   // Returns InvalidArgument (400) or LimitExceeded (413, too many vertices or too large an area),
   // always naming the field (common/status.h FieldOf).
-  static absl::StatusOr<Volume4D> FromJson(const boost::json::value& v, std::string_view path,
-                                           const VolumeLimits& limits, Timestamp now);
+  [[nodiscard]] static absl::StatusOr<Volume4D> FromJson(const boost::json::value& v,
+                                                         std::string_view path,
+                                                         const VolumeLimits& limits, Timestamp now);
 
   // Validates and builds. Errors name the same JSON paths as FromJson():
   //  - latitude in [-90, 90], longitude in [-180, 180], all numbers finite;
@@ -116,9 +117,9 @@ class Volume4D {
   //  - min_alt_m <= lower <= upper <= max_alt_m;
   //  - start < end, now - max_start_age <= start (field time_start.value), now < end (not
   //    ended), end <= now + horizon.
-  static absl::StatusOr<Volume4D> Make(Footprint footprint, AltitudeBand altitude,
-                                       TimeWindow time, const VolumeLimits& limits,
-                                       Timestamp now, std::string_view path);
+  [[nodiscard]] static absl::StatusOr<Volume4D> Make(Footprint footprint, AltitudeBand altitude,
+                                                     TimeWindow time, const VolumeLimits& limits,
+                                                     Timestamp now, std::string_view path);
 
   // The ASTM shape again; FromJson(ToJson()) gives an equal volume (same `now`).
   boost::json::value ToJson() const;

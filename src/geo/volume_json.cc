@@ -47,8 +47,8 @@ absl::StatusOr<Timestamp> ParseTime(JsonObject& root, std::string_view key) {
   RETURN_IF_ERROR(time.NoOtherFields());
   absl::StatusOr<Timestamp> t = ParseRfc3339(text);
   if (!t.ok()) {
-    return InvalidField(time.PathOf("value"),
-                        fmt::format("is not an RFC 3339 time: {}", std::string(t.status().message())));
+    return InvalidField(time.PathOf("value"), fmt::format("is not an RFC 3339 time: {}",
+                                                          std::string(t.status().message())));
   }
   return *t;
 }
@@ -69,8 +69,8 @@ absl::StatusOr<Polygon> ParsePolygon(const boost::json::value& value, std::strin
   // Refuse a huge array before parsing it.
   if (vertices->size() > limits.max_vertices) {
     return LimitExceeded(object.PathOf("vertices"),
-                      fmt::format("has {} vertices; at most {} are allowed", vertices->size(),
-                                  limits.max_vertices));
+                         fmt::format("has {} vertices; at most {} are allowed", vertices->size(),
+                                     limits.max_vertices));
   }
   Polygon polygon;
   polygon.vertices.reserve(vertices->size());
@@ -127,8 +127,8 @@ absl::StatusOr<Volume4D> Volume4D::FromJson(const boost::json::value& v, std::st
   ASSIGN_OR_RETURN(Timestamp start, ParseTime(root, "time_start"));
   ASSIGN_OR_RETURN(Timestamp end, ParseTime(root, "time_end"));
   RETURN_IF_ERROR(root.NoOtherFields());
-  return Make(std::move(footprint), AltitudeBand{lower, upper}, TimeWindow{start, end}, limits,
-              now, path);
+  return Make(std::move(footprint), AltitudeBand{lower, upper}, TimeWindow{start, end}, limits, now,
+              path);
 }
 
 boost::json::value Volume4D::ToJson() const {

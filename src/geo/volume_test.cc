@@ -102,17 +102,15 @@ TEST(VolumeJson, UnknownFieldsAreRefusedAtEveryLevel) {
   EXPECT_EQ(FieldOf(top.status()), "extents[0].extra");
   auto volume = ParseEdited(kPolygonJson, [](auto& root) { VolumeOf(root)["name"] = "x"; });
   EXPECT_EQ(FieldOf(volume.status()), "extents[0].volume.name");
-  auto vertex = ParseEdited(kPolygonJson, [](auto& root) {
-    VerticesOf(root)[2].as_object()["alt"] = 3;
-  });
+  auto vertex =
+      ParseEdited(kPolygonJson, [](auto& root) { VerticesOf(root)[2].as_object()["alt"] = 3; });
   EXPECT_EQ(FieldOf(vertex.status()), "extents[0].volume.outline_polygon.vertices[2].alt");
   auto altitude = ParseEdited(kPolygonJson, [](auto& root) {
     VolumeOf(root)["altitude_upper"].as_object()["datum"] = "x";
   });
   EXPECT_EQ(FieldOf(altitude.status()), "extents[0].volume.altitude_upper.datum");
-  auto time = ParseEdited(kPolygonJson, [](auto& root) {
-    root["time_end"].as_object()["zone"] = "Z";
-  });
+  auto time =
+      ParseEdited(kPolygonJson, [](auto& root) { root["time_end"].as_object()["zone"] = "Z"; });
   EXPECT_EQ(FieldOf(time.status()), "extents[0].time_end.zone");
 }
 
@@ -121,7 +119,8 @@ TEST(VolumeJson, ExactlyOneOutlineIsRequired) {
     VolumeOf(root)["outline_circle"] = Json(kCircleJson).at("volume").at("outline_circle");
   });
   EXPECT_EQ(FieldOf(both.status()), "extents[0].volume.outline_circle");
-  auto none = ParseEdited(kPolygonJson, [](auto& root) { VolumeOf(root).erase("outline_polygon"); });
+  auto none =
+      ParseEdited(kPolygonJson, [](auto& root) { VolumeOf(root).erase("outline_polygon"); });
   EXPECT_EQ(FieldOf(none.status()), "extents[0].volume");
   EXPECT_THAT(none.status().message(), HasSubstr("outline_polygon or outline_circle"));
 }
@@ -135,25 +134,21 @@ TEST(VolumeJson, ReferenceUnitsAndFormatMustBeTheAstmOnes) {
     VolumeOf(root)["outline_circle"].as_object()["radius"].as_object()["units"] = "FT";
   });
   EXPECT_EQ(FieldOf(units.status()), "extents[0].volume.outline_circle.radius.units");
-  auto format = ParseEdited(kPolygonJson, [](auto& root) {
-    root["time_start"].as_object()["format"] = "unix";
-  });
+  auto format = ParseEdited(kPolygonJson,
+                            [](auto& root) { root["time_start"].as_object()["format"] = "unix"; });
   EXPECT_EQ(FieldOf(format.status()), "extents[0].time_start.format");
-  auto bad_time = ParseEdited(kPolygonJson, [](auto& root) {
-    root["time_start"].as_object()["value"] = "tomorrow";
-  });
+  auto bad_time = ParseEdited(
+      kPolygonJson, [](auto& root) { root["time_start"].as_object()["value"] = "tomorrow"; });
   EXPECT_EQ(FieldOf(bad_time.status()), "extents[0].time_start.value");
 }
 
 TEST(VolumeJson, BadLatitudeIsNamedWithThePrefix) {
-  auto v = ParseEdited(kPolygonJson, [](auto& root) {
-    VerticesOf(root)[3].as_object()["lat"] = 91.0;
-  });
+  auto v =
+      ParseEdited(kPolygonJson, [](auto& root) { VerticesOf(root)[3].as_object()["lat"] = 91.0; });
   EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FieldOf(v.status()), "extents[0].volume.outline_polygon.vertices[3].lat");
-  auto lng = ParseEdited(kPolygonJson, [](auto& root) {
-    VerticesOf(root)[1].as_object()["lng"] = "east";
-  });
+  auto lng = ParseEdited(kPolygonJson,
+                         [](auto& root) { VerticesOf(root)[1].as_object()["lng"] = "east"; });
   EXPECT_EQ(FieldOf(lng.status()), "extents[0].volume.outline_polygon.vertices[1].lng");
   auto no_prefix = Volume4D::FromJson(Json(kCircleJson).at("volume").at("outline_circle"), "",
                                       VolumeLimits{}, kNow);
@@ -260,8 +255,8 @@ TEST(VolumeValidation, TooLargeAreaIsLimitExceeded) {
 TEST(VolumeValidation, AltitudeBandLimits) {
   auto make = [](AltitudeBand band) {
     return Volume4D::Make(Circle{{0, 0}, 10}, band,
-                          {T("2026-11-21T10:00:00Z"), T("2026-11-21T11:00:00Z")},
-                          VolumeLimits{}, kNow, "x");
+                          {T("2026-11-21T10:00:00Z"), T("2026-11-21T11:00:00Z")}, VolumeLimits{},
+                          kNow, "x");
   };
   EXPECT_TRUE(make({-8000, 100000}).ok());
   EXPECT_TRUE(make({50, 50}).ok());
@@ -279,7 +274,7 @@ TEST(VolumeValidation, TimeWindowMustEndAfterStartAndNowWithinTheHorizon) {
   EXPECT_EQ(FieldOf(make("2026-11-21T10:00:00Z", "2026-11-21T10:00:00Z").status()),
             "x.time_end.value");
   EXPECT_EQ(FieldOf(make("2026-11-21T08:00:00Z", "2026-11-21T09:00:00Z").status()),
-            "x.time_end.value");  // ended exactly now
+            "x.time_end.value");                                           // ended exactly now
   EXPECT_TRUE(make("2026-12-21T08:00:00Z", "2026-12-21T09:00:00Z").ok());  // now + 30 days
   auto beyond = make("2026-12-21T08:00:00Z", "2026-12-21T09:00:01Z");
   EXPECT_EQ(FieldOf(beyond.status()), "x.time_end.value");
@@ -307,9 +302,9 @@ TEST(VolumeValidation, TimeWindowMayNotStartLongBeforeNow) {
   EXPECT_EQ(FieldOf(Volume4D::FromJson(json, "extents[0]", VolumeLimits{}, kNow).status()),
             "extents[0].time_start.value");
   // A larger limit (as for volumes read back from the store) accepts what it covers.
-  EXPECT_TRUE(
-      make("0001-01-01T00:00:00Z", VolumeLimits{.max_start_age = std::chrono::hours(24 * 366 * 3000)})
-          .ok());
+  EXPECT_TRUE(make("0001-01-01T00:00:00Z",
+                   VolumeLimits{.max_start_age = std::chrono::hours(24 * 366 * 3000)})
+                  .ok());
 }
 
 TEST(VolumeGeometry, EitherWindingGivesTheSmallerRegion) {
@@ -361,9 +356,9 @@ TEST(VolumeGeoJson, PolygonRingIsClosedAndCounterClockwise) {
   EXPECT_EQ(ring.front(), ring.back());
   std::vector<S2Point> points;
   for (size_t i = 0; i + 1 < ring.size(); ++i) {
-    points.push_back(S2LatLng::FromDegrees(ring[i].at(1).to_number<double>(),
-                                           ring[i].at(0).to_number<double>())
-                         .ToPoint());
+    points.push_back(
+        S2LatLng::FromDegrees(ring[i].at(1).to_number<double>(), ring[i].at(0).to_number<double>())
+            .ToPoint());
   }
   EXPECT_TRUE(S2Loop(points).IsNormalized());  // counter-clockwise around the small region
   EXPECT_EQ(feature.at("properties").at("time_end"), "2026-11-21T11:00:00Z");
@@ -378,9 +373,9 @@ TEST(VolumeGeoJson, CircleIsA64GonOnTheCircle) {
   EXPECT_EQ(ring.front(), ring.back());
   std::vector<S2Point> points;
   for (size_t i = 0; i + 1 < ring.size(); ++i) {
-    S2Point p = S2LatLng::FromDegrees(ring[i].at(1).to_number<double>(),
-                                      ring[i].at(0).to_number<double>())
-                    .ToPoint();
+    S2Point p =
+        S2LatLng::FromDegrees(ring[i].at(1).to_number<double>(), ring[i].at(0).to_number<double>())
+            .ToPoint();
     EXPECT_NEAR(S1Angle(p, v->s2_cap().center()).radians() * 6371010.0, 3000, 0.01);
     points.push_back(p);
   }

@@ -91,30 +91,30 @@ absl::StatusOr<VerifiedBundle> VerifyBundle(const Bundle& bundle, const Verifier
   absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(note->text);
   if (!checkpoint.ok()) return checkpoint.status();
   if (checkpoint->origin != log_key.name) {
-    return absl::InvalidArgumentError(fmt::format(
-        "checkpoint: origin '{}' is not the log key's name '{}'", checkpoint->origin, log_key.name));
+    return absl::InvalidArgumentError(
+        fmt::format("checkpoint: origin '{}' is not the log key's name '{}'", checkpoint->origin,
+                    log_key.name));
   }
   if (checkpoint->size != bundle.size) {
     return absl::InvalidArgumentError(fmt::format(
         "checkpoint: size {} differs from the bundle's size {}", checkpoint->size, bundle.size));
   }
   // 3. The entry is in the tree the checkpoint signs.
-  if (absl::Status s = VerifyInclusion(HashBytes(LeafHash(bundle.entry)), bundle.index,
-                                       bundle.size, bundle.proof, HashBytes(checkpoint->root));
+  if (absl::Status s = VerifyInclusion(HashBytes(LeafHash(bundle.entry)), bundle.index, bundle.size,
+                                       bundle.proof, HashBytes(checkpoint->root));
       !s.ok()) {
-    return Prefixed(s, fmt::format("inclusion proof of entry {} in tree size {}", bundle.index,
-                                   bundle.size));
+    return Prefixed(
+        s, fmt::format("inclusion proof of entry {} in tree size {}", bundle.index, bundle.size));
   }
   // 4. The entry says who did what, when: through its opening when it is a commitment.
-  absl::StatusOr<Entry> entry =
-      OpenLeaf(bundle.entry, bundle.opening ? &*bundle.opening : nullptr);
+  absl::StatusOr<Entry> entry = OpenLeaf(bundle.entry, bundle.opening ? &*bundle.opening : nullptr);
   if (!entry.ok()) return entry.status();
   out.entry = std::move(*entry);
   // 5. Witnesses.
   for (const VerifierKey& witness : witnesses) {
     if (witness.type != KeyType::kCosignatureV1) {
-      return absl::InvalidArgumentError(fmt::format(
-          "witness {}: the key is not a cosignature/v1 key (type 0x04)", witness.name));
+      return absl::InvalidArgumentError(
+          fmt::format("witness {}: the key is not a cosignature/v1 key (type 0x04)", witness.name));
     }
     uint64_t at = 0;
     if (absl::Status s = VerifyNote(*note, witness, &at); !s.ok()) {

@@ -41,7 +41,7 @@ struct Bundle {
 // The JSON text of the bundle (ends with '\n').
 std::string FormatBundle(const Bundle& bundle);
 // InvalidArgument naming the field when `text` is not a bundle.
-absl::StatusOr<Bundle> ParseBundle(std::string_view text);
+[[nodiscard]] absl::StatusOr<Bundle> ParseBundle(std::string_view text);
 
 struct VerifiedBundle {
   Entry entry;
@@ -58,7 +58,7 @@ struct VerifiedBundle {
 //   4. the entry is a commitment and the opening hashes to it (SHA-256(salt || entry)), and the
 //      opened entry is a canonical deconflict entry; or the entry is a canonical format-1 entry;
 //   5. every key in `witnesses` (type 0x04) has a valid cosignature on the checkpoint.
-absl::StatusOr<VerifiedBundle> VerifyBundle(const Bundle& bundle, const VerifierKey& log_key,
-                                            const std::vector<VerifierKey>& witnesses);
+[[nodiscard]] absl::StatusOr<VerifiedBundle> VerifyBundle(
+    const Bundle& bundle, const VerifierKey& log_key, const std::vector<VerifierKey>& witnesses);
 
 }  // namespace deconflict::ledger

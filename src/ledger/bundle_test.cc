@@ -76,7 +76,8 @@ TEST(Bundle, AWrongOrMissingOpeningIsRefused) {
   absl::StatusOr<VerifiedBundle> wrong = VerifyBundle(other, f.log.verifier(), {});
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("opening: SHA-256(salt || entry) is not the digest"),
-            std::string::npos) << wrong.status();
+            std::string::npos)
+      << wrong.status();
   Bundle salted = f.bundle;
   salted.opening->salt[0] ^= 1;
   EXPECT_FALSE(VerifyBundle(salted, f.log.verifier(), {}).ok());
@@ -93,17 +94,23 @@ TEST(Bundle, AWrongOrMissingOpeningIsRefused) {
 TEST(Bundle, EachFailureSaysWhatFailed) {
   Fixture f;
   Signer stranger = Signer::Generate("deconflict/bundle", KeyType::kEd25519);
-  EXPECT_NE(VerifyBundle(f.bundle, stranger.verifier(), {}).status().message().find(
-                "checkpoint signature"),
+  EXPECT_NE(VerifyBundle(f.bundle, stranger.verifier(), {})
+                .status()
+                .message()
+                .find("checkpoint signature"),
             std::string::npos);
   Bundle wrong_index = f.bundle;
   wrong_index.index = 5;
-  EXPECT_NE(VerifyBundle(wrong_index, f.log.verifier(), {}).status().message().find(
-                "inclusion proof of entry 5"),
+  EXPECT_NE(VerifyBundle(wrong_index, f.log.verifier(), {})
+                .status()
+                .message()
+                .find("inclusion proof of entry 5"),
             std::string::npos);
   Signer absent = Signer::Generate("witness.example/2", KeyType::kCosignatureV1);
-  EXPECT_NE(VerifyBundle(f.bundle, f.log.verifier(), {absent.verifier()}).status().message().find(
-                "witness witness.example/2"),
+  EXPECT_NE(VerifyBundle(f.bundle, f.log.verifier(), {absent.verifier()})
+                .status()
+                .message()
+                .find("witness witness.example/2"),
             std::string::npos);
   Bundle wrong_size = f.bundle;
   wrong_size.size = 12;
@@ -126,12 +133,22 @@ RC_GTEST_PROP(BundleProperty, AnyFlippedBitInEntryOpeningProofRootOrSignatureFai
               (uint32_t bit, uint8_t part)) {
   static const Fixture f;
   Bundle bad = f.bundle;
-  auto flip = [&](std::string& bytes) { bytes[bit / 8 % bytes.size()] ^= static_cast<char>(1 << (bit % 8)); };
+  auto flip = [&](std::string& bytes) {
+    bytes[bit / 8 % bytes.size()] ^= static_cast<char>(1 << (bit % 8));
+  };
   switch (part % 6) {
-    case 0: flip(bad.entry); break;
-    case 4: flip(bad.opening->salt); break;
-    case 5: flip(bad.opening->entry); break;
-    case 1: flip(bad.proof[bit % bad.proof.size()]); break;
+    case 0:
+      flip(bad.entry);
+      break;
+    case 4:
+      flip(bad.opening->salt);
+      break;
+    case 5:
+      flip(bad.opening->entry);
+      break;
+    case 1:
+      flip(bad.proof[bit % bad.proof.size()]);
+      break;
     case 2: {  // the root hash inside the checkpoint text
       const size_t second_nl = bad.checkpoint.find('\n', bad.checkpoint.find('\n') + 1);
       std::string root = *FromBase64(bad.checkpoint.substr(second_nl + 1, 44));

@@ -53,7 +53,8 @@ absl::StatusOr<Entry> OpenLeaf(std::string_view leaf, const Opening* opening) {
   if (absl::Status s = VerifyOpening(leaf, *opening); !s.ok()) return s;
   absl::StatusOr<Entry> entry = DecodeEntry(opening->entry);
   if (!entry.ok()) {
-    return absl::InvalidArgumentError(fmt::format("opening: {}", std::string(entry.status().message())));
+    return absl::InvalidArgumentError(
+        fmt::format("opening: {}", std::string(entry.status().message())));
   }
   return entry;
 }

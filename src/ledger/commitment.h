@@ -49,12 +49,12 @@ bool IsCommitmentLeaf(std::string_view leaf);
 
 // OK when `opening` opens the commitment `leaf`; InvalidArgument saying what differs otherwise
 // (not a commitment leaf, salt not 32 bytes, SHA-256(salt || entry) not the committed digest).
-absl::Status VerifyOpening(std::string_view leaf, const Opening& opening);
+[[nodiscard]] absl::Status VerifyOpening(std::string_view leaf, const Opening& opening);
 
 // The entry a leaf records: a commitment leaf with its opening (VerifyOpening, then DecodeEntry
 // of the opening's entry), or a format-1 leaf (DecodeEntry; `opening` must be null).
 // InvalidArgument saying which check failed; NotFound when a commitment leaf comes without an
 // opening.
-absl::StatusOr<Entry> OpenLeaf(std::string_view leaf, const Opening* opening);
+[[nodiscard]] absl::StatusOr<Entry> OpenLeaf(std::string_view leaf, const Opening* opening);
 
 }  // namespace deconflict::ledger

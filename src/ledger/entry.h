@@ -59,6 +59,6 @@ std::string EncodeEntry(const Entry& entry);
 
 // Parses canonical bytes. InvalidArgument naming the line when `bytes` is not the canonical
 // encoding of an Entry.
-absl::StatusOr<Entry> DecodeEntry(std::string_view bytes);
+[[nodiscard]] absl::StatusOr<Entry> DecodeEntry(std::string_view bytes);
 
 }  // namespace deconflict::ledger

@@ -58,8 +58,8 @@ RC_GTEST_PROP(EntryProperty, EveryEntryRoundTrips,
           .object_id = object,
           .content_digest = std::string(32, static_cast<char>(micros & 0xFF)),
           // Any time from 1970 to the end of year 9999.
-          .server_time = Timestamp(std::chrono::microseconds(
-              static_cast<int64_t>(micros % 253402300800000000ULL)))};
+          .server_time = Timestamp(
+              std::chrono::microseconds(static_cast<int64_t>(micros % 253402300800000000ULL)))};
   auto decoded = DecodeEntry(EncodeEntry(e));
   const bool same = decoded.ok() && *decoded == e;
   RC_ASSERT(same);

@@ -29,8 +29,8 @@ absl::Status Path(NodeSource& source, uint64_t m, uint64_t begin, uint64_t end,
 }
 
 // Appends SUBPROOF(m, D[begin:end], b) (RFC 9162 §2.1.4.1) to `out`; m counts from begin.
-absl::Status SubProof(NodeSource& source, uint64_t m, uint64_t begin, uint64_t end,
-                      bool complete, std::vector<Hash>& out) {
+absl::Status SubProof(NodeSource& source, uint64_t m, uint64_t begin, uint64_t end, bool complete,
+                      std::vector<Hash>& out) {
   const uint64_t n = end - begin;
   if (m == n) {
     if (!complete) {
@@ -55,8 +55,8 @@ absl::Status SubProof(NodeSource& source, uint64_t m, uint64_t begin, uint64_t e
 absl::StatusOr<Hash> ProofHash(const std::vector<std::string>& proof, size_t i) {
   std::optional<Hash> h = HashFromBytes(proof[i]);
   if (!h) {
-    return Bad(fmt::format("proof[{}] is {} bytes, not a {}-byte hash", i, proof[i].size(),
-                           kHashSize));
+    return Bad(
+        fmt::format("proof[{}] is {} bytes, not a {}-byte hash", i, proof[i].size(), kHashSize));
   }
   return *h;
 }
@@ -92,8 +92,7 @@ absl::StatusOr<std::vector<Hash>> InclusionProof(NodeSource& source, uint64_t in
   return proof;
 }
 
-absl::StatusOr<std::vector<Hash>> ConsistencyProof(NodeSource& source, uint64_t from,
-                                                   uint64_t to) {
+absl::StatusOr<std::vector<Hash>> ConsistencyProof(NodeSource& source, uint64_t from, uint64_t to) {
   if (from == 0 || from > to) {
     return Bad(fmt::format("a consistency proof needs 0 < from <= to (from {}, to {})", from, to));
   }

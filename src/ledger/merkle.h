@@ -32,7 +32,7 @@ class NodeSource {
   virtual ~NodeSource() = default;
   // The hash of the perfect subtree at (level, index). REQUIRES: the tree holds all its leaves.
   // NotFound (or DataLoss) when the source does not have it.
-  virtual absl::StatusOr<Hash> Node(int level, uint64_t index) = 0;
+  [[nodiscard]] virtual absl::StatusOr<Hash> Node(int level, uint64_t index) = 0;
 };
 
 // The largest power of two strictly below n. REQUIRES: n >= 2.
@@ -41,32 +41,34 @@ uint64_t SplitPoint(uint64_t n);
 // RFC 9162 MTH(D[begin:end]) computed from perfect subtrees: O(log n) lookups.
 // REQUIRES: begin < end, and begin a multiple of the largest power of two <= end - begin (true of
 // every subtree that the RFC's recursion visits).
-absl::StatusOr<Hash> SubtreeRoot(NodeSource& source, uint64_t begin, uint64_t end);
+[[nodiscard]] absl::StatusOr<Hash> SubtreeRoot(NodeSource& source, uint64_t begin, uint64_t end);
 // The root of the first `size` leaves; EmptyRoot() for size 0.
-absl::StatusOr<Hash> RootAt(NodeSource& source, uint64_t size);
+[[nodiscard]] absl::StatusOr<Hash> RootAt(NodeSource& source, uint64_t size);
 
 // RFC 9162 §2.1.3.1 PATH(index, D[size]). InvalidArgument when index >= size.
-absl::StatusOr<std::vector<Hash>> InclusionProof(NodeSource& source, uint64_t index,
-                                                 uint64_t size);
+[[nodiscard]] absl::StatusOr<std::vector<Hash>> InclusionProof(NodeSource& source, uint64_t index,
+                                                               uint64_t size);
 // RFC 9162 §2.1.4.1 PROOF(from, D[to]). InvalidArgument unless 0 < from <= to.
-absl::StatusOr<std::vector<Hash>> ConsistencyProof(NodeSource& source, uint64_t from,
-                                                   uint64_t to);
+[[nodiscard]] absl::StatusOr<std::vector<Hash>> ConsistencyProof(NodeSource& source, uint64_t from,
+                                                                 uint64_t to);
 
 // RFC 9162 §2.1.3.2. OK when `proof` proves that the leaf with hash `leaf_hash` is at `index`
 // in the tree of `size` leaves whose root is `root`; otherwise InvalidArgument saying why.
-absl::Status VerifyInclusion(std::string_view leaf_hash, uint64_t index, uint64_t size,
-                             const std::vector<std::string>& proof, std::string_view root);
+[[nodiscard]] absl::Status VerifyInclusion(std::string_view leaf_hash, uint64_t index,
+                                           uint64_t size, const std::vector<std::string>& proof,
+                                           std::string_view root);
 // The root that an inclusion proof leads to (the first half of VerifyInclusion).
-absl::StatusOr<Hash> RootFromInclusionProof(std::string_view leaf_hash, uint64_t index,
-                                            uint64_t size, const std::vector<std::string>& proof);
+[[nodiscard]] absl::StatusOr<Hash> RootFromInclusionProof(std::string_view leaf_hash,
+                                                          uint64_t index, uint64_t size,
+                                                          const std::vector<std::string>& proof);
 
 // RFC 9162 §2.1.4.2. OK when `proof` proves that the tree of size `size1` with root `root1` is
 // a prefix of the tree of size `size2` with root `root2`. Refuses size1 == 0 (a proof from the
 // empty tree proves nothing) and size1 > size2; for size1 == size2 the proof must be empty and
 // the roots equal.
-absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
-                               const std::vector<std::string>& proof, std::string_view root1,
-                               std::string_view root2);
+[[nodiscard]] absl::Status VerifyConsistency(uint64_t size1, uint64_t size2,
+                                             const std::vector<std::string>& proof,
+                                             std::string_view root1, std::string_view root2);
 
 // Convenience overloads for proofs held as hashes.
 std::vector<std::string> ProofBytes(const std::vector<Hash>& proof);
@@ -102,7 +104,7 @@ class MemoryTree final : public NodeSource {
   void Append(const Hash& leaf_hash);
   uint64_t size() const { return frontier_.size(); }
   Hash Root() const { return frontier_.Root(); }
-  absl::StatusOr<Hash> Node(int level, uint64_t index) override;
+  [[nodiscard]] absl::StatusOr<Hash> Node(int level, uint64_t index) override;
 
  private:
   Frontier frontier_;

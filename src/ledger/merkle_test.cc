@@ -44,7 +44,12 @@ TEST(Merkle, KnownRootOfRfc6962TestTree) {
   // The 8-leaf tree of the certificate-transparency test suite (leaf data 0x, 00, 10, 2021,
   // 3031, 40414243, 5051525354555657, 606162...6f).
   const std::vector<std::string> data = {
-      "", std::string("\x00", 1), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+      "",
+      std::string("\x00", 1),
+      "\x10",
+      "\x20\x21",
+      "\x30\x31",
+      "\x40\x41\x42\x43",
       "\x50\x51\x52\x53\x54\x55\x56\x57",
       "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
   MemoryTree tree;
@@ -117,10 +122,9 @@ TEST(MerkleVectors, EveryInclusionVectorIsAcceptedOrRejectedAsExpected) {
   for (const auto& path : files) {
     const auto v = ReadJson(path).as_object();
     const bool want_err = v.at("wantErr").as_bool();
-    absl::Status s =
-        VerifyInclusion(Bytes(v.at("leafHash")), v.at("leafIdx").to_number<uint64_t>(),
-                        v.at("treeSize").to_number<uint64_t>(), Strings(v.at("proof")),
-                        Bytes(v.at("root")));
+    absl::Status s = VerifyInclusion(Bytes(v.at("leafHash")), v.at("leafIdx").to_number<uint64_t>(),
+                                     v.at("treeSize").to_number<uint64_t>(), Strings(v.at("proof")),
+                                     Bytes(v.at("root")));
     EXPECT_EQ(!s.ok(), want_err) << path << ": " << s;
   }
 }
@@ -131,10 +135,9 @@ TEST(MerkleVectors, EveryConsistencyVectorIsAcceptedOrRejectedAsExpected) {
   for (const auto& path : files) {
     const auto v = ReadJson(path).as_object();
     const bool want_err = v.at("wantErr").as_bool();
-    absl::Status s = VerifyConsistency(v.at("size1").to_number<uint64_t>(),
-                                       v.at("size2").to_number<uint64_t>(),
-                                       Strings(v.at("proof")), Bytes(v.at("root1")),
-                                       Bytes(v.at("root2")));
+    absl::Status s =
+        VerifyConsistency(v.at("size1").to_number<uint64_t>(), v.at("size2").to_number<uint64_t>(),
+                          Strings(v.at("proof")), Bytes(v.at("root1")), Bytes(v.at("root2")));
     EXPECT_EQ(!s.ok(), want_err) << path << ": " << s;
   }
 }
@@ -203,8 +206,10 @@ RC_GTEST_PROP(MerkleProperty, RandomLargeTreeProofsVerifyAndFlippedBitsFail,
   const auto bytes = ProofBytes(*proof);
   RC_ASSERT(proof->size() <= 64u - static_cast<size_t>(__builtin_clzll(size)) + 1);
   RC_ASSERT(VerifyInclusion(HashBytes(leaves[index]), index, size, bytes, root).ok());
-  RC_ASSERT(!VerifyInclusion(FlipBit(HashBytes(leaves[index]), bit), index, size, bytes, root).ok());
-  RC_ASSERT(!VerifyInclusion(HashBytes(leaves[index]), index, size, bytes, FlipBit(root, bit)).ok());
+  RC_ASSERT(
+      !VerifyInclusion(FlipBit(HashBytes(leaves[index]), bit), index, size, bytes, root).ok());
+  RC_ASSERT(
+      !VerifyInclusion(HashBytes(leaves[index]), index, size, bytes, FlipBit(root, bit)).ok());
   if (!bytes.empty()) {
     auto bad = bytes;
     bad[bit % bad.size()] = FlipBit(bad[bit % bad.size()], bit / 7);

@@ -42,15 +42,16 @@ absl::Status ParseKeyParts(std::string_view id_hex, std::string_view b64, Verifi
   std::optional<std::string> bytes = FromBase64(b64);
   if (!bytes) return Bad("the key material is not valid base64");
   if (bytes->size() != 33) {
-    return Bad(fmt::format("the key material is {} bytes, expected 33 (type byte + 32)",
-                           bytes->size()));
+    return Bad(
+        fmt::format("the key material is {} bytes, expected 33 (type byte + 32)", bytes->size()));
   }
   const uint8_t type = static_cast<uint8_t>((*bytes)[0]);
   if (type != static_cast<uint8_t>(KeyType::kEd25519) &&
       type != static_cast<uint8_t>(KeyType::kCosignatureV1)) {
-    return Bad(fmt::format("key type 0x{:02x} is not supported (0x01 Ed25519 or 0x04 "
-                           "cosignature/v1)",
-                           type));
+    return Bad(
+        fmt::format("key type 0x{:02x} is not supported (0x01 Ed25519 or 0x04 "
+                    "cosignature/v1)",
+                    type));
   }
   key.type = static_cast<KeyType>(type);
   *material = bytes->substr(1);
@@ -231,8 +232,8 @@ absl::Status VerifyNote(const Note& note, const VerifierKey& key, uint64_t* cosi
       }
       signature.remove_prefix(8);
     } else if (signature.size() != 64) {
-      return Bad(fmt::format("the signature of {} is {} bytes, expected 64", key.name,
-                             signature.size()));
+      return Bad(
+          fmt::format("the signature of {} is {} bytes, expected 64", key.name, signature.size()));
     }
     const std::string message = SignedMessage(key.type, note.text, timestamp);
     InitCrypto();
@@ -263,7 +264,8 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(std::string_view text) {
   size_t start = 0;
   while (start < text.size()) {
     const size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) return Bad("checkpoint: the text does not end with a newline");
+    if (nl == std::string_view::npos)
+      return Bad("checkpoint: the text does not end with a newline");
     lines.push_back(text.substr(start, nl - start));
     start = nl + 1;
   }

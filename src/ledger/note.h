@@ -24,8 +24,8 @@ namespace deconflict::ledger {
 
 // The signature type byte of a verifier key (C2SP signed-note).
 enum class KeyType : uint8_t {
-  kEd25519 = 0x01,          // signs the note text (the log's own checkpoint signature)
-  kCosignatureV1 = 0x04,    // tlog-cosignature: signs "cosignature/v1\ntime T\n" || note text
+  kEd25519 = 0x01,        // signs the note text (the log's own checkpoint signature)
+  kCosignatureV1 = 0x04,  // tlog-cosignature: signs "cosignature/v1\ntime T\n" || note text
 };
 
 // A public key with its name: `<name>+<key id hex>+<base64(type || public key)>`.
@@ -42,7 +42,7 @@ struct VerifierKey {
 
 // Parses the text form; InvalidArgument saying which part is wrong (name, key id that does not
 // match the key, type other than 0x01/0x04, key not 32 bytes, bad base64).
-absl::StatusOr<VerifierKey> ParseVerifierKey(std::string_view text);
+[[nodiscard]] absl::StatusOr<VerifierKey> ParseVerifierKey(std::string_view text);
 
 // An Ed25519 private key with its name and signature type. Stored as
 // `PRIVATE+KEY+<name>+<key id hex>+<base64(type || 32-byte seed)>` (the Go note format).
@@ -51,7 +51,7 @@ class Signer {
   // A fresh random key. REQUIRES: `name` is a valid key name (ValidKeyName).
   static Signer Generate(std::string name, KeyType type);
   // InvalidArgument when `text` is not the stored form above.
-  static absl::StatusOr<Signer> Parse(std::string_view text);
+  [[nodiscard]] static absl::StatusOr<Signer> Parse(std::string_view text);
   std::string ToString() const;
 
   const std::string& name() const { return verifier_.name; }
@@ -89,13 +89,14 @@ struct Note {
 
 // Parses a signed note: text (UTF-8 lines, no control characters but '\n', ending with '\n'),
 // a blank line, then one or more signature lines. InvalidArgument naming what is malformed.
-absl::StatusOr<Note> ParseNote(std::string_view note);
+[[nodiscard]] absl::StatusOr<Note> ParseNote(std::string_view note);
 
 // Verifies the signature that `key` made on `note`: finds the line with the key's name and key
 // id and checks it. NotFound when the note carries no signature of that key; InvalidArgument
 // when it carries one that does not verify. For cosignatures `*cosigned_at` (if given) receives
 // the timestamp.
-absl::Status VerifyNote(const Note& note, const VerifierKey& key, uint64_t* cosigned_at = nullptr);
+[[nodiscard]] absl::Status VerifyNote(const Note& note, const VerifierKey& key,
+                                      uint64_t* cosigned_at = nullptr);
 
 // The body of a tlog-checkpoint: origin, size, root, optional extension lines.
 struct Checkpoint {
@@ -108,6 +109,6 @@ struct Checkpoint {
 // "<origin>\n<size>\n<base64 root>\n" then each extension line and '\n'.
 std::string FormatCheckpoint(const Checkpoint& checkpoint);
 // Parses note text as a checkpoint. InvalidArgument naming the bad line.
-absl::StatusOr<Checkpoint> ParseCheckpoint(std::string_view text);
+[[nodiscard]] absl::StatusOr<Checkpoint> ParseCheckpoint(std::string_view text);
 
 }  // namespace deconflict::ledger

@@ -36,7 +36,9 @@ TEST(Note, GoNoteExampleFromTheSpecificationVerifies) {
       "If you think cryptography is the answer to your problem,\n"
       "then you don't know what your problem is.\n"
       "\n"
-      "\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+      "\xE2\x80\x94 PeterNeumann "
+      "x08go/ZJkuBS9UG/"
+      "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
   auto note = ParseNote(text);
   ASSERT_TRUE(note.ok()) << note.status();
   EXPECT_TRUE(VerifyNote(*note, *key).ok());
@@ -82,7 +84,8 @@ TEST(Signer, PrivateKeyTextRoundTrips) {
 RC_GTEST_PROP(NoteProperty, AnyFlippedBitOfASignedCheckpointFailsVerification, (uint32_t bit)) {
   static const Signer log = Signer::Generate("deconflict/prop", KeyType::kEd25519);
   static const Signer witness = Signer::Generate("w.example/1", KeyType::kCosignatureV1);
-  const std::string body = FormatCheckpoint({.origin = log.name(), .size = 42, .root = LeafHash("r")});
+  const std::string body =
+      FormatCheckpoint({.origin = log.name(), .size = 42, .root = LeafHash("r")});
   const std::string text = body + "\n" + log.SignNote(body) + witness.SignNote(body, 1);
   std::string bad = text;
   bad[bit / 8 % bad.size()] ^= static_cast<char>(1 << (bit % 8));
@@ -91,8 +94,9 @@ RC_GTEST_PROP(NoteProperty, AnyFlippedBitOfASignedCheckpointFailsVerification, (
   const bool log_ok = VerifyNote(*note, log.verifier()).ok();
   const bool witness_ok = VerifyNote(*note, witness.verifier()).ok();
   auto checkpoint = ParseCheckpoint(note->text);
-  const bool same = checkpoint.ok() && checkpoint->size == 42 && checkpoint->root == LeafHash("r") &&
-                    checkpoint->origin == log.name() && note->text == body;
+  const bool same = checkpoint.ok() && checkpoint->size == 42 &&
+                    checkpoint->root == LeafHash("r") && checkpoint->origin == log.name() &&
+                    note->text == body;
   // A flip outside the signature lines changes the text: both signatures must fail. A flip in a
   // signature line breaks that signature, and the other one still covers the unchanged text.
   RC_ASSERT(!(log_ok && witness_ok) || same);

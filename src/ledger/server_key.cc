@@ -98,8 +98,7 @@ absl::Status CheckServerKey(const std::string& dir, std::string_view checkpoint_
         KeyPath(dir), log, size, kServerKeyFile, dir));
   }
   if (!signer.ok()) return signer.status();
-  const absl::Status verified =
-      note.ok() ? VerifyNote(*note, signer->verifier()) : note.status();
+  const absl::Status verified = note.ok() ? VerifyNote(*note, signer->verifier()) : note.status();
   if (!verified.ok()) {
     return absl::FailedPreconditionError(fmt::format(
         "{} (key {}) did not sign the store's checkpoints (log {}, {} entries): it was replaced "

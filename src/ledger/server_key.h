@@ -21,17 +21,17 @@ inline constexpr char kServerKeyFile[] = "ledger.key";
 
 // Loads the key from `dir`. NotFound when there is none; FailedPrecondition when the file is
 // readable by group or others, or malformed.
-absl::StatusOr<Signer> LoadServerKey(const std::string& dir);
+[[nodiscard]] absl::StatusOr<Signer> LoadServerKey(const std::string& dir);
 
 // Loads the key, creating it first when `dir` has none. REQUIRES: the store in `dir` has no
 // checkpoint yet, or CheckServerKey accepted the key (a new key cannot verify old checkpoints).
-absl::StatusOr<Signer> LoadOrCreateServerKey(const std::string& dir);
+[[nodiscard]] absl::StatusOr<Signer> LoadOrCreateServerKey(const std::string& dir);
 
 // Checks that the key in `dir` signed `checkpoint_note`, a checkpoint of the store in `dir` (its
 // newest). FailedPrecondition saying what to restore when the key is missing or is not the one
 // that signed it (replaced, or copied from another deployment); LoadServerKey's errors otherwise.
 // The store calls this at Open, before the ledger would create a key, so a lost key is never
 // silently replaced by a new one that `ledger check` then rejects.
-absl::Status CheckServerKey(const std::string& dir, std::string_view checkpoint_note);
+[[nodiscard]] absl::Status CheckServerKey(const std::string& dir, std::string_view checkpoint_note);
 
 }  // namespace deconflict::ledger

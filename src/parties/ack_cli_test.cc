@@ -27,8 +27,8 @@ using ::testing::HasSubstr;
 
 struct Result {
   int exit_code;
-  std::string out;     // stdout
-  std::string err;     // stderr
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 Result RunCli(const std::string& args) {
@@ -36,7 +36,8 @@ Result RunCli(const std::string& args) {
   const std::string err_file =
       (std::filesystem::temp_directory_path() / ("ack_cli_stderr_" + std::to_string(::getpid())))
           .string();
-  const std::string command = std::string(binary ? binary : "deconflict") + " " + args + " 2>" + err_file;
+  const std::string command =
+      std::string(binary ? binary : "deconflict") + " " + args + " 2>" + err_file;
   FILE* pipe = ::popen(command.c_str(), "r");
   std::string out;
   char buffer[4096];
@@ -91,8 +92,10 @@ class AckCliTest : public ::testing::Test {
   }
 
   std::string Statement(const std::string& party, const std::string& time) const {
-    return fmt::format("--kind hotline.message --object amman-hmeimim/42 --digest {} --party {} "
-                       "--time {}", digest_hex_, party, time);
+    return fmt::format(
+        "--kind hotline.message --object amman-hmeimim/42 --digest {} --party {} "
+        "--time {}",
+        digest_hex_, party, time);
   }
 
   Result Sign(const std::string& key_file, const std::string& party, const std::string& time) {
@@ -128,14 +131,17 @@ TEST_F(AckCliTest, GeneratedKeyIsPrivateAndItsRegisteredSignatureVerifies) {
   Result verified = Verify("RU", now, signature);
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_THAT(verified.out, HasSubstr("OK: hotline.message amman-hmeimim/42 acknowledged by party "
-                                      "RU at " + now + ", signed with key " + key_id));
+                                      "RU at " +
+                                      now + ", signed with key " + key_id));
   EXPECT_EQ(Verify("RU", now, signature, "--key-id " + key_id).exit_code, 0);
 
   // The CLI's signature is the library's: the statement is the documented one.
   absl::StatusOr<PrivateSigningKey> key = ReadPrivateKeyFile(Path("ru.key"));
   ASSERT_TRUE(key.ok()) << key.status();
-  const AckStatement statement{.kind = "hotline.message", .object_id = "amman-hmeimim/42",
-                               .object_digest = Sha256("message 42"), .party = PartyId("RU"),
+  const AckStatement statement{.kind = "hotline.message",
+                               .object_id = "amman-hmeimim/42",
+                               .object_digest = Sha256("message 42"),
+                               .party = PartyId("RU"),
                                .time = *ParseAckTime(now)};
   EXPECT_EQ(Base64Encode(*SignAcknowledgement(*key, statement)), signature);
 }
@@ -148,7 +154,8 @@ TEST_F(AckCliTest, VerifyRefusesChangedFieldsOtherPartiesKeysAndRevokedKeys) {
 
   Result other_object = RunCli(fmt::format(
       "ack verify --data {} --kind hotline.message --object amman-hmeimim/43 --digest {} "
-      "--party RU --time {} --signature {}", data(), digest_hex_, now, signature));
+      "--party RU --time {} --signature {}",
+      data(), digest_hex_, now, signature));
   EXPECT_EQ(other_object.exit_code, 1);
   EXPECT_THAT(other_object.err, HasSubstr("signature: does not verify"));
 
@@ -180,14 +187,15 @@ TEST_F(AckCliTest, VerifyRefusesChangedFieldsOtherPartiesKeysAndRevokedKeys) {
 
   // An edit of the table that un-revokes the key is found by ledger check.
   {
-    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
-                                    store::Database::Mode::kReadWrite);
+    auto db =
+        store::Database::Open((dir_ / "deconflict.db").string(), store::Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok()) << db.status();
     ASSERT_TRUE((*db)->Exec("UPDATE signing_keys SET revoked_at = NULL").ok());
   }
   Result tampered = RunCli("ledger check --data " + data());
   EXPECT_EQ(tampered.exit_code, 1);
-  EXPECT_THAT(tampered.out + tampered.err, HasSubstr("signing_keys row " + ru_key + ": revoked_at"));
+  EXPECT_THAT(tampered.out + tampered.err,
+              HasSubstr("signing_keys row " + ru_key + ": revoked_at"));
 }
 
 TEST_F(AckCliTest, BadInputIsRefusedNamingTheOption) {
@@ -200,10 +208,13 @@ TEST_F(AckCliTest, BadInputIsRefusedNamingTheOption) {
   ASSERT_EQ(generated.exit_code, 0);
   EXPECT_THAT(RunCli("party key generate --out " + Path("k")).err, HasSubstr("never overwritten"));
   EXPECT_THAT(RunCli(fmt::format("ack sign --key {} --kind hotline.message --object x --digest 12 "
-                                 "--party RU", Path("k"))).err,
+                                 "--party RU",
+                                 Path("k")))
+                  .err,
               HasSubstr("--digest: must be 64 hex digits"));
   EXPECT_THAT(RunCli(fmt::format("ack sign --key {} {}", Path("k"),
-                                 Statement("RU", "2026-11-25T07:00:00.5Z"))).err,
+                                 Statement("RU", "2026-11-25T07:00:00.5Z")))
+                  .err,
               HasSubstr("--time: must be UTC in whole seconds"));
   EXPECT_THAT(Verify("RU", Now(), "!!").err, HasSubstr("--signature: is not base64"));
 }

@@ -17,8 +17,10 @@ constexpr size_t kAckTimeSize = 20;  // "YYYY-MM-DDTHH:MM:SSZ"
 bool IsWholeSecond(Timestamp t) { return t.time_since_epoch().count() % 1'000'000 == 0; }
 
 absl::Status CheckKind(std::string_view kind) {
-  if (kind.empty() || kind.size() > kMaxKindSize) return InvalidField("kind", "must have 1 to 64 bytes");
-  if (!(kind[0] >= 'a' && kind[0] <= 'z')) return InvalidField("kind", "must start with a letter a-z");
+  if (kind.empty() || kind.size() > kMaxKindSize)
+    return InvalidField("kind", "must have 1 to 64 bytes");
+  if (!(kind[0] >= 'a' && kind[0] <= 'z'))
+    return InvalidField("kind", "must start with a letter a-z");
   for (char c : kind) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
       return InvalidField("kind", "may contain only a-z, 0-9, '.', '_' and '-'");
@@ -112,8 +114,8 @@ absl::StatusOr<AckStatement> DecodeAckStatement(std::string_view bytes) {
     bytes.remove_prefix(end + 1);
   }
   if (lines.size() != 6 || lines[0] != kAckStatementHeader) {
-    return InvalidField("statement", fmt::format("must be six lines, the first '{}'",
-                                                 kAckStatementHeader));
+    return InvalidField("statement",
+                        fmt::format("must be six lines, the first '{}'", kAckStatementHeader));
   }
   std::optional<std::string> digest = HexDecode(lines[3], 32);
   if (!digest) return InvalidField("object_digest", "must be 64 lowercase hex digits");
@@ -151,27 +153,31 @@ absl::StatusOr<VerifiedAck> VerifyAcknowledgement(std::span<const store::Signing
   if (options.max_skew) {
     const auto skew = std::chrono::abs(statement.time - clock.Now());
     if (skew > *options.max_skew) {
-      return InvalidField("time", fmt::format("{} is {} s from the server's clock ({}); at most {} s "
-                                              "are allowed", FormatAckTime(statement.time),
-                                              std::chrono::duration_cast<std::chrono::seconds>(skew).count(),
-                                              FormatRfc3339(clock.Now()), options.max_skew->count()));
+      return InvalidField(
+          "time", fmt::format("{} is {} s from the server's clock ({}); at most {} s "
+                              "are allowed",
+                              FormatAckTime(statement.time),
+                              std::chrono::duration_cast<std::chrono::seconds>(skew).count(),
+                              FormatRfc3339(clock.Now()), options.max_skew->count()));
     }
   }
   auto verified = [&](const store::SigningKeyRecord& key) {
-    return VerifiedAck{.statement = statement, .statement_bytes = bytes,
-                       .signature = std::string(signature), .key_id = key.key_id};
+    return VerifiedAck{.statement = statement,
+                       .statement_bytes = bytes,
+                       .signature = std::string(signature),
+                       .key_id = key.key_id};
   };
   // Checks a key that verified the signature: it must be the party's and active.
   auto usable = [&](const store::SigningKeyRecord& key) -> absl::Status {
     if (key.party != statement.party.value()) {
-      return FieldError(absl::StatusCode::kPermissionDenied, "key_id",
-                        fmt::format("{} cannot sign for party {}", Describe(key),
-                                    statement.party.value()));
+      return FieldError(
+          absl::StatusCode::kPermissionDenied, "key_id",
+          fmt::format("{} cannot sign for party {}", Describe(key), statement.party.value()));
     }
     if (key.revoked_at) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "key_id",
-                        fmt::format("{} was revoked at {}", Describe(key),
-                                    FormatRfc3339(*key.revoked_at)));
+      return FieldError(
+          absl::StatusCode::kFailedPrecondition, "key_id",
+          fmt::format("{} was revoked at {}", Describe(key), FormatRfc3339(*key.revoked_at)));
     }
     return absl::OkStatus();
   };
@@ -205,9 +211,9 @@ absl::StatusOr<VerifiedAck> VerifyAcknowledgement(std::span<const store::Signing
     }
   }
   if (!party_has_active_key) {
-    return FieldError(absl::StatusCode::kNotFound, "party",
-                      fmt::format("party {} has no active registered signing key",
-                                  statement.party.value()));
+    return FieldError(
+        absl::StatusCode::kNotFound, "party",
+        fmt::format("party {} has no active registered signing key", statement.party.value()));
   }
   return InvalidField("signature", fmt::format("does not verify with any active key of party {}",
                                                statement.party.value()));

@@ -10,7 +10,8 @@
 //   std::string signature = *SignAcknowledgement(private_key, statement);   // the signer's side
 //   ASSIGN_OR_RETURN(VerifiedAck ack,                                       // the server's side
 //                    VerifyAcknowledgement(keys_of_store, statement, signature, "", clock));
-//   ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(AckLedgerEntry(ack, now))));
+//   ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(AckLedgerEntry(ack,
+//   now))));
 //
 // The statement (docs/acknowledgements.md), UTF-8, six lines each ended by "\n":
 //
@@ -59,7 +60,7 @@ struct AckStatement {
   std::string object_id;
   std::string object_digest;  // 32 raw bytes (SHA-256)
   PartyId party;
-  Timestamp time;             // whole seconds
+  Timestamp time;  // whole seconds
 
   bool operator==(const AckStatement&) const = default;
 };
@@ -69,24 +70,25 @@ std::string FormatAckTime(Timestamp time);
 
 // Parses the statement's time form only (UTC 'Z', whole seconds, no fraction), so that the time
 // text a signer sends is the one it signed. InvalidArgument naming `field` otherwise.
-absl::StatusOr<Timestamp> ParseAckTime(std::string_view text, std::string_view field = "time");
+[[nodiscard]] absl::StatusOr<Timestamp> ParseAckTime(std::string_view text,
+                                                     std::string_view field = "time");
 
 // An object digest typed as hex (either case): the 32 raw bytes. InvalidArgument naming `field`.
-absl::StatusOr<std::string> ParseObjectDigest(std::string_view hex,
-                                              std::string_view field = "object_digest");
+[[nodiscard]] absl::StatusOr<std::string> ParseObjectDigest(
+    std::string_view hex, std::string_view field = "object_digest");
 
 // The statement's bytes. InvalidArgument naming the bad field ("kind", "object_id",
 // "object_digest", "party", "time") when a field breaks the grammar above.
-absl::StatusOr<std::string> EncodeAckStatement(const AckStatement& statement);
+[[nodiscard]] absl::StatusOr<std::string> EncodeAckStatement(const AckStatement& statement);
 
 // The statement of canonical bytes. InvalidArgument ("statement: ...") when `bytes` is not the
 // encoding of the statement it decodes to.
-absl::StatusOr<AckStatement> DecodeAckStatement(std::string_view bytes);
+[[nodiscard]] absl::StatusOr<AckStatement> DecodeAckStatement(std::string_view bytes);
 
 // The raw 64-byte signature of the statement by `key` (for signers: the CLI, tests, clients).
 // The errors of EncodeAckStatement.
-absl::StatusOr<std::string> SignAcknowledgement(const PrivateSigningKey& key,
-                                                const AckStatement& statement);
+[[nodiscard]] absl::StatusOr<std::string> SignAcknowledgement(const PrivateSigningKey& key,
+                                                              const AckStatement& statement);
 
 struct AckVerifyOptions {
   // Largest distance between the statement's time and the server's clock, either way; nullopt
@@ -113,11 +115,10 @@ struct VerifiedAck {
 //   FailedPrecondition  "key_id": the key was revoked (at the time given in the message)
 // Without key_id, a signature that verifies only with a revoked key or another party's key gets
 // that error rather than the plain InvalidArgument, so the signer learns what to fix.
-absl::StatusOr<VerifiedAck> VerifyAcknowledgement(std::span<const store::SigningKeyRecord> keys,
-                                                  const AckStatement& statement,
-                                                  std::string_view signature,
-                                                  std::string_view key_id, const Clock& clock,
-                                                  const AckVerifyOptions& options = {});
+[[nodiscard]] absl::StatusOr<VerifiedAck> VerifyAcknowledgement(
+    std::span<const store::SigningKeyRecord> keys, const AckStatement& statement,
+    std::string_view signature, std::string_view key_id, const Clock& clock,
+    const AckVerifyOptions& options = {});
 
 // The content digest that a verified acknowledgement's ledger entry commits to: SHA-256 of
 // "deconflict-ack-record/v1\n<key id>\n<128 lowercase hex digits of the signature>\n" followed by

@@ -12,14 +12,16 @@
 namespace deconflict::parties {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
 
 const Timestamp kNow = Timestamp(seconds(1'795'590'000));  // 2026-11-25T07:00:00Z
 
 store::SigningKeyRecord Registered(const PrivateSigningKey& key, const std::string& party) {
-  return store::SigningKeyRecord{.key_id = SigningKeyId(key.public_key), .party = party,
-                                 .public_key = key.public_key, .added_at = kNow - seconds(3600),
+  return store::SigningKeyRecord{.key_id = SigningKeyId(key.public_key),
+                                 .party = party,
+                                 .public_key = key.public_key,
+                                 .added_at = kNow - seconds(3600),
                                  .ledger_index = 1};
 }
 
@@ -27,8 +29,10 @@ class AckTest : public ::testing::Test {
  protected:
   AckTest() {
     keys_ = {Registered(ru_, "RU"), Registered(us_, "US")};
-    statement_ = AckStatement{.kind = "hotline.message", .object_id = "amman-hmeimim/42",
-                              .object_digest = Sha256("hello"), .party = PartyId("RU"),
+    statement_ = AckStatement{.kind = "hotline.message",
+                              .object_id = "amman-hmeimim/42",
+                              .object_digest = Sha256("hello"),
+                              .party = PartyId("RU"),
                               .time = kNow};
   }
 
@@ -201,10 +205,12 @@ TEST_F(AckTest, TimeSkewIsBoundedBothWays) {
   old.time -= seconds(86400 * 365);
   const std::string signature = *SignAcknowledgement(ru_, old);
   EXPECT_EQ(FieldOf(VerifyAcknowledgement(keys_, old, signature, "", clock_,
-                                          AckVerifyOptions{.max_skew = seconds(10)}).status()),
+                                          AckVerifyOptions{.max_skew = seconds(10)})
+                        .status()),
             "time");
   EXPECT_TRUE(VerifyAcknowledgement(keys_, old, signature, "", clock_,
-                                    AckVerifyOptions{.max_skew = std::nullopt}).ok());
+                                    AckVerifyOptions{.max_skew = std::nullopt})
+                  .ok());
 }
 
 TEST_F(AckTest, LedgerEntryCommitsToKeySignatureAndStatement) {
@@ -213,9 +219,8 @@ TEST_F(AckTest, LedgerEntryCommitsToKeySignatureAndStatement) {
   EXPECT_EQ(entry.party, "RU");
   EXPECT_EQ(entry.action, "hotline.message.ack");
   EXPECT_EQ(entry.object_id, "amman-hmeimim/42");
-  EXPECT_EQ(entry.content_digest,
-            Sha256("deconflict-ack-record/v1\n" + ack.key_id + "\n" + HexEncode(ack.signature) +
-                   "\n" + ack.statement_bytes));
+  EXPECT_EQ(entry.content_digest, Sha256("deconflict-ack-record/v1\n" + ack.key_id + "\n" +
+                                         HexEncode(ack.signature) + "\n" + ack.statement_bytes));
   EXPECT_TRUE(ledger::DecodeEntry(ledger::EncodeEntry(entry)).ok());
 }
 
@@ -250,7 +255,8 @@ PrivateSigningKey RandomKey() {
 // A well-formed random statement.
 AckStatement RandomStatement() {
   const std::string kind_chars = "abcdefghijklmnopqrstuvwxyz0123456789._-";
-  const std::string party_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  const std::string party_chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
   auto pick = [](const std::string& chars, int size) {
     std::string out;
     for (int i = 0; i < size; ++i) {
@@ -268,9 +274,11 @@ AckStatement RandomStatement() {
   for (int i = 0; i < 32; ++i) digest.push_back(static_cast<char>(*rc::gen::arbitrary<uint8_t>()));
   // Years 1970 to 2099, whole seconds.
   const Timestamp time = Timestamp(seconds(*rc::gen::inRange<int64_t>(0, 4'102'444'800)));
-  return AckStatement{.kind = std::move(kind), .object_id = std::move(object_id),
+  return AckStatement{.kind = std::move(kind),
+                      .object_id = std::move(object_id),
                       .object_digest = std::move(digest),
-                      .party = PartyId(pick(party_chars, *rc::gen::inRange(1, 33))), .time = time};
+                      .party = PartyId(pick(party_chars, *rc::gen::inRange(1, 33))),
+                      .time = time};
 }
 
 void SignedRandomStatementsVerifyAndRoundTrip() {

@@ -34,12 +34,12 @@ absl::Status Authenticator::Refresh() {
     for (const store::PartyRecord& p : parties) {
       absl::StatusOr<Role> role = ParseRole(p.role);
       if (!role.ok()) {
-        return absl::DataLossError(fmt::format("party '{}' in table parties has an unknown role '{}'",
-                                               p.id, p.role));
+        return absl::DataLossError(
+            fmt::format("party '{}' in table parties has an unknown role '{}'", p.id, p.role));
       }
       const bool revoked = p.revoked_at.has_value();
-      by_hash[p.token_hash] = Holder{.principal = {.party = PartyId(p.id), .role = *role},
-                                     .revoked = revoked};
+      by_hash[p.token_hash] =
+          Holder{.principal = {.party = PartyId(p.id), .role = *role}, .revoked = revoked};
       auto before = by_hash_.find(p.token_hash);
       if (revoked && !first && (before == by_hash_.end() || !before->second.revoked)) {
         newly_revoked.push_back(PartyId(p.id));
@@ -58,7 +58,8 @@ absl::Status Authenticator::Refresh() {
 absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view header) {
   constexpr std::string_view kBearer = "Bearer ";
   if (header.empty()) {
-    return absl::UnauthenticatedError("missing Authorization header: send 'Authorization: Bearer <token>'");
+    return absl::UnauthenticatedError(
+        "missing Authorization header: send 'Authorization: Bearer <token>'");
   }
   if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
     return absl::UnauthenticatedError("Authorization header must be 'Bearer <token>'");

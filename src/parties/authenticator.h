@@ -57,12 +57,12 @@ class Authenticator {
 
   // Reads the parties table if the store changed since the last read. Returns the store's error
   // when it cannot be read, DataLoss when a stored party has an unknown role.
-  absl::Status Refresh() ABSL_LOCKS_EXCLUDED(mu_, refresh_mu_);
+  [[nodiscard]] absl::Status Refresh() ABSL_LOCKS_EXCLUDED(mu_, refresh_mu_);
 
   // The active party whose token the header carries. Unauthenticated, with a message saying what
   // is wrong: no header, not "Bearer <token>", not a token's shape, unknown token, revoked
   // party. Unavailable (generic message; the log has the cause) when the parties cannot be read.
-  absl::StatusOr<Principal> Authenticate(std::string_view authorization_header)
+  [[nodiscard]] absl::StatusOr<Principal> Authenticate(std::string_view authorization_header)
       ABSL_LOCKS_EXCLUDED(mu_, refresh_mu_);
 
  private:
@@ -77,7 +77,7 @@ class Authenticator {
   // is not TSan-instrumented).
   std::mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
   std::shared_mutex mu_;
-  int64_t data_version_ ABSL_GUARDED_BY(mu_) = -1;  // -1: never read
+  int64_t data_version_ ABSL_GUARDED_BY(mu_) = -1;                         // -1: never read
   absl::flat_hash_map<std::string, Holder> by_hash_ ABSL_GUARDED_BY(mu_);  // token hash ->
 };
 

@@ -71,8 +71,8 @@ TEST_F(AuthenticatorTest, OtherSchemesThanBearerAreUnauthenticated) {
   Authenticator auth(*store_);
   const std::string header = Add("RU");
   const std::string token = header.substr(7);
-  for (const std::string& bad : {"Basic " + token, "bearer " + token, token, std::string("Bearer "),
-                                 "Bearer" + token}) {
+  for (const std::string& bad :
+       {"Basic " + token, "bearer " + token, token, std::string("Bearer "), "Bearer" + token}) {
     ExpectUnauthenticated(auth.Authenticate(bad), "must be 'Bearer <token>'");
   }
 }
@@ -80,7 +80,8 @@ TEST_F(AuthenticatorTest, OtherSchemesThanBearerAreUnauthenticated) {
 TEST_F(AuthenticatorTest, MisshapenAndUnknownTokensAreUnauthenticated) {
   Authenticator auth(*store_);
   Add("RU");
-  ExpectUnauthenticated(auth.Authenticate("Bearer dc_wrong"), "followed by 43 base64url characters");
+  ExpectUnauthenticated(auth.Authenticate("Bearer dc_wrong"),
+                        "followed by 43 base64url characters");
   ExpectUnauthenticated(auth.Authenticate("Bearer " + NewToken()), "unknown token");
 }
 
@@ -95,8 +96,8 @@ TEST_F(AuthenticatorTest, RevokedPartyIsUnauthenticatedNamingIt) {
 TEST_F(AuthenticatorTest, ChangesByAnotherProcessCountAtTheNextRequestWithoutRestart) {
   std::vector<std::vector<PartyId>> revocations;
   Authenticator auth(*store_, {.on_revoked = [&](const std::vector<PartyId>& revoked) {
-                                 revocations.push_back(revoked);
-                               }});
+    revocations.push_back(revoked);
+  }});
   const std::string ru = Add("RU");
   ASSERT_TRUE(auth.Authenticate(ru).ok());
   {
@@ -121,7 +122,8 @@ TEST_F(AuthenticatorTest, ChangesByAnotherProcessCountAtTheNextRequestWithoutRes
 
 TEST_F(AuthenticatorTest, RevocationHookRunsBeforeTheRequestThatNoticedItIsAnswered) {
   bool hook_ran = false;
-  Authenticator auth(*store_, {.on_revoked = [&](const std::vector<PartyId>&) { hook_ran = true; }});
+  Authenticator auth(*store_,
+                     {.on_revoked = [&](const std::vector<PartyId>&) { hook_ran = true; }});
   const std::string us = Add("US");
   Add("RU");
   ASSERT_TRUE(auth.Authenticate(us).ok());
@@ -145,12 +147,15 @@ TEST_F(AuthenticatorTest, PartiesRevokedBeforeTheFirstRefreshAreNotReported) {
 
 TEST_F(AuthenticatorTest, UnknownRoleInTheStoreIsUnavailableWithAGenericMessage) {
   const std::string token = NewToken();
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-                      return txn.InsertParty(store::PartyRecord{.id = "ODD", .name = "odd",
-                                                                .role = "pilot",
-                                                                .token_hash = HashToken(token),
-                                                                .created_at = clock_.Now()});
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    return txn.InsertParty(store::PartyRecord{.id = "ODD",
+                                                              .name = "odd",
+                                                              .role = "pilot",
+                                                              .token_hash = HashToken(token),
+                                                              .created_at = clock_.Now()});
+                  })
+                  .ok());
   Authenticator auth(*store_);
   absl::Status refreshed = auth.Refresh();
   EXPECT_TRUE(absl::IsDataLoss(refreshed)) << refreshed;

@@ -4,8 +4,8 @@
 
 #include "common/digest.h"
 #include "common/status.h"
-#include "fmt/format.h"
 #include "events/event_log.h"
+#include "fmt/format.h"
 #include "ledger/entry.h"
 #include "store/parties_table.h"
 #include "store/record_digest.h"
@@ -38,7 +38,8 @@ absl::StatusOr<Role> ParseRole(std::string_view name, std::string_view field) {
     if (name == RoleName(role)) return role;
   }
   return InvalidField(field, fmt::format("'{}' is not one of operator, host, guarantor, "
-                                         "observer, humanitarian", name));
+                                         "observer, humanitarian",
+                                         name));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +71,8 @@ absl::StatusOr<PartySpec> ParsePartySpec(std::string_view id, std::string_view n
                                          std::string_view role) {
   absl::StatusOr<PartyId> party_id = ParsePartyId(id);
   if (!party_id.ok()) return InvalidField("id", std::string(party_id.status().message()));
-  if (name.empty() || name.size() > 200) return InvalidField("name", "must have 1 to 200 characters");
+  if (name.empty() || name.size() > 200)
+    return InvalidField("name", "must have 1 to 200 characters");
   ASSIGN_OR_RETURN(Role parsed_role, ParseRole(role, "role"));
   return PartySpec{.id = *std::move(party_id), .name = std::string(name), .role = parsed_role};
 }
@@ -85,13 +87,12 @@ absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock, const
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.InsertParty(record));
     // The ledger records who the party is, never its token (store/record_digest.h).
-    ASSIGN_OR_RETURN(added.ledger_index,
-                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                         .party = record.id,
-                         .action = ledger::kActionPartyAdd,
-                         .object_id = record.id,
-                         .content_digest = store::PartyRecordDigest(record),
-                         .server_time = added.created_at})));
+    ASSIGN_OR_RETURN(added.ledger_index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                                             .party = record.id,
+                                             .action = ledger::kActionPartyAdd,
+                                             .object_id = record.id,
+                                             .content_digest = store::PartyRecordDigest(record),
+                                             .server_time = added.created_at})));
     return absl::OkStatus();
   }));
   return added;
@@ -126,7 +127,8 @@ absl::Status EndLiveOperations(store::Txn& txn, const PartyId& party, Timestamp 
                                std::vector<EndedOperation>& ended) {
   // Read inside the transaction: no operation of the party can change between the read and
   // the writes (the store's writer and other processes are serialised by SQLite's lock).
-  ASSIGN_OR_RETURN(std::vector<store::OperationRecord> live, store::LiveOperationsOfParty(txn, party));
+  ASSIGN_OR_RETURN(std::vector<store::OperationRecord> live,
+                   store::LiveOperationsOfParty(txn, party));
   for (store::OperationRecord& record : live) {
     ASSIGN_OR_RETURN(EndedOperation one, EndOperation(txn, std::move(record), now));
     ended.push_back(std::move(one));
@@ -141,13 +143,13 @@ absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, 
   Revocation revocation;
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.RevokeParty(id.value(), now));
-    ASSIGN_OR_RETURN(revocation.ledger_index,
-                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                         .party = id.value(),
-                         .action = ledger::kActionPartyRevoke,
-                         .object_id = id.value(),
-                         .content_digest = Sha256(id.value()),
-                         .server_time = now})));
+    ASSIGN_OR_RETURN(
+        revocation.ledger_index,
+        txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{.party = id.value(),
+                                                           .action = ledger::kActionPartyRevoke,
+                                                           .object_id = id.value(),
+                                                           .content_digest = Sha256(id.value()),
+                                                           .server_time = now})));
     RETURN_IF_ERROR(EndLiveOperations(txn, id, now, revocation.ended_operations));
     // party.revoked to every party (the revoked one included, so its sockets close), in this
     // transaction (events/event_log.h); the running server's hub reads it from the store.

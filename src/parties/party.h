@@ -55,7 +55,8 @@ std::string_view RoleName(Role role);
 
 // The role named `name` (exact, lower case). InvalidArgument naming `field` otherwise, with the
 // list of valid names.
-absl::StatusOr<Role> ParseRole(std::string_view name, std::string_view field = "role");
+[[nodiscard]] absl::StatusOr<Role> ParseRole(std::string_view name,
+                                             std::string_view field = "role");
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
@@ -84,19 +85,20 @@ struct PartySpec {
 };
 
 // Validates the three fields. InvalidArgument naming "id", "name" or "role".
-absl::StatusOr<PartySpec> ParsePartySpec(std::string_view id, std::string_view name,
-                                         std::string_view role);
+[[nodiscard]] absl::StatusOr<PartySpec> ParsePartySpec(std::string_view id, std::string_view name,
+                                                       std::string_view role);
 
 struct NewParty {
   PartySpec party;
-  std::string token;          // shown once
+  std::string token;  // shown once
   Timestamp created_at;
   uint64_t ledger_index = 0;  // the `party.add` entry
 };
 
 // Adds a party with a new token, and its `party.add` ledger entry (which records id, name and
 // role, never the token). AlreadyExists when the id is taken; the store's error otherwise.
-absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock, const PartySpec& party);
+[[nodiscard]] absl::StatusOr<NewParty> AddParty(store::Store& store, const Clock& clock,
+                                                const PartySpec& party);
 
 struct EndedOperation {
   OperationId id;
@@ -113,13 +115,14 @@ struct Revocation {
 // revoked party, content digest: store::OperationRecordDigest of the ended row). Either all of
 // it commits or nothing does. NotFound when there is no such party; FailedPrecondition when it
 // is already revoked; the store's error otherwise.
-absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock, const PartyId& id);
+[[nodiscard]] absl::StatusOr<Revocation> RevokeParty(store::Store& store, const Clock& clock,
+                                                     const PartyId& id);
 
 // Ends, in one transaction, the live operations of parties revoked before revocation ended them
 // (stores written by older versions), as RevokeParty would have. Returns what it ended; when
 // there is nothing to end, nothing is written. A server calls it at start, before loading its
 // operations. The store's error otherwise.
-absl::StatusOr<std::vector<EndedOperation>> EndOperationsOfRevokedParties(store::Store& store,
-                                                                          const Clock& clock);
+[[nodiscard]] absl::StatusOr<std::vector<EndedOperation>> EndOperationsOfRevokedParties(
+    store::Store& store, const Clock& clock);
 
 }  // namespace deconflict::parties

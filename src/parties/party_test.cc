@@ -23,7 +23,8 @@ using ::testing::HasSubstr;
 // Roles
 
 TEST(Role, EveryRoleOfTheDesignParsesFromItsName) {
-  const std::vector<std::string> names = {"operator", "host", "guarantor", "observer", "humanitarian"};
+  const std::vector<std::string> names = {"operator", "host", "guarantor", "observer",
+                                          "humanitarian"};
   ASSERT_EQ(std::size(kAllRoles), names.size());
   for (size_t role_idx = 0; role_idx < names.size(); ++role_idx) {
     EXPECT_EQ(RoleName(kAllRoles[role_idx]), names[role_idx]);
@@ -63,10 +64,10 @@ TEST(Token, MisshapenTokensAreRecognised) {
   const std::string good = NewToken();
   EXPECT_FALSE(IsWellFormedToken(""));
   EXPECT_FALSE(IsWellFormedToken("dc_wrong"));
-  EXPECT_FALSE(IsWellFormedToken("xx_" + good.substr(3)));          // prefix
-  EXPECT_FALSE(IsWellFormedToken(good + "A"));                      // too long
-  EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "="));        // padding
-  EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "+"));        // base64, not base64url
+  EXPECT_FALSE(IsWellFormedToken("xx_" + good.substr(3)));    // prefix
+  EXPECT_FALSE(IsWellFormedToken(good + "A"));                // too long
+  EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "="));  // padding
+  EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + "+"));  // base64, not base64url
   EXPECT_FALSE(IsWellFormedToken(good.substr(0, 45) + std::string(1, '\0')));
   // 43 characters carry 258 bits for 32 bytes; 'B' sets one of the two padding bits, so no
   // NewToken could have produced it (strict base64url decoding).
@@ -125,13 +126,20 @@ class PartyStoreTest : public ::testing::Test {
   // Stores an operation row (as the strategic module would, with its ledger entry).
   store::OperationRecord File(const std::string& party, const std::string& id,
                               const std::string& state = "Accepted") {
-    store::OperationRecord record{.id = id, .party = party, .version = 1, .ovn = NewUuid(),
-                                  .state = state, .label = "test", .extents = "[]",
-                                  .request_digest = Sha256(id), .created_at = clock_.Now(),
+    store::OperationRecord record{.id = id,
+                                  .party = party,
+                                  .version = 1,
+                                  .ovn = NewUuid(),
+                                  .state = state,
+                                  .label = "test",
+                                  .extents = "[]",
+                                  .request_digest = Sha256(id),
+                                  .created_at = clock_.Now(),
                                   .updated_at = clock_.Now()};
     absl::Status written = store_->Write([&](store::Txn& txn) -> absl::Status {
       ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                           .party = party, .action = ledger::kActionOperationCreate,
+                                           .party = party,
+                                           .action = ledger::kActionOperationCreate,
                                            .object_id = id,
                                            .content_digest = store::OperationRecordDigest(record),
                                            .server_time = clock_.Now()})));
@@ -205,7 +213,8 @@ TEST_F(PartyStoreTest, AddedPartyIsStoredWithItsRoleNameAndALedgerEntryWithoutTh
 
 TEST_F(PartyStoreTest, AddingATakenIdIsAlreadyExists) {
   Add("RU");
-  absl::StatusOr<NewParty> again = AddParty(*store_, clock_, *ParsePartySpec("RU", "Other", "host"));
+  absl::StatusOr<NewParty> again =
+      AddParty(*store_, clock_, *ParsePartySpec("RU", "Other", "host"));
   EXPECT_TRUE(absl::IsAlreadyExists(again.status())) << again.status();
 }
 
@@ -258,12 +267,14 @@ TEST_F(PartyStoreTest, RevocationIsAtomicWithTheEndingOfItsOperations) {
   File("A", "a1-0000");
   File("A", "a2-0000");
   // A fault seam in the database itself: ending the second operation fails inside the unit.
-  ASSERT_TRUE(store_->Write([](store::Txn& txn) {
-                      return txn.db().Exec(
-                          "CREATE TRIGGER fail_end BEFORE INSERT ON operations "
-                          "WHEN NEW.id = 'a2-0000' AND NEW.state = 'Ended' "
-                          "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([](store::Txn& txn) {
+                    return txn.db().Exec(
+                        "CREATE TRIGGER fail_end BEFORE INSERT ON operations "
+                        "WHEN NEW.id = 'a2-0000' AND NEW.state = 'Ended' "
+                        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+                  })
+                  .ok());
   const uint64_t size_before = LedgerSize();
 
   absl::StatusOr<Revocation> revoked = RevokeParty(*store_, clock_, PartyId("A"));
@@ -275,7 +286,8 @@ TEST_F(PartyStoreTest, RevocationIsAtomicWithTheEndingOfItsOperations) {
   EXPECT_EQ(Stored("a2-0000").state, "Accepted");
   EXPECT_EQ(LedgerSize(), size_before);
 
-  ASSERT_TRUE(store_->Write([](store::Txn& txn) { return txn.db().Exec("DROP TRIGGER fail_end"); }).ok());
+  ASSERT_TRUE(
+      store_->Write([](store::Txn& txn) { return txn.db().Exec("DROP TRIGGER fail_end"); }).ok());
   revoked = RevokeParty(*store_, clock_, PartyId("A"));
   ASSERT_TRUE(revoked.ok()) << revoked.status();
   EXPECT_EQ(revoked->ended_operations.size(), 2u);
@@ -311,10 +323,12 @@ TEST_F(PartyStoreTest, OperationsOfPartiesRevokedByAnOlderVersionAreEndedOnce) {
   File("A", "a1-0000");
   File("B", "b1-0000");
   // An older version revoked the party without ending its operations.
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) { return txn.RevokeParty("A", clock_.Now()); }).ok());
+  ASSERT_TRUE(
+      store_->Write([&](store::Txn& txn) { return txn.RevokeParty("A", clock_.Now()); }).ok());
   const uint64_t size_before = LedgerSize();
 
-  absl::StatusOr<std::vector<EndedOperation>> ended = EndOperationsOfRevokedParties(*store_, clock_);
+  absl::StatusOr<std::vector<EndedOperation>> ended =
+      EndOperationsOfRevokedParties(*store_, clock_);
   ASSERT_TRUE(ended.ok()) << ended.status();
   ASSERT_EQ(ended->size(), 1u);
   EXPECT_EQ((*ended)[0].id, OperationId("a1-0000"));

@@ -66,7 +66,8 @@ absl::StatusOr<std::string> ParsePublicKey(std::string_view base64, std::string_
   ASSIGN_OR_RETURN(std::string key, Base64Decode(base64, field));
   if (key.size() != kPublicKeySize) {
     return InvalidField(field, fmt::format("must be a 32-byte Ed25519 public key in base64, not "
-                                           "{} bytes", key.size()));
+                                           "{} bytes",
+                                           key.size()));
   }
   // libsodium's verify refuses small-order and non-canonical keys; refuse them at registration
   // rather than register a key that can never verify.
@@ -117,7 +118,8 @@ absl::Status WritePrivateKeyFile(const std::string& path, const PrivateSigningKe
   ::close(fd);
   if (!synced) {
     ::unlink(path.c_str());
-    return absl::InternalError(fmt::format("cannot write {}: {}", path, std::strerror(saved_errno)));
+    return absl::InternalError(
+        fmt::format("cannot write {}: {}", path, std::strerror(saved_errno)));
   }
   return absl::OkStatus();
 }
@@ -163,12 +165,13 @@ std::string SignBytes(const PrivateSigningKey& key, std::string_view message) {
   return signature;
 }
 
-bool VerifyBytes(std::string_view public_key, std::string_view message, std::string_view signature) {
+bool VerifyBytes(std::string_view public_key, std::string_view message,
+                 std::string_view signature) {
   if (public_key.size() != kPublicKeySize || signature.size() != kSignatureSize) return false;
-  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                     reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(),
-                                     reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+  return crypto_sign_verify_detached(
+             reinterpret_cast<const unsigned char*>(signature.data()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+             reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +189,8 @@ absl::StatusOr<store::SigningKeyRecord> AddSigningKey(store::Store& store, const
                                  .name = std::string(name),
                                  .added_at = clock.Now()};
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(store::Statement who, txn.db().Prepare("SELECT revoked_at FROM parties WHERE id = ?1"));
+    ASSIGN_OR_RETURN(store::Statement who,
+                     txn.db().Prepare("SELECT revoked_at FROM parties WHERE id = ?1"));
     who.Bind(1, party.value());
     ASSIGN_OR_RETURN(bool exists, who.Step());
     if (!exists) {
@@ -222,13 +226,13 @@ absl::StatusOr<RevokedSigningKey> RevokeSigningKey(store::Store& store, const Cl
     }
     RETURN_IF_ERROR(store::RevokeSigningKey(txn, key_id, now));
     ASSIGN_OR_RETURN(revoked.ledger_index,
-                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                         .party = key->party,
-                         .action = store::kActionSigningKeyRevoke,
-                         .object_id = key->key_id,
-                         .content_digest = store::SigningKeyRecordDigest(
-                             key->key_id, key->party, key->public_key, key->name),
-                         .server_time = now})));
+                     txn.AppendLedger(ledger::EncodeEntry(
+                         ledger::Entry{.party = key->party,
+                                       .action = store::kActionSigningKeyRevoke,
+                                       .object_id = key->key_id,
+                                       .content_digest = store::SigningKeyRecordDigest(
+                                           key->key_id, key->party, key->public_key, key->name),
+                                       .server_time = now})));
     revoked.key = *std::move(key);
     revoked.key.revoked_at = now;
     return absl::OkStatus();

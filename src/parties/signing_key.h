@@ -9,8 +9,8 @@
 // could speak for a party, and when.
 //
 //   ASSIGN_OR_RETURN(std::string key, ParsePublicKey(base64_text));
-//   ASSIGN_OR_RETURN(store::SigningKeyRecord added, AddSigningKey(store, clock, party, key, "desk"));
-//   std::cout << added.key_id;   // e.g. "3f9a0c1d2e4b5a69"
+//   ASSIGN_OR_RETURN(store::SigningKeyRecord added, AddSigningKey(store, clock, party, key,
+//   "desk")); std::cout << added.key_id;   // e.g. "3f9a0c1d2e4b5a69"
 //
 // Key id: the 16 lowercase hex digits of the first 8 bytes of SHA-256(raw 32-byte public key).
 // Public keys are written in standard base64 (RFC 4648 §4, 44 characters with padding); input may
@@ -38,30 +38,33 @@ namespace deconflict::parties {
 inline constexpr size_t kPublicKeySize = 32;
 inline constexpr size_t kSeedSize = 32;
 inline constexpr size_t kSignatureSize = 64;
-inline constexpr size_t kKeyIdSize = 16;      // hex digits
+inline constexpr size_t kKeyIdSize = 16;  // hex digits
 inline constexpr size_t kMaxKeyNameSize = 100;
 inline constexpr char kPrivateKeyHeader[] = "deconflict-ed25519-seed/v1";
 
 // Standard base64 with padding.
 std::string Base64Encode(std::string_view bytes);
 // Standard or URL-safe base64, padding optional, no whitespace. InvalidArgument naming `field`.
-absl::StatusOr<std::string> Base64Decode(std::string_view text, std::string_view field);
+[[nodiscard]] absl::StatusOr<std::string> Base64Decode(std::string_view text,
+                                                       std::string_view field);
 
 // The key id of a raw 32-byte public key.
 std::string SigningKeyId(std::string_view public_key);
 
 // A key id as typed by a person: 16 hex digits (upper case is lowered). InvalidArgument naming
 // `field` otherwise.
-absl::StatusOr<std::string> ParseKeyId(std::string_view text, std::string_view field = "key_id");
+[[nodiscard]] absl::StatusOr<std::string> ParseKeyId(std::string_view text,
+                                                     std::string_view field = "key_id");
 
 // A public key in base64 (see above): the raw 32 bytes. InvalidArgument naming `field` when it is
 // not base64, not 32 bytes, or not a valid Ed25519 point of the main subgroup (such a key could
 // never verify a signature).
-absl::StatusOr<std::string> ParsePublicKey(std::string_view base64, std::string_view field = "key");
+[[nodiscard]] absl::StatusOr<std::string> ParsePublicKey(std::string_view base64,
+                                                         std::string_view field = "key");
 
 // The operator's label of a key: 0 to 100 bytes, no control characters. InvalidArgument naming
 // `field` otherwise.
-absl::Status CheckKeyName(std::string_view name, std::string_view field = "name");
+[[nodiscard]] absl::Status CheckKeyName(std::string_view name, std::string_view field = "name");
 
 // ---------------------------------------------------------------------------------------------
 // Private keys (for signers: duty officers' tools, tests; the server never holds them)
@@ -75,15 +78,16 @@ struct PrivateSigningKey {
 PrivateSigningKey GenerateSigningKey();
 
 // The key pair of a 32-byte seed. InvalidArgument naming "seed" when it is not 32 bytes.
-absl::StatusOr<PrivateSigningKey> SigningKeyFromSeed(std::string_view seed);
+[[nodiscard]] absl::StatusOr<PrivateSigningKey> SigningKeyFromSeed(std::string_view seed);
 
 // Writes the private key file at `path`, created with mode 0600. AlreadyExists when a file is
 // there (never overwritten); Internal with the system's reason when it cannot be written.
-absl::Status WritePrivateKeyFile(const std::string& path, const PrivateSigningKey& key);
+[[nodiscard]] absl::Status WritePrivateKeyFile(const std::string& path,
+                                               const PrivateSigningKey& key);
 
 // Reads a private key file. NotFound when there is no file; FailedPrecondition when it is
 // readable by group or others, or malformed (the message says which).
-absl::StatusOr<PrivateSigningKey> ReadPrivateKeyFile(const std::string& path);
+[[nodiscard]] absl::StatusOr<PrivateSigningKey> ReadPrivateKeyFile(const std::string& path);
 
 // Raw 64-byte Ed25519 signature (RFC 8032, pure) of `message`.
 std::string SignBytes(const PrivateSigningKey& key, std::string_view message);
@@ -99,10 +103,11 @@ bool VerifyBytes(std::string_view public_key, std::string_view message, std::str
 // when there is no such party; FailedPrecondition when the party is revoked; AlreadyExists when
 // the key is registered already; InvalidArgument naming "key" or "name"; the store's error
 // otherwise.
-absl::StatusOr<store::SigningKeyRecord> AddSigningKey(store::Store& store, const Clock& clock,
-                                                      const PartyId& party,
-                                                      std::string_view public_key,
-                                                      std::string_view name = "");
+[[nodiscard]] absl::StatusOr<store::SigningKeyRecord> AddSigningKey(store::Store& store,
+                                                                    const Clock& clock,
+                                                                    const PartyId& party,
+                                                                    std::string_view public_key,
+                                                                    std::string_view name = "");
 
 struct RevokedSigningKey {
   store::SigningKeyRecord key;  // revoked_at set
@@ -112,7 +117,8 @@ struct RevokedSigningKey {
 // Revokes the key with its signing_key.revoke entry, in one transaction. NotFound naming
 // "key_id" when there is no such key; FailedPrecondition when it is already revoked; the
 // store's error otherwise.
-absl::StatusOr<RevokedSigningKey> RevokeSigningKey(store::Store& store, const Clock& clock,
-                                                   const std::string& key_id);
+[[nodiscard]] absl::StatusOr<RevokedSigningKey> RevokeSigningKey(store::Store& store,
+                                                                 const Clock& clock,
+                                                                 const std::string& key_id);
 
 }  // namespace deconflict::parties

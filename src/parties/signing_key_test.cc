@@ -107,14 +107,16 @@ TEST(PrivateKeyFile, RoundTripsWithMode0600AndIsNeverOverwritten) {
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->seed, key.seed);
   EXPECT_EQ(read->public_key, key.public_key);
-  EXPECT_EQ(WritePrivateKeyFile(path, GenerateSigningKey()).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(WritePrivateKeyFile(path, GenerateSigningKey()).code(),
+            absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ReadPrivateKeyFile(path)->seed, key.seed);
   std::filesystem::remove_all(dir);
 }
 
 TEST(PrivateKeyFile, MissingGroupReadableAndMalformedFilesAreRefused) {
   const std::filesystem::path dir = TempDir("signing_key_file_");
-  EXPECT_EQ(ReadPrivateKeyFile((dir / "none").string()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReadPrivateKeyFile((dir / "none").string()).status().code(),
+            absl::StatusCode::kNotFound);
 
   const std::string readable = (dir / "readable.key").string();
   ASSERT_TRUE(WritePrivateKeyFile(readable, GenerateSigningKey()).ok());
@@ -161,7 +163,8 @@ class SigningKeyStoreTest : public ::testing::Test {
       absl::StatusOr<std::vector<std::optional<store::StoredOpening>>> openings =
           reader.Openings(index, index + 1);
       EXPECT_TRUE(bytes.ok() && openings.ok() && openings->at(0));
-      absl::StatusOr<ledger::Entry> entry = ledger::OpenLeaf(bytes->at(0), &openings->at(0)->opening);
+      absl::StatusOr<ledger::Entry> entry =
+          ledger::OpenLeaf(bytes->at(0), &openings->at(0)->opening);
       EXPECT_TRUE(entry.ok()) << entry.status();
       return entry.value_or(ledger::Entry{});
     });
@@ -190,9 +193,8 @@ TEST_F(SigningKeyStoreTest, AddedKeyIsListedWithASigningKeyAddEntryCommittingToT
   EXPECT_EQ(entry.action, store::kActionSigningKeyAdd);
   EXPECT_EQ(entry.party, "RU");
   EXPECT_EQ(entry.object_id, added->key_id);
-  EXPECT_EQ(entry.content_digest,
-            Sha256("deconflict/signing-key/v1\n" + added->key_id + "\nRU\n" +
-                   HexEncode(key.public_key) + "\nHmeimim desk"));
+  EXPECT_EQ(entry.content_digest, Sha256("deconflict/signing-key/v1\n" + added->key_id + "\nRU\n" +
+                                         HexEncode(key.public_key) + "\nHmeimim desk"));
   EXPECT_EQ(entry.server_time, clock_.Now());
 }
 
@@ -203,7 +205,8 @@ TEST_F(SigningKeyStoreTest, AKeyForAnUnknownOrRevokedPartyIsRefused) {
   EXPECT_EQ(FieldOf(unknown), "party");
   ASSERT_TRUE(RevokeParty(*store_, clock_, PartyId("US")).ok());
   EXPECT_EQ(AddSigningKey(*store_, clock_, PartyId("US"), GenerateSigningKey().public_key)
-                .status().code(),
+                .status()
+                .code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(store::ListSigningKeys(*store_)->empty());
 }
@@ -231,7 +234,8 @@ TEST_F(SigningKeyStoreTest, RevocationSetsRevokedAtWithAnEntryAndHappensOnce) {
   const ledger::Entry entry = EntryAt(revoked->ledger_index);
   EXPECT_EQ(entry.action, store::kActionSigningKeyRevoke);
   EXPECT_EQ(entry.object_id, added.key_id);
-  EXPECT_EQ(entry.content_digest, EntryAt(static_cast<uint64_t>(added.ledger_index)).content_digest);
+  EXPECT_EQ(entry.content_digest,
+            EntryAt(static_cast<uint64_t>(added.ledger_index)).content_digest);
 
   EXPECT_EQ(RevokeSigningKey(*store_, clock_, added.key_id).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -242,7 +246,8 @@ TEST_F(SigningKeyStoreTest, RevocationSetsRevokedAtWithAnEntryAndHappensOnce) {
 
 TEST_F(SigningKeyStoreTest, BadNameIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(FieldOf(AddSigningKey(*store_, clock_, PartyId("RU"), GenerateSigningKey().public_key,
-                                  "two\nlines").status()),
+                                  "two\nlines")
+                        .status()),
             "name");
   EXPECT_TRUE(store::ListSigningKeys(*store_)->empty());
 }
@@ -253,15 +258,16 @@ TEST_F(SigningKeyStoreTest, BadNameIsRefusedBeforeAnythingIsWritten) {
 class SigningKeyCheckTest : public SigningKeyStoreTest {
  protected:
   absl::StatusOr<uint64_t> Check() {
-    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
-                                    store::Database::Mode::kReadOnly);
+    auto db =
+        store::Database::Open((dir_ / "deconflict.db").string(), store::Database::Mode::kReadOnly);
     if (!db.ok()) return db.status();
     store::LedgerReader reader(**db);
-    return store::CheckSigningKeyRows(**db, [&](const auto& fn) { return reader.ForEachEntry(fn); });
+    return store::CheckSigningKeyRows(**db,
+                                      [&](const auto& fn) { return reader.ForEachEntry(fn); });
   }
   void Tamper(const std::string& sql) {
-    auto db = store::Database::Open((dir_ / "deconflict.db").string(),
-                                    store::Database::Mode::kReadWrite);
+    auto db =
+        store::Database::Open((dir_ / "deconflict.db").string(), store::Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok()) << db.status();
     ASSERT_TRUE((*db)->Exec(sql).ok()) << sql;
   }
@@ -291,7 +297,8 @@ TEST_F(SigningKeyCheckTest, ASwappedPublicKeyIsFound) {
 }
 
 TEST_F(SigningKeyCheckTest, AClearedOrForgedRevocationIsFound) {
-  Tamper(fmt::format("UPDATE signing_keys SET revoked_at = NULL WHERE key_id = '{}'", revoked_.key_id));
+  Tamper(fmt::format("UPDATE signing_keys SET revoked_at = NULL WHERE key_id = '{}'",
+                     revoked_.key_id));
   EXPECT_THAT(Check().status().message(), HasSubstr("revoked_at is not set but the ledger has a"));
   Tamper(fmt::format("UPDATE signing_keys SET revoked_at = 1 WHERE key_id = '{}'", active_.key_id));
   EXPECT_THAT(Check().status().message(), HasSubstr("2 signing key row(s) differ"));

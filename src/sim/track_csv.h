@@ -38,15 +38,18 @@ inline constexpr char kTrackCsvHeader[] = "id,party,lat,lon,alt_m,gs_mps,trk_deg
 // Writes the header and one line per track (its time is not written). Returns InvalidArgument if a
 // record would not read back (bad id or party, value out of range), naming the record; Internal on
 // a stream failure.
-absl::Status WriteTrackCsv(const std::vector<tactical::Track>& tracks, std::ostream& out);
-absl::Status WriteTrackCsvFile(const std::vector<tactical::Track>& tracks, const std::string& path);
+[[nodiscard]] absl::Status WriteTrackCsv(const std::vector<tactical::Track>& tracks,
+                                         std::ostream& out);
+[[nodiscard]] absl::Status WriteTrackCsvFile(const std::vector<tactical::Track>& tracks,
+                                             const std::string& path);
 
 // Reads a whole snapshot; every track's time is `at` (default: the epoch). Returns InvalidArgument
 // whose message starts with "line N:" (1-based, the header is line 1) and names the column for the
 // first bad line: wrong header, wrong number of fields, a value that is not a number or out of
 // range, a duplicate id. NotFound when the file cannot be opened.
-absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsv(std::istream& in, Timestamp at = {});
-absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsvFile(const std::string& path,
-                                                              Timestamp at = {});
+[[nodiscard]] absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsv(std::istream& in,
+                                                                        Timestamp at = {});
+[[nodiscard]] absl::StatusOr<std::vector<tactical::Track>> ReadTrackCsvFile(const std::string& path,
+                                                                            Timestamp at = {});
 
 }  // namespace deconflict::sim

@@ -37,7 +37,7 @@ namespace deconflict::sim {
 enum class TrackScenario { kDense, kContinental };
 
 // "dense" or "continental"; InvalidArgument otherwise.
-absl::StatusOr<TrackScenario> ParseTrackScenario(std::string_view name);
+[[nodiscard]] absl::StatusOr<TrackScenario> ParseTrackScenario(std::string_view name);
 
 struct TrackScenarioOptions {
   TrackScenario scenario = TrackScenario::kDense;  // Default: dense.
@@ -49,6 +49,7 @@ struct TrackScenarioOptions {
 
 // The snapshot for `options`. Returns InvalidArgument naming the field when count < 0,
 // count > 10,000,000 or parties < 1.
-absl::StatusOr<std::vector<tactical::Track>> GenerateTracks(const TrackScenarioOptions& options);
+[[nodiscard]] absl::StatusOr<std::vector<tactical::Track>> GenerateTracks(
+    const TrackScenarioOptions& options);
 
 }  // namespace deconflict::sim

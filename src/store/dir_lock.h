@@ -29,7 +29,8 @@ class DataDirLock {
   // Creates `dir` (mode 0700) and the lock file (0600) when missing, takes the lock without
   // waiting and records "pid P on host H since T". FailedPrecondition when another process holds
   // it, naming that process as its lock file records it; Internal on file system errors.
-  static absl::StatusOr<DataDirLock> Acquire(const std::string& dir, const Clock& clock);
+  [[nodiscard]] static absl::StatusOr<DataDirLock> Acquire(const std::string& dir,
+                                                           const Clock& clock);
 
   DataDirLock(DataDirLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   DataDirLock& operator=(DataDirLock&& other) noexcept;

@@ -1,8 +1,9 @@
 #include "store/event_log.h"
 
+#include <sqlite3.h>
+
 #include "common/status.h"
 #include "fmt/format.h"
-#include <sqlite3.h>
 
 namespace deconflict::store {
 namespace {
@@ -32,11 +33,14 @@ EventRow ReadRow(const Statement& st) {
   row.ovn = st.ColumnText(7);
   row.your_operation = st.ColumnText(8);
   if (!st.ColumnIsNull(9)) {
-    row.overlap = EventOverlapColumns{
-        .lat_min = ColumnDouble(st, 9), .lng_min = ColumnDouble(st, 10),
-        .lat_max = ColumnDouble(st, 11), .lng_max = ColumnDouble(st, 12),
-        .altitude_lower_m = ColumnDouble(st, 13), .altitude_upper_m = ColumnDouble(st, 14),
-        .time_start = FromMicros(st.ColumnInt(15)), .time_end = FromMicros(st.ColumnInt(16))};
+    row.overlap = EventOverlapColumns{.lat_min = ColumnDouble(st, 9),
+                                      .lng_min = ColumnDouble(st, 10),
+                                      .lat_max = ColumnDouble(st, 11),
+                                      .lng_max = ColumnDouble(st, 12),
+                                      .altitude_lower_m = ColumnDouble(st, 13),
+                                      .altitude_upper_m = ColumnDouble(st, 14),
+                                      .time_start = FromMicros(st.ColumnInt(15)),
+                                      .time_end = FromMicros(st.ColumnInt(16))};
   }
   return row;
 }
@@ -84,7 +88,8 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
 
   static const std::string kInsert = fmt::format(
       "INSERT INTO events({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16)", kColumns);
+      "?13, ?14, ?15, ?16)",
+      kColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kInsert));
   st->Bind(1, row.recipient);
   st->Bind(2, row.seq);
@@ -96,8 +101,8 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
   st->Bind(8, row.your_operation);
   if (row.overlap) {
     const EventOverlapColumns& o = *row.overlap;
-    const double numbers[] = {o.lat_min, o.lng_min, o.lat_max, o.lng_max, o.altitude_lower_m,
-                              o.altitude_upper_m};
+    const double numbers[] = {o.lat_min, o.lng_min,          o.lat_max,
+                              o.lng_max, o.altitude_lower_m, o.altitude_upper_m};
     for (int i = 0; i < 6; ++i) st->Bind(9 + i, fmt::format("{:.17g}", numbers[i]));
     st->Bind(15, Micros(o.time_start));
     st->Bind(16, Micros(o.time_end));
@@ -121,7 +126,8 @@ absl::StatusOr<std::vector<std::string>> AllPartyIds(Txn& txn) {
   return ids;
 }
 
-absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db, int64_t after_id, int64_t limit) {
+absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db, int64_t after_id,
+                                                        int64_t limit) {
   static const std::string kSql =
       fmt::format("SELECT {} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2", kColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));

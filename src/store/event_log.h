@@ -35,15 +35,15 @@ struct EventOverlapColumns {
 };
 
 struct EventRow {
-  int64_t id = 0;           // global, assigned by AppendEventRow
-  std::string recipient;    // party id
-  int64_t seq = 0;          // per recipient, assigned by AppendEventRow
-  std::string type;         // "operation.conflict", ...
+  int64_t id = 0;         // global, assigned by AppendEventRow
+  std::string recipient;  // party id
+  int64_t seq = 0;        // per recipient, assigned by AppendEventRow
+  std::string type;       // "operation.conflict", ...
   Timestamp time;
-  std::string subject;        // the operation or party the event is about
-  std::string subject_party;  // the party owning `subject` (operations)
-  std::string ovn;            // the subject operation's OVN
-  std::string your_operation; // the recipient's operation concerned (operation.conflict)
+  std::string subject;         // the operation or party the event is about
+  std::string subject_party;   // the party owning `subject` (operations)
+  std::string ovn;             // the subject operation's OVN
+  std::string your_operation;  // the recipient's operation concerned (operation.conflict)
   std::optional<EventOverlapColumns> overlap;
 };
 
@@ -52,17 +52,21 @@ extern const char kEventLogSchema[];
 
 // Inserts `row` for row.recipient with the next sequence number of that party; returns the
 // sequence number (and sets row.id, row.seq). Errors: Internal from SQLite.
-absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row);
+[[nodiscard]] absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row);
 
 // The ids of every party (revoked ones included), in id order, as seen by this transaction.
-absl::StatusOr<std::vector<std::string>> AllPartyIds(Txn& txn);
+[[nodiscard]] absl::StatusOr<std::vector<std::string>> AllPartyIds(Txn& txn);
 
 // Up to `limit` rows with id > after_id, in id order.
-absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db, int64_t after_id, int64_t limit);
+[[nodiscard]] absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db,
+                                                                      int64_t after_id,
+                                                                      int64_t limit);
 // Up to `limit` rows of `party` with seq > after_seq, in seq order.
-absl::StatusOr<std::vector<EventRow>> ReadPartyEvents(Database& db, const std::string& party,
-                                                      int64_t after_seq, int64_t limit);
+[[nodiscard]] absl::StatusOr<std::vector<EventRow>> ReadPartyEvents(Database& db,
+                                                                    const std::string& party,
+                                                                    int64_t after_seq,
+                                                                    int64_t limit);
 // The largest id stored (0 when none).
-absl::StatusOr<int64_t> MaxEventId(Database& db);
+[[nodiscard]] absl::StatusOr<int64_t> MaxEventId(Database& db);
 
 }  // namespace deconflict::store

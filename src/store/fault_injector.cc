@@ -9,30 +9,36 @@
 namespace deconflict::store {
 namespace {
 
-constexpr CommitStep kSteps[] = {CommitStep::kBegin,       CommitStep::kSavepoint,
-                                 CommitStep::kRollbackTo,  CommitStep::kRelease,
-                                 CommitStep::kFinishBatch, CommitStep::kCommit,
-                                 CommitStep::kRollback};
+constexpr CommitStep kSteps[] = {
+    CommitStep::kBegin,       CommitStep::kSavepoint, CommitStep::kRollbackTo, CommitStep::kRelease,
+    CommitStep::kFinishBatch, CommitStep::kCommit,    CommitStep::kRollback};
 
 }  // namespace
 
 std::string_view CommitStepName(CommitStep step) {
   switch (step) {
-    case CommitStep::kBegin: return "begin";
-    case CommitStep::kSavepoint: return "savepoint";
-    case CommitStep::kRollbackTo: return "rollback_to";
-    case CommitStep::kRelease: return "release";
-    case CommitStep::kFinishBatch: return "finish_batch";
-    case CommitStep::kCommit: return "commit";
-    case CommitStep::kRollback: return "rollback";
+    case CommitStep::kBegin:
+      return "begin";
+    case CommitStep::kSavepoint:
+      return "savepoint";
+    case CommitStep::kRollbackTo:
+      return "rollback_to";
+    case CommitStep::kRelease:
+      return "release";
+    case CommitStep::kFinishBatch:
+      return "finish_batch";
+    case CommitStep::kCommit:
+      return "commit";
+    case CommitStep::kRollback:
+      return "rollback";
   }
   return "unknown";
 }
 
 absl::StatusOr<std::unique_ptr<ScriptedFaults>> ScriptedFaults::Parse(std::string_view script) {
   std::unique_ptr<ScriptedFaults> out(new ScriptedFaults());
-  for (absl::string_view item : absl::StrSplit(absl::string_view(script.data(), script.size()),
-                                               ',', absl::SkipWhitespace())) {
+  for (absl::string_view item : absl::StrSplit(absl::string_view(script.data(), script.size()), ',',
+                                               absl::SkipWhitespace())) {
     const absl::string_view stripped = absl::StripAsciiWhitespace(item);
     const std::string_view text(stripped.data(), stripped.size());
     const size_t at = text.find('@');
@@ -64,8 +70,8 @@ absl::StatusOr<std::unique_ptr<ScriptedFaults>> ScriptedFaults::Parse(std::strin
 absl::Status ScriptedFaults::Before(CommitStep step, uint64_t batch) {
   for (const auto& [fault_step, fault_batch] : faults_) {
     if (fault_step == step && fault_batch == batch) {
-      return absl::InternalError(fmt::format("injected fault at {} of group commit {}",
-                                             CommitStepName(step), batch));
+      return absl::InternalError(
+          fmt::format("injected fault at {} of group commit {}", CommitStepName(step), batch));
     }
   }
   return absl::OkStatus();

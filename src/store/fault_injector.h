@@ -48,7 +48,7 @@ class FaultInjector {
   virtual ~FaultInjector() = default;
   // Called before `step` of group commit number `batch` (1, 2, ... since Open; health probes
   // count). OK lets the step run; any other status is the step's failure.
-  virtual absl::Status Before(CommitStep step, uint64_t batch) = 0;
+  [[nodiscard]] virtual absl::Status Before(CommitStep step, uint64_t batch) = 0;
 };
 
 // Faults written as text, for the end-to-end tests: a comma-separated list of STEP@N, each
@@ -59,8 +59,9 @@ class FaultInjector {
 class ScriptedFaults final : public FaultInjector {
  public:
   // InvalidArgument naming the malformed item.
-  static absl::StatusOr<std::unique_ptr<ScriptedFaults>> Parse(std::string_view script);
-  absl::Status Before(CommitStep step, uint64_t batch) override;
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ScriptedFaults>> Parse(
+      std::string_view script);
+  [[nodiscard]] absl::Status Before(CommitStep step, uint64_t batch) override;
 
  private:
   ScriptedFaults() = default;

@@ -15,10 +15,10 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "gtest/gtest.h"
-#include "ledger/merkle.h"
 #include "ledger/bundle.h"
 #include "ledger/commitment.h"
 #include "ledger/entry.h"
+#include "ledger/merkle.h"
 #include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
@@ -54,10 +54,12 @@ class LedgerCliTest : public ::testing::Test {
     auto store = Store::Open(dir_.string());
     ASSERT_TRUE(store.ok()) << store.status();
     for (int i = 0; i < 25; ++i) {
-      const std::string entry = ledger::EncodeEntry(ledger::Entry{
-          .party = "SOUTH", .action = "test.entry",
-          .object_id = "op-" + std::to_string(i), .content_digest = std::string(32, 'z'),
-          .server_time = Timestamp(std::chrono::seconds(1795258800 + i))});
+      const std::string entry = ledger::EncodeEntry(
+          ledger::Entry{.party = "SOUTH",
+                        .action = "test.entry",
+                        .object_id = "op-" + std::to_string(i),
+                        .content_digest = std::string(32, 'z'),
+                        .server_time = Timestamp(std::chrono::seconds(1795258800 + i))});
       ASSERT_TRUE((*store)->Write([&](Txn& txn) { return txn.AppendLedger(entry).status(); }).ok());
     }
   }
@@ -73,7 +75,8 @@ TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed
   const std::string server_key = key.out.substr(0, key.out.find('\n'));
   ASSERT_TRUE(ledger::ParseVerifierKey(server_key).ok()) << server_key;
 
-  Result exported = RunCli("ledger export --data " + dir_.string() + " --index 17 --out " + Path("b.json"));
+  Result exported =
+      RunCli("ledger export --data " + dir_.string() + " --index 17 --out " + Path("b.json"));
   ASSERT_EQ(exported.exit_code, 0) << exported.out;
   Result verified = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + server_key);
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
@@ -90,9 +93,13 @@ TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed
   EXPECT_TRUE(ledger::IsCommitmentLeaf(bundle->entry));
 
   // A wrong opening (the entry of another index, its own salt) is refused, saying so.
-  auto other = ledger::ParseBundle(
-      (RunCli("ledger export --data " + dir_.string() + " --index 16 --out " + Path("o.json")),
-       [&] { std::ifstream o(Path("o.json")); std::stringstream t; t << o.rdbuf(); return t.str(); }()));
+  auto other = ledger::ParseBundle((
+      RunCli("ledger export --data " + dir_.string() + " --index 16 --out " + Path("o.json")), [&] {
+        std::ifstream o(Path("o.json"));
+        std::stringstream t;
+        t << o.rdbuf();
+        return t.str();
+      }()));
   ASSERT_TRUE(other.ok());
   auto lying = *bundle;
   lying.opening->entry = other->opening->entry;
@@ -112,7 +119,7 @@ TEST_F(LedgerCliTest, ExportedBundleVerifiesOfflineAndATamperedOneSaysWhatFailed
   // A witness that never cosigned is named.
   ledger::Signer witness = ledger::Signer::Generate("w.example/1", ledger::KeyType::kCosignatureV1);
   Result unwitnessed = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + server_key +
-                           " --witness " + witness.verifier().ToString());
+                              " --witness " + witness.verifier().ToString());
   EXPECT_EQ(unwitnessed.exit_code, 1);
   EXPECT_NE(unwitnessed.out.find("witness w.example/1"), std::string::npos) << unwitnessed.out;
 }
@@ -135,25 +142,37 @@ TEST_F(LedgerCliTest, CheckIsCleanThenFindsARewrittenEntry) {
 // to its digest (store/record_digest.h).
 void AddPartyAndOperation(Store& store, const std::string& operation_id) {
   const Timestamp now = Timestamp(std::chrono::seconds(1795258900));
-  PartyRecord party{.id = "NORTH", .name = "North Air Force", .role = "operator",
-                    .token_hash = std::string(32, 't'), .created_at = now};
-  OperationRecord op{.id = operation_id, .party = "NORTH", .version = 1, .ovn = "ovn-1",
-                     .state = "Accepted", .label = "patrol",
-                     .extents = R"([{"volume":{"outline_circle":{"center":{"lat":33.5,"lng":36.2}}}}])",
-                     .request_digest = std::string(32, 'r'), .created_at = now, .updated_at = now};
+  PartyRecord party{.id = "NORTH",
+                    .name = "North Air Force",
+                    .role = "operator",
+                    .token_hash = std::string(32, 't'),
+                    .created_at = now};
+  OperationRecord op{
+      .id = operation_id,
+      .party = "NORTH",
+      .version = 1,
+      .ovn = "ovn-1",
+      .state = "Accepted",
+      .label = "patrol",
+      .extents = R"([{"volume":{"outline_circle":{"center":{"lat":33.5,"lng":36.2}}}}])",
+      .request_digest = std::string(32, 'r'),
+      .created_at = now,
+      .updated_at = now};
   absl::Status written = store.Write([&](Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.InsertParty(party));
-    RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                         .party = party.id, .action = ledger::kActionPartyAdd,
-                                         .object_id = party.id,
-                                         .content_digest = PartyRecordDigest(party),
-                                         .server_time = now}))
+    RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(
+                                         ledger::Entry{.party = party.id,
+                                                       .action = ledger::kActionPartyAdd,
+                                                       .object_id = party.id,
+                                                       .content_digest = PartyRecordDigest(party),
+                                                       .server_time = now}))
                         .status());
-    ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                         .party = op.party, .action = ledger::kActionOperationCreate,
-                                         .object_id = op.id,
-                                         .content_digest = OperationRecordDigest(op),
-                                         .server_time = now})));
+    ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(
+                                         ledger::Entry{.party = op.party,
+                                                       .action = ledger::kActionOperationCreate,
+                                                       .object_id = op.id,
+                                                       .content_digest = OperationRecordDigest(op),
+                                                       .server_time = now})));
     op.ledger_index = static_cast<int64_t>(index);
     return txn.PutOperation(op);
   });
@@ -181,7 +200,8 @@ TEST_F(LedgerCliTest, CheckNamesAnOperationRowWhoseLatitudeWasEditedThoughIntegr
   {
     auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE operations SET extents = replace(extents, '33.5', '33.6')").ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE operations SET extents = replace(extents, '33.5', '33.6')").ok());
   }
   EXPECT_EQ(IntegrityCheck(Path("deconflict.db")), "ok");
   Result dirty = RunCli("ledger check --data " + dir_.string());
@@ -218,7 +238,8 @@ TEST_F(LedgerCliTest, CheckNamesEditedRevertedAndDeletedStateRows) {
   }
   Result deleted = RunCli("ledger check --data " + dir_.string());
   EXPECT_EQ(deleted.exit_code, 1) << deleted.out;
-  EXPECT_NE(deleted.out.find("operations row " + id + ": missing"), std::string::npos) << deleted.out;
+  EXPECT_NE(deleted.out.find("operations row " + id + ": missing"), std::string::npos)
+      << deleted.out;
   EXPECT_NE(deleted.out.find("parties row NORTH: revoked_at is set"), std::string::npos)
       << deleted.out;
 }
@@ -227,8 +248,10 @@ TEST_F(LedgerCliTest, CheckFindsAnOpeningChangedInTheStore) {
   {
     auto db = Database::Open(Path("deconflict.db"), Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE ledger_openings SET entry = replace(entry, 'op-7', 'op-8') "
-                            "WHERE idx = 7").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("UPDATE ledger_openings SET entry = replace(entry, 'op-7', 'op-8') "
+                           "WHERE idx = 7")
+                    .ok());
   }
   Result dirty = RunCli("ledger check --data " + dir_.string());
   EXPECT_EQ(dirty.exit_code, 1) << dirty.out;
@@ -254,7 +277,8 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
       boost::json::array proof;
       const std::vector<ledger::Hash> hashes = *ledger::ConsistencyProof(reader, 10, 25);
       for (const ledger::Hash& h : hashes) proof.emplace_back(Base64(ledger::HashBytes(h)));
-      proof_json = boost::json::serialize(boost::json::object{{"from", 10}, {"to", 25}, {"proof", proof}});
+      proof_json =
+          boost::json::serialize(boost::json::object{{"from", 10}, {"to", 25}, {"proof", proof}});
     });
   }
   std::ofstream(Path("old.txt")) << old_note;
@@ -279,25 +303,36 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
   {
     auto store = Store::Open(dir_.string());
     ASSERT_TRUE(store.ok());
-    const PartyRecord unmo{.id = "UNMO", .name = "UN mission", .role = "guarantor",
-                           .token_hash = std::string(32, 'u'), .created_at = Timestamp{}};
-    ASSERT_TRUE((*store)->Write([&](Txn& txn) -> absl::Status {
-                          RETURN_IF_ERROR(txn.InsertParty(unmo));
-                          return txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                                      .party = "UNMO", .action = ledger::kActionPartyAdd,
-                                                      .object_id = "UNMO",
-                                                      .content_digest = PartyRecordDigest(unmo),
-                                                      .server_time = Timestamp{}}))
-                              .status();
-                        }).ok());
+    const PartyRecord unmo{.id = "UNMO",
+                           .name = "UN mission",
+                           .role = "guarantor",
+                           .token_hash = std::string(32, 'u'),
+                           .created_at = Timestamp{}};
+    ASSERT_TRUE((*store)
+                    ->Write([&](Txn& txn) -> absl::Status {
+                      RETURN_IF_ERROR(txn.InsertParty(unmo));
+                      return txn
+                          .AppendLedger(ledger::EncodeEntry(
+                              ledger::Entry{.party = "UNMO",
+                                            .action = ledger::kActionPartyAdd,
+                                            .object_id = "UNMO",
+                                            .content_digest = PartyRecordDigest(unmo),
+                                            .server_time = Timestamp{}}))
+                          .status();
+                    })
+                    .ok());
   }
-  Result unknown_party = RunCli("ledger witness add --data " + dir_.string() + " --party NOBODY --key " + witness_key);
+  Result unknown_party =
+      RunCli("ledger witness add --data " + dir_.string() + " --party NOBODY --key " + witness_key);
   EXPECT_EQ(unknown_party.exit_code, 1);
   EXPECT_NE(unknown_party.out.find("no party 'NOBODY'"), std::string::npos) << unknown_party.out;
-  Result bound = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  Result bound =
+      RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
   ASSERT_EQ(bound.exit_code, 0) << bound.out;
-  EXPECT_NE(bound.out.find("witness unmo.example/w bound to party UNMO"), std::string::npos) << bound.out;
-  Result again = RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
+  EXPECT_NE(bound.out.find("witness unmo.example/w bound to party UNMO"), std::string::npos)
+      << bound.out;
+  Result again =
+      RunCli("ledger witness add --data " + dir_.string() + " --party UNMO --key " + witness_key);
   EXPECT_EQ(again.exit_code, 1) << again.out;
   ASSERT_TRUE(post().ok());
   Result listed = RunCli("ledger witness list --data " + dir_.string());
@@ -311,21 +346,27 @@ TEST_F(LedgerCliTest, WitnessCosignsACheckpointAndTheBundleThenNeedsItsCosignatu
                             " --consistency " + Path("proof.json"));
   EXPECT_EQ(backwards.exit_code, 1) << backwards.out;
 
-  ASSERT_EQ(RunCli("ledger export --data " + dir_.string() + " --index 3 --out " + Path("b.json")).exit_code, 0);
+  ASSERT_EQ(RunCli("ledger export --data " + dir_.string() + " --index 3 --out " + Path("b.json"))
+                .exit_code,
+            0);
   Result verified = RunCli("ledger verify --bundle " + Path("b.json") + " --key " + key +
                            " --witness " + witness_key);
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("cosigned by witness unmo.example/w"), std::string::npos)
+      << verified.out;
   Result checked = RunCli("ledger check --data " + dir_.string());
   EXPECT_EQ(checked.exit_code, 0) << checked.out;
   EXPECT_NE(checked.out.find("1 witness bindings match"), std::string::npos) << checked.out;
 
   // Removed: the name is unknown again, and the removal is in the ledger.
-  Result removed = RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w");
+  Result removed =
+      RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w");
   ASSERT_EQ(removed.exit_code, 0) << removed.out;
   EXPECT_TRUE(absl::IsNotFound(post()));
   EXPECT_EQ(RunCli("ledger check --data " + dir_.string()).exit_code, 0);
-  EXPECT_EQ(RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w").exit_code, 1);
+  EXPECT_EQ(
+      RunCli("ledger witness remove --data " + dir_.string() + " --name unmo.example/w").exit_code,
+      1);
 }
 
 // The SIGKILL test through the real binary: `ledger bench-append` is killed at random moments;

@@ -41,7 +41,8 @@ class Differences {
     if (count_ == 0) return absl::OkStatus();
     std::string message = fmt::format("{} state row(s) differ from the ledger:", count_);
     for (const std::string& line : lines_) message += "\n  " + line;
-    if (count_ > kMaxRowsNamed) message += fmt::format("\n  ... and {} more", count_ - kMaxRowsNamed);
+    if (count_ > kMaxRowsNamed)
+      message += fmt::format("\n  ... and {} more", count_ - kMaxRowsNamed);
     return absl::DataLossError(message);
   }
 
@@ -52,29 +53,37 @@ class Differences {
 
 absl::Status CheckOperations(Database& db, absl::flat_hash_map<std::string, Recorded>& recorded,
                              Differences& diffs, StateCheckReport& report) {
-  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT id, party, version, ovn, state, label, extents, "
-                                            "request_digest, created_at, updated_at, ledger_index "
-                                            "FROM operations ORDER BY id"));
+  ASSIGN_OR_RETURN(Statement st,
+                   db.Prepare("SELECT id, party, version, ovn, state, label, extents, "
+                              "request_digest, created_at, updated_at, ledger_index "
+                              "FROM operations ORDER BY id"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    OperationRecord r{.id = st.ColumnText(0), .party = st.ColumnText(1),
-                      .version = st.ColumnInt(2), .ovn = st.ColumnText(3),
-                      .state = st.ColumnText(4), .label = st.ColumnText(5),
-                      .extents = st.ColumnText(6), .request_digest = st.ColumnBlob(7),
+    OperationRecord r{.id = st.ColumnText(0),
+                      .party = st.ColumnText(1),
+                      .version = st.ColumnInt(2),
+                      .ovn = st.ColumnText(3),
+                      .state = st.ColumnText(4),
+                      .label = st.ColumnText(5),
+                      .extents = st.ColumnText(6),
+                      .request_digest = st.ColumnBlob(7),
                       .created_at = FromMicros(st.ColumnInt(8)),
-                      .updated_at = FromMicros(st.ColumnInt(9)), .ledger_index = st.ColumnInt(10)};
+                      .updated_at = FromMicros(st.ColumnInt(9)),
+                      .ledger_index = st.ColumnInt(10)};
     auto it = recorded.find(r.id);
     if (it == recorded.end() || !IsOperationAction(it->second.entry.action)) {
-      diffs.Add(fmt::format("operations row {}: no operation entry in the ledger records it", r.id));
+      diffs.Add(
+          fmt::format("operations row {}: no operation entry in the ledger records it", r.id));
       continue;
     }
     Recorded& rec = it->second;
     rec.has_row = true;
     if (r.ledger_index != static_cast<int64_t>(rec.index)) {
-      diffs.Add(fmt::format("operations row {}: ledger_index is {} but the latest entry of this "
-                            "operation is {} ({}): the row is not its latest version",
-                            r.id, r.ledger_index, rec.index, rec.entry.action));
+      diffs.Add(
+          fmt::format("operations row {}: ledger_index is {} but the latest entry of this "
+                      "operation is {} ({}): the row is not its latest version",
+                      r.id, r.ledger_index, rec.index, rec.entry.action));
       continue;
     }
     if (r.party != rec.entry.party) {
@@ -83,10 +92,10 @@ absl::Status CheckOperations(Database& db, absl::flat_hash_map<std::string, Reco
       continue;
     }
     if (OperationRecordDigest(r) != rec.entry.content_digest) {
-      diffs.Add(fmt::format("operations row {}: its content (version {}, state {}, extents, ...) "
-                            "does not match the digest {} committed by ledger entry {} ({})",
-                            r.id, r.version, r.state, Hex(rec.entry.content_digest),
-                            rec.index, rec.entry.action));
+      diffs.Add(fmt::format(
+          "operations row {}: its content (version {}, state {}, extents, ...) "
+          "does not match the digest {} committed by ledger entry {} ({})",
+          r.id, r.version, r.state, Hex(rec.entry.content_digest), rec.index, rec.entry.action));
       continue;
     }
     ++report.operations;
@@ -111,16 +120,19 @@ absl::Status CheckParties(Database& db, absl::flat_hash_map<std::string, Recorde
     Recorded& rec = it->second;
     rec.has_row = true;
     if (PartyRecordDigest(r) != rec.entry.content_digest) {
-      diffs.Add(fmt::format("parties row {}: id, name or role ('{}', '{}') does not match the "
-                            "digest committed by ledger entry {} (party.add)",
-                            r.id, r.name, r.role, rec.index));
+      diffs.Add(
+          fmt::format("parties row {}: id, name or role ('{}', '{}') does not match the "
+                      "digest committed by ledger entry {} (party.add)",
+                      r.id, r.name, r.role, rec.index));
       continue;
     }
     if (revoked != rec.revoke_index.has_value()) {
       diffs.Add(revoked ? fmt::format("parties row {}: revoked_at is set but no party.revoke "
-                                      "entry records a revocation", r.id)
+                                      "entry records a revocation",
+                                      r.id)
                         : fmt::format("parties row {}: revoked_at is empty but ledger entry {} "
-                                      "revoked the party", r.id, *rec.revoke_index));
+                                      "revoked the party",
+                                      r.id, *rec.revoke_index));
       continue;
     }
     ++report.parties;
@@ -144,16 +156,19 @@ absl::Status CheckWitnesses(Database& db, absl::flat_hash_map<std::string, Recor
       continue;
     }
     if (it == recorded.end() || it->second.entry.action != ledger::kActionWitnessAdd) {
-      diffs.Add(fmt::format("ledger_witnesses row {}: no witness.add entry records the binding", name));
+      diffs.Add(
+          fmt::format("ledger_witnesses row {}: no witness.add entry records the binding", name));
       continue;
     }
     Recorded& rec = it->second;
     rec.has_row = true;
     if (st.ColumnInt(3) != static_cast<int64_t>(rec.index) ||
-        WitnessBindingDigest(name, st.ColumnText(2), st.ColumnText(1)) != rec.entry.content_digest) {
-      diffs.Add(fmt::format("ledger_witnesses row {}: party '{}' or its key does not match the "
-                            "binding recorded by ledger entry {} (witness.add)",
-                            name, st.ColumnText(2), rec.index));
+        WitnessBindingDigest(name, st.ColumnText(2), st.ColumnText(1)) !=
+            rec.entry.content_digest) {
+      diffs.Add(
+          fmt::format("ledger_witnesses row {}: party '{}' or its key does not match the "
+                      "binding recorded by ledger entry {} (witness.add)",
+                      name, st.ColumnText(2), rec.index));
       continue;
     }
     ++report.witnesses;
@@ -192,9 +207,9 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
   // Objects the log records whose row is gone.
   std::map<std::string, uint64_t> missing;  // sorted, for a stable message
   for (const auto& [key, rec] : recorded) {
-    if (!rec.has_row && (IsOperationAction(rec.entry.action) ||
-                         rec.entry.action == ledger::kActionPartyAdd ||
-                         rec.entry.action == ledger::kActionWitnessAdd)) {
+    if (!rec.has_row &&
+        (IsOperationAction(rec.entry.action) || rec.entry.action == ledger::kActionPartyAdd ||
+         rec.entry.action == ledger::kActionWitnessAdd)) {
       missing[key] = rec.index;
     }
   }
@@ -202,7 +217,8 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
     std::string table = "operations", id = key;
     if (key.rfind("party:", 0) == 0) table = "parties", id = key.substr(6);
     if (key.rfind("witness:", 0) == 0) table = "ledger_witnesses", id = key.substr(8);
-    diffs.Add(fmt::format("{} row {}: missing, though ledger entry {} records it", table, id, index));
+    diffs.Add(
+        fmt::format("{} row {}: missing, though ledger entry {} records it", table, id, index));
   }
   RETURN_IF_ERROR(diffs.ToStatus());
   return report;

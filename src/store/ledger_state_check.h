@@ -8,7 +8,8 @@
 //
 //   operations  every row's OperationRecordDigest equals the content digest of the entry at its
 //               ledger_index, that entry is an operation.* entry of the row's id and party, and no
-//               later operation.* entry of that id exists; every operation the log records has a row.
+//               later operation.* entry of that id exists; every operation the log records has a
+//               row.
 //   parties     every row's PartyRecordDigest equals the content digest of its latest party.add
 //               entry; revoked_at is set exactly when a party.revoke entry exists; every party the
 //               log records has a row.
@@ -50,6 +51,7 @@ using EntryWalk =
 // Compares the operations and parties tables of `db` with the entries `walk` yields.
 // DataLoss naming every differing row (table, id, what differs; at most kMaxRowsNamed, then the
 // count of the others); the database's error when it cannot be read.
-absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk& walk);
+[[nodiscard]] absl::StatusOr<StateCheckReport> CheckStateTables(Database& db,
+                                                                const EntryWalk& walk);
 
 }  // namespace deconflict::store

@@ -37,7 +37,8 @@ absl::Status SqliteLedger::AddCosignature(Database& db, const std::string& party
   if (!known) {
     return FieldError(absl::StatusCode::kNotFound, "witness_key",
                       fmt::format("no witness is named '{}': the server's operator binds witness "
-                                  "names to parties (deconflict ledger witness add)", key.name));
+                                  "names to parties (deconflict ledger witness add)",
+                                  key.name));
   }
   if (get.ColumnIsNull(2)) {
     return FieldError(absl::StatusCode::kPermissionDenied, "witness_key",
@@ -73,8 +74,9 @@ absl::Status SqliteLedger::AddCosignature(Database& db, const std::string& party
   if (absl::Status s = ledger::VerifyNote(*cosigned, key, &cosigned_at); !s.ok()) {
     return InvalidField("cosignature", std::string(s.message()));
   }
-  ASSIGN_OR_RETURN(Statement put, db.Prepare("INSERT OR REPLACE INTO ledger_cosignatures(size, "
-                                             "key_name, line, cosigned_at) VALUES(?1, ?2, ?3, ?4)"));
+  ASSIGN_OR_RETURN(Statement put,
+                   db.Prepare("INSERT OR REPLACE INTO ledger_cosignatures(size, "
+                              "key_name, line, cosigned_at) VALUES(?1, ?2, ?3, ?4)"));
   put.Bind(1, static_cast<int64_t>(size));
   put.Bind(2, key.name);
   put.Bind(3, signature_line);
@@ -102,17 +104,20 @@ absl::StatusOr<uint64_t> SqliteLedger::BindWitness(Database& db, const std::stri
   if (known && !get.ColumnIsNull(2)) {
     return absl::AlreadyExistsError(fmt::format(
         "the witness '{}' is already bound to party '{}'; remove it first (deconflict ledger "
-        "witness remove)", key.name, get.ColumnText(1)));
+        "witness remove)",
+        key.name, get.ColumnText(1)));
   }
   if (known && get.ColumnText(0) != key_text) {
     // A first-use registration with another key: its lines were not made with the bound key.
-    ASSIGN_OR_RETURN(Statement drop, db.Prepare("DELETE FROM ledger_cosignatures WHERE key_name = ?1"));
+    ASSIGN_OR_RETURN(Statement drop,
+                     db.Prepare("DELETE FROM ledger_cosignatures WHERE key_name = ?1"));
     drop.Bind(1, key.name);
     RETURN_IF_ERROR(drop.Run());
   }
   ASSIGN_OR_RETURN(uint64_t index,
                    Append(db, ledger::EncodeEntry(ledger::Entry{
-                                  .party = party, .action = ledger::kActionWitnessAdd,
+                                  .party = party,
+                                  .action = ledger::kActionWitnessAdd,
                                   .object_id = key.name,
                                   .content_digest = WitnessBindingDigest(key.name, party, key_text),
                                   .server_time = now})));
@@ -145,10 +150,12 @@ absl::StatusOr<uint64_t> SqliteLedger::RemoveWitness(Database& db, const std::st
     st.Bind(1, name);
     RETURN_IF_ERROR(st.Run());
   }
-  return Append(db, ledger::EncodeEntry(ledger::Entry{
-                        .party = party, .action = ledger::kActionWitnessRemove, .object_id = name,
-                        .content_digest = WitnessBindingDigest(name, party, key_text),
-                        .server_time = now}));
+  return Append(db, ledger::EncodeEntry(
+                        ledger::Entry{.party = party,
+                                      .action = ledger::kActionWitnessRemove,
+                                      .object_id = name,
+                                      .content_digest = WitnessBindingDigest(name, party, key_text),
+                                      .server_time = now}));
 }
 
 absl::StatusOr<std::vector<WitnessBinding>> LedgerReader::Witnesses() {
@@ -160,7 +167,8 @@ absl::StatusOr<std::vector<WitnessBinding>> LedgerReader::Witnesses() {
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    WitnessBinding w{.name = st.ColumnText(0), .verifier_key = st.ColumnText(1),
+    WitnessBinding w{.name = st.ColumnText(0),
+                     .verifier_key = st.ColumnText(1),
                      .party = st.ColumnText(2),
                      .added_at = Timestamp(std::chrono::microseconds(st.ColumnInt(3))),
                      .cosignatures = static_cast<uint64_t>(st.ColumnInt(5))};

@@ -39,8 +39,8 @@ absl::StatusOr<std::optional<OperationRecord>> One(Statement& st, const std::str
 }  // namespace
 
 absl::StatusOr<std::optional<OperationRecord>> FindOperation(Txn& txn, const std::string& id) {
-  ASSIGN_OR_RETURN(Statement * st,
-                   txn.db().Cached(fmt::format("SELECT {} FROM operations WHERE id = ?1", kColumns)));
+  ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(fmt::format(
+                                       "SELECT {} FROM operations WHERE id = ?1", kColumns)));
   return One(*st, id);
 }
 
@@ -92,8 +92,10 @@ absl::StatusOr<std::vector<ProbeRow>> ListProbes(Store& store, const std::string
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      rows.push_back(ProbeRow{.operation = st.ColumnText(0), .party = st.ColumnText(1),
-                              .count = st.ColumnInt(2), .last = FromMicros(st.ColumnInt(3))});
+      rows.push_back(ProbeRow{.operation = st.ColumnText(0),
+                              .party = st.ColumnText(1),
+                              .count = st.ColumnInt(2),
+                              .last = FromMicros(st.ColumnInt(3))});
     }
     return rows;
   });

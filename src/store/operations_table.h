@@ -43,6 +43,7 @@ struct ProbeRow {
                                        const std::string& party, Timestamp at);
 
 // The probes of the operations of `owner` (committed), ordered by operation then party.
-[[nodiscard]] absl::StatusOr<std::vector<ProbeRow>> ListProbes(Store& store, const std::string& owner);
+[[nodiscard]] absl::StatusOr<std::vector<ProbeRow>> ListProbes(Store& store,
+                                                               const std::string& owner);
 
 }  // namespace deconflict::store

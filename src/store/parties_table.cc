@@ -6,10 +6,11 @@ namespace deconflict::store {
 
 absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, const PartyId& party) {
   // The columns in the order of OperationRecord (store.cc writes them in the same order).
-  ASSIGN_OR_RETURN(Statement st,
-                   txn.db().Prepare("SELECT id, party, version, ovn, state, label, extents, "
-                                    "request_digest, created_at, updated_at, ledger_index "
-                                    "FROM operations WHERE party = ?1 AND state != ?2 ORDER BY id"));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      txn.db().Prepare("SELECT id, party, version, ovn, state, label, extents, "
+                       "request_digest, created_at, updated_at, ledger_index "
+                       "FROM operations WHERE party = ?1 AND state != ?2 ORDER BY id"));
   st.Bind(1, party.value());
   st.Bind(2, kOperationStateEnded);
   auto at = [](int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); };
@@ -35,10 +36,9 @@ absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, con
 namespace {
 
 absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Database& db) {
-  ASSIGN_OR_RETURN(Statement st,
-                   db.Prepare("SELECT DISTINCT p.id FROM parties p JOIN operations o "
-                              "ON o.party = p.id WHERE p.revoked_at IS NOT NULL "
-                              "AND o.state != ?1 ORDER BY p.id"));
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT DISTINCT p.id FROM parties p JOIN operations o "
+                                            "ON o.party = p.id WHERE p.revoked_at IS NOT NULL "
+                                            "AND o.state != ?1 ORDER BY p.id"));
   st.Bind(1, kOperationStateEnded);
   std::vector<PartyId> parties;
   while (true) {

@@ -20,13 +20,14 @@ inline constexpr char kOperationStateEnded[] = "Ended";
 
 // The operations of `party` whose state is not Ended, as stored in `txn` (uncommitted changes
 // of the same transaction included), ordered by id. Errors are the database's.
-absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(Txn& txn, const PartyId& party);
+[[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> LiveOperationsOfParty(
+    Txn& txn, const PartyId& party);
 
 // The revoked parties that still have operations not Ended, ordered by id (stores written before
 // revocation ended operations). Errors are the database's.
-absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Txn& txn);
+[[nodiscard]] absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Txn& txn);
 // The same list from committed data, on the store's read connection (no write, so a read-only
 // store can answer). Thread-safe.
-absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& store);
+[[nodiscard]] absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& store);
 
 }  // namespace deconflict::store

@@ -20,7 +20,8 @@ class Encoder {
 
  private:
   void Fixed(uint64_t value, int width) {
-    for (int i = width - 1; i >= 0; --i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    for (int i = width - 1; i >= 0; --i)
+      out_.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
   }
   std::string out_;
 };

@@ -8,8 +8,8 @@
 #include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
-#include "store/signing_keys_table.h"
 #include "store/event_log.h"
+#include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
 
@@ -97,8 +97,8 @@ absl::Status Migrate(Database& db) {
   const int newest = Migrations().back().version;
   if (current > newest) {
     return absl::FailedPreconditionError(fmt::format(
-        "the store has schema version {}, newer than this binary's {}: upgrade deconflict",
-        current, newest));
+        "the store has schema version {}, newer than this binary's {}: upgrade deconflict", current,
+        newest));
   }
   for (const Migration& m : Migrations()) {
     if (m.version <= current) continue;

@@ -26,8 +26,7 @@ CREATE INDEX IF NOT EXISTS signing_keys_by_party ON signing_keys(party);
 
 namespace {
 
-constexpr char kColumns[] =
-    "key_id, party, public_key, name, added_at, revoked_at, ledger_index";
+constexpr char kColumns[] = "key_id, party, public_key, name, added_at, revoked_at, ledger_index";
 
 int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp At(int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); }
@@ -48,7 +47,8 @@ absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Database& db,
                                                               const std::string& party) {
   ASSIGN_OR_RETURN(Statement st,
                    db.Prepare(fmt::format("SELECT {} FROM signing_keys WHERE ?1 = '' OR party = ?1 "
-                                          "ORDER BY party, key_id", kColumns)));
+                                          "ORDER BY party, key_id",
+                                          kColumns)));
   st.Bind(1, party);
   std::vector<SigningKeyRecord> keys;
   while (true) {
@@ -64,7 +64,8 @@ absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Database& db,
 absl::Status InsertSigningKey(Txn& txn, const SigningKeyRecord& r) {
   ASSIGN_OR_RETURN(Statement st,
                    txn.db().Prepare(fmt::format("INSERT INTO signing_keys({}) VALUES(?1, ?2, ?3, "
-                                                "?4, ?5, ?6, ?7)", kColumns)));
+                                                "?4, ?5, ?6, ?7)",
+                                                kColumns)));
   st.Bind(1, r.key_id);
   st.Bind(2, r.party);
   st.BindBlob(3, r.public_key);
@@ -80,7 +81,8 @@ absl::Status InsertSigningKey(Txn& txn, const SigningKeyRecord& r) {
   if (absl::IsAlreadyExists(status)) {
     return absl::AlreadyExistsError(
         fmt::format("signing key {} is already registered (a revoked key is never registered "
-                    "again: generate a new one)", r.key_id));
+                    "again: generate a new one)",
+                    r.key_id));
   }
   return status;
 }
@@ -107,7 +109,8 @@ absl::Status RevokeSigningKey(Txn& txn, const std::string& key_id, Timestamp at)
   return st.Run();
 }
 
-absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store, const std::string& party) {
+absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store,
+                                                              const std::string& party) {
   return store.WithReader([&](Database& db) { return ListSigningKeys(db, party); });
 }
 
@@ -135,25 +138,31 @@ absl::StatusOr<uint64_t> CheckSigningKeyRows(Database& db, const EntryWalk& walk
   for (const SigningKeyRecord& row : rows) {
     auto it = recorded.find(row.key_id);
     if (it == recorded.end() || it->second.add.action != kActionSigningKeyAdd) {
-      diffs.push_back(fmt::format("signing_keys row {}: no signing_key.add entry records it", row.key_id));
+      diffs.push_back(
+          fmt::format("signing_keys row {}: no signing_key.add entry records it", row.key_id));
       continue;
     }
     Recorded& rec = it->second;
     rec.has_row = true;
-    const std::string digest = SigningKeyRecordDigest(row.key_id, row.party, row.public_key, row.name);
+    const std::string digest =
+        SigningKeyRecordDigest(row.key_id, row.party, row.public_key, row.name);
     if (row.ledger_index != static_cast<int64_t>(rec.add_index) || rec.add.party != row.party ||
         rec.add.content_digest != digest) {
-      diffs.push_back(fmt::format("signing_keys row {}: party '{}', public key or name does not "
-                                  "match ledger entry {} (signing_key.add)",
-                                  row.key_id, row.party, rec.add_index));
+      diffs.push_back(
+          fmt::format("signing_keys row {}: party '{}', public key or name does not "
+                      "match ledger entry {} (signing_key.add)",
+                      row.key_id, row.party, rec.add_index));
     } else if (row.revoked_at.has_value() != rec.revoke.has_value()) {
-      diffs.push_back(fmt::format("signing_keys row {}: revoked_at is {} but the ledger has {} "
-                                  "signing_key.revoke entry", row.key_id,
-                                  row.revoked_at ? "set" : "not set", rec.revoke ? "a" : "no"));
+      diffs.push_back(
+          fmt::format("signing_keys row {}: revoked_at is {} but the ledger has {} "
+                      "signing_key.revoke entry",
+                      row.key_id, row.revoked_at ? "set" : "not set", rec.revoke ? "a" : "no"));
     } else if (rec.revoke && (rec.revoke->content_digest != digest ||
                               rec.revoke->server_time != *row.revoked_at)) {
-      diffs.push_back(fmt::format("signing_keys row {}: revoked_at or the key does not match its "
-                                  "signing_key.revoke entry", row.key_id));
+      diffs.push_back(
+          fmt::format("signing_keys row {}: revoked_at or the key does not match its "
+                      "signing_key.revoke entry",
+                      row.key_id));
     } else {
       ++matching;
     }

@@ -6,13 +6,12 @@
 //   ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> keys, ListSigningKeys(store, "RU"));
 //
 // Table `signing_keys` (schema version 8, kSigningKeysSchema):
-//   key_id        TEXT PRIMARY KEY   16 lowercase hex digits: the first 8 bytes of SHA-256(public_key)
-//   party         TEXT NOT NULL      the owning party (parties.id)
-//   public_key    BLOB NOT NULL UNIQUE  the raw 32-byte Ed25519 public key
-//   name          TEXT NOT NULL      the operator's label ("" when none was given)
-//   added_at      INTEGER NOT NULL   microseconds since the Unix epoch, UTC
-//   revoked_at    INTEGER            NULL while the key is active
-//   ledger_index  INTEGER NOT NULL   the signing_key.add entry
+//   key_id        TEXT PRIMARY KEY   16 lowercase hex digits: the first 8 bytes of
+//   SHA-256(public_key) party         TEXT NOT NULL      the owning party (parties.id) public_key
+//   BLOB NOT NULL UNIQUE  the raw 32-byte Ed25519 public key name          TEXT NOT NULL      the
+//   operator's label ("" when none was given) added_at      INTEGER NOT NULL   microseconds since
+//   the Unix epoch, UTC revoked_at    INTEGER            NULL while the key is active ledger_index
+//   INTEGER NOT NULL   the signing_key.add entry
 // Rows are never deleted: a revoked key stays, so that what it signed before stays explainable.
 //
 // Thread-safety: the Txn calls as Txn (the writer thread, inside a unit of work); the Store calls
@@ -41,7 +40,7 @@ inline constexpr char kActionSigningKeyAdd[] = "signing_key.add";
 inline constexpr char kActionSigningKeyRevoke[] = "signing_key.revoke";
 
 struct SigningKeyRecord {
-  std::string key_id;      // 16 lowercase hex digits
+  std::string key_id;  // 16 lowercase hex digits
   std::string party;
   std::string public_key;  // raw 32 bytes
   std::string name;
@@ -55,18 +54,19 @@ struct SigningKeyRecord {
 // Inserts the row. AlreadyExists naming the key id when the key id or the public key is
 // registered already (revoked or not: a revoked key is never registered again); the database's
 // error otherwise.
-absl::Status InsertSigningKey(Txn& txn, const SigningKeyRecord& record);
+[[nodiscard]] absl::Status InsertSigningKey(Txn& txn, const SigningKeyRecord& record);
 
 // The row with this key id, as stored in `txn`; nullopt when there is none.
-absl::StatusOr<std::optional<SigningKeyRecord>> GetSigningKey(Txn& txn, const std::string& key_id);
+[[nodiscard]] absl::StatusOr<std::optional<SigningKeyRecord>> GetSigningKey(
+    Txn& txn, const std::string& key_id);
 
 // Sets revoked_at. NotFound when there is no such key; FailedPrecondition when already revoked.
-absl::Status RevokeSigningKey(Txn& txn, const std::string& key_id, Timestamp at);
+[[nodiscard]] absl::Status RevokeSigningKey(Txn& txn, const std::string& key_id, Timestamp at);
 
 // Committed rows, revoked ones included, ordered by party then key id; only `party`'s when it is
 // not empty. The database's error otherwise.
-absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store,
-                                                              const std::string& party = "");
+[[nodiscard]] absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(
+    Store& store, const std::string& party = "");
 
 // `deconflict ledger check` for this table (the counterpart of store/ledger_state_check.h's
 // checks; CheckStateTables's caller runs it beside them): every row matches the signing_key.add
@@ -77,6 +77,6 @@ absl::StatusOr<std::vector<SigningKeyRecord>> ListSigningKeys(Store& store,
 // of acknowledgements trusts these rows. Returns how many rows match; DataLoss naming each
 // differing row (at most kMaxRowsNamed, then the count of the others); the database's error.
 // Thread-compatible: runs on a connection the caller owns, inside the caller's read transaction.
-absl::StatusOr<uint64_t> CheckSigningKeyRows(Database& db, const EntryWalk& walk);
+[[nodiscard]] absl::StatusOr<uint64_t> CheckSigningKeyRows(Database& db, const EntryWalk& walk);
 
 }  // namespace deconflict::store

@@ -39,9 +39,9 @@ class Statement {
   void BindNull(int index);
 
   // Runs one step: true when a row is available, false when done. Errors name the SQL.
-  absl::StatusOr<bool> Step();
+  [[nodiscard]] absl::StatusOr<bool> Step();
   // Steps to completion, for statements that return no rows.
-  absl::Status Run();
+  [[nodiscard]] absl::Status Run();
   // Resets for reuse, clearing bindings.
   void Reset();
 
@@ -63,22 +63,23 @@ class Database {
 
   // Opens (creating in kReadWrite mode) the database file at `path`, with a busy timeout so that
   // the server and the CLI can share the store. Returns Unavailable/Internal on failure.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path, Mode mode);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                                      Mode mode);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
 
   // Runs one or more statements that return no rows.
-  absl::Status Exec(std::string_view sql);
-  absl::StatusOr<Statement> Prepare(std::string_view sql);
+  [[nodiscard]] absl::Status Exec(std::string_view sql);
+  [[nodiscard]] absl::StatusOr<Statement> Prepare(std::string_view sql);
   // A statement prepared once per connection and kept, reset and unbound, for statements run
   // on every write. The pointer is valid as long as this Database.
-  absl::StatusOr<Statement*> Cached(const std::string& sql);
+  [[nodiscard]] absl::StatusOr<Statement*> Cached(const std::string& sql);
   // The first column of the first row of a query returning an integer.
-  absl::StatusOr<int64_t> QueryInt(std::string_view sql);
+  [[nodiscard]] absl::StatusOr<int64_t> QueryInt(std::string_view sql);
 
   // Changes whenever another connection commits to the database (PRAGMA data_version).
-  absl::StatusOr<int64_t> DataVersion();
+  [[nodiscard]] absl::StatusOr<int64_t> DataVersion();
 
   sqlite3* raw() { return db_; }
 
@@ -95,15 +96,15 @@ class Database {
 //   AlreadyExists: a constraint (unique key) refused the row;
 //   DataLoss: the file is corrupt or not a database;
 //   Internal: anything else (a bug: bad SQL, misuse).
-absl::Status SqliteError(sqlite3* db, int code, std::string_view what);
+[[nodiscard]] absl::Status SqliteError(sqlite3* db, int code, std::string_view what);
 
 // The SQLite result code SqliteError attached to `status` (kept when a caller wraps it with
 // WithSqliteCode), if any.
 std::optional<int> SqliteCodeOf(const absl::Status& status);
 
 // A new status of `code` with `message`, keeping the SQLite code payload of `cause`.
-absl::Status WithSqliteCode(absl::StatusCode code, std::string_view message,
-                            const absl::Status& cause);
+[[nodiscard]] absl::Status WithSqliteCode(absl::StatusCode code, std::string_view message,
+                                          const absl::Status& cause);
 
 // SQLite's text for a result code ("database or disk is full"): it names no file and no
 // statement, so it may be shown to clients.

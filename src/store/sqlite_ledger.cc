@@ -8,9 +8,9 @@
 #include "fmt/format.h"
 #include "ledger/commitment.h"
 #include "ledger/server_key.h"
+#include "sqlite3.h"
 #include "store/ledger_state_check.h"
 #include "store/signing_keys_table.h"
-#include "sqlite3.h"
 
 namespace deconflict::store {
 namespace {
@@ -56,9 +56,9 @@ absl::StatusOr<Hash> LookupNode(Statement& node_st, Statement& entry_st, int lev
   st.Reset();
   if (!row.ok()) return row.status();
   if (!hash) {
-    return absl::DataLossError(fmt::format(
-        "ledger: the {} at level {} index {} is {}", level == 0 ? "entry" : "node", level, index,
-        *row ? "not a 32-byte hash" : "missing"));
+    return absl::DataLossError(fmt::format("ledger: the {} at level {} index {} is {}",
+                                           level == 0 ? "entry" : "node", level, index,
+                                           *row ? "not a 32-byte hash" : "missing"));
   }
   return *hash;
 }
@@ -86,7 +86,7 @@ absl::Status InsertCheckpoint(Database& db, const ledger::Signer& signer, uint64
 // SqliteLedger
 
 absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
-                                                                  const std::string& dir) {
+                                                                 const std::string& dir) {
   ASSIGN_OR_RETURN(ledger::Signer signer, ledger::LoadOrCreateServerKey(dir));
   std::unique_ptr<SqliteLedger> out(new SqliteLedger(std::move(signer)));
   // Group commit runs each unit in a savepoint; SQLite keeps the savepoint's undo pages in a
@@ -98,7 +98,8 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   absl::Status s = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t checkpoints, db.QueryInt("SELECT count(*) FROM ledger_checkpoints"));
-    if (checkpoints == 0) RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, 0, ledger::EmptyRoot()));
+    if (checkpoints == 0)
+      RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, 0, ledger::EmptyRoot()));
     return db.Exec("COMMIT");
   }();
   if (!s.ok()) {
@@ -111,7 +112,8 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
 absl::Status SqliteLedger::Prepare(Database& db) {
   if (prepared_for_ == &db) return absl::OkStatus();
   prepared_for_ = nullptr;
-  ASSIGN_OR_RETURN(insert_entry_, db.Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)"));
+  ASSIGN_OR_RETURN(insert_entry_,
+                   db.Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)"));
   ASSIGN_OR_RETURN(append_entry_, db.Prepare("INSERT INTO ledger_entries(data) VALUES(?1)"));
   ASSIGN_OR_RETURN(select_entry_, db.Prepare(kSelectEntry));
   ASSIGN_OR_RETURN(insert_node_, db.Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)"));
@@ -165,7 +167,8 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
   std::string reader_list;
   for (const std::string& reader : readers) {
     if (reader.empty() || reader.find('\n') != std::string::npos) {
-      return absl::InvalidArgumentError(fmt::format("ledger: reader '{}' is not a party id", reader));
+      return absl::InvalidArgumentError(
+          fmt::format("ledger: reader '{}' is not a party id", reader));
     }
     if (!reader_list.empty()) reader_list += '\n';
     reader_list += reader;
@@ -254,12 +257,14 @@ absl::StatusOr<std::vector<std::string>> LedgerReader::Entries(uint64_t start, u
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     if (static_cast<uint64_t>(st.ColumnInt(0)) != start + entries.size()) {
-      return absl::DataLossError(fmt::format("ledger: entry {} is missing", start + entries.size()));
+      return absl::DataLossError(
+          fmt::format("ledger: entry {} is missing", start + entries.size()));
     }
     entries.push_back(st.ColumnBlob(1));
   }
   if (entries.size() != end - start) {
-    return absl::OutOfRangeError(fmt::format("ledger: only {} entries from {}", entries.size(), start));
+    return absl::OutOfRangeError(
+        fmt::format("ledger: only {} entries from {}", entries.size(), start));
   }
   return entries;
 }
@@ -292,8 +297,8 @@ absl::StatusOr<StoredCheckpoint> ReadCheckpointRow(Statement& st, bool row, std:
   if (!row) return absl::NotFoundError(std::move(what));
   std::optional<Hash> root = ledger::HashFromBytes(st.ColumnBlob(1));
   if (!root) return absl::DataLossError("ledger: a stored checkpoint root is not 32 bytes");
-  return StoredCheckpoint{.size = static_cast<uint64_t>(st.ColumnInt(0)), .root = *root,
-                          .note = st.ColumnText(2)};
+  return StoredCheckpoint{
+      .size = static_cast<uint64_t>(st.ColumnInt(0)), .root = *root, .note = st.ColumnText(2)};
 }
 }  // namespace
 
@@ -310,8 +315,9 @@ absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointAt(uint64_t size) {
                                              "WHERE size = ?1"));
   st.Bind(1, static_cast<int64_t>(size));
   ASSIGN_OR_RETURN(bool row, st.Step());
-  ASSIGN_OR_RETURN(StoredCheckpoint cp,
-                   ReadCheckpointRow(st, row, fmt::format("there is no checkpoint of size {}", size)));
+  ASSIGN_OR_RETURN(
+      StoredCheckpoint cp,
+      ReadCheckpointRow(st, row, fmt::format("there is no checkpoint of size {}", size)));
   return WithCosignatures(cp.size, cp.root, std::move(cp.note));
 }
 
@@ -323,8 +329,9 @@ absl::StatusOr<StoredCheckpoint> LedgerReader::CheckpointFor(uint64_t index) {
                   "DESC, size DESC LIMIT 1"));
   st.Bind(1, static_cast<int64_t>(index));
   ASSIGN_OR_RETURN(bool row, st.Step());
-  ASSIGN_OR_RETURN(StoredCheckpoint cp,
-                   ReadCheckpointRow(st, row, fmt::format("no checkpoint covers entry {} yet", index)));
+  ASSIGN_OR_RETURN(
+      StoredCheckpoint cp,
+      ReadCheckpointRow(st, row, fmt::format("no checkpoint covers entry {} yet", index)));
   return WithCosignatures(cp.size, cp.root, std::move(cp.note));
 }
 
@@ -335,7 +342,7 @@ bool StoredOpening::Entitles(std::string_view caller_party, std::string_view cal
 }
 
 absl::StatusOr<std::vector<std::optional<StoredOpening>>> LedgerReader::Openings(uint64_t start,
-                                                                                  uint64_t end) {
+                                                                                 uint64_t end) {
   ASSIGN_OR_RETURN(Statement st, db_.Prepare("SELECT idx, salt, entry, party, readers FROM "
                                              "ledger_openings WHERE idx >= ?1 AND idx < ?2 "
                                              "ORDER BY idx"));
@@ -369,19 +376,22 @@ absl::Status LedgerReader::ForEachEntry(
     const uint64_t index = static_cast<uint64_t>(st.ColumnInt(0));
     const std::string leaf = st.ColumnBlob(1);
     std::optional<ledger::Opening> opening;
-    if (!st.ColumnIsNull(2)) opening = ledger::Opening{.salt = st.ColumnBlob(2), .entry = st.ColumnBlob(3)};
+    if (!st.ColumnIsNull(2))
+      opening = ledger::Opening{.salt = st.ColumnBlob(2), .entry = st.ColumnBlob(3)};
     if (ledger::IsCommitmentLeaf(leaf)) {
-      if (!opening) return absl::DataLossError(fmt::format("ledger: entry {}: its opening is missing", index));
+      if (!opening)
+        return absl::DataLossError(fmt::format("ledger: entry {}: its opening is missing", index));
       if (absl::Status s = ledger::VerifyOpening(leaf, *opening); !s.ok()) {
-        return absl::DataLossError(fmt::format("ledger: entry {}: {}: the opening was changed", index,
-                                               std::string(s.message())));
+        return absl::DataLossError(fmt::format("ledger: entry {}: {}: the opening was changed",
+                                               index, std::string(s.message())));
       }
       absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(opening->entry);
       if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
       continue;
     }
     if (opening) {
-      return absl::DataLossError(fmt::format("ledger: entry {} is not a commitment but has an opening", index));
+      return absl::DataLossError(
+          fmt::format("ledger: entry {} is not a commitment but has an opening", index));
     }
     absl::StatusOr<ledger::Entry> entry = ledger::DecodeEntry(leaf);
     if (entry.ok()) RETURN_IF_ERROR(fn(index, *entry));
@@ -394,9 +404,8 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
   LedgerCheckReport report;
   absl::Status s = CheckInTransaction(server_key, report);
   if (s.ok()) {
-    absl::StatusOr<StateCheckReport> state = CheckStateTables(db_, [this](const auto& fn) {
-      return ForEachEntry(fn);
-    });
+    absl::StatusOr<StateCheckReport> state =
+        CheckStateTables(db_, [this](const auto& fn) { return ForEachEntry(fn); });
     if (state.ok()) {
       report.operations = state->operations;
       report.parties = state->parties;
@@ -404,7 +413,8 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
     }
     s = state.status();
     // The registered signing keys acknowledgements are verified with (signing_keys_table.h).
-    if (s.ok()) s = CheckSigningKeyRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
+    if (s.ok())
+      s = CheckSigningKeyRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
   }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;
@@ -413,7 +423,8 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
 
 absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_key,
                                               LedgerCheckReport& report) {
-  ASSIGN_OR_RETURN(Statement entries, db_.Prepare("SELECT idx, data FROM ledger_entries ORDER BY idx"));
+  ASSIGN_OR_RETURN(Statement entries,
+                   db_.Prepare("SELECT idx, data FROM ledger_entries ORDER BY idx"));
   ASSIGN_OR_RETURN(Statement checkpoints, db_.Prepare("SELECT size, root, note FROM "
                                                       "ledger_checkpoints ORDER BY size"));
   // One cursor per level walks that level's stored nodes in order, in step with the recomputation.
@@ -433,9 +444,9 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
       const uint64_t first = index << level;
       const uint64_t last = first + (uint64_t{1} << level) - 1;
       if (!row || levels[level]->ColumnInt(0) != NodeId(level, index)) {
-        return absl::DataLossError(fmt::format(
-            "ledger: the node at level {} index {} (entries {}..{}) is missing", level, index,
-            first, last));
+        return absl::DataLossError(
+            fmt::format("ledger: the node at level {} index {} (entries {}..{}) is missing", level,
+                        index, first, last));
       }
       if (levels[level]->ColumnBlob(1) != ledger::HashBytes(h)) {
         return absl::DataLossError(fmt::format(
@@ -497,8 +508,8 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
   }
   ASSIGN_OR_RETURN(int64_t stored_nodes, db_.QueryInt("SELECT count(*) FROM ledger_nodes"));
   if (static_cast<uint64_t>(stored_nodes) != report.nodes) {
-    return absl::DataLossError(fmt::format("ledger: {} nodes stored, {} expected", stored_nodes,
-                                           report.nodes));
+    return absl::DataLossError(
+        fmt::format("ledger: {} nodes stored, {} expected", stored_nodes, report.nodes));
   }
   report.root = frontier.Root();
   // Every cosignature against its registered witness key.
@@ -511,7 +522,9 @@ absl::Status LedgerReader::CheckInTransaction(const ledger::VerifierKey& server_
     if (!row) break;
     absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(cosigs.ColumnText(3));
     absl::StatusOr<ledger::Note> note = ledger::ParseNote(cosigs.ColumnText(2));
-    absl::Status verified = !key.ok() ? key.status() : !note.ok() ? note.status() : absl::OkStatus();
+    absl::Status verified = !key.ok()    ? key.status()
+                            : !note.ok() ? note.status()
+                                         : absl::OkStatus();
     if (verified.ok()) {
       note->signatures.clear();
       absl::StatusOr<ledger::Note> cosigned =

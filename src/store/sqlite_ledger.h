@@ -41,8 +41,8 @@ namespace deconflict::store {
 struct StoredCheckpoint {
   uint64_t size = 0;
   ledger::Hash root{};
-  std::string note;        // signed note text, all signature lines included
-  int cosignatures = 0;    // how many witness lines follow the server's
+  std::string note;      // signed note text, all signature lines included
+  int cosignatures = 0;  // how many witness lines follow the server's
 };
 
 // The stored opening of a commitment leaf, and who may read it.
@@ -74,12 +74,12 @@ struct LedgerCheckReport {
   uint64_t operations = 0;  // operation rows that match their entries (ledger_state_check.h)
   uint64_t parties = 0;     // party rows that match their entries
   uint64_t witnesses = 0;   // witness bindings that match their entries
-  ledger::Hash root{};  // of all entries
+  ledger::Hash root{};      // of all entries
 };
 
 // The writer side. Thread-compatible: Append, FinishBatch, ForgetCache, AddCosignature,
-// BindWitness and RemoveWitness run on the store's writer thread inside its transaction; signer() is immutable after Open and
-// safe from any thread.
+// BindWitness and RemoveWitness run on the store's writer thread inside its transaction; signer()
+// is immutable after Open and safe from any thread.
 //
 // It caches the right edge of the tree (ledger::Frontier) between appends. The cache is checked
 // against the database at every append: another process (the CLI) may have appended between two
@@ -94,7 +94,8 @@ class SqliteLedger {
  public:
   // Loads (or creates, at first start) the server key in `dir`, and makes sure the empty tree
   // has a signed checkpoint, through `db` (the writer connection; no transaction open).
-  static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(Database& db, const std::string& dir);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(Database& db,
+                                                                          const std::string& dir);
   SqliteLedger(const SqliteLedger&) = delete;
   SqliteLedger& operator=(const SqliteLedger&) = delete;
 
@@ -150,12 +151,12 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   // party, guarantors and `readers` (party ids named now; none by default) to read.
   // Errors: InvalidArgument when a reader id is empty or holds a newline; the database's (the
   // caller's unit then rolls back); DataLoss when the stored tree lacks a node it must have.
-  absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry,
-                                  const std::vector<std::string>& readers = {});
+  [[nodiscard]] absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry,
+                                                const std::vector<std::string>& readers = {});
 
   // Called once per group-commit transaction, before COMMIT: signs and stores a checkpoint when
   // the tree grew in this transaction.
-  absl::Status FinishBatch(Database& db);
+  [[nodiscard]] absl::Status FinishBatch(Database& db);
 
   // Drops the cached frontier (called after a failed commit); the next append reloads it.
   void ForgetCache();
@@ -168,8 +169,9 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   // the witness) when the name is bound to another party or another key, or was registered by
   // first use before schema 4 and not yet bound by the operator; NotFound (field "size") when
   // there is no checkpoint of that size.
-  absl::Status AddCosignature(Database& db, const std::string& party, std::string_view witness_key,
-                              uint64_t size, std::string_view line);
+  [[nodiscard]] absl::Status AddCosignature(Database& db, const std::string& party,
+                                            std::string_view witness_key, uint64_t size,
+                                            std::string_view line);
 
   // The server's operator binds the witness name of `witness_key` (a cosignature/v1 verifier key)
   // to `party`, in the caller's transaction, with a witness.add ledger entry (content digest:
@@ -178,29 +180,30 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   // not made with the bound key). Errors: InvalidArgument naming "--key"; NotFound naming
   // "--party" when there is no such party; FailedPrecondition when the party is revoked;
   // AlreadyExists when the name is bound already (remove it first).
-  absl::StatusOr<uint64_t> BindWitness(Database& db, const std::string& party,
-                                       std::string_view witness_key, Timestamp now);
+  [[nodiscard]] absl::StatusOr<uint64_t> BindWitness(Database& db, const std::string& party,
+                                                     std::string_view witness_key, Timestamp now);
 
   // Removes the binding of witness `name` and its cosignatures (a removed key is no longer
   // trusted: its lines stop being served), with a witness.remove ledger entry; returns the
   // entry's index. NotFound naming "--name" when no witness has that name.
-  absl::StatusOr<uint64_t> RemoveWitness(Database& db, const std::string& name, Timestamp now);
+  [[nodiscard]] absl::StatusOr<uint64_t> RemoveWitness(Database& db, const std::string& name,
+                                                       Timestamp now);
 
   const ledger::Signer& signer() const { return signer_; }
 
  private:
   explicit SqliteLedger(ledger::Signer signer) : signer_(std::move(signer)) {}
-  absl::Status Revalidate(Database& db);
-  absl::Status Reload(Database& db, uint64_t size);
-  absl::Status Prepare(Database& db);
+  [[nodiscard]] absl::Status Revalidate(Database& db);
+  [[nodiscard]] absl::Status Reload(Database& db, uint64_t size);
+  [[nodiscard]] absl::Status Prepare(Database& db);
 
   const ledger::Signer signer_;
   Database* prepared_for_ = nullptr;
-  std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_,
-      select_entry_, stored_size_, data_version_, insert_opening_;
+  std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_, select_entry_,
+      stored_size_, data_version_, insert_opening_;
 
-  bool valid_ = false;        // frontier_ and last_checkpoint_size_ match the database
-  bool in_txn_ = false;       // an Append ran in the current transaction
+  bool valid_ = false;   // frontier_ and last_checkpoint_size_ match the database
+  bool in_txn_ = false;  // an Append ran in the current transaction
   int64_t data_version_seen_ = -1;
   uint64_t txn_start_size_ = 0;  // the stored size when the current transaction first appended
   ledger::Frontier frontier_;
@@ -233,45 +236,48 @@ class LedgerReader final : public ledger::NodeSource {
   LedgerReader& operator=(const LedgerReader&) = delete;
 
   // The number of stored entries (may run ahead of the latest checkpoint while a batch commits).
-  absl::StatusOr<uint64_t> Size();
+  [[nodiscard]] absl::StatusOr<uint64_t> Size();
   // Entries [start, end): the leaf bytes the tree hashes. REQUIRES: end <= Size().
-  absl::StatusOr<std::vector<std::string>> Entries(uint64_t start, uint64_t end);
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> Entries(uint64_t start, uint64_t end);
   // The openings of entries [start, end), one per entry: nullopt for a format-1 leaf (its bytes
   // are the entry). The caller decides who may see them (StoredOpening::Entitles).
-  absl::StatusOr<std::vector<std::optional<StoredOpening>>> Openings(uint64_t start, uint64_t end);
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<StoredOpening>>> Openings(uint64_t start,
+                                                                                   uint64_t end);
   // ledger::NodeSource. DataLoss when the node is missing.
-  absl::StatusOr<ledger::Hash> Node(int level, uint64_t index) override;
+  [[nodiscard]] absl::StatusOr<ledger::Hash> Node(int level, uint64_t index) override;
 
   // The newest checkpoint, with its cosignatures. NotFound when the store has none (it always
   // has one once SqliteLedger::Open ran).
-  absl::StatusOr<StoredCheckpoint> LatestCheckpoint();
+  [[nodiscard]] absl::StatusOr<StoredCheckpoint> LatestCheckpoint();
   // The checkpoint of exactly `size`, with its cosignatures; NotFound when there is none.
-  absl::StatusOr<StoredCheckpoint> CheckpointAt(uint64_t size);
+  [[nodiscard]] absl::StatusOr<StoredCheckpoint> CheckpointAt(uint64_t size);
   // Every witness binding, by name.
-  absl::StatusOr<std::vector<WitnessBinding>> Witnesses();
+  [[nodiscard]] absl::StatusOr<std::vector<WitnessBinding>> Witnesses();
   // The checkpoint to prove entry `index` against: the newest one that covers it and carries a
   // cosignature, else the newest one that covers it. NotFound when none covers it yet.
-  absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
+  [[nodiscard]] absl::StatusOr<StoredCheckpoint> CheckpointFor(uint64_t index);
 
   // Calls `fn(index, entry)` for every entry in index order that opens (a commitment with its
   // stored opening, ledger/commitment.h) or decodes (a format-1 leaf) to a canonical entry;
   // committed bytes that are not an entry (test filler) record no state and are skipped.
   // DataLoss naming the entry when a commitment's opening is missing or does not hash to it.
   // Stops at fn's first error.
-  absl::Status ForEachEntry(const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn);
+  [[nodiscard]] absl::Status ForEachEntry(
+      const std::function<absl::Status(uint64_t, const ledger::Entry&)>& fn);
 
   // Recomputes the whole tree from the entries, in one read transaction, and compares it with
   // every stored node, every checkpoint (root and the signature of `server_key`) and every
   // cosignature (against the registered witness key), and every opening against its leaf; then,
-  // in the same transaction, compares the state tables with the entries that record them (store/ledger_state_check.h).
-  // DataLoss naming the first difference of the tree, or every differing state row.
-  // REQUIRES: no transaction (nor ReadSnapshot) is open on the connection.
-  absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);
+  // in the same transaction, compares the state tables with the entries that record them
+  // (store/ledger_state_check.h). DataLoss naming the first difference of the tree, or every
+  // differing state row. REQUIRES: no transaction (nor ReadSnapshot) is open on the connection.
+  [[nodiscard]] absl::StatusOr<LedgerCheckReport> Check(const ledger::VerifierKey& server_key);
 
  private:
-  absl::StatusOr<StoredCheckpoint> WithCosignatures(uint64_t size, ledger::Hash root,
-                                                    std::string note);
-  absl::Status CheckInTransaction(const ledger::VerifierKey& server_key, LedgerCheckReport& report);
+  [[nodiscard]] absl::StatusOr<StoredCheckpoint> WithCosignatures(uint64_t size, ledger::Hash root,
+                                                                  std::string note);
+  [[nodiscard]] absl::Status CheckInTransaction(const ledger::VerifierKey& server_key,
+                                                LedgerCheckReport& report);
   Database& db_;
   std::optional<Statement> select_node_, select_entry_;
 };

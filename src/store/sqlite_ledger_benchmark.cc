@@ -26,11 +26,12 @@ namespace deconflict::store {
 namespace {
 
 std::string BenchEntry(uint64_t i) {
-  return ledger::EncodeEntry(ledger::Entry{.party = "party-bench",
-                                           .action = "bench.append",
-                                           .object_id = "6f1c2e7a-0000-4000-8000-" + std::to_string(i),
-                                           .content_digest = std::string(32, 'c'),
-                                           .server_time = Timestamp(std::chrono::microseconds(i))});
+  return ledger::EncodeEntry(
+      ledger::Entry{.party = "party-bench",
+                    .action = "bench.append",
+                    .object_id = "6f1c2e7a-0000-4000-8000-" + std::to_string(i),
+                    .content_digest = std::string(32, 'c'),
+                    .server_time = Timestamp(std::chrono::microseconds(i))});
 }
 
 std::filesystem::path FreshDir(const std::string& name) {
@@ -63,9 +64,9 @@ std::unique_ptr<Store> LargeStore(uint64_t n) {
 
 void BM_DurableAppend(benchmark::State& state) {
   const auto dir = FreshDir("deconflict_ledger_bench_append");
-  auto store = Store::Open(dir.string(),
-                           StoreOptions{.synchronous_full = true,
-                                        .max_batch = static_cast<size_t>(state.range(1))});
+  auto store = Store::Open(
+      dir.string(),
+      StoreOptions{.synchronous_full = true, .max_batch = static_cast<size_t>(state.range(1))});
   if (!store.ok()) std::abort();
   const int in_flight = static_cast<int>(state.range(0));
   uint64_t i = 0;
@@ -180,9 +181,8 @@ void BM_FullCheck(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   auto store = LargeStore(n);
   for (auto _ : state) {
-    auto report = store->WithReader([&](Database& db) {
-      return LedgerReader(db).Check(store->ledger().signer().verifier());
-    });
+    auto report = store->WithReader(
+        [&](Database& db) { return LedgerReader(db).Check(store->ledger().signer().verifier()); });
     if (!report.ok() || report->entries != n) std::abort();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));

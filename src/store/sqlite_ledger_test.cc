@@ -9,8 +9,8 @@
 #include <future>
 #include <random>
 
-#include "common/status.h"
 #include "common/digest.h"
+#include "common/status.h"
 #include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "ledger/bundle.h"
@@ -103,8 +103,11 @@ TEST_F(SqliteLedgerTest, AppendedEntriesHaveConsecutiveIndexesAndProveAgainstThe
       ASSERT_TRUE(leaf.ok() && opening.ok() && (*opening)[0].has_value());
       EXPECT_EQ((*opening)[0]->opening.entry, TestEntry(i));
       EXPECT_EQ((*opening)[0]->party, "RU");
-      ledger::Bundle bundle{.index = i, .entry = (*leaf)[0], .opening = (*opening)[0]->opening,
-                            .size = 37, .proof = ledger::ProofBytes(*proof),
+      ledger::Bundle bundle{.index = i,
+                            .entry = (*leaf)[0],
+                            .opening = (*opening)[0]->opening,
+                            .size = 37,
+                            .proof = ledger::ProofBytes(*proof),
                             .checkpoint = cp->note};
       auto verified = ledger::VerifyBundle(bundle, store->ledger().signer().verifier(), {});
       ASSERT_TRUE(verified.ok()) << verified.status();
@@ -161,7 +164,8 @@ TEST_F(SqliteLedgerTest, RandomMixesOfFailingAndSucceedingUnitsKeepTheTreeExact)
     const int units = std::uniform_int_distribution<int>(1, 30)(random);
     std::vector<std::promise<absl::Status>> done(units);
     std::vector<std::vector<uint64_t>> indexes(units);
-    std::vector<uint8_t> fails(units);  // not vector<bool>: units read their own flag on the writer thread
+    std::vector<uint8_t> fails(
+        units);  // not vector<bool>: units read their own flag on the writer thread
     std::vector<int> appends(units);
     for (int unit = 0; unit < units; ++unit) {
       fails[unit] = std::bernoulli_distribution(0.3)(random);
@@ -233,14 +237,19 @@ TEST_F(SqliteLedgerTest, TwoStoresOnOneDirectoryAppendToOneTree) {
 
 // A party row with its party.add entry, as the parties module writes them.
 absl::Status AddParty(Store& store, const std::string& id) {
-  const PartyRecord party{.id = id, .name = id + " name", .role = "guarantor",
-                          .token_hash = Sha256(id), .created_at = Timestamp{}};
+  const PartyRecord party{.id = id,
+                          .name = id + " name",
+                          .role = "guarantor",
+                          .token_hash = Sha256(id),
+                          .created_at = Timestamp{}};
   return store.Write([&](Txn& txn) -> absl::Status {
     RETURN_IF_ERROR(txn.InsertParty(party));
-    return txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                .party = id, .action = ledger::kActionPartyAdd, .object_id = id,
-                                .content_digest = PartyRecordDigest(party),
-                                .server_time = Timestamp{}}))
+    return txn
+        .AppendLedger(ledger::EncodeEntry(ledger::Entry{.party = id,
+                                                        .action = ledger::kActionPartyAdd,
+                                                        .object_id = id,
+                                                        .content_digest = PartyRecordDigest(party),
+                                                        .server_time = Timestamp{}}))
         .status();
   });
 }
@@ -253,14 +262,14 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
   ASSERT_TRUE(cp.ok());
   auto note = ledger::ParseNote(cp->note);
   ASSERT_TRUE(note.ok());
-  ledger::Signer witness = ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
+  ledger::Signer witness =
+      ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
   const std::string key = witness.verifier().ToString();
   const std::string line = witness.SignNote(note->text, 1790000000);
   auto add = [&](const std::string& party, const std::string& key, uint64_t size,
                  const std::string& sig) {
-    return store->Write([&](Txn& txn) {
-      return store->ledger().AddCosignature(txn.db(), party, key, size, sig);
-    });
+    return store->Write(
+        [&](Txn& txn) { return store->ledger().AddCosignature(txn.db(), party, key, size, sig); });
   };
   auto bind = [&](const std::string& party, const std::string& key) {
     return store->Write([&](Txn& txn) {
@@ -279,7 +288,8 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
   ASSERT_TRUE(add("UN", key, 1, line).ok());
   // Another party, or the bound name with another key, is refused.
   EXPECT_TRUE(absl::IsPermissionDenied(add("RU", key, 1, line)));
-  ledger::Signer impostor = ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
+  ledger::Signer impostor =
+      ledger::Signer::Generate("un.example/w", ledger::KeyType::kCosignatureV1);
   EXPECT_TRUE(absl::IsPermissionDenied(
       add("UN", impostor.verifier().ToString(), 1, impostor.SignNote(note->text, 1790000000))));
   auto served = store->WithReader([](Database& db) { return LedgerReader(db).CheckpointFor(0); });
@@ -300,9 +310,12 @@ TEST_F(SqliteLedgerTest, WitnessCosignatureIsVerifiedStoredAndServedWithTheCheck
   EXPECT_TRUE((*listed)[0].ledger_index.has_value());
 
   // Removal drops the binding and its lines, in the ledger; the name is then unknown.
-  ASSERT_TRUE(store->Write([&](Txn& txn) {
-                      return store->ledger().RemoveWitness(txn.db(), "un.example/w", Timestamp{}).status();
-                    }).ok());
+  ASSERT_TRUE(
+      store
+          ->Write([&](Txn& txn) {
+            return store->ledger().RemoveWitness(txn.db(), "un.example/w", Timestamp{}).status();
+          })
+          .ok());
   EXPECT_TRUE(absl::IsNotFound(add("UN", key, 1, line)));
   served = store->WithReader([](Database& db) { return LedgerReader(db).CheckpointFor(0); });
   EXPECT_EQ(served->cosignatures, 0);
@@ -319,17 +332,21 @@ TEST_F(SqliteLedgerTest, AWitnessNameRegisteredByFirstUseIsRefusedUntilTheOperat
   auto note = ledger::ParseNote(
       store->WithReader([](Database& db) { return LedgerReader(db).LatestCheckpoint(); })->note);
   const uint64_t size = ledger::ParseCheckpoint(note->text)->size;
-  ledger::Signer squatter = ledger::Signer::Generate("icrc.example/w", ledger::KeyType::kCosignatureV1);
+  ledger::Signer squatter =
+      ledger::Signer::Generate("icrc.example/w", ledger::KeyType::kCosignatureV1);
   ledger::Signer real = ledger::Signer::Generate("icrc.example/w", ledger::KeyType::kCosignatureV1);
   // A store of schema 2 or 3 where RU took ICRC's name first and cosigned with it.
-  ASSERT_TRUE(store->Write([&](Txn& txn) -> absl::Status {
-                      RETURN_IF_ERROR(txn.db().Exec(fmt::format(
-                          "INSERT INTO ledger_witnesses(key_name, verifier_key, party, added_at) "
-                          "VALUES('icrc.example/w', '{}', 'RU', 0)", squatter.verifier().ToString())));
-                      return txn.db().Exec(fmt::format(
-                          "INSERT INTO ledger_cosignatures VALUES({}, 'icrc.example/w', '{}', 1)",
-                          size, squatter.SignNote(note->text, 1)));
-                    }).ok());
+  ASSERT_TRUE(store
+                  ->Write([&](Txn& txn) -> absl::Status {
+                    RETURN_IF_ERROR(txn.db().Exec(fmt::format(
+                        "INSERT INTO ledger_witnesses(key_name, verifier_key, party, added_at) "
+                        "VALUES('icrc.example/w', '{}', 'RU', 0)",
+                        squatter.verifier().ToString())));
+                    return txn.db().Exec(fmt::format(
+                        "INSERT INTO ledger_cosignatures VALUES({}, 'icrc.example/w', '{}', 1)",
+                        size, squatter.SignNote(note->text, 1)));
+                  })
+                  .ok());
   auto add = [&](const std::string& party, const ledger::Signer& w) {
     return store->Write([&](Txn& txn) {
       return store->ledger().AddCosignature(txn.db(), party, w.verifier().ToString(), size,
@@ -337,14 +354,17 @@ TEST_F(SqliteLedgerTest, AWitnessNameRegisteredByFirstUseIsRefusedUntilTheOperat
     });
   };
   EXPECT_TRUE(absl::IsPermissionDenied(add("RU", squatter)));
-  ASSERT_TRUE(store->Write([&](Txn& txn) {
-                      return store->ledger()
-                          .BindWitness(txn.db(), "ICRC", real.verifier().ToString(), Timestamp{})
-                          .status();
-                    }).ok());
+  ASSERT_TRUE(store
+                  ->Write([&](Txn& txn) {
+                    return store->ledger()
+                        .BindWitness(txn.db(), "ICRC", real.verifier().ToString(), Timestamp{})
+                        .status();
+                  })
+                  .ok());
   EXPECT_TRUE(absl::IsPermissionDenied(add("RU", squatter)));
   EXPECT_TRUE(add("ICRC", real).ok());
-  auto served = store->WithReader([&](Database& db) { return LedgerReader(db).CheckpointAt(size); });
+  auto served =
+      store->WithReader([&](Database& db) { return LedgerReader(db).CheckpointAt(size); });
   EXPECT_EQ(served->cosignatures, 1);  // the squatter's line is gone
   EXPECT_TRUE(ledger::VerifyNote(*ledger::ParseNote(served->note), real.verifier()).ok());
   auto report = Check(*store);
@@ -359,22 +379,27 @@ TEST_F(SqliteLedgerTest, AStoreOfFormat1MigratesAndMixesReadableAndCommittedLeav
   {
     auto db = Database::Open((dir_ / "deconflict.db").string(), Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("DROP TABLE ledger_openings; ALTER TABLE ledger_witnesses DROP COLUMN "
-                            "ledger_index; DELETE FROM ledger_checkpoints; DROP TABLE IF EXISTS store_probe; "
-                            "DROP TABLE IF EXISTS probes; DROP TABLE IF EXISTS events; PRAGMA user_version=2").ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec(
+                "DROP TABLE ledger_openings; ALTER TABLE ledger_witnesses DROP COLUMN "
+                "ledger_index; DELETE FROM ledger_checkpoints; DROP TABLE IF EXISTS store_probe; "
+                "DROP TABLE IF EXISTS probes; DROP TABLE IF EXISTS events; PRAGMA user_version=2")
+            .ok());
     ledger::Frontier frontier;
     for (uint64_t i = 0; i < 3; ++i) {
       auto put = (*db)->Prepare("INSERT INTO ledger_entries(idx, data) VALUES(?1, ?2)");
       put->Bind(1, static_cast<int64_t>(i));
       put->BindBlob(2, TestEntry(i));
       ASSERT_TRUE(put->Run().ok());
-      frontier.Append(ledger::LeafHash(TestEntry(i)), [&](int level, uint64_t index, const ledger::Hash& h) {
-        if (level == 0) return;
-        auto node = (*db)->Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)");
-        node->Bind(1, static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index));
-        node->BindBlob(2, ledger::HashBytes(h));
-        ASSERT_TRUE(node->Run().ok());
-      });
+      frontier.Append(
+          ledger::LeafHash(TestEntry(i)), [&](int level, uint64_t index, const ledger::Hash& h) {
+            if (level == 0) return;
+            auto node = (*db)->Prepare("INSERT INTO ledger_nodes(id, hash) VALUES(?1, ?2)");
+            node->Bind(1, static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index));
+            node->BindBlob(2, ledger::HashBytes(h));
+            ASSERT_TRUE(node->Run().ok());
+          });
     }
   }
   auto store = Open();
@@ -399,8 +424,11 @@ TEST_F(SqliteLedgerTest, AStoreOfFormat1MigratesAndMixesReadableAndCommittedLeav
     auto cp = reader.LatestCheckpoint();
     auto proof = ledger::InclusionProof(reader, 1, 5);
     ASSERT_TRUE(cp.ok() && proof.ok());
-    ledger::Bundle legacy{.index = 1, .entry = (*leaves)[1], .size = 5,
-                          .proof = ledger::ProofBytes(*proof), .checkpoint = cp->note};
+    ledger::Bundle legacy{.index = 1,
+                          .entry = (*leaves)[1],
+                          .size = 5,
+                          .proof = ledger::ProofBytes(*proof),
+                          .checkpoint = cp->note};
     EXPECT_TRUE(ledger::VerifyBundle(legacy, store->ledger().signer().verifier(), {}).ok());
   });
 }
@@ -427,7 +455,8 @@ TEST_F(SqliteLedgerTest, CheckFindsATamperedEntry) {
   auto store = Open();
   auto report = Check(*store);
   ASSERT_FALSE(report.ok());
-  EXPECT_NE(report.status().message().find("checkpoint 5: the stored root differs"), std::string::npos)
+  EXPECT_NE(report.status().message().find("checkpoint 5: the stored root differs"),
+            std::string::npos)
       << report.status();
 }
 

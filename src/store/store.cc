@@ -112,7 +112,7 @@ absl::Status Txn::PutOperation(const OperationRecord& op) {
   static const std::string kSql = fmt::format(
       "INSERT OR REPLACE INTO operations({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
       kOperationColumns);
-  ASSIGN_OR_RETURN(Statement* cached, db_->Cached(kSql));
+  ASSIGN_OR_RETURN(Statement * cached, db_->Cached(kSql));
   Statement& st = *cached;
   st.Bind(1, op.id);
   st.Bind(2, op.party);
@@ -222,8 +222,8 @@ void Store::RunBatch(std::vector<Unit>& batch) {
                               fmt::format("group commit failed: {}", commit.message()), commit);
     }
     // Only a commit that stored something tells whether the disk takes writes.
-    const bool stored = std::any_of(outcomes.begin(), outcomes.end(),
-                                    [](const absl::Status& s) { return s.ok(); });
+    const bool stored =
+        std::any_of(outcomes.begin(), outcomes.end(), [](const absl::Status& s) { return s.ok(); });
     if (!commit.ok() || stored) RecordCommit(commit);
   }
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -252,8 +252,7 @@ absl::Status Store::CommitBatch(std::vector<Unit>& batch, std::vector<absl::Stat
   for (size_t i = 0; i < batch.size(); ++i) {
     RETURN_IF_ERROR(RunUnit(batch[i].first, txn, outcomes[i]));
   }
-  RETURN_IF_ERROR(
-      Step(CommitStep::kFinishBatch, [&] { return ledger_->FinishBatch(*writer_); }));
+  RETURN_IF_ERROR(Step(CommitStep::kFinishBatch, [&] { return ledger_->FinishBatch(*writer_); }));
   RETURN_IF_ERROR(Step(CommitStep::kCommit, [&] { return writer_->Exec("COMMIT"); }));
   std::move(roll_back).Cancel();
   return absl::OkStatus();
@@ -296,8 +295,7 @@ void Store::RollBack() {
   // The ledger's cached tree may hold entries of the lost transaction.
   ledger_->ForgetCache();
   if (sqlite3_get_autocommit(writer_->raw()) != 0) return;  // SQLite rolled back already
-  absl::Status rolled_back =
-      Step(CommitStep::kRollback, [&] { return writer_->Exec("ROLLBACK"); });
+  absl::Status rolled_back = Step(CommitStep::kRollback, [&] { return writer_->Exec("ROLLBACK"); });
   if (rolled_back.ok() && sqlite3_get_autocommit(writer_->raw()) != 0) return;
   // The transaction is still open and holds the write lock: no later batch can begin. Only a
   // new process (a new connection) gets out of this.
@@ -306,9 +304,10 @@ void Store::RollBack() {
 }
 
 void Store::Fail(absl::Status cause) {
-  spdlog::critical("store: cannot roll back a failed commit ({}): the store stops taking writes "
-                   "and the server must be restarted",
-                   cause.ToString());
+  spdlog::critical(
+      "store: cannot roll back a failed commit ({}): the store stops taking writes "
+      "and the server must be restarted",
+      cause.ToString());
   std::lock_guard lock(failure_mu_);
   if (failure_) return;
   failure_ = absl::UnavailableError(fmt::format(
@@ -343,8 +342,9 @@ void Store::NotifyFailure() {
 
 void Store::RecordCommit(const absl::Status& status) {
   absl::Status health =
-      status.ok() ? absl::OkStatus()
-                  : absl::UnavailableError(fmt::format("the store cannot write: {}", Reason(status)));
+      status.ok()
+          ? absl::OkStatus()
+          : absl::UnavailableError(fmt::format("the store cannot write: {}", Reason(status)));
   std::lock_guard lock(health_mu_);
   last_commit_.emplace(clock_.Now(), std::move(health));
 }
@@ -398,8 +398,9 @@ absl::StatusOr<std::vector<PartyRecord>> Store::ListParties() {
 
 absl::StatusOr<std::optional<OperationRecord>> Store::GetOperation(const std::string& id) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement st, reader_->Prepare(fmt::format(
-                                     "SELECT {} FROM operations WHERE id = ?1", kOperationColumns)));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      reader_->Prepare(fmt::format("SELECT {} FROM operations WHERE id = ?1", kOperationColumns)));
   st.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<OperationRecord>();
@@ -408,10 +409,9 @@ absl::StatusOr<std::optional<OperationRecord>> Store::GetOperation(const std::st
 
 absl::StatusOr<std::vector<OperationRecord>> Store::LoadOperations(bool include_ended) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement st,
-                   reader_->Prepare(fmt::format("SELECT {} FROM operations {} ORDER BY id",
-                                                kOperationColumns,
-                                                include_ended ? "" : "WHERE state != 'Ended'")));
+  ASSIGN_OR_RETURN(Statement st, reader_->Prepare(fmt::format(
+                                     "SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
+                                     include_ended ? "" : "WHERE state != 'Ended'")));
   std::vector<OperationRecord> ops;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());

@@ -64,17 +64,17 @@ struct PartyRecord {
 };
 
 struct OperationRecord {
-  std::string id;          // UUID chosen by the client
+  std::string id;  // UUID chosen by the client
   std::string party;
-  int64_t version = 0;     // 1 at creation, +1 per accepted update
-  std::string ovn;         // opaque version number of the current version
-  std::string state;       // Accepted, Activated, Ended, Nonconforming, Contingent
+  int64_t version = 0;  // 1 at creation, +1 per accepted update
+  std::string ovn;      // opaque version number of the current version
+  std::string state;    // Accepted, Activated, Ended, Nonconforming, Contingent
   std::string label;
-  std::string extents;     // JSON array of Volume4D, as normalised by the strategic module
+  std::string extents;         // JSON array of Volume4D, as normalised by the strategic module
   std::string request_digest;  // SHA-256 of the canonical request that produced this version
   Timestamp created_at;
   Timestamp updated_at;
-  int64_t ledger_index = -1;   // ledger entry recording this version
+  int64_t ledger_index = -1;  // ledger entry recording this version
 };
 
 struct StoreOptions {
@@ -102,15 +102,15 @@ class Txn {
   // index. The public log holds a salted commitment; the entry itself is readable by its party,
   // guarantors and `readers` (e.g. the parties an operation conflicts with; default none more).
   // SqliteLedger::Append has the details.
-  absl::StatusOr<uint64_t> AppendLedger(std::string_view entry,
-                                        const std::vector<std::string>& readers = {});
+  [[nodiscard]] absl::StatusOr<uint64_t> AppendLedger(std::string_view entry,
+                                                      const std::vector<std::string>& readers = {});
 
   // AlreadyExists when the id or the token hash is taken.
-  absl::Status InsertParty(const PartyRecord& party);
+  [[nodiscard]] absl::Status InsertParty(const PartyRecord& party);
   // NotFound when there is no such party; FailedPrecondition when already revoked.
-  absl::Status RevokeParty(const std::string& id, Timestamp at);
+  [[nodiscard]] absl::Status RevokeParty(const std::string& id, Timestamp at);
   // Inserts or replaces the operation row with this id.
-  absl::Status PutOperation(const OperationRecord& operation);
+  [[nodiscard]] absl::Status PutOperation(const OperationRecord& operation);
 
  private:
   friend class Store;
@@ -129,7 +129,8 @@ class Store {
   // `dir`/ledger.key is missing or is not the key that signed the store's checkpoints (the
   // message says to restore it from a backup; ledger/server_key.h CheckServerKey). A fresh store
   // gets a new key. Unavailable when the database cannot be opened or written.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, StoreOptions options = {});
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir,
+                                                                   StoreOptions options = {});
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   ~Store();  // Finishes queued work, then stops the writer.
@@ -141,7 +142,7 @@ class Store {
   // Unavailable at once (still on the writer thread) and `work` never runs.
   void Submit(Work work, Done done);
   // Submit and wait.
-  absl::Status Write(Work work);
+  [[nodiscard]] absl::Status Write(Work work);
 
   // How many group commits have failed since Open (a unit whose work succeeded but whose
   // `done` got an error can tell a failed commit from its own refusal by this changing).
@@ -172,11 +173,11 @@ class Store {
   size_t pending() const;
 
   // Reads, on a separate connection. They see only committed data.
-  absl::StatusOr<std::vector<PartyRecord>> ListParties();
-  absl::StatusOr<std::optional<OperationRecord>> GetOperation(const std::string& id);
-  absl::StatusOr<std::vector<OperationRecord>> LoadOperations(bool include_ended);
+  [[nodiscard]] absl::StatusOr<std::vector<PartyRecord>> ListParties();
+  [[nodiscard]] absl::StatusOr<std::optional<OperationRecord>> GetOperation(const std::string& id);
+  [[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> LoadOperations(bool include_ended);
   // Changes whenever any connection (this process or another) commits.
-  absl::StatusOr<int64_t> DataVersion();
+  [[nodiscard]] absl::StatusOr<int64_t> DataVersion();
 
   // Runs `fn` with the read connection held (for modules that read their own tables).
   template <typename Fn>
@@ -195,15 +196,16 @@ class Store {
   void RunBatch(std::vector<Unit>& batch);
   // BEGIN, every unit in its savepoint, the ledger's checkpoint, COMMIT. OK when committed;
   // otherwise the failed step's error, with the transaction rolled back (or the store failed).
-  absl::Status CommitBatch(std::vector<Unit>& batch, std::vector<absl::Status>& outcomes);
+  [[nodiscard]] absl::Status CommitBatch(std::vector<Unit>& batch,
+                                         std::vector<absl::Status>& outcomes);
   // Runs one unit in its savepoint; its own refusal goes to `outcome`. Not OK: the whole
   // transaction is lost.
-  absl::Status RunUnit(Work& work, Txn& txn, absl::Status& outcome);
+  [[nodiscard]] absl::Status RunUnit(Work& work, Txn& txn, absl::Status& outcome);
   // Rolls the open transaction back and drops the ledger's cache; fails the store if it cannot.
   void RollBack();
   // Asks the fault injector, then runs `step`.
   template <typename Fn>
-  absl::Status Step(CommitStep step, Fn&& fn);
+  [[nodiscard]] absl::Status Step(CommitStep step, Fn&& fn);
   void Fail(absl::Status cause);
   // Calls the failure handler if the store has failed and no handler was called yet.
   void NotifyFailure();
@@ -214,7 +216,7 @@ class Store {
   const Clock& clock_;
   std::unique_ptr<Database> writer_;  // used only on the writer thread after Open
   std::unique_ptr<SqliteLedger> ledger_;
-  uint64_t batch_number_ = 0;         // writer thread only: group commits since Open
+  uint64_t batch_number_ = 0;  // writer thread only: group commits since Open
 
   mutable std::mutex failure_mu_;
   std::optional<absl::Status> failure_;  // guarded by failure_mu_; set once
@@ -238,9 +240,9 @@ class Store {
 };
 
 // Configures a connection: WAL, synchronous, foreign keys. Used by Open and by tools.
-absl::Status ConfigureConnection(Database& db, bool synchronous_full);
+[[nodiscard]] absl::Status ConfigureConnection(Database& db, bool synchronous_full);
 
 // Migrates the schema of `db` to the newest version (schema.cc).
-absl::Status Migrate(Database& db);
+[[nodiscard]] absl::Status Migrate(Database& db);
 
 }  // namespace deconflict::store

@@ -49,8 +49,11 @@ class TestFaults final : public FaultInjector {
 };
 
 PartyRecord Party(const std::string& id) {
-  return PartyRecord{.id = id, .name = id + " forces", .role = "operator",
-                     .token_hash = std::string(32, id[0]), .created_at = Timestamp{}};
+  return PartyRecord{.id = id,
+                     .name = id + " forces",
+                     .role = "operator",
+                     .token_hash = std::string(32, id[0]),
+                     .created_at = Timestamp{}};
 }
 
 // The party.add entry `ledger check` expects beside a parties row (store/record_digest.h).
@@ -104,7 +107,8 @@ class StoreFailureTest : public ::testing::Test {
     entered.get_future().wait();
     std::vector<std::promise<absl::Status>> promises(units.size());
     for (size_t i = 0; i < units.size(); ++i) {
-      store.Submit(std::move(units[i]), [&promises, i](absl::Status s) { promises[i].set_value(s); });
+      store.Submit(std::move(units[i]),
+                   [&promises, i](absl::Status s) { promises[i].set_value(s); });
     }
     release.set_value();
     EXPECT_TRUE(held_done.get_future().get().ok());
@@ -122,9 +126,8 @@ class StoreFailureTest : public ::testing::Test {
   }
 
   static absl::StatusOr<LedgerCheckReport> CheckLedger(Store& store) {
-    return store.WithReader([&](Database& db) {
-      return LedgerReader(db).Check(store.ledger().signer().verifier());
-    });
+    return store.WithReader(
+        [&](Database& db) { return LedgerReader(db).Check(store.ledger().signer().verifier()); });
   }
 
   static absl::Status CheckWritable(Store& store) {
@@ -136,8 +139,7 @@ class StoreFailureTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-class FailedStepTest : public StoreFailureTest,
-                       public ::testing::WithParamInterface<CommitStep> {};
+class FailedStepTest : public StoreFailureTest, public ::testing::WithParamInterface<CommitStep> {};
 
 TEST_P(FailedStepTest, BatchIsRolledBackWholeAndTheNextCommits) {
   TestFaults faults;
@@ -148,9 +150,8 @@ TEST_P(FailedStepTest, BatchIsRolledBackWholeAndTheNextCommits) {
   // Group commit 3 (2 holds the writer): B, a unit that refuses after writing (so ROLLBACK TO
   // runs), and C.
   faults.FailAt(GetParam(), 3);
-  std::vector<absl::Status> got =
-      RunInOneBatch(*store, {PartyWithEntry("B"), PartyWithEntry("X", /*refuse=*/true),
-                             PartyWithEntry("C")});
+  std::vector<absl::Status> got = RunInOneBatch(
+      *store, {PartyWithEntry("B"), PartyWithEntry("X", /*refuse=*/true), PartyWithEntry("C")});
   ASSERT_EQ(faults.batches(), 3u);
   EXPECT_EQ(store->commit_failures(), 1u);
   for (const absl::Status& s : got) {
@@ -169,11 +170,13 @@ TEST_P(FailedStepTest, BatchIsRolledBackWholeAndTheNextCommits) {
   // The writer goes on: no "cannot start a transaction within a transaction", and the next
   // ledger entry follows the last committed one.
   uint64_t index = 0;
-  ASSERT_TRUE(store->Write([&](Txn& txn) -> absl::Status {
-    RETURN_IF_ERROR(txn.InsertParty(Party("D")));
-    ASSIGN_OR_RETURN(index, txn.AppendLedger(PartyAddEntry("D")));
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE(store
+                  ->Write([&](Txn& txn) -> absl::Status {
+                    RETURN_IF_ERROR(txn.InsertParty(Party("D")));
+                    ASSIGN_OR_RETURN(index, txn.AppendLedger(PartyAddEntry("D")));
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(index, 1u);
   EXPECT_EQ(PartyIds(*store), std::vector<std::string>({"A", "D"}));
   report = CheckLedger(*store);
@@ -182,13 +185,13 @@ TEST_P(FailedStepTest, BatchIsRolledBackWholeAndTheNextCommits) {
   EXPECT_TRUE(CheckWritable(*store).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryStep, FailedStepTest,
-    ::testing::Values(CommitStep::kBegin, CommitStep::kSavepoint, CommitStep::kRollbackTo,
-                      CommitStep::kRelease, CommitStep::kFinishBatch, CommitStep::kCommit),
-    [](const ::testing::TestParamInfo<CommitStep>& info) {
-      return std::string(CommitStepName(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(EveryStep, FailedStepTest,
+                         ::testing::Values(CommitStep::kBegin, CommitStep::kSavepoint,
+                                           CommitStep::kRollbackTo, CommitStep::kRelease,
+                                           CommitStep::kFinishBatch, CommitStep::kCommit),
+                         [](const ::testing::TestParamInfo<CommitStep>& info) {
+                           return std::string(CommitStepName(info.param));
+                         });
 
 TEST_F(StoreFailureTest, FailedRollbackFailsTheStoreLoudlyAndLosesNothingCommitted) {
   TestFaults faults;
@@ -259,7 +262,8 @@ TEST_F(StoreFailureTest, HandlerSetAfterTheFailureIsCalledAtOnce) {
 TEST_F(StoreFailureTest, HealthTrustsAFreshCommitAndProbesAStaleOne) {
   TestFaults faults;
   FakeClock clock(Timestamp(seconds(1'800'000'000)));
-  std::unique_ptr<Store> store = Open({.clock = &clock, .health_max_age = seconds(1), .faults = &faults});
+  std::unique_ptr<Store> store =
+      Open({.clock = &clock, .health_max_age = seconds(1), .faults = &faults});
   ASSERT_TRUE(store);
   // Nothing known yet: a probe commits (group commit 1).
   EXPECT_TRUE(CheckWritable(*store).ok());
@@ -273,8 +277,9 @@ TEST_F(StoreFailureTest, HealthTrustsAFreshCommitAndProbesAStaleOne) {
   EXPECT_TRUE(absl::IsUnavailable(store->Write(PartyWithEntry("A"))));
   absl::Status health = CheckWritable(*store);
   EXPECT_TRUE(absl::IsUnavailable(health));
-  EXPECT_NE(health.message().find("the store cannot write: group commit failed: injected at commit"),
-            std::string::npos)
+  EXPECT_NE(
+      health.message().find("the store cannot write: group commit failed: injected at commit"),
+      std::string::npos)
       << health;
   EXPECT_EQ(faults.batches(), 2u);
 

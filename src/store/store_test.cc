@@ -26,8 +26,11 @@ class StoreTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   static PartyRecord Party(const std::string& id) {
-    return PartyRecord{.id = id, .name = id + " forces", .role = "operator",
-                       .token_hash = std::string(32, id[0]), .created_at = Timestamp{}};
+    return PartyRecord{.id = id,
+                       .name = id + " forces",
+                       .role = "operator",
+                       .token_hash = std::string(32, id[0]),
+                       .created_at = Timestamp{}};
   }
 
   std::filesystem::path dir_;
@@ -82,12 +85,14 @@ TEST_F(StoreTest, LedgerAppendIsPartOfTheTransaction) {
   });
   EXPECT_FALSE(refused.ok());
   uint64_t index = 99;
-  ASSERT_TRUE((*store)->Write([&](Txn& txn) -> absl::Status {
-    auto i = txn.AppendLedger("kept");
-    if (!i.ok()) return i.status();
-    index = *i;
-    return absl::OkStatus();
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->Write([&](Txn& txn) -> absl::Status {
+                    auto i = txn.AppendLedger("kept");
+                    if (!i.ok()) return i.status();
+                    index = *i;
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(index, 0u);
 }
 
@@ -112,7 +117,6 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
   auto store = Store::Open(dir_);
   EXPECT_TRUE(absl::IsFailedPrecondition(store.status())) << store.status();
 }
-
 
 // Issue 7 item 4: a lost or replaced ledger.key must not be silently replaced by a new one.
 TEST_F(StoreTest, FreshStoreCreatesItsLedgerKey) {

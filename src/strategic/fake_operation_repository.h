@@ -45,13 +45,14 @@ class FakeOperationRepository final : public OperationRepository {
   }
   size_t pending() const override { return 0; }
   uint64_t commit_failures() const override { return commit_failures_; }
-  absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override {
+  [[nodiscard]] absl::StatusOr<std::optional<store::OperationRecord>> Get(
+      const std::string& id) override {
     std::lock_guard lock(mu_);
     auto it = rows_.find(id);
     if (it == rows_.end()) return std::optional<store::OperationRecord>();
     return std::optional<store::OperationRecord>(it->second);
   }
-  absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override {
+  [[nodiscard]] absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override {
     std::lock_guard lock(mu_);
     std::vector<store::OperationRecord> out;
     for (const auto& [id, row] : rows_) {
@@ -60,7 +61,8 @@ class FakeOperationRepository final : public OperationRepository {
     return out;
   }
 
-  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override {
+  [[nodiscard]] absl::StatusOr<std::vector<store::ProbeRow>> Probes(
+      const std::string& owner) override {
     std::lock_guard lock(mu_);
     std::vector<store::ProbeRow> out;
     for (const auto& [key, row] : probes_) {
@@ -89,19 +91,21 @@ class FakeOperationRepository final : public OperationRepository {
  private:
   struct Writes final : OperationWrites {
     explicit Writes(FakeOperationRepository& repo) : repo(repo), ledger_size(repo.ledger_size_) {}
-    absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) override {
+    [[nodiscard]] absl::StatusOr<std::optional<store::OperationRecord>> Find(
+        const std::string& id) override {
       if (auto it = staged.find(id); it != staged.end()) return std::optional(it->second);
       if (auto it = repo.rows_.find(id); it != repo.rows_.end()) return std::optional(it->second);
       return std::optional<store::OperationRecord>();
     }
-    absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) override {
+    [[nodiscard]] absl::Status Save(const ledger::Entry& entry,
+                                    store::OperationRecord& record) override {
       record.ledger_index = static_cast<int64_t>(ledger_size++);
       entries.push_back(entry);
       staged[record.id] = record;
       return absl::OkStatus();
     }
-    absl::Status RecordProbe(const std::string& operation, const std::string& party,
-                             Timestamp at) override {
+    [[nodiscard]] absl::Status RecordProbe(const std::string& operation, const std::string& party,
+                                           Timestamp at) override {
       store::ProbeRow& row = probes[{operation, party}];
       row.operation = operation;
       row.party = party;
@@ -109,12 +113,13 @@ class FakeOperationRepository final : public OperationRepository {
       row.last = at;
       return absl::OkStatus();
     }
-    absl::Status NotifyConflict(const PartyId& owner, events::OperationConflict event) override {
+    [[nodiscard]] absl::Status NotifyConflict(const PartyId& owner,
+                                              events::OperationConflict event) override {
       events.emplace_back(owner, std::move(event));
       return absl::OkStatus();
     }
-    absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
-                             events::OperationEnded event) override {
+    [[nodiscard]] absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
+                                           events::OperationEnded event) override {
       for (const PartyId& to : recipients) events.emplace_back(to, event);
       return absl::OkStatus();
     }

@@ -19,7 +19,8 @@ using std::chrono::minutes;
 const Timestamp kNow = *ParseRfc3339("2026-11-21T10:00:00Z");
 
 // A circle of radius `r` metres, altitude [lo, hi] m, window [s, e).
-std::string Circle(double lat, double lng, double r, double lo, double hi, Timestamp s, Timestamp e) {
+std::string Circle(double lat, double lng, double r, double lo, double hi, Timestamp s,
+                   Timestamp e) {
   return fmt::format(
       R"({{"volume": {{"outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}},)"
       R"( "altitude_lower": {{"value": {}, "reference": "W84", "units": "M"}}, "altitude_upper": {{"value": {}, "reference": "W84", "units": "M"}}}},)"
@@ -28,7 +29,8 @@ std::string Circle(double lat, double lng, double r, double lo, double hi, Times
 }
 
 // A request of `volumes` (ASTM JSON, through geo's codec) with `key`.
-OperationRequest Request(const std::vector<std::string>& volumes, const std::vector<std::string>& key = {}) {
+OperationRequest Request(const std::vector<std::string>& volumes,
+                         const std::vector<std::string>& key = {}) {
   std::vector<geo::Volume4D> extents;
   for (const auto& v : volumes) {
     auto volume = geo::Volume4D::FromJson(*ParseJson(v), "extents", {}, kNow);
@@ -45,12 +47,14 @@ class KeyRuleTest : public ::testing::Test {
   WriteOutcome Put(const std::string& party, const std::string& id, OperationRequest req,
                    std::optional<std::string> ovn = std::nullopt) {
     std::promise<WriteOutcome> p;
-    service_.Put(Caller{.party = party}, id, ovn, std::move(req), [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    service_.Put(Caller{.party = party}, id, ovn, std::move(req),
+                 [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
   WriteOutcome End(const std::string& party, const std::string& id, const std::string& ovn) {
     std::promise<WriteOutcome> p;
-    service_.End(Caller{.party = party}, id, ovn, [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    service_.End(Caller{.party = party}, id, ovn,
+                 [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
   // Files `volume` for `party` and returns its OVN.
@@ -63,7 +67,8 @@ class KeyRuleTest : public ::testing::Test {
   absl::StatusOr<Page<QueryHit>> Query(const Caller& caller, const geo::Volume4D& area,
                                        const PageRequest& page = {}) {
     absl::StatusOr<Page<QueryHit>> out = absl::InternalError("no answer");
-    service_.Query(caller, area, page, [&](absl::StatusOr<Page<QueryHit>> r) { out = std::move(r); });
+    service_.Query(caller, area, page,
+                   [&](absl::StatusOr<Page<QueryHit>> r) { out = std::move(r); });
     return out;
   }
   static std::vector<std::string> MissingIds(const WriteOutcome& o) {
@@ -87,7 +92,8 @@ TEST_F(KeyRuleTest, MissingOvnsAreRefusedWithTheListAndNothingIsStored) {
   // RU and TR do not meet (altitude bands apart); US meets both.
   File("RU", kA, Circle(35, 38, 5000, 0, 800, kNow + hours(1), kNow + hours(2)));
   File("TR", kB, Circle(35, 38.02, 5000, 1200, 2000, kNow + hours(1), kNow + hours(2)));
-  WriteOutcome refused = Put("US", kC, Request({Circle(35, 38.01, 5000, 500, 1500, kNow + hours(1), kNow + hours(2))}));
+  WriteOutcome refused = Put(
+      "US", kC, Request({Circle(35, 38.01, 5000, 500, 1500, kNow + hours(1), kNow + hours(2))}));
   EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
   EXPECT_EQ(MissingIds(refused), (std::vector<std::string>{kA, kB}));
   EXPECT_FALSE(refused.result.has_value());
@@ -129,15 +135,20 @@ TEST_F(KeyRuleTest, OverlapsOnlyInThePastAreIgnored) {
 
 TEST_F(KeyRuleTest, TouchingTimeWindowsDoNotConflictTouchingAltitudesDo) {
   File("RU", kA, Circle(1, 1, 5000, 0, 1000, kNow + hours(1), kNow + hours(2)));
-  EXPECT_TRUE(Put("US", kB, Request({Circle(1, 1, 5000, 0, 1000, kNow + hours(2), kNow + hours(3))})).status.ok());
-  EXPECT_EQ(MissingIds(Put("US", kC, Request({Circle(1, 1, 5000, 1000, 1100, kNow + hours(1), kNow + hours(2))}))),
-            (std::vector<std::string>{kA}));
+  EXPECT_TRUE(
+      Put("US", kB, Request({Circle(1, 1, 5000, 0, 1000, kNow + hours(2), kNow + hours(3))}))
+          .status.ok());
+  EXPECT_EQ(
+      MissingIds(Put("US", kC,
+                     Request({Circle(1, 1, 5000, 1000, 1100, kNow + hours(1), kNow + hours(2))}))),
+      (std::vector<std::string>{kA}));
 }
 
 TEST_F(KeyRuleTest, EndedOperationsAreNotNeeded) {
   const std::string a = File("RU", kA, Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1)));
   ASSERT_TRUE(End("RU", kA, a).status.ok());
-  EXPECT_TRUE(Put("US", kB, Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
+  EXPECT_TRUE(
+      Put("US", kB, Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
 }
 
 TEST_F(KeyRuleTest, UpperCaseIdsAndOvnsNameTheSameOperation) {
@@ -151,12 +162,14 @@ TEST_F(KeyRuleTest, UpperCaseIdsAndOvnsNameTheSameOperation) {
       Put("US", upper(kA), Request({Circle(9, 9, 100, 0, 10, kNow, kNow + hours(1))})).status));
   ASSERT_TRUE(service_.Get(Caller{.party = "RU"}, upper(kA)).ok());
   // An upper-case OVN in a key or a path is the same OVN.
-  WriteOutcome us = Put("US", upper(kB), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}, {upper(a)}));
+  WriteOutcome us = Put("US", upper(kB),
+                        Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}, {upper(a)}));
   ASSERT_TRUE(us.status.ok()) << us.status;
   EXPECT_EQ(us.result->operation.id, kB);
-  WriteOutcome updated = Put("RU", upper(kA), Request({Circle(1, 1, 4000, 0, 1000, kNow, kNow + hours(1))},
-                                                      {us.result->operation.ovn}),
-                             upper(a));
+  WriteOutcome updated =
+      Put("RU", upper(kA),
+          Request({Circle(1, 1, 4000, 0, 1000, kNow, kNow + hours(1))}, {us.result->operation.ovn}),
+          upper(a));
   ASSERT_TRUE(updated.status.ok()) << updated.status;
   EXPECT_EQ(updated.result->operation.id, kA);
 }
@@ -174,10 +187,13 @@ TEST_F(KeyRuleTest, RetriedUpdateAnswersAsTheFirstAndAnotherBodyIsStale) {
   EXPECT_FALSE(retry.result->created);
   EXPECT_EQ(repo_.ledger().size(), 2u);  // nothing new recorded
   // A different body from the old OVN is stale; the same body from another party is refused.
-  EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", kA, Request({Circle(2, 2, 1600, 0, 100, kNow, kNow + hours(1))}), v1).status));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      Put("RU", kA, Request({Circle(2, 2, 1600, 0, 100, kNow, kNow + hours(1))}), v1).status));
   EXPECT_TRUE(absl::IsPermissionDenied(Put("US", kA, change(), v1).status));
   // Once changed again, the retry of the first change is stale.
-  ASSERT_TRUE(Put("RU", kA, Request({Circle(2, 2, 1700, 0, 100, kNow, kNow + hours(1))}), first.result->operation.ovn).status.ok());
+  ASSERT_TRUE(Put("RU", kA, Request({Circle(2, 2, 1700, 0, 100, kNow, kNow + hours(1))}),
+                  first.result->operation.ovn)
+                  .status.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", kA, change(), v1).status));
 }
 
@@ -198,19 +214,26 @@ TEST_F(KeyRuleTest, OperationsWhoseWindowsEndedAreEvictedButStayReadable) {
 }
 
 TEST_F(KeyRuleTest, EvictionRunsOnItsTimer) {
-  OperationService timed(repo_, clock_, OperationServiceOptions{.eviction_interval = std::chrono::milliseconds(1)});
+  OperationService timed(
+      repo_, clock_, OperationServiceOptions{.eviction_interval = std::chrono::milliseconds(1)});
   std::promise<WriteOutcome> p;
-  timed.Put(Caller{.party = "RU"}, kA, std::nullopt, Request({Circle(3, 3, 1000, 0, 100, kNow, kNow + minutes(5))}),
+  timed.Put(Caller{.party = "RU"}, kA, std::nullopt,
+            Request({Circle(3, 3, 1000, 0, 100, kNow, kNow + minutes(5))}),
             [&](WriteOutcome o) { p.set_value(std::move(o)); });
   ASSERT_TRUE(p.get_future().get().status.ok());
   clock_.Advance(minutes(5));
-  for (int i = 0; i < 5000 && timed.live_operations() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5000 && timed.live_operations() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(timed.live_operations(), 0u);
 }
 
 TEST_F(KeyRuleTest, AnUnparseableStoredRowIsNamedByTableAndId) {
-  repo_.PutRow(store::OperationRecord{.id = kA, .party = "RU", .version = 1, .ovn = NewUuid(),
-                                      .state = "Accepted", .extents = "{not json"});
+  repo_.PutRow(store::OperationRecord{.id = kA,
+                                      .party = "RU",
+                                      .version = 1,
+                                      .ovn = NewUuid(),
+                                      .state = "Accepted",
+                                      .extents = "{not json"});
   absl::Status loaded = service_.Load();
   EXPECT_TRUE(absl::IsDataLoss(loaded)) << loaded;
   EXPECT_EQ(loaded.message(), "operations row " + kA + ": extents: malformed JSON");
@@ -221,7 +244,8 @@ TEST_F(KeyRuleTest, AFailedCommitLeavesMemoryAsStored) {
   WriteOutcome failed = Put("RU", kA, Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))}));
   EXPECT_FALSE(failed.status.ok());
   EXPECT_EQ(service_.live_operations(), 0u);
-  EXPECT_TRUE(Put("US", kB, Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  EXPECT_TRUE(
+      Put("US", kB, Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
 }
 
 TEST_F(KeyRuleTest, ConflictsAndQueriesPage) {
@@ -230,9 +254,11 @@ TEST_F(KeyRuleTest, ConflictsAndQueriesPage) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     ids.push_back(fmt::format("00000000-0000-4000-8000-00000000010{}", i));
-    ovns.push_back(File("RU", ids.back(), Circle(6, 6 + 0.001 * i, 1000, 0, 100, kNow, kNow + hours(1))));
+    ovns.push_back(
+        File("RU", ids.back(), Circle(6, 6 + 0.001 * i, 1000, 0, 100, kNow, kNow + hours(1))));
   }
-  ASSERT_TRUE(Put("US", kA, Request({Circle(6, 6, 5000, 0, 100, kNow, kNow + hours(1))}, ovns)).status.ok());
+  ASSERT_TRUE(Put("US", kA, Request({Circle(6, 6, 5000, 0, 100, kNow, kNow + hours(1))}, ovns))
+                  .status.ok());
   std::vector<std::string> seen;
   PageRequest page{.limit = 2, .after = ""};
   for (int pages = 0; pages < 10; ++pages) {
@@ -244,11 +270,16 @@ TEST_F(KeyRuleTest, ConflictsAndQueriesPage) {
   }
   EXPECT_EQ(seen, ids);
 
-  ASSERT_TRUE(geo::Volume4D::FromJson(*ParseJson(Circle(6, 6, 20000, 0, 100, kNow, kNow + hours(1))), "a", {}, kNow).ok());
-  geo::Volume4D area = *geo::Volume4D::FromJson(*ParseJson(Circle(6, 6, 20000, 0, 100, kNow, kNow + hours(1))), "a", {}, kNow);
-  Page<QueryHit> first = *Query(Caller{.party = "RU", .sees_everything = true}, area, {.limit = 4, .after = ""});
+  ASSERT_TRUE(geo::Volume4D::FromJson(
+                  *ParseJson(Circle(6, 6, 20000, 0, 100, kNow, kNow + hours(1))), "a", {}, kNow)
+                  .ok());
+  geo::Volume4D area = *geo::Volume4D::FromJson(
+      *ParseJson(Circle(6, 6, 20000, 0, 100, kNow, kNow + hours(1))), "a", {}, kNow);
+  Page<QueryHit> first =
+      *Query(Caller{.party = "RU", .sees_everything = true}, area, {.limit = 4, .after = ""});
   ASSERT_EQ(first.items.size(), 4u);
-  Page<QueryHit> rest = *Query(Caller{.party = "RU", .sees_everything = true}, area, {.limit = 4, .after = first.next});
+  Page<QueryHit> rest = *Query(Caller{.party = "RU", .sees_everything = true}, area,
+                               {.limit = 4, .after = first.next});
   EXPECT_EQ(rest.items.size(), 2u);
   EXPECT_TRUE(rest.next.empty());
 }
@@ -258,7 +289,8 @@ geo::Volume4D Area(const std::string& circle) {
 }
 
 TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
-  const std::string a = File("RU", kA, Circle(7, 7, 2000, 0, 1000, kNow + minutes(7), kNow + hours(1)));
+  const std::string a =
+      File("RU", kA, Circle(7, 7, 2000, 0, 1000, kNow + minutes(7), kNow + hours(1)));
   const Caller us{.party = "US", .may_probe = true};
   const geo::Volume4D area = Area(Circle(7, 7, 20000, 0, 5000, kNow, kNow + hours(2)));
 
@@ -270,8 +302,11 @@ TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
   EXPECT_FALSE(hit.whole.has_value());
   ASSERT_TRUE(hit.overlap.has_value());
   EXPECT_TRUE(hit.coarsened);
-  const auto on_grid = [](double deg) { return std::abs(deg * 100 - std::round(deg * 100)) < 1e-6; };
-  EXPECT_TRUE(on_grid(hit.overlap->rect.lat_lo().degrees()) && on_grid(hit.overlap->rect.lng_hi().degrees()));
+  const auto on_grid = [](double deg) {
+    return std::abs(deg * 100 - std::round(deg * 100)) < 1e-6;
+  };
+  EXPECT_TRUE(on_grid(hit.overlap->rect.lat_lo().degrees()) &&
+              on_grid(hit.overlap->rect.lng_hi().degrees()));
   EXPECT_EQ(hit.overlap->time.start, kNow);  // 10:07 -> 10:00
   EXPECT_EQ(hit.overlap->time.end, kNow + hours(1));
 
@@ -285,7 +320,10 @@ TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
   EXPECT_TRUE(service_.Probes(Caller{.party = "US"})->empty());
 
   // Once US files something that meets it, the overlap is exact.
-  ASSERT_TRUE(Put("US", kB, Request({Circle(7, 7.01, 2000, 0, 1000, kNow + minutes(7), kNow + hours(1))}, {a})).status.ok());
+  ASSERT_TRUE(
+      Put("US", kB,
+          Request({Circle(7, 7.01, 2000, 0, 1000, kNow + minutes(7), kNow + hours(1))}, {a}))
+          .status.ok());
   absl::StatusOr<Page<QueryHit>> exact = Query(us, area);
   ASSERT_TRUE(exact.ok());
   for (const QueryHit& h : exact->items) EXPECT_FALSE(h.coarsened) << h.ref.id;

@@ -12,19 +12,24 @@ namespace deconflict::strategic {
 
 const char* StateName(OperationState state) {
   switch (state) {
-    case OperationState::kAccepted: return "Accepted";
-    case OperationState::kActivated: return "Activated";
-    case OperationState::kNonconforming: return "Nonconforming";
-    case OperationState::kContingent: return "Contingent";
-    case OperationState::kEnded: return "Ended";
+    case OperationState::kAccepted:
+      return "Accepted";
+    case OperationState::kActivated:
+      return "Activated";
+    case OperationState::kNonconforming:
+      return "Nonconforming";
+    case OperationState::kContingent:
+      return "Contingent";
+    case OperationState::kEnded:
+      return "Ended";
   }
   return "Accepted";
 }
 
 absl::StatusOr<OperationState> ParseState(std::string_view name) {
-  for (OperationState s : {OperationState::kAccepted, OperationState::kActivated,
-                           OperationState::kNonconforming, OperationState::kContingent,
-                           OperationState::kEnded}) {
+  for (OperationState s :
+       {OperationState::kAccepted, OperationState::kActivated, OperationState::kNonconforming,
+        OperationState::kContingent, OperationState::kEnded}) {
     if (name == StateName(s)) return s;
   }
   return absl::InvalidArgumentError(fmt::format("unknown state '{}'", name));
@@ -54,12 +59,13 @@ absl::StatusOr<OperationRequest> MakeOperationRequest(std::vector<geo::Volume4D>
                                                 extents.size(), limits.max_volumes));
   }
   if (state == OperationState::kEnded) {
-    return InvalidField("state", "'Ended' is not one of Accepted, Activated, Nonconforming, "
-                                 "Contingent (end an operation with DELETE)");
+    return InvalidField("state",
+                        "'Ended' is not one of Accepted, Activated, Nonconforming, "
+                        "Contingent (end an operation with DELETE)");
   }
   if (key.size() > limits.max_key) {
-    return LimitExceeded("key", fmt::format("has {} OVNs; at most {} are allowed", key.size(),
-                                            limits.max_key));
+    return LimitExceeded(
+        "key", fmt::format("has {} OVNs; at most {} are allowed", key.size(), limits.max_key));
   }
   for (size_t i = 0; i < key.size(); ++i) {
     if (key[i].empty() || key[i].size() > 128) {
@@ -71,7 +77,8 @@ absl::StatusOr<OperationRequest> MakeOperationRequest(std::vector<geo::Volume4D>
   }
   if (std::optional<size_t> at = ControlCharacterAt(label)) {
     return InvalidField("label", fmt::format("has a control character at byte {}; labels are "
-                                             "printable text", *at));
+                                             "printable text",
+                                             *at));
   }
   OperationRequest request{.extents = std::move(extents),
                            .state = state,

@@ -25,19 +25,19 @@ namespace deconflict::strategic {
 enum class OperationState { kAccepted, kActivated, kNonconforming, kContingent, kEnded };
 const char* StateName(OperationState state);
 // InvalidArgument (no field) for an unknown name.
-absl::StatusOr<OperationState> ParseState(std::string_view name);
+[[nodiscard]] absl::StatusOr<OperationState> ParseState(std::string_view name);
 
 struct OperationLimits {
-  geo::VolumeLimits volume;        // Per volume: see geo::VolumeLimits.
-  size_t max_volumes = 100;        // Default: 100 volumes per operation (LimitExceeded above).
-  size_t max_key = 10000;          // Default: 10,000 OVNs in a key.
-  size_t max_label_chars = 256;    // Default: 256 bytes of label.
+  geo::VolumeLimits volume;      // Per volume: see geo::VolumeLimits.
+  size_t max_volumes = 100;      // Default: 100 volumes per operation (LimitExceeded above).
+  size_t max_key = 10000;        // Default: 10,000 OVNs in a key.
+  size_t max_label_chars = 256;  // Default: 256 bytes of label.
 };
 
 struct OperationRequest {
   std::vector<geo::Volume4D> extents;  // at least one
   OperationState state = OperationState::kAccepted;
-  std::vector<std::string> key;        // OVNs the client has seen
+  std::vector<std::string> key;  // OVNs the client has seen
   std::string label;
   // The extents in their stored form (the ASTM array, geo's codec), serialised once here.
   std::string extents_json;
@@ -54,10 +54,8 @@ std::optional<size_t> ControlCharacterAt(std::string_view text);
 // volumes. InvalidArgument or LimitExceeded naming "extents" (none, or more than max_volumes),
 // "state" (Ended), "key" (more than max_key) or "key[i]" (empty or over 128 bytes), "label"
 // (over max_label_chars bytes, or a control character).
-absl::StatusOr<OperationRequest> MakeOperationRequest(std::vector<geo::Volume4D> extents,
-                                                      OperationState state,
-                                                      std::vector<std::string> key,
-                                                      std::string label,
-                                                      const OperationLimits& limits);
+[[nodiscard]] absl::StatusOr<OperationRequest> MakeOperationRequest(
+    std::vector<geo::Volume4D> extents, OperationState state, std::vector<std::string> key,
+    std::string label, const OperationLimits& limits);
 
 }  // namespace deconflict::strategic

@@ -30,18 +30,21 @@ class OperationWrites {
  public:
   virtual ~OperationWrites() = default;
   // The stored row with this id (ended ones included) as this unit sees it, or nullopt.
-  virtual absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::optional<store::OperationRecord>> Find(
+      const std::string& id) = 0;
   // Appends `entry` to the ledger, sets record.ledger_index to its index and stores the row.
-  virtual absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) = 0;
+  [[nodiscard]] virtual absl::Status Save(const ledger::Entry& entry,
+                                          store::OperationRecord& record) = 0;
   // Counts one probe of `operation` by `party` at `at`.
-  virtual absl::Status RecordProbe(const std::string& operation, const std::string& party,
-                                   Timestamp at) = 0;
+  [[nodiscard]] virtual absl::Status RecordProbe(const std::string& operation,
+                                                 const std::string& party, Timestamp at) = 0;
   // Events for other parties, stored in this unit (design.md §3: published only after the
   // commit). operation.conflict to the owner of an operation the write meets:
-  virtual absl::Status NotifyConflict(const PartyId& owner, events::OperationConflict event) = 0;
+  [[nodiscard]] virtual absl::Status NotifyConflict(const PartyId& owner,
+                                                    events::OperationConflict event) = 0;
   // operation.ended to `recipients`:
-  virtual absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
-                                   events::OperationEnded event) = 0;
+  [[nodiscard]] virtual absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
+                                                 events::OperationEnded event) = 0;
 };
 
 // Thread-safety: implementations are thread-safe.
@@ -58,10 +61,12 @@ class OperationRepository {
   // got an error tells a failed commit from its own refusal by this changing).
   virtual uint64_t commit_failures() const = 0;
   // Committed reads.
-  virtual absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) = 0;
-  virtual absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::optional<store::OperationRecord>> Get(
+      const std::string& id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() = 0;
   // The committed probes of `owner`'s operations, ordered by operation then party.
-  virtual absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<store::ProbeRow>> Probes(
+      const std::string& owner) = 0;
   // Called after a unit that stored events committed: subscribers may now hear of them.
   virtual void EventsCommitted() {}
 };
@@ -75,9 +80,11 @@ class SqliteOperationRepository final : public OperationRepository {
   void Submit(Work work, Done done) override;
   size_t pending() const override { return store_.pending(); }
   uint64_t commit_failures() const override { return store_.commit_failures(); }
-  absl::StatusOr<std::optional<store::OperationRecord>> Get(const std::string& id) override;
-  absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override;
-  absl::StatusOr<std::vector<store::ProbeRow>> Probes(const std::string& owner) override;
+  [[nodiscard]] absl::StatusOr<std::optional<store::OperationRecord>> Get(
+      const std::string& id) override;
+  [[nodiscard]] absl::StatusOr<std::vector<store::OperationRecord>> LoadLive() override;
+  [[nodiscard]] absl::StatusOr<std::vector<store::ProbeRow>> Probes(
+      const std::string& owner) override;
   void EventsCommitted() override {
     if (events_ != nullptr) events_->Committed();
   }

@@ -83,7 +83,7 @@ struct OperationService::WriteStep {
   enum class Kind { kCreate, kUpdate, kEnd } kind;
   Caller caller;
   std::string id;
-  std::string if_ovn;                      // kUpdate, kEnd
+  std::string if_ovn;                       // kUpdate, kEnd
   std::optional<OperationRequest> request;  // kCreate, kUpdate
   Timestamp now;
   // LoadStored
@@ -163,8 +163,8 @@ absl::Status OperationService::Load() {
       continue;
     }
     const int64_t version = record.version;
-    loaded.push_back(LiveOperation{.record = std::move(record), .volumes = std::move(volumes),
-                                   .committed_version = version});
+    loaded.push_back(LiveOperation{
+        .record = std::move(record), .volumes = std::move(volumes), .committed_version = version});
   }
   std::unique_lock lock(mu_);
   ops_.clear();
@@ -172,8 +172,10 @@ absl::Status OperationService::Load() {
   ops_of_party_.clear();
   index_ = std::make_unique<VolumeIndex>();
   for (LiveOperation& op : loaded) Index(std::move(op));
-  spdlog::info("strategic: {} live operations with {} volumes loaded ({} past their windows left "
-               "in the store)", ops_.size(), index_->size(), ended);
+  spdlog::info(
+      "strategic: {} live operations with {} volumes loaded ({} past their windows left "
+      "in the store)",
+      ops_.size(), index_->size(), ended);
   return absl::OkStatus();
 }
 
@@ -247,8 +249,8 @@ std::vector<Conflict> OperationService::ConflictsOf(const std::vector<Clash>& cl
 absl::Status OperationService::Admit(const std::string& id) const {
   if (!IsUuid(id)) return InvalidField("id", "must be a UUID (8-4-4-4-12 hex digits)");
   if (size_t pending = repository_.pending(); pending >= options_.max_pending_writes) {
-    return Overloaded(fmt::format(
-        "overloaded: {} writes are waiting for the store; retry shortly", pending));
+    return Overloaded(
+        fmt::format("overloaded: {} writes are waiting for the store; retry shortly", pending));
   }
   return absl::OkStatus();
 }
@@ -312,8 +314,8 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
   switch (step.kind) {
     case WriteStep::Kind::kCreate:
       if (!stored) return absl::OkStatus();
-      retry = own && !ended && stored->version == 1 &&
-              stored->request_digest == step.request->digest;
+      retry =
+          own && !ended && stored->version == 1 && stored->request_digest == step.request->digest;
       if (!retry) {
         return step.Fail(absl::AlreadyExistsError(fmt::format(
             "operation {} already exists; change it with PUT /v1/operations/{}/{{ovn}}", id, id)));
@@ -322,10 +324,11 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
     case WriteStep::Kind::kUpdate:
       if (!stored) return step.Fail(absl::NotFoundError(fmt::format("no operation {}", id)));
       if (!own) {
-        return step.Fail(absl::PermissionDeniedError(
-            fmt::format("operation {} belongs to another party", id)));
+        return step.Fail(
+            absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id)));
       }
-      if (ended) return step.Fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
+      if (ended)
+        return step.Fail(absl::FailedPreconditionError(fmt::format("operation {} has ended", id)));
       if (stored->ovn == step.if_ovn) return absl::OkStatus();
       // A retry after a lost response: this very update (same body, from the same OVN) made
       // the current version.
@@ -335,11 +338,12 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
     case WriteStep::Kind::kEnd:
       if (!stored) return step.Fail(absl::NotFoundError(fmt::format("no operation {}", id)));
       if (!own) {
-        return step.Fail(absl::PermissionDeniedError(
-            fmt::format("operation {} belongs to another party", id)));
+        return step.Fail(
+            absl::PermissionDeniedError(fmt::format("operation {} belongs to another party", id)));
       }
       if (ended) {
-        return step.Fail(absl::FailedPreconditionError(fmt::format("operation {} has already ended", id)));
+        return step.Fail(
+            absl::FailedPreconditionError(fmt::format("operation {} has already ended", id)));
       }
       if (stored->ovn != step.if_ovn) return step.Fail(StaleOvn(id, stored->ovn));
       return absl::OkStatus();
@@ -349,7 +353,8 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
   std::shared_lock lock(mu_);
   std::vector<Conflict> conflicts;
   if (auto it = ops_.find(id); it != ops_.end()) {
-    conflicts = ConflictsOf(FindClashes(step.caller.party, id, it->second.volumes, step.now, false));
+    conflicts =
+        ConflictsOf(FindClashes(step.caller.party, id, it->second.volumes, step.now, false));
   }
   step.outcome.result = WriteResult{.operation = *stored,
                                     .conflicts = std::move(conflicts),
@@ -370,7 +375,8 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   KeyRuleRefusal refusal;
   {
     std::shared_lock lock(mu_);
-    for (const Clash& clash : FindClashes(step.caller.party, step.id, step.volumes, step.now, false)) {
+    for (const Clash& clash :
+         FindClashes(step.caller.party, step.id, step.volumes, step.now, false)) {
       OperationRef ref = RefOf(clash.other->record);
       if (!key.contains(ref.ovn)) {
         MissingOperation missing{.other = ref, .overlap = clash.overlap, .overlaps = {}};
@@ -385,9 +391,10 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   if (refusal.missing.empty()) return absl::OkStatus();
   const size_t count = refusal.missing.size();
   step.outcome.refusal = std::move(refusal);
-  return step.Fail(absl::AbortedError(fmt::format(
-      "the key lacks the OVN of {} overlapping operation(s) of other parties; add each "
-      "missing ovn to key after reviewing the overlap", count)));
+  return step.Fail(absl::AbortedError(
+      fmt::format("the key lacks the OVN of {} overlapping operation(s) of other parties; add each "
+                  "missing ovn to key after reviewing the overlap",
+                  count)));
 }
 
 // 4. The new version, its ledger entry and the row in this transaction; memory follows (Finish
@@ -428,11 +435,12 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
   step.applied = true;
   std::unique_lock lock(mu_);
   int64_t committed_version = 0;  // a new version is invisible until its commit
-  if (auto it = ops_.find(step.id); it != ops_.end()) committed_version = it->second.committed_version;
+  if (auto it = ops_.find(step.id); it != ops_.end())
+    committed_version = it->second.committed_version;
   Unindex(step.id);
   if (step.kind != WriteStep::Kind::kEnd) {
-    Index(LiveOperation{.record = record, .volumes = step.volumes,
-                        .committed_version = committed_version});
+    Index(LiveOperation{
+        .record = record, .volumes = step.volumes, .committed_version = committed_version});
   }
   const auto ledger_index = static_cast<uint64_t>(record.ledger_index);
   step.outcome.result = WriteResult{.operation = std::move(record),
@@ -463,7 +471,8 @@ absl::Status OperationService::Notify(const WriteStep& step, const store::Operat
   {
     std::shared_lock lock(mu_);
     if (auto it = ops_.find(step.id); it != ops_.end()) {
-      for (const Clash& clash : FindClashes(record.party, step.id, it->second.volumes, step.now, false)) {
+      for (const Clash& clash :
+           FindClashes(record.party, step.id, it->second.volumes, step.now, false)) {
         PartyId other(clash.other->record.party);
         if (std::find(recipients.begin(), recipients.end(), other) == recipients.end()) {
           recipients.push_back(std::move(other));
@@ -472,7 +481,7 @@ absl::Status OperationService::Notify(const WriteStep& step, const store::Operat
     }
   }
   return writes.NotifyEnded(recipients, events::OperationEnded{.operation = OperationId(step.id),
-                                                                .party = PartyId(record.party)});
+                                                               .party = PartyId(record.party)});
 }
 
 void OperationService::Publish(const std::string& id, int64_t version) {

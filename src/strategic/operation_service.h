@@ -203,7 +203,7 @@ class OperationService {
 
   // Replaces the in-memory state with the stored operations that have a volume not yet ended.
   // DataLoss naming the row ("operations row <id>: extents: ...") when one cannot be parsed.
-  absl::Status Load();
+  [[nodiscard]] absl::Status Load();
 
   // PUT /v1/operations/{id} (if_ovn empty: create) and PUT /v1/operations/{id}/{ovn} (update).
   // Failures: InvalidArgument (id not a UUID), ResourceExhausted (overloaded), NotFound,
@@ -220,7 +220,7 @@ class OperationService {
   void End(const Caller& caller, const std::string& id, const std::string& ovn, Done done);
 
   // GET /v1/operations/{id}. NotFound also when the caller may not see it at all.
-  absl::StatusOr<OperationView> Get(const Caller& caller, const std::string& id);
+  [[nodiscard]] absl::StatusOr<OperationView> Get(const Caller& caller, const std::string& id);
 
   // POST /v1/operations/query: live operations intersecting `area`, ordered by id; positions
   // are ids. A query whose page shows other parties' operations is a probe: counted against
@@ -234,7 +234,7 @@ class OperationService {
 
   // GET /v1/probes: who probed the caller's operations and how often (from the store),
   // ordered by operation then party. Unavailable when the store cannot be read.
-  absl::StatusOr<std::vector<ProbeRecord>> Probes(const Caller& caller);
+  [[nodiscard]] absl::StatusOr<std::vector<ProbeRecord>> Probes(const Caller& caller);
 
   // GET /v1/conflicts: between the caller's live operations and other parties' live
   // operations, ordered by (own id, other id); positions are "<own id>/<other id>".
@@ -263,13 +263,14 @@ class OperationService {
   };
   struct WriteStep;  // one write going through the named steps (operation_service.cc)
 
-  absl::Status Admit(const std::string& id) const;
+  [[nodiscard]] absl::Status Admit(const std::string& id) const;
   void Submit(std::shared_ptr<WriteStep> step, Done done);
   // The steps of a write, in order.
-  absl::Status LoadStored(WriteStep& step, OperationWrites& writes);
-  absl::Status CheckOwnership(WriteStep& step);
-  absl::Status CheckKeyRule(WriteStep& step) ABSL_LOCKS_EXCLUDED(mu_);
-  absl::Status Persist(WriteStep& step, OperationWrites& writes) ABSL_LOCKS_EXCLUDED(mu_);
+  [[nodiscard]] absl::Status LoadStored(WriteStep& step, OperationWrites& writes);
+  [[nodiscard]] absl::Status CheckOwnership(WriteStep& step);
+  [[nodiscard]] absl::Status CheckKeyRule(WriteStep& step) ABSL_LOCKS_EXCLUDED(mu_);
+  [[nodiscard]] absl::Status Persist(WriteStep& step, OperationWrites& writes)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   std::vector<Clash> FindClashes(const std::string& party, const std::string& self_id,
                                  const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes,
@@ -282,8 +283,8 @@ class OperationService {
   geo::Overlap Coarsen(const geo::Overlap& overlap) const;
   void Index(LiveOperation op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Unindex(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Notify(const WriteStep& step, const store::OperationRecord& record,
-                      OperationWrites& writes) ABSL_LOCKS_EXCLUDED(mu_);
+  [[nodiscard]] absl::Status Notify(const WriteStep& step, const store::OperationRecord& record,
+                                    OperationWrites& writes) ABSL_LOCKS_EXCLUDED(mu_);
   void Finish(WriteStep& step, absl::Status committed, const Done& done);
   // Marks version `version` of operation `id` durable (visible to readers).
   void Publish(const std::string& id, int64_t version) ABSL_LOCKS_EXCLUDED(mu_);
@@ -299,7 +300,8 @@ class OperationService {
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string, LiveOperation> ops_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::string> id_of_handle_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> ops_of_party_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> ops_of_party_
+      ABSL_GUARDED_BY(mu_);
   std::unique_ptr<VolumeIndex> index_ ABSL_GUARDED_BY(mu_) = std::make_unique<VolumeIndex>();
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled

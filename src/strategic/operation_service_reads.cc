@@ -16,7 +16,8 @@ namespace deconflict::strategic {
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-absl::StatusOr<OperationView> OperationService::Get(const Caller& caller, const std::string& raw_id) {
+absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
+                                                    const std::string& raw_id) {
   const std::string id = absl::AsciiStrToLower(raw_id);
   const Timestamp now = clock_.Now();
   {
@@ -40,7 +41,8 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller, const 
           for (const auto& a : mine.volumes) {
             for (const auto& b : op.volumes) {
               if (b->time().end <= now) continue;
-              if (auto o = geo::OverlapOf(*a, *b)) envelope = envelope ? UnionOf(*envelope, *o) : *o;
+              if (auto o = geo::OverlapOf(*a, *b))
+                envelope = envelope ? UnionOf(*envelope, *o) : *o;
             }
           }
           if (envelope) view.overlaps.push_back({own_id, *envelope});
@@ -118,8 +120,8 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
     recent.push_back(now);
   }
   if (size_t pending = repository_.pending(); pending >= options_.max_pending_writes) {
-    return done(Overloaded(fmt::format(
-        "overloaded: {} writes are waiting for the store; retry shortly", pending)));
+    return done(Overloaded(
+        fmt::format("overloaded: {} writes are waiting for the store; retry shortly", pending)));
   }
   // Recorded before anything is shown.
   auto answer = std::make_shared<Page<QueryHit>>(std::move(out));
@@ -169,8 +171,8 @@ geo::Overlap OperationService::Coarsen(const geo::Overlap& o) const {
   };
   Timestamp end = floor_time(o.time.end);
   if (end < o.time.end) end += period;
-  return geo::Overlap{.rect = rect, .altitude = o.altitude,
-                      .time = {floor_time(o.time.start), end}};
+  return geo::Overlap{
+      .rect = rect, .altitude = o.altitude, .time = {floor_time(o.time.start), end}};
 }
 
 absl::StatusOr<std::vector<ProbeRecord>> OperationService::Probes(const Caller& caller) {
@@ -178,8 +180,10 @@ absl::StatusOr<std::vector<ProbeRecord>> OperationService::Probes(const Caller& 
   std::vector<ProbeRecord> out;
   out.reserve(rows.size());
   for (store::ProbeRow& row : rows) {
-    out.push_back(ProbeRecord{.operation = std::move(row.operation), .party = std::move(row.party),
-                              .count = static_cast<uint64_t>(row.count), .last = row.last});
+    out.push_back(ProbeRecord{.operation = std::move(row.operation),
+                              .party = std::move(row.party),
+                              .count = static_cast<uint64_t>(row.count),
+                              .last = row.last});
   }
   return out;
 }

@@ -18,7 +18,8 @@ using std::chrono::minutes;
 
 const Timestamp kNow = *ParseRfc3339("2026-11-21T10:00:00Z");
 
-std::string Circle(double lat, double lng, double r, double lo, double hi, Timestamp s, Timestamp e) {
+std::string Circle(double lat, double lng, double r, double lo, double hi, Timestamp s,
+                   Timestamp e) {
   return fmt::format(
       R"({{"volume": {{"outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}},)"
       R"( "altitude_lower": {{"value": {}, "reference": "W84", "units": "M"}}, "altitude_upper": {{"value": {}, "reference": "W84", "units": "M"}}}},)"
@@ -41,7 +42,8 @@ class OperationServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           fmt::format("opsvc_{}_{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           fmt::format("opsvc_{}_{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     Open();
   }
@@ -58,26 +60,35 @@ class OperationServiceTest : public ::testing::Test {
     store_ = *std::move(store);
     for (const char* party : {"RU", "US"}) {
       (void)store_->Write([&](store::Txn& txn) {
-        return txn.InsertParty({.id = party, .name = party, .role = "operator",
-                                .token_hash = std::string(32, party[0]), .created_at = kNow});
+        return txn.InsertParty({.id = party,
+                                .name = party,
+                                .role = "operator",
+                                .token_hash = std::string(32, party[0]),
+                                .created_at = kNow});
       });
     }
-    service_ = std::make_unique<OperationService>(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
+    service_ = std::make_unique<OperationService>(*store_, clock_,
+                                                  OperationServiceOptions{.eviction_interval = {}});
     ASSERT_TRUE(service_->Load().ok());
   }
-  WriteOutcome Put(const std::string& party, const std::string& id, absl::StatusOr<OperationRequest> req,
+  WriteOutcome Put(const std::string& party, const std::string& id,
+                   absl::StatusOr<OperationRequest> req,
                    std::optional<std::string> ovn = std::nullopt) {
     EXPECT_TRUE(req.ok()) << req.status();
     std::promise<WriteOutcome> p;
-    service_->Put(Caller{.party = party}, id, ovn, *std::move(req), [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    service_->Put(Caller{.party = party}, id, ovn, *std::move(req),
+                  [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
   WriteOutcome End(const std::string& party, const std::string& id, const std::string& ovn) {
     std::promise<WriteOutcome> p;
-    service_->End(Caller{.party = party}, id, ovn, [&](WriteOutcome o) { p.set_value(std::move(o)); });
+    service_->End(Caller{.party = party}, id, ovn,
+                  [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
-  static std::string OvnOf(const WriteOutcome& o) { return o.result ? o.result->operation.ovn : ""; }
+  static std::string OvnOf(const WriteOutcome& o) {
+    return o.result ? o.result->operation.ovn : "";
+  }
 
   FakeClock clock_{kNow};
   std::filesystem::path dir_;
@@ -87,30 +98,40 @@ class OperationServiceTest : public ::testing::Test {
 
 TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
   const std::string a = NewUuid(), b = NewUuid();
-  WriteOutcome first = Put("RU", a, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
+  WriteOutcome first =
+      Put("RU", a, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   ASSERT_TRUE(first.status.ok()) << first.status;
   EXPECT_TRUE(first.result->created);
-  WriteOutcome refused = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
+  WriteOutcome refused =
+      Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}));
   EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
   ASSERT_TRUE(refused.refusal.has_value());
   ASSERT_EQ(refused.refusal->missing.size(), 1u);
   EXPECT_EQ(refused.refusal->missing[0].other.id, a);
   EXPECT_EQ(service_->live_operations(), 1u);
-  WriteOutcome accepted = Put("US", b, Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}, {OvnOf(first)}));
+  WriteOutcome accepted =
+      Put("US", b,
+          Request({Circle(35, 38.01, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))},
+                  {OvnOf(first)}));
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
   EXPECT_EQ(accepted.result->conflicts.size(), 1u);
 }
 
 TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {
-  ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
-  EXPECT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))})).status.ok());
+  ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}))
+                  .status.ok());
+  EXPECT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}))
+                  .status.ok());
 }
 
 TEST_F(OperationServiceTest, PastOverlapIsNoConflict) {
-  ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow + minutes(10), kNow + minutes(20))})).status.ok());
+  ASSERT_TRUE(Put("RU", NewUuid(),
+                  Request({Circle(1, 1, 5000, 0, 1000, kNow + minutes(10), kNow + minutes(20))}))
+                  .status.ok());
   clock_.Advance(minutes(30));
   // A window starting before now overlaps the old one only in the past.
-  WriteOutcome later = Put("US", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(2))}));
+  WriteOutcome later =
+      Put("US", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(2))}));
   EXPECT_TRUE(later.status.ok()) << later.status;
 }
 
@@ -137,7 +158,8 @@ TEST_F(OperationServiceTest, IdenticalRetryIsIdempotentAndDifferentBodyIsRefused
   EXPECT_FALSE(again.result->created);
   EXPECT_EQ(OvnOf(first), OvnOf(again));
   EXPECT_EQ(first.result->ledger_index, again.result->ledger_index);
-  EXPECT_TRUE(absl::IsAlreadyExists(Put("RU", a, Request({Circle(3, 3, 2000, 0, 100, kNow, kNow + hours(1))})).status));
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      Put("RU", a, Request({Circle(3, 3, 2000, 0, 100, kNow, kNow + hours(1))})).status));
   EXPECT_TRUE(absl::IsAlreadyExists(Put("US", a, body()).status));
 }
 
@@ -147,7 +169,8 @@ TEST_F(OperationServiceTest, EndedOperationLeavesTheIndexButStaysReadable) {
   WriteOutcome ended = End("RU", a, OvnOf(v1));
   ASSERT_TRUE(ended.status.ok()) << ended.status;
   EXPECT_EQ(service_->live_operations(), 0u);
-  EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))}))
+                  .status.ok());
   auto got = service_->Get(Caller{.party = "RU"}, a);
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->whole.has_value());
@@ -162,20 +185,25 @@ TEST_F(OperationServiceTest, StateIsRebuiltFromTheStore) {
   ASSERT_TRUE(v1.status.ok());
   Open();
   EXPECT_EQ(service_->live_operations(), 1u);
-  WriteOutcome refused = Put("US", NewUuid(), Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))}));
+  WriteOutcome refused =
+      Put("US", NewUuid(), Request({Circle(5, 5, 1000, 0, 100, kNow, kNow + hours(1))}));
   EXPECT_TRUE(absl::IsAborted(refused.status));
 }
 
 TEST_F(OperationServiceTest, LedgerIndexesGrowWithEveryWrite) {
-  WriteOutcome a = Put("RU", NewUuid(), Request({Circle(6, 6, 1000, 0, 100, kNow, kNow + hours(1))}));
-  WriteOutcome b = Put("RU", NewUuid(), Request({Circle(7, 7, 1000, 0, 100, kNow, kNow + hours(1))}));
+  WriteOutcome a =
+      Put("RU", NewUuid(), Request({Circle(6, 6, 1000, 0, 100, kNow, kNow + hours(1))}));
+  WriteOutcome b =
+      Put("RU", NewUuid(), Request({Circle(7, 7, 1000, 0, 100, kNow, kNow + hours(1))}));
   EXPECT_EQ(b.result->ledger_index, a.result->ledger_index + 1);
 }
 
 TEST_F(OperationServiceTest, ProbesAreStoredBeforeTheAnswerAndSurviveARestart) {
   const std::string a = NewUuid();
-  ASSERT_TRUE(Put("RU", a, Request({Circle(8, 8, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
-  auto area = geo::Volume4D::FromJson(*ParseJson(Circle(8, 8, 10000, 0, 100, kNow, kNow + hours(1))), "area", {}, kNow);
+  ASSERT_TRUE(
+      Put("RU", a, Request({Circle(8, 8, 1000, 0, 100, kNow, kNow + hours(1))})).status.ok());
+  auto area = geo::Volume4D::FromJson(
+      *ParseJson(Circle(8, 8, 10000, 0, 100, kNow, kNow + hours(1))), "area", {}, kNow);
   ASSERT_TRUE(area.ok());
   std::promise<absl::StatusOr<Page<QueryHit>>> answered;
   service_->Query(Caller{.party = "US", .may_probe = true}, *area, {},
@@ -198,11 +226,21 @@ TEST_F(OperationServiceTest, ProbesAreStoredBeforeTheAnswerAndSurviveARestart) {
 
 TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
   const std::string id = NewUuid();
-  ASSERT_TRUE(store_->Write([&](store::Txn& txn) {
-    return txn.PutOperation({.id = id, .party = "RU", .version = 1, .ovn = NewUuid(), .state = "Accepted",
-                             .label = "", .extents = "[{\"volume\": ", .request_digest = "d",
-                             .created_at = kNow, .updated_at = kNow, .ledger_index = 0});
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    return txn.PutOperation({.id = id,
+                                             .party = "RU",
+                                             .version = 1,
+                                             .ovn = NewUuid(),
+                                             .state = "Accepted",
+                                             .label = "",
+                                             .extents = "[{\"volume\": ",
+                                             .request_digest = "d",
+                                             .created_at = kNow,
+                                             .updated_at = kNow,
+                                             .ledger_index = 0});
+                  })
+                  .ok());
   OperationService fresh(*store_, clock_, OperationServiceOptions{.eviction_interval = {}});
   absl::Status loaded = fresh.Load();
   EXPECT_TRUE(absl::IsDataLoss(loaded)) << loaded;
@@ -212,19 +250,32 @@ TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
 TEST(MakeOperationRequest, RefusesControlCharactersInTheLabelAndNamesEveryField) {
   auto volume = [] {
     std::vector<geo::Volume4D> v;
-    v.push_back(*geo::Volume4D::FromJson(*ParseJson(Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1))), "e", {}, kNow));
+    v.push_back(*geo::Volume4D::FromJson(
+        *ParseJson(Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1))), "e", {}, kNow));
     return v;
   };
-  for (const std::string label : {std::string("a\0b", 3), std::string("\x1b[2J"), std::string("x\x7f"),
-                                   std::string("\xc2\x85"), std::string("tab\there")}) {
-    absl::Status s = MakeOperationRequest(volume(), OperationState::kAccepted, {}, label, {}).status();
+  for (const std::string label :
+       {std::string("a\0b", 3), std::string("\x1b[2J"), std::string("x\x7f"),
+        std::string("\xc2\x85"), std::string("tab\there")}) {
+    absl::Status s =
+        MakeOperationRequest(volume(), OperationState::kAccepted, {}, label, {}).status();
     EXPECT_EQ(FieldOf(s), "label") << s;
   }
-  EXPECT_TRUE(MakeOperationRequest(volume(), OperationState::kAccepted, {}, "CAP orbit \xc3\xa9 \xc2\xa0", {}).ok());
-  EXPECT_EQ(FieldOf(MakeOperationRequest({}, OperationState::kAccepted, {}, "", {}).status()), "extents");
-  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kEnded, {}, "", {}).status()), "state");
-  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {"a", ""}, "", {}).status()), "key[1]");
-  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {}, std::string(257, 'x'), {}).status()), "label");
+  EXPECT_TRUE(MakeOperationRequest(volume(), OperationState::kAccepted, {},
+                                   "CAP orbit \xc3\xa9 \xc2\xa0", {})
+                  .ok());
+  EXPECT_EQ(FieldOf(MakeOperationRequest({}, OperationState::kAccepted, {}, "", {}).status()),
+            "extents");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kEnded, {}, "", {}).status()),
+            "state");
+  EXPECT_EQ(
+      FieldOf(
+          MakeOperationRequest(volume(), OperationState::kAccepted, {"a", ""}, "", {}).status()),
+      "key[1]");
+  EXPECT_EQ(FieldOf(MakeOperationRequest(volume(), OperationState::kAccepted, {},
+                                         std::string(257, 'x'), {})
+                        .status()),
+            "label");
 }
 
 }  // namespace

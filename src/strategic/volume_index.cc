@@ -60,13 +60,11 @@ S2Cap InscribedCap(const geo::Volume4D& v) {
   const S2Loop& loop = *polygon->loop(0);
   S1ChordAngle nearest = S1ChordAngle::Infinity();
   for (int vertex_idx = 0; vertex_idx < loop.num_vertices(); ++vertex_idx) {
-    S2::UpdateMinDistance(center, loop.vertex(vertex_idx), loop.vertex(vertex_idx + 1),
-                          &nearest);
+    S2::UpdateMinDistance(center, loop.vertex(vertex_idx), loop.vertex(vertex_idx + 1), &nearest);
   }
   // Less the distance's own error bound and the margin, so that the cap stays inside.
   const S1ChordAngle radius =
-      nearest.PlusError(-S2::GetUpdateMinDistanceMaxError(nearest)) -
-      S1ChordAngle::Radians(1e-9);
+      nearest.PlusError(-S2::GetUpdateMinDistanceMaxError(nearest)) - S1ChordAngle::Radians(1e-9);
   if (radius <= S1ChordAngle::Zero()) return S2Cap::Empty();
   return S2Cap(center, radius);
 }
@@ -80,8 +78,8 @@ struct VolumeIndex::Filter {
   float lower_m, upper_m;
 
   static Filter Of(const geo::Volume4D& v) {
-    return {StartSeconds(v.time().start), EndSeconds(v.time().end),
-            FloatDown(v.altitude().lower_m), FloatUp(v.altitude().upper_m)};
+    return {StartSeconds(v.time().start), EndSeconds(v.time().end), FloatDown(v.altitude().lower_m),
+            FloatUp(v.altitude().upper_m)};
   }
   bool Passes(const Posting& p) const {
     return p.start_s < end_s && start_s < p.end_s && p.lower_m <= upper_m && lower_m <= p.upper_m;
@@ -115,7 +113,8 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
 // Whole seconds since kEpoch, rounded down. Computed from the Unix epoch first, so that no
 // Timestamp overflows.
 int64_t EpochSecondsDown(Timestamp t) {
-  constexpr int64_t kEpochS = std::chrono::duration_cast<seconds>(kEpoch.time_since_epoch()).count();
+  constexpr int64_t kEpochS =
+      std::chrono::duration_cast<seconds>(kEpoch.time_since_epoch()).count();
   return FloorDiv(t.time_since_epoch().count(), 1'000'000) - kEpochS;
 }
 
@@ -201,8 +200,11 @@ void VolumeIndex::Insert(VolumeKey key, std::shared_ptr<const geo::Volume4D> vol
     bounds_.emplace_back();
   }
   const S2Cap& cap = volume->BoundingCap();
-  bounds_[slot] = SlotBounds{cap.center(), cap.radius(), volume->time().start,
-                             volume->time().end, volume->altitude().lower_m,
+  bounds_[slot] = SlotBounds{cap.center(),
+                             cap.radius(),
+                             volume->time().start,
+                             volume->time().end,
+                             volume->altitude().lower_m,
                              volume->altitude().upper_m};
   std::vector<S2CellId> cells = CoverIndexed(*volume);
   const Filter bounds = Filter::Of(*volume);
@@ -308,8 +310,7 @@ void VolumeIndex::ScanLevel(int level, BucketRange range,
       }
       scanned_to = interval_last;
       if (it == postings_.end() || it->time_key != time_key) break;  // Nothing more here.
-      for (; it != postings_.end() && it->time_key == time_key && it->cell <= interval_last;
-           ++it) {
+      for (; it != postings_.end() && it->time_key == time_key && it->cell <= interval_last; ++it) {
         ++stats.postings;
         if (filter.Passes(*it) && it->start_s >= skip_below_s) candidates.push_back(it->slot);
       }
@@ -351,8 +352,7 @@ void VolumeIndex::Query(const geo::Volume4D& area,
       }
     }
     std::sort(intervals.begin(), intervals.end());
-    ScanLevel(time_level, BucketsOf(area.time(), time_level), intervals, filter, candidates,
-              stats);
+    ScanLevel(time_level, BucketsOf(area.time(), time_level), intervals, filter, candidates, stats);
   }
 
   // A volume appears once per covering cell the query meets: visit it once.
@@ -383,12 +383,11 @@ void VolumeIndex::Query(const geo::Volume4D& area,
     // Inside the query: the volume's cap, hence its non-empty footprint, is within a cap inside
     // the query's footprint. The margin (1e-9 rad, 6 mm) dwarfs the rounding of the chords.
     if (!inside_area.is_empty()) {
-      const S1ChordAngle inner_distance =
-          inside_area.center() == area_cap.center()
-              ? distance
-              : S1ChordAngle(inside_area.center(), b.cap_center);
-      if (inner_distance.PlusError(inner_distance.GetS2PointConstructorMaxError()) +
-              b.cap_radius + S1ChordAngle::Radians(1e-9) <=
+      const S1ChordAngle inner_distance = inside_area.center() == area_cap.center()
+                                              ? distance
+                                              : S1ChordAngle(inside_area.center(), b.cap_center);
+      if (inner_distance.PlusError(inner_distance.GetS2PointConstructorMaxError()) + b.cap_radius +
+              S1ChordAngle::Radians(1e-9) <=
           inside_area.radius()) {
         return 1;
       }

@@ -31,9 +31,9 @@
 // max_buckets_per_volume x covering cells postings of 32 bytes, and 64 bytes of bounds.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <chrono>
 #include <memory>
 #include <utility>
 #include <vector>

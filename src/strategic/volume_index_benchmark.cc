@@ -3,10 +3,10 @@
 //   build/release/src/strategic/strategic_index_benchmark --benchmark_counters_tabular=true
 //
 // Traffic model (fixed seeds): 80% of volumes around hubs (Gaussian, sigma 10-30 km), 20%
-// anywhere over the region (two spreads, see Spread below); half circles, half polygons (4-12 vertices); sizes
-// log-uniform 200 m - 5 km (95%) or 5-40 km (5%); altitude bands from the ground or higher,
-// 50-1,500 m thick; windows starting in the next 7 or 14 days, 15 min - 4 h long (85%), 4-24 h
-// (14%) or 1-3 days (1%). Queries are new volumes drawn from the same model. Each query's
+// anywhere over the region (two spreads, see Spread below); half circles, half polygons (4-12
+// vertices); sizes log-uniform 200 m - 5 km (95%) or 5-40 km (5%); altitude bands from the ground
+// or higher, 50-1,500 m thick; windows starting in the next 7 or 14 days, 15 min - 4 h long (85%),
+// 4-24 h (14%) or 1-3 days (1%). Queries are new volumes drawn from the same model. Each query's
 // latency is timed on its own; p50/p90/p99/max (wall) and cpu_p50/cpu_p99 (this thread's CPU
 // time, which other processes' load does not inflate) are reported as counters (design.md
 // §6: p99 < 200 µs).
@@ -56,9 +56,17 @@ struct TrafficShape {
 
 TrafficShape ShapeOf(Spread spread) {
   if (spread == Spread::kCountry) {
-    return {{{33.51, 36.29, 25}, {33.89, 35.50, 15}, {31.95, 35.93, 25},
-             {36.20, 37.13, 20}, {34.73, 36.71, 15}, {33.31, 44.37, 30}},
-            30, 37.5, 34, 45, 7};
+    return {{{33.51, 36.29, 25},
+             {33.89, 35.50, 15},
+             {31.95, 35.93, 25},
+             {36.20, 37.13, 20},
+             {34.73, 36.71, 15},
+             {33.31, 44.37, 30}},
+            30,
+            37.5,
+            34,
+            45,
+            7};
   }
   TrafficShape shape{{}, 25, 55, -10, 60, 14};
   std::mt19937_64 rng(99);
@@ -75,8 +83,8 @@ class TrafficModel {
 
   std::shared_ptr<const geo::Volume4D> Next() {
     for (;;) {
-      auto v = geo::Volume4D::Make(NextFootprint(), NextAltitude(), NextTime(),
-                                   geo::VolumeLimits{}, kNow, "");
+      auto v = geo::Volume4D::Make(NextFootprint(), NextAltitude(), NextTime(), geo::VolumeLimits{},
+                                   kNow, "");
       if (v.ok()) return std::make_shared<const geo::Volume4D>(*std::move(v));
     }
   }
@@ -86,8 +94,8 @@ class TrafficModel {
 
   S2Point NextCenter() {
     if (Unit() < 0.8) {
-      const Hub& hub = shape_.hubs[std::uniform_int_distribution<size_t>(
-          0, shape_.hubs.size() - 1)(rng_)];
+      const Hub& hub =
+          shape_.hubs[std::uniform_int_distribution<size_t>(0, shape_.hubs.size() - 1)(rng_)];
       const double distance_km = std::min(
           4 * hub.sigma_km, std::abs(std::normal_distribution<double>(0, hub.sigma_km)(rng_)));
       return geo::testing::Offset(S2LatLng::FromDegrees(hub.lat, hub.lng).ToPoint(),
@@ -100,7 +108,7 @@ class TrafficModel {
 
   geo::Footprint NextFootprint() {
     const S2Point center = NextCenter();
-    const double size_m = Unit() < 0.95 ? 200 * std::pow(25.0, Unit())    // 200 m - 5 km
+    const double size_m = Unit() < 0.95 ? 200 * std::pow(25.0, Unit())   // 200 m - 5 km
                                         : 5000 * std::pow(8.0, Unit());  // 5 - 40 km
     if (Unit() < 0.5) return geo::Circle{geo::testing::ToLatLng(center), size_m};
     const int n = std::uniform_int_distribution<int>(4, 12)(rng_);
@@ -124,8 +132,8 @@ class TrafficModel {
     const Timestamp start =
         kNow + minutes(static_cast<int>(shape_.horizon_days * 24 * 60 * Unit()));
     const double u = Unit();
-    const double length_min = u < 0.85   ? 15 * std::pow(16.0, Unit())   // 15 min - 4 h
-                              : u < 0.99 ? 240 * std::pow(6.0, Unit())  // 4 - 24 h
+    const double length_min = u < 0.85   ? 15 * std::pow(16.0, Unit())    // 15 min - 4 h
+                              : u < 0.99 ? 240 * std::pow(6.0, Unit())    // 4 - 24 h
                                          : 1440 * std::pow(3.0, Unit());  // 1 - 3 days
     return {start, start + minutes(static_cast<int>(length_min) + 1)};
   }
@@ -194,12 +202,13 @@ void BM_StrategicQuery(benchmark::State& state) {
     cpu_us.push_back(ThreadCpuMicros() - cpu0);
     if (slowest_env != nullptr && cpu_us.back() > slowest_us) {
       const VolumeIndex::QueryStats st = VolumeIndex::LastQueryStats();
-      std::fprintf(stderr, "slow %.0f us: cells %zu postings %zu candidates %zu exact %zu conflicts %zu "
-                   "window %.1f h area %.1f km2 %s\n",
-                   cpu_us.back(), st.covering_cells, st.postings, st.candidates, st.exact_tests,
-                   st.matches,
-                   std::chrono::duration<double>(area.time().end - area.time().start).count() / 3600,
-                   area.AreaKm2(), area.s2_polygon() ? "polygon" : "circle");
+      std::fprintf(
+          stderr,
+          "slow %.0f us: cells %zu postings %zu candidates %zu exact %zu conflicts %zu "
+          "window %.1f h area %.1f km2 %s\n",
+          cpu_us.back(), st.covering_cells, st.postings, st.candidates, st.exact_tests, st.matches,
+          std::chrono::duration<double>(area.time().end - area.time().start).count() / 3600,
+          area.AreaKm2(), area.s2_polygon() ? "polygon" : "circle");
     }
     latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     const VolumeIndex::QueryStats stats = VolumeIndex::LastQueryStats();
@@ -273,29 +282,35 @@ BENCHMARK(BM_ReplaceVolume)
 
 // A 500 m circle at a hub of the continent world, with one of these windows (issue 7: a window
 // from year 0001 once meant ~3 million postings, 1 s and 0.75 GB to insert, ~60 ms to query).
-enum class Window { kHour, kMonth, kThreeHundredYears, kYear0001ToNow, kInYear0001, kInYear9999,
-                    kYear0001To9999 };
-constexpr const char* kWindowNames[] = {"1h", "30d", "300y", "0001-now", "in 0001", "in 9999",
-                                        "0001-9999"};
+enum class Window {
+  kHour,
+  kMonth,
+  kThreeHundredYears,
+  kYear0001ToNow,
+  kInYear0001,
+  kInYear9999,
+  kYear0001To9999
+};
+constexpr const char* kWindowNames[] = {"1h",      "30d",     "300y",     "0001-now",
+                                        "in 0001", "in 9999", "0001-9999"};
 
 std::shared_ptr<const geo::Volume4D> CircleWithWindow(Window window, double radius_m = 500) {
   const Timestamp year1 = *ParseRfc3339("0001-01-01T00:00:00Z");
   const Timestamp year9999 = *ParseRfc3339("9999-06-01T00:00:00Z");
-  const geo::TimeWindow windows[] = {
-      {kNow + hours(1), kNow + hours(2)},
-      {kNow + hours(1), kNow + hours(24 * 30)},
-      {kNow - hours(24 * 365 * 300), kNow + hours(2)},
-      {year1, kNow + hours(2)},
-      {year1, year1 + hours(1)},
-      {year9999, year9999 + hours(1)},
-      {year1, year9999 + hours(1)}};
+  const geo::TimeWindow windows[] = {{kNow + hours(1), kNow + hours(2)},
+                                     {kNow + hours(1), kNow + hours(24 * 30)},
+                                     {kNow - hours(24 * 365 * 300), kNow + hours(2)},
+                                     {year1, kNow + hours(2)},
+                                     {year1, year1 + hours(1)},
+                                     {year9999, year9999 + hours(1)},
+                                     {year1, year9999 + hours(1)}};
   // As volumes read back from the store are: any window of years 0001..9999.
   const geo::VolumeLimits any_time{.horizon = hours(24 * 366 * 12000),
                                    .max_start_age = hours(24 * 366 * 12000)};
   const Hub hub = ShapeOf(Spread::kContinent).hubs[0];
-  auto v = geo::Volume4D::Make(geo::Circle{{hub.lat, hub.lng}, radius_m}, {0, 500},
-                               windows[static_cast<int>(window)], any_time,
-                               year1 - hours(24 * 366), "");
+  auto v =
+      geo::Volume4D::Make(geo::Circle{{hub.lat, hub.lng}, radius_m}, {0, 500},
+                          windows[static_cast<int>(window)], any_time, year1 - hours(24 * 366), "");
   if (!v.ok()) std::abort();
   return std::make_shared<const geo::Volume4D>(*std::move(v));
 }
@@ -338,10 +353,7 @@ void BM_QueryByWindow(benchmark::State& state) {
   state.counters["postings"] = static_cast<double>(stats.postings);
   state.counters["conflicts"] = static_cast<double>(stats.matches);
 }
-BENCHMARK(BM_QueryByWindow)
-    ->ArgName("window")
-    ->DenseRange(0, 6)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QueryByWindow)->ArgName("window")->DenseRange(0, 6)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace deconflict::strategic

@@ -19,9 +19,9 @@
 namespace deconflict::strategic {
 namespace {
 
-using ::testing::UnorderedElementsAre;
 using std::chrono::hours;
 using std::chrono::minutes;
+using ::testing::UnorderedElementsAre;
 
 const Timestamp kNow = *ParseRfc3339("2026-11-21T09:00:00Z");
 
@@ -29,8 +29,8 @@ std::shared_ptr<const geo::Volume4D> Make(geo::Footprint footprint,
                                           geo::AltitudeBand band = {0, 100},
                                           Timestamp start = kNow + hours(1),
                                           Timestamp end = kNow + hours(2)) {
-  auto v = geo::Volume4D::Make(std::move(footprint), band, {start, end}, geo::VolumeLimits{},
-                               kNow, "");
+  auto v =
+      geo::Volume4D::Make(std::move(footprint), band, {start, end}, geo::VolumeLimits{}, kNow, "");
   EXPECT_TRUE(v.ok()) << v.status();
   return std::make_shared<const geo::Volume4D>(*std::move(v));
 }
@@ -55,10 +55,10 @@ TEST(VolumeIndex, FindsIntersectingVolumesOnly) {
   VolumeIndex index;
   index.Insert({1, 0}, Make(geo::Circle{{33.5, 36.2}, 2000}));
   index.Insert({1, 1}, Make(Box(33.6, 36.3, 33.7, 36.4)));
-  index.Insert({2, 0}, Make(geo::Circle{{33.5, 36.2}, 2000}, {200, 300}));        // above
+  index.Insert({2, 0}, Make(geo::Circle{{33.5, 36.2}, 2000}, {200, 300}));  // above
   index.Insert({3, 0}, Make(geo::Circle{{33.5, 36.2}, 2000}, {0, 100}, kNow + hours(2),
-                            kNow + hours(3)));                                     // after
-  index.Insert({4, 0}, Make(geo::Circle{{35.0, 36.2}, 2000}));                     // elsewhere
+                            kNow + hours(3)));                  // after
+  index.Insert({4, 0}, Make(geo::Circle{{35.0, 36.2}, 2000}));  // elsewhere
   EXPECT_EQ(index.size(), 5u);
   EXPECT_EQ(Found(index, *Make(Box(33.49, 36.19, 33.65, 36.35))), (Keys{{1, 0}, {1, 1}}));
   EXPECT_EQ(Found(index, *Make(geo::Circle{{33.5, 36.2}, 10}, {0, 1000}, kNow, kNow + hours(5))),
@@ -138,8 +138,8 @@ TEST(VolumeIndex, FindsFootprintsTouchingAlongCellBoundaries) {
 
 TEST(VolumeIndex, FindsAcrossTheAntimeridianAndAroundThePoles) {
   VolumeIndex index;
-  index.Insert({1, 0}, Make(geo::Polygon{{{-0.1, 179.9}, {-0.1, -179.9}, {0.1, -179.9},
-                                          {0.1, 179.9}}}));
+  index.Insert({1, 0},
+               Make(geo::Polygon{{{-0.1, 179.9}, {-0.1, -179.9}, {0.1, -179.9}, {0.1, 179.9}}}));
   index.Insert({2, 0}, Make(geo::Polygon{{{89.5, 0}, {89.5, 90}, {89.5, 180}, {89.5, -90}}}));
   EXPECT_EQ(Found(index, *Make(geo::Circle{{0, -179.95}, 100})), (Keys{{1, 0}}));
   EXPECT_EQ(Found(index, *Make(geo::Circle{{0, 179.95}, 100})), (Keys{{1, 0}}));
@@ -211,8 +211,7 @@ TEST(VolumeIndex, VolumesNearAPolygonQuerysCentreAreDecidedExactly) {
 
 // Any window of years 0001..9999 (issue 7: a year-0001 start once cost ~3 million postings).
 std::shared_ptr<const geo::Volume4D> MakeAnyTime(geo::Footprint footprint, Timestamp start,
-                                                 Timestamp end,
-                                                 geo::AltitudeBand band = {0, 100}) {
+                                                 Timestamp end, geo::AltitudeBand band = {0, 100}) {
   const geo::VolumeLimits any{.horizon = hours(24 * 366 * 12000),
                               .max_start_age = hours(24 * 366 * 12000)};
   auto v = geo::Volume4D::Make(std::move(footprint), band, {start, end}, any,
@@ -298,9 +297,9 @@ TEST(VolumeIndex, AQueryReadsOnlyBucketsThatHoldPostingsWhateverItsWindow) {
 // ---- Differential test against the brute-force oracle -----------------------------------
 
 // Brute force: every live volume that geo::Intersects the area.
-Keys Oracle(const std::map<std::pair<uint64_t, uint32_t>, std::shared_ptr<const geo::Volume4D>>&
-                live,
-            const geo::Volume4D& area) {
+Keys Oracle(
+    const std::map<std::pair<uint64_t, uint32_t>, std::shared_ptr<const geo::Volume4D>>& live,
+    const geo::Volume4D& area) {
   Keys keys;
   for (const auto& [key, volume] : live) {
     if (geo::Intersects(area, *volume)) keys.push_back(key);
@@ -326,19 +325,30 @@ geo::Volume4D WithExtremeWindow(const geo::Volume4D& v, std::mt19937_64& rng) {
   const Timestamp near_now = kNow + minutes(30) * grid(rng);
   geo::TimeWindow window = v.time();
   switch (kind(rng)) {
-    case 0: window = {near_now, near_now + seconds(1)}; break;
-    case 1: window = {near_now - hours(24) * grid(rng), near_now + hours(24) * grid(rng) + hours(1)};
+    case 0:
+      window = {near_now, near_now + seconds(1)};
       break;
-    case 2: window = {kNow - hours(24 * 365) * std::uniform_int_distribution<int>(1, 300)(rng),
-                      near_now + minutes(30)};
+    case 1:
+      window = {near_now - hours(24) * grid(rng), near_now + hours(24) * grid(rng) + hours(1)};
       break;
-    case 3: window = {year1 + hours(1) * grid(rng), year1 + hours(1) * grid(rng) + hours(49)};
+    case 2:
+      window = {kNow - hours(24 * 365) * std::uniform_int_distribution<int>(1, 300)(rng),
+                near_now + minutes(30)};
       break;
-    case 4: window = {year1 + hours(1) * grid(rng), near_now + minutes(30)}; break;
-    case 5: window = {year9999 + hours(1) * grid(rng), year9999 + hours(1) * grid(rng) + hours(49)};
+    case 3:
+      window = {year1 + hours(1) * grid(rng), year1 + hours(1) * grid(rng) + hours(49)};
       break;
-    case 6: window = {near_now, year9999}; break;
-    default: return v;
+    case 4:
+      window = {year1 + hours(1) * grid(rng), near_now + minutes(30)};
+      break;
+    case 5:
+      window = {year9999 + hours(1) * grid(rng), year9999 + hours(1) * grid(rng) + hours(49)};
+      break;
+    case 6:
+      window = {near_now, year9999};
+      break;
+    default:
+      return v;
   }
   auto made = geo::Volume4D::Make(v.footprint(), v.altitude(), window, kAnyTime, kLongAgo, "");
   RC_ASSERT(made.ok());
@@ -351,8 +361,7 @@ geo::Volume4D WithExtremeWindow(const geo::Volume4D& v, std::mt19937_64& rng) {
 void CompareWithOracle(uint64_t sample_seed, const VolumeIndexOptions& options,
                        bool extreme_windows = false) {
   std::mt19937_64 rng(sample_seed);
-  const geo::testing::VolumeSampler base_sampler(geo::testing::kAllRegions[sample_seed % 4],
-                                                 kNow);
+  const geo::testing::VolumeSampler base_sampler(geo::testing::kAllRegions[sample_seed % 4], kNow);
   struct Sampler {
     const geo::testing::VolumeSampler& base;
     bool extreme;
@@ -402,44 +411,46 @@ void CompareWithOracle(uint64_t sample_seed, const VolumeIndexOptions& options,
     queries_with_conflicts += !found.empty();
     RC_ASSERT(found == Oracle(live, area));  // also: each volume visited once
   }
-  RC_TAG(queries_with_conflicts == 0    ? "no query found a conflict"
+  RC_TAG(queries_with_conflicts == 0   ? "no query found a conflict"
          : queries_with_conflicts < 20 ? "1-19 of 40 queries found conflicts"
                                        : "20-40 of 40 queries found conflicts");
 }
 
-DC_PROP(VolumeIndexProperty, MatchesBruteForceWithDefaultOptions, 11, 120,
-        (uint64_t sample_seed)) {
+DC_PROP(VolumeIndexProperty, MatchesBruteForceWithDefaultOptions, 11, 120, (uint64_t sample_seed)) {
   CompareWithOracle(sample_seed, VolumeIndexOptions{});
 }
 
 DC_PROP(VolumeIndexProperty, MatchesBruteForceWithFewDeepCellsAndHourBuckets, 12, 60,
         (uint64_t sample_seed)) {
   // Few, deep cells: many ancestors and many descendants in play.
-  CompareWithOracle(sample_seed,
-                    VolumeIndexOptions{.min_level = 2, .max_level = 20, .max_cells = 3,
-                                       .time_bucket = std::chrono::hours(1)});
+  CompareWithOracle(
+      sample_seed,
+      VolumeIndexOptions{
+          .min_level = 2, .max_level = 20, .max_cells = 3, .time_bucket = std::chrono::hours(1)});
 }
 
 DC_PROP(VolumeIndexProperty, MatchesBruteForceWithoutTheQueryMarginAndDayBuckets, 13, 60,
         (uint64_t sample_seed)) {
   // Random footprints do not touch exactly on cell boundaries, so even without the margin the
   // answers must match; the margin's purpose is tested in FindsFootprintsTouchingAlong...
-  CompareWithOracle(sample_seed, VolumeIndexOptions{.max_cells = 16, .query_margin_m = 0,
+  CompareWithOracle(sample_seed, VolumeIndexOptions{.max_cells = 16,
+                                                    .query_margin_m = 0,
                                                     .time_bucket = std::chrono::hours(24)});
 }
 
-DC_PROP(VolumeIndexProperty, MatchesBruteForceWithWindowsFromOneSecondToEightThousandYears, 14,
-        120, (uint64_t sample_seed)) {
+DC_PROP(VolumeIndexProperty, MatchesBruteForceWithWindowsFromOneSecondToEightThousandYears, 14, 120,
+        (uint64_t sample_seed)) {
   CompareWithOracle(sample_seed, VolumeIndexOptions{}, /*extreme_windows=*/true);
 }
 
 DC_PROP(VolumeIndexProperty, MatchesBruteForceWithManyFineLevels, 15, 60, (uint64_t sample_seed)) {
   // Hour buckets, doubling per level, at most 2 per volume: every window length lands on its
   // own level, and the clamp of level-0 buckets (±3,800 years from 2020) is reached.
-  CompareWithOracle(sample_seed,
-                    VolumeIndexOptions{.time_bucket = std::chrono::hours(1), .level_factor = 2,
-                                       .max_buckets_per_volume = 2},
-                    /*extreme_windows=*/true);
+  CompareWithOracle(
+      sample_seed,
+      VolumeIndexOptions{
+          .time_bucket = std::chrono::hours(1), .level_factor = 2, .max_buckets_per_volume = 2},
+      /*extreme_windows=*/true);
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ struct DetectorOptions {
 };
 
 // OK or InvalidArgument naming the option.
-absl::Status ValidateDetectorOptions(const DetectorOptions& options);
+[[nodiscard]] absl::Status ValidateDetectorOptions(const DetectorOptions& options);
 
 // One conflicting pair. Value type.
 struct Conflict {
@@ -124,7 +124,8 @@ class Detector {
   // velocity from its own time to `at`), sorted by (a, b), each pair once with a < b.
   // Returns InvalidArgument naming the option or the track ("tracks[12].lat_deg: ...") when
   // the options or a track are invalid, or when there are 2^32 tracks or more.
-  absl::StatusOr<std::vector<Conflict>> Detect(std::span<const Track> tracks, Timestamp at);
+  [[nodiscard]] absl::StatusOr<std::vector<Conflict>> Detect(std::span<const Track> tracks,
+                                                             Timestamp at);
 
   const DetectorOptions& options() const { return options_; }
   const DetectorStats& last_stats() const { return stats_; }
@@ -140,9 +141,10 @@ class Detector {
 
 // Shared by Detector and DetectAllPairs: validates options and tracks, and fills `states`
 // (PrepareTrack at `at`) and `party_of` (a dense party number per track).
-absl::Status PrepareSnapshot(const DetectorOptions& options, std::span<const Track> tracks,
-                             Timestamp at, std::vector<KinematicState>& states,
-                             std::vector<uint32_t>& party_of);
+[[nodiscard]] absl::Status PrepareSnapshot(const DetectorOptions& options,
+                                           std::span<const Track> tracks, Timestamp at,
+                                           std::vector<KinematicState>& states,
+                                           std::vector<uint32_t>& party_of);
 
 // Judges tracks i and j of a prepared snapshot with the minima of their parties and the
 // same-party rule; the single pair decision both detectors share. REQUIRES: i < j.

@@ -16,7 +16,8 @@ namespace deconflict::tactical {
 
 // Every conflict among `tracks` at `at`, sorted by (a, b). Same contract and errors as
 // Detector::Detect; ignores the broad-phase tuning options. Thread-safe (no shared state).
-absl::StatusOr<std::vector<Conflict>> DetectAllPairs(const DetectorOptions& options,
-                                                     std::span<const Track> tracks, Timestamp at);
+[[nodiscard]] absl::StatusOr<std::vector<Conflict>> DetectAllPairs(const DetectorOptions& options,
+                                                                   std::span<const Track> tracks,
+                                                                   Timestamp at);
 
 }  // namespace deconflict::tactical

@@ -27,6 +27,6 @@ struct Track {
 // not finite or out of range: lat [-90, 90], lon [-180, 180], alt [-2,000, 100,000] m, ground
 // speed [0, 2,000] m/s, vertical rate [-1,000, 1,000] m/s, track angle finite; party and id
 // non-empty.
-absl::Status ValidateTrack(const Track& track);
+[[nodiscard]] absl::Status ValidateTrack(const Track& track);
 
 }  // namespace deconflict::tactical

@@ -36,7 +36,7 @@ class TrackTable {
   // Inserts the track, or replaces the held report of the same (party, id) if `track.time` is
   // not older than it; an older report is ignored (reports may arrive out of order).
   // Returns InvalidArgument naming the field if the track is invalid (ValidateTrack).
-  absl::Status Upsert(Track track);
+  [[nodiscard]] absl::Status Upsert(Track track);
 
   // Drops every track with time < now - max_age. Returns how many were dropped. May reorder
   // the tracks.

@@ -9,10 +9,11 @@
 namespace deconflict::e2e {
 namespace {
 
-const std::set<std::string> kOpenRoutes = {"get /v1/health", "get /v1/version", "get /v1/openapi.json"};
+const std::set<std::string> kOpenRoutes = {"get /v1/health", "get /v1/version",
+                                           "get /v1/openapi.json"};
 // Routes that change operations: operators only.
-const std::set<std::string> kOperatorRoutes = {"put /v1/operations/{id}", "put /v1/operations/{id}/{ovn}",
-                                               "delete /v1/operations/{id}/{ovn}"};
+const std::set<std::string> kOperatorRoutes = {
+    "put /v1/operations/{id}", "put /v1/operations/{id}/{ovn}", "delete /v1/operations/{id}/{ovn}"};
 
 std::string Fill(std::string path) {
   for (size_t open; (open = path.find('{')) != std::string::npos;) {

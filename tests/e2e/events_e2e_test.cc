@@ -45,8 +45,9 @@ class EventsE2E : public ::testing::Test {
   std::vector<std::string> RuFiles(int n) {
     std::vector<std::string> ovns;
     for (int i = 0; i < n; ++i) {
-      HttpResult r = Call("PUT", "/v1/operations/" + NewUuid(),
-                          OperationBody({CircleVolume(35.0, 38.0, 5000, 0, 1000, 3600, 7200)}), ru_);
+      HttpResult r =
+          Call("PUT", "/v1/operations/" + NewUuid(),
+               OperationBody({CircleVolume(35.0, 38.0, 5000, 0, 1000, 3600, 7200)}), ru_);
       EXPECT_EQ(r.status, 201) << r.body;
       ovns.push_back(std::string(r.json().at("operation").at("ovn").as_string()));
     }
@@ -54,16 +55,20 @@ class EventsE2E : public ::testing::Test {
   }
   // US files one operation over RU's (keyed with their OVNs), then changes it `changes` times:
   // each version gives RU one operation.conflict per RU operation. Returns {id, ovn}.
-  std::pair<std::string, std::string> UsConflicts(const std::vector<std::string>& key, int changes) {
+  std::pair<std::string, std::string> UsConflicts(const std::vector<std::string>& key,
+                                                  int changes) {
     const std::string id = NewUuid();
-    HttpResult r = Call("PUT", "/v1/operations/" + id,
-                        OperationBody({CircleVolume(35.01, 38.0, 5000, 500, 1500, 5400, 9000)}, key), us_);
+    HttpResult r =
+        Call("PUT", "/v1/operations/" + id,
+             OperationBody({CircleVolume(35.01, 38.0, 5000, 500, 1500, 5400, 9000)}, key), us_);
     EXPECT_EQ(r.status, 201) << r.body;
     std::string ovn(r.json().at("operation").at("ovn").as_string());
     HttpConnection connection(server_->port());
     for (int i = 0; i < changes; ++i) {
-      r = connection.Send("PUT", "/v1/operations/" + id + "/" + ovn,
-                          OperationBody({CircleVolume(35.01, 38.0, 5000 + i + 1, 500, 1500, 5400, 9000)}, key), us_);
+      r = connection.Send(
+          "PUT", "/v1/operations/" + id + "/" + ovn,
+          OperationBody({CircleVolume(35.01, 38.0, 5000 + i + 1, 500, 1500, 5400, 9000)}, key),
+          us_);
       EXPECT_EQ(r.status, 200) << r.body;
       ovn = std::string(r.json().at("operation").at("ovn").as_string());
     }
@@ -127,8 +132,10 @@ TEST_F(EventsE2E, ReconnectingWithAfterGivesNoGapAndNoDuplicate) {
     HttpConnection connection(server_->port());
     std::string current = ovn;
     for (int i = 0; i < 5; ++i) {  // 10 more, while the client reconnects
-      HttpResult r = connection.Send("PUT", "/v1/operations/" + id + "/" + current,
-          OperationBody({CircleVolume(35.01, 38.0, 4000 - i, 500, 1500, 5400, 9000)}, ru_ovns), us_);
+      HttpResult r = connection.Send(
+          "PUT", "/v1/operations/" + id + "/" + current,
+          OperationBody({CircleVolume(35.01, 38.0, 4000 - i, 500, 1500, 5400, 9000)}, ru_ovns),
+          us_);
       ASSERT_EQ(r.status, 200) << r.body;
       current = std::string(r.json().at("operation").at("ovn").as_string());
     }
@@ -235,20 +242,24 @@ TEST_F(EventsE2E, BadTokensAreRefused) {
   int status = 0;
   EXPECT_EQ(WsClient::Connect(server_->port(), "dc_wrong", {}, &status), nullptr);
   EXPECT_EQ(status, 401);
-  EXPECT_EQ(WsClient::Connect(server_->port(), "dc_wrong", {.token_in = TokenIn::kSubprotocol}, &status), nullptr);
+  EXPECT_EQ(
+      WsClient::Connect(server_->port(), "dc_wrong", {.token_in = TokenIn::kSubprotocol}, &status),
+      nullptr);
   EXPECT_EQ(status, 401);
   auto by_message = Socket("dc_wrong", {.token_in = TokenIn::kFirstMessage});
   ASSERT_TRUE(by_message);
   EXPECT_FALSE(by_message->Next());
   EXPECT_EQ(by_message->close_code(), 1008);
-  EXPECT_EQ(by_message->close_reason().rfind("unauthorized: ", 0), 0u) << by_message->close_reason();
+  EXPECT_EQ(by_message->close_reason().rfind("unauthorized: ", 0), 0u)
+      << by_message->close_reason();
 }
 
 TEST_F(EventsE2E, WatchPrintsEventsAndExitsOnARefusedToken) {
   std::vector<std::string> ru_ovns = RuFiles(2);
   UsConflicts(ru_ovns, 0);
   const std::string url = "http://127.0.0.1:" + std::to_string(server_->port());
-  CliResult watched = RunCli({"watch", "--url", url, "--token", ru_, "--after", "1", "--count", "1"});
+  CliResult watched =
+      RunCli({"watch", "--url", url, "--token", ru_, "--after", "1", "--count", "1"});
   ASSERT_EQ(watched.exit_code, 0) << watched.err;
   boost::json::value line = boost::json::parse(watched.out);
   EXPECT_EQ(Seq(line), 2);
@@ -272,8 +283,9 @@ TEST(EventsWatchE2E, WatchReconnectsAndResumesAfterASlowConsumerClose) {
   ServerProcess server(dir.path(), {"--events-max-queue", "1"});
   ASSERT_TRUE(server.Start()) << server.error();
   const std::string err_path = dir.path() + "/watch.err";
-  const std::string command = "timeout 30 " + BinaryPath() + " watch --url http://127.0.0.1:" +
-                              std::to_string(server.port()) + " --token " + ru + " --count 16 2>" + err_path;
+  const std::string command = "timeout 30 " + BinaryPath() +
+                              " watch --url http://127.0.0.1:" + std::to_string(server.port()) +
+                              " --token " + ru + " --count 16 2>" + err_path;
   FILE* watch = ::popen(command.c_str(), "r");
   ASSERT_NE(watch, nullptr);
   // Live events, not a catch-up (which never overflows): wait until watch has subscribed.
@@ -281,7 +293,8 @@ TEST(EventsWatchE2E, WatchReconnectsAndResumesAfterASlowConsumerClose) {
     std::ifstream err(err_path);
     return std::string((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
   };
-  for (int attempt = 0; attempt < 200 && notes().find("connected") == std::string::npos; ++attempt) {
+  for (int attempt = 0; attempt < 200 && notes().find("connected") == std::string::npos;
+       ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
@@ -294,12 +307,14 @@ TEST(EventsWatchE2E, WatchReconnectsAndResumesAfterASlowConsumerClose) {
     key.push_back(std::string(r.json().at("operation").at("ovn").as_string()));
   }
   const std::string id = NewUuid();
-  HttpResult filed = Http(server.port(), "PUT", "/v1/operations/" + id,
-                          OperationBody({CircleVolume(35.01, 38.0, 5000, 500, 1500, 5400, 9000)}, key), us);
+  HttpResult filed =
+      Http(server.port(), "PUT", "/v1/operations/" + id,
+           OperationBody({CircleVolume(35.01, 38.0, 5000, 500, 1500, 5400, 9000)}, key), us);
   ASSERT_EQ(filed.status, 201) << filed.body;  // a burst of 8 events for RU
   const std::string ovn(filed.json().at("operation").at("ovn").as_string());
-  HttpResult changed = Http(server.port(), "PUT", "/v1/operations/" + id + "/" + ovn,
-                            OperationBody({CircleVolume(35.01, 38.0, 4000, 500, 1500, 5400, 9000)}, key), us);
+  HttpResult changed =
+      Http(server.port(), "PUT", "/v1/operations/" + id + "/" + ovn,
+           OperationBody({CircleVolume(35.01, 38.0, 4000, 500, 1500, 5400, 9000)}, key), us);
   ASSERT_EQ(changed.status, 200) << changed.body;  // 8 more
 
   std::vector<int64_t> seqs;

@@ -218,7 +218,8 @@ HttpResult HttpConnection::Send(const std::string& method, const std::string& ta
     if (!ec) http::read(impl_->stream, impl_->buffer, parser, ec);
     if (ec) {
       impl_->connected = false;
-      const bool closed_before_answer = ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+      const bool closed_before_answer = ec == http::error::end_of_stream ||
+                                        ec == net::error::connection_reset ||
                                         ec == net::error::broken_pipe || ec == net::error::eof;
       if (reused && closed_before_answer) continue;
       return result;
@@ -242,8 +243,10 @@ HttpResult Http(int port, const std::string& method, const std::string& target,
 namespace {
 
 std::string At(int offset_s) {
-  auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  return FormatRfc3339(std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(offset_s));
+  auto now =
+      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  return FormatRfc3339(std::chrono::floor<std::chrono::seconds>(now) +
+                       std::chrono::seconds(offset_s));
 }
 
 std::string Wrap(const std::string& outline, double lo, double hi, int s, int e) {
@@ -258,9 +261,11 @@ std::string Wrap(const std::string& outline, double lo, double hi, int s, int e)
 
 std::string CircleVolume(double lat, double lng, double radius_m, double lo_m, double hi_m,
                          int start_offset_s, int end_offset_s) {
-  return Wrap(fmt::format(R"("outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}})",
-                          lat, lng, radius_m),
-              lo_m, hi_m, start_offset_s, end_offset_s);
+  return Wrap(
+      fmt::format(
+          R"("outline_circle": {{"center": {{"lat": {}, "lng": {}}}, "radius": {{"value": {}, "units": "M"}}}})",
+          lat, lng, radius_m),
+      lo_m, hi_m, start_offset_s, end_offset_s);
 }
 
 std::string PolygonVolume(const std::vector<std::pair<double, double>>& vertices, double lo_m,
@@ -274,8 +279,8 @@ std::string PolygonVolume(const std::vector<std::pair<double, double>>& vertices
               start_offset_s, end_offset_s);
 }
 
-std::string OperationBody(const std::vector<std::string>& volumes, const std::vector<std::string>& key,
-                          const std::string& state) {
+std::string OperationBody(const std::vector<std::string>& volumes,
+                          const std::vector<std::string>& key, const std::string& state) {
   std::string extents, keys;
   for (const auto& v : volumes) extents += (extents.empty() ? "" : ", ") + v;
   for (const auto& k : key) keys += (keys.empty() ? "\"" : ", \"") + k + "\"";
@@ -283,7 +288,8 @@ std::string OperationBody(const std::vector<std::string>& volumes, const std::ve
 }
 
 std::string AddParty(const std::string& data_dir, const std::string& id, const std::string& role) {
-  CliResult r = RunCli({"party", "add", "--data", data_dir, "--id", id, "--name", id + " forces", "--role", role});
+  CliResult r = RunCli(
+      {"party", "add", "--data", data_dir, "--id", id, "--name", id + " forces", "--role", role});
   size_t at = r.out.find("token: ");
   if (r.exit_code != 0 || at == std::string::npos) {
     std::cerr << "party add failed: " << r.out << r.err << "\n";

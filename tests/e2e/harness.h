@@ -78,7 +78,7 @@ class ServerProcess {
 };
 
 struct HttpResult {
-  int status = 0;        // 0: no answer (connection failed)
+  int status = 0;  // 0: no answer (connection failed)
   std::string body;
   std::string content_type;
   boost::json::value json() const;  // null when the body is not JSON
@@ -108,7 +108,8 @@ std::string PolygonVolume(const std::vector<std::pair<double, double>>& vertices
                           double hi_m, int start_offset_s, int end_offset_s);
 // {"extents": [volumes...], "state": state, "key": key}
 std::string OperationBody(const std::vector<std::string>& volumes,
-                          const std::vector<std::string>& key = {}, const std::string& state = "Accepted");
+                          const std::vector<std::string>& key = {},
+                          const std::string& state = "Accepted");
 
 // Adds a party through the CLI and returns its token ("" on failure, with the reason printed).
 std::string AddParty(const std::string& data_dir, const std::string& id, const std::string& role);

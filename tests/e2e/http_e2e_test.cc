@@ -21,7 +21,8 @@ class HttpE2E : public ::testing::Test {
     ASSERT_TRUE(server_->Start()) << server_->error();
   }
 
-  HttpResult Call(const std::string& method, const std::string& target, const std::string& body = "") {
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = "") {
     return Http(server_->port(), method, target, body, ru_);
   }
 
@@ -54,12 +55,15 @@ TEST_F(HttpE2E, DuplicateKeyInABodyIsRefusedNamingIt) {
   ASSERT_NE(circle, std::string::npos) << volume;
   // A second outline_circle far away: with "last wins" the server would check a volume other
   // than the one a reviewer of the body sees first.
-  volume.insert(circle, circle_key +
-                            R"(: {"center": {"lat": -10, "lng": 100}, "radius": {"value": 500, "units": "M"}}, )");
+  volume.insert(
+      circle,
+      circle_key +
+          R"(: {"center": {"lat": -10, "lng": 100}, "radius": {"value": 500, "units": "M"}}, )");
   HttpResult refused = Call("PUT", "/v1/operations/" + NewUuid(), OperationBody({volume}));
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_EQ(refused.json().at("error").at("field"), "extents[0].volume");
-  EXPECT_EQ(refused.json().at("error").at("message"), "extents[0].volume: duplicate key \"outline_circle\"");
+  EXPECT_EQ(refused.json().at("error").at("message"),
+            "extents[0].volume: duplicate key \"outline_circle\"");
 }
 
 TEST_F(HttpE2E, HostilePathsGetSmallValidUtf8Answers) {
@@ -68,7 +72,8 @@ TEST_F(HttpE2E, HostilePathsGetSmallValidUtf8Answers) {
                                             "/v1/" + std::string(60 * 1024, 'a')};
   for (const std::string& target : targets) {
     HttpResult answer = Call("GET", target);
-    EXPECT_TRUE(answer.status == 400 || answer.status == 413) << answer.status << " " << target.substr(0, 80);
+    EXPECT_TRUE(answer.status == 400 || answer.status == 413)
+        << answer.status << " " << target.substr(0, 80);
     EXPECT_LT(answer.body.size(), 400u) << answer.body.substr(0, 400);
     EXPECT_TRUE(IsValidUtf8(answer.body)) << answer.body.substr(0, 400);
     EXPECT_TRUE(answer.json().is_object()) << answer.body.substr(0, 400);

@@ -23,7 +23,8 @@ TEST(PartyRevocationE2E, RevokedPartysOperationsStopBlockingOthersWhileTheServer
   HttpResult filed = Http(port, "PUT", "/v1/operations/" + op_a,
                           OperationBody({CircleVolume(36.0, 37.0, 5000, 0, 1000, 600, 7200)}), a);
   ASSERT_EQ(filed.status, 201) << filed.body;
-  const std::string body_b = OperationBody({CircleVolume(36.02, 37.0, 5000, 500, 1500, 1200, 9000)});
+  const std::string body_b =
+      OperationBody({CircleVolume(36.02, 37.0, 5000, 500, 1500, 1200, 9000)});
   HttpResult refused = Http(port, "PUT", "/v1/operations/" + op_b, body_b, b);
   ASSERT_EQ(refused.status, 409) << refused.body;
   ASSERT_EQ(refused.json().at("missing").as_array().size(), 1u);

@@ -58,8 +58,9 @@ TEST_F(ServerE2E, OpenRoutesNeedNoTokenAndOthersDo) {
 
 TEST_F(ServerE2E, KeyRuleRefusesUntilEveryOverlapIsAcknowledged) {
   const std::string op1 = NewUuid(), op2 = NewUuid();
-  HttpResult first = Call("PUT", "/v1/operations/" + op1,
-                          OperationBody({CircleVolume(35.0, 38.0, 5000, 0, 1000, 3600, 7200)}), ru_);
+  HttpResult first =
+      Call("PUT", "/v1/operations/" + op1,
+           OperationBody({CircleVolume(35.0, 38.0, 5000, 0, 1000, 3600, 7200)}), ru_);
   ASSERT_EQ(first.status, 201) << first.body;
   EXPECT_GE(first.json().at("ledger_index").as_int64(), 0);
   const std::string ovn1 = Ovn(first);
@@ -94,8 +95,9 @@ TEST_F(ServerE2E, KeyRuleRefusesUntilEveryOverlapIsAcknowledged) {
   EXPECT_EQ(Ovn(retry), Ovn(accepted));
 
   // RU's update must now acknowledge US's operation too.
-  HttpResult stale_key = Call("PUT", "/v1/operations/" + op1 + "/" + ovn1,
-                              OperationBody({CircleVolume(35.0, 38.0, 6000, 0, 1000, 3600, 7200)}), ru_);
+  HttpResult stale_key =
+      Call("PUT", "/v1/operations/" + op1 + "/" + ovn1,
+           OperationBody({CircleVolume(35.0, 38.0, 6000, 0, 1000, 3600, 7200)}), ru_);
   EXPECT_EQ(stale_key.status, 409) << stale_key.body;
   EXPECT_EQ(stale_key.json().at("missing").as_array().size(), 1u);
 }
@@ -122,12 +124,13 @@ TEST_F(ServerE2E, OnlyTheOwnerChangesOrEndsAndStaleOvnsAreRefused) {
   HttpResult stale = Call("PUT", "/v1/operations/" + id + "/" + ovn, other_change, ru_);
   EXPECT_EQ(stale.status, 409) << stale.body;
   EXPECT_EQ(stale.json().at("error").at("code").as_string(), "failed_precondition");
-  EXPECT_EQ(Call("PUT", "/v1/operations/" + id, change, ru_).status, 409);             // exists
+  EXPECT_EQ(Call("PUT", "/v1/operations/" + id, change, ru_).status, 409);  // exists
   HttpResult ended = Call("DELETE", "/v1/operations/" + id + "/" + Ovn(updated), "", ru_);
   ASSERT_EQ(ended.status, 200) << ended.body;
   HttpResult after = Call("GET", "/v1/operations/" + id, "", ru_);
   EXPECT_EQ(after.json().at("operation").at("state").as_string(), "Ended");
-  EXPECT_EQ(Call("DELETE", "/v1/operations/" + id + "/" + Ovn(updated), "", ru_).status, 409);  // ended
+  EXPECT_EQ(Call("DELETE", "/v1/operations/" + id + "/" + Ovn(updated), "", ru_).status,
+            409);  // ended
   EXPECT_EQ(Call("DELETE", "/v1/operations/" + NewUuid() + "/x", "", ru_).status, 404);
   // Guarantors may read; they may not file.
   EXPECT_EQ(Call("PUT", "/v1/operations/" + NewUuid(), change, un_).status, 403);
@@ -139,14 +142,17 @@ TEST_F(ServerE2E, ConflictsAndQueriesArePaged) {
   std::set<std::string> ru_ids;
   for (int i = 0; i < 5; ++i) {
     const std::string id = NewUuid();
-    HttpResult r = Call("PUT", "/v1/operations/" + id,
-                        OperationBody({CircleVolume(60, 60 + 0.001 * i, 1000, 0, 100, 600, 3600)}), ru_);
+    HttpResult r =
+        Call("PUT", "/v1/operations/" + id,
+             OperationBody({CircleVolume(60, 60 + 0.001 * i, 1000, 0, 100, 600, 3600)}), ru_);
     ASSERT_EQ(r.status, 201) << r.body;
     ovns.push_back(Ovn(r));
     ru_ids.insert(id);
   }
   ASSERT_EQ(Call("PUT", "/v1/operations/" + NewUuid(),
-                 OperationBody({CircleVolume(60, 60, 5000, 0, 100, 600, 3600)}, ovns), us_).status, 201);
+                 OperationBody({CircleVolume(60, 60, 5000, 0, 100, 600, 3600)}, ovns), us_)
+                .status,
+            201);
 
   // Pages of two: 2 + 2 + 1, every conflict once, next_cursor only while more remain.
   std::set<std::string> seen;
@@ -174,18 +180,22 @@ TEST_F(ServerE2E, ConflictsAndQueriesArePaged) {
 
   // The query pages the same way (limit and cursor in the body).
   const std::string area = CircleVolume(60, 60, 20000, 0, 5000, 0, 7200);
-  HttpResult first = Call("POST", "/v1/operations/query", R"({"limit": 4, "area_of_interest": )" + area + "}", un_);
+  HttpResult first = Call("POST", "/v1/operations/query",
+                          R"({"limit": 4, "area_of_interest": )" + area + "}", un_);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(first.json().at("operations").as_array().size(), 4u);
   const std::string cursor(first.json().at("next_cursor").as_string());
-  HttpResult rest = Call("POST", "/v1/operations/query",
-                         R"({"limit": 4, "cursor": ")" + cursor + R"(", "area_of_interest": )" + area + "}", un_);
+  HttpResult rest =
+      Call("POST", "/v1/operations/query",
+           R"({"limit": 4, "cursor": ")" + cursor + R"(", "area_of_interest": )" + area + "}", un_);
   ASSERT_EQ(rest.status, 200) << rest.body;
   EXPECT_EQ(rest.json().at("operations").as_array().size(), 2u);
   EXPECT_FALSE(rest.json().as_object().contains("next_cursor"));
 
   // Bad parameters name their field; a cursor of another list is refused.
-  auto field_of = [](const HttpResult& r) { return std::string(r.json().at("error").at("field").as_string()); };
+  auto field_of = [](const HttpResult& r) {
+    return std::string(r.json().at("error").at("field").as_string());
+  };
   for (const char* bad : {"limit=0", "limit=1001", "limit=x", "cursor=nonsense", "cursor="}) {
     HttpResult r = Call("GET", std::string("/v1/conflicts?") + bad, "", us_);
     EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
@@ -193,7 +203,8 @@ TEST_F(ServerE2E, ConflictsAndQueriesArePaged) {
   }
   HttpResult foreign = Call("GET", "/v1/conflicts?cursor=" + cursor, "", us_);
   EXPECT_EQ(foreign.status, 400) << foreign.body;
-  HttpResult too_many = Call("POST", "/v1/operations/query", R"({"limit": 5000, "area_of_interest": )" + area + "}", us_);
+  HttpResult too_many = Call("POST", "/v1/operations/query",
+                             R"({"limit": 5000, "area_of_interest": )" + area + "}", us_);
   EXPECT_EQ(too_many.status, 400) << too_many.body;
   EXPECT_EQ(field_of(too_many), "limit");
 }
@@ -201,17 +212,22 @@ TEST_F(ServerE2E, ConflictsAndQueriesArePaged) {
 TEST_F(ServerE2E, ProbesAreCoarsenedAndShownToTheOwner) {
   const std::string id = NewUuid();
   ASSERT_EQ(Call("PUT", "/v1/operations/" + id,
-                 OperationBody({CircleVolume(70, 70, 2000, 0, 1000, 600, 3600)}), ru_).status, 201);
-  const std::string area = R"({"area_of_interest": )" + CircleVolume(70, 70, 20000, 0, 5000, 0, 7200) + "}";
+                 OperationBody({CircleVolume(70, 70, 2000, 0, 1000, 600, 3600)}), ru_)
+                .status,
+            201);
+  const std::string area =
+      R"({"area_of_interest": )" + CircleVolume(70, 70, 20000, 0, 5000, 0, 7200) + "}";
   HttpResult probe = Call("POST", "/v1/operations/query", area, us_);
   ASSERT_EQ(probe.status, 200) << probe.body;
   const boost::json::value shown = probe.json();
   ASSERT_EQ(shown.at("operations").as_array().size(), 1u);
   EXPECT_TRUE(shown.at("operations").at(0).at("coarsened").as_bool());
   EXPECT_FALSE(shown.at("operations").at(0).as_object().contains("extents"));
-  const std::string start(shown.at("operations").at(0).at("overlap").at("time_start").at("value").as_string());
-  EXPECT_TRUE(start.ends_with(":00:00Z") || start.ends_with(":15:00Z") || start.ends_with(":30:00Z") ||
-              start.ends_with(":45:00Z")) << start;
+  const std::string start(
+      shown.at("operations").at(0).at("overlap").at("time_start").at("value").as_string());
+  EXPECT_TRUE(start.ends_with(":00:00Z") || start.ends_with(":15:00Z") ||
+              start.ends_with(":30:00Z") || start.ends_with(":45:00Z"))
+      << start;
 
   const boost::json::value probes = Call("GET", "/v1/probes", "", ru_).json();
   ASSERT_EQ(probes.at("probes").as_array().size(), 1u) << probes;
@@ -223,28 +239,40 @@ TEST_F(ServerE2E, ProbesAreCoarsenedAndShownToTheOwner) {
 
 TEST_F(ServerE2E, BadInputIsAClearErrorNamingTheField) {
   const std::string url = "/v1/operations/" + NewUuid();
-  auto field_of = [](const HttpResult& r) { return std::string(r.json().at("error").at("field").as_string()); };
-  HttpResult lat = Call("PUT", url, OperationBody({CircleVolume(95, 38, 5000, 0, 1000, 600, 3600)}), ru_);
+  auto field_of = [](const HttpResult& r) {
+    return std::string(r.json().at("error").at("field").as_string());
+  };
+  HttpResult lat =
+      Call("PUT", url, OperationBody({CircleVolume(95, 38, 5000, 0, 1000, 600, 3600)}), ru_);
   EXPECT_EQ(lat.status, 400);
   EXPECT_EQ(field_of(lat), "extents[0].volume.outline_circle.center.lat");
 
   std::vector<std::pair<double, double>> many;
-  for (int i = 0; i < 1001; ++i) many.emplace_back(30 + 0.1 * std::sin(i * 2 * M_PI / 1001), 30 + 0.1 * std::cos(i * 2 * M_PI / 1001));
+  for (int i = 0; i < 1001; ++i)
+    many.emplace_back(30 + 0.1 * std::sin(i * 2 * M_PI / 1001),
+                      30 + 0.1 * std::cos(i * 2 * M_PI / 1001));
   HttpResult big = Call("PUT", url, OperationBody({PolygonVolume(many, 0, 100, 600, 3600)}), ru_);
   EXPECT_EQ(big.status, 413) << big.body;
 
-  HttpResult bowtie = Call("PUT", url, OperationBody({PolygonVolume({{0, 0}, {1, 1}, {0, 1}, {1, 0}}, 0, 100, 600, 3600)}), ru_);
+  HttpResult bowtie = Call(
+      "PUT", url,
+      OperationBody({PolygonVolume({{0, 0}, {1, 1}, {0, 1}, {1, 0}}, 0, 100, 600, 3600)}), ru_);
   EXPECT_EQ(bowtie.status, 400) << bowtie.body;
 
-  HttpResult past = Call("PUT", url, OperationBody({CircleVolume(1, 1, 100, 0, 100, -7200, -3600)}), ru_);
+  HttpResult past =
+      Call("PUT", url, OperationBody({CircleVolume(1, 1, 100, 0, 100, -7200, -3600)}), ru_);
   EXPECT_EQ(past.status, 400) << past.body;
 
   EXPECT_EQ(Call("PUT", url, "{not json", ru_).status, 400);
-  HttpResult unknown = Call("PUT", url, R"({"extents": [], "state": "Accepted", "colour": "red"})", ru_);
+  HttpResult unknown =
+      Call("PUT", url, R"({"extents": [], "state": "Accepted", "colour": "red"})", ru_);
   EXPECT_EQ(unknown.status, 400);
   HttpResult huge = Call("PUT", url, std::string(1100000, ' '), ru_);
   EXPECT_EQ(huge.status, 413);
-  EXPECT_EQ(Call("PUT", "/v1/operations/not-a-uuid", OperationBody({CircleVolume(1, 1, 100, 0, 100, 600, 3600)}), ru_).status, 400);
+  EXPECT_EQ(Call("PUT", "/v1/operations/not-a-uuid",
+                 OperationBody({CircleVolume(1, 1, 100, 0, 100, 600, 3600)}), ru_)
+                .status,
+            400);
   // The server is still fine.
   EXPECT_EQ(Call("GET", "/v1/health", "", "").status, 200);
 }
@@ -262,7 +290,9 @@ TEST_F(ServerE2E, EverythingSurvivesARestart) {
   EXPECT_EQ(Ovn(again), Ovn(created));
   // The index was rebuilt: the key rule still applies.
   EXPECT_EQ(Call("PUT", "/v1/operations/" + NewUuid(),
-                 OperationBody({CircleVolume(50, 50, 1000, 0, 100, 600, 3600)}), us_).status, 409);
+                 OperationBody({CircleVolume(50, 50, 1000, 0, 100, 600, 3600)}), us_)
+                .status,
+            409);
 }
 
 // SIGKILL in the middle of a stream of concurrent writes loses no acknowledged write, and the
@@ -279,9 +309,10 @@ TEST_F(ServerE2E, SigkillLosesNoAcknowledgedWrite) {
       std::uniform_real_distribution<double> lat(-60, 60), lng(-179, 179);
       while (!stop) {
         const std::string id = NewUuid();
-        HttpResult r = connection.Send("PUT", "/v1/operations/" + id,
-                                       OperationBody({CircleVolume(lat(rng), lng(rng), 500, 0, 100, 600, 3600)}),
-                                       w % 2 ? ru_ : us_);
+        HttpResult r = connection.Send(
+            "PUT", "/v1/operations/" + id,
+            OperationBody({CircleVolume(lat(rng), lng(rng), 500, 0, 100, 600, 3600)}),
+            w % 2 ? ru_ : us_);
         if (r.status == 201) {
           std::lock_guard lock(mu);
           acked[id] = {Ovn(r), w % 2 ? ru_ : us_};

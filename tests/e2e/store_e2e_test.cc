@@ -4,8 +4,8 @@
 // is not replaced; a full disk shows in health.
 #include <sys/resource.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -105,7 +105,8 @@ TEST_F(StoreE2E, StoreThatCannotRecoverAnswers503AndTheProcessExitsNonZero) {
   ASSERT_TRUE(server);
   EXPECT_EQ(Health(*server).status, 200);
   EXPECT_EQ(Http(server->port(), "GET", "/v1/operations/" + lost, "", ru_).status, 404);
-  EXPECT_EQ(Http(server->port(), "PUT", "/v1/operations/" + NewUuid(), Area(35.0), us_).status, 201);
+  EXPECT_EQ(Http(server->port(), "PUT", "/v1/operations/" + NewUuid(), Area(35.0), us_).status,
+            201);
   EXPECT_EQ(server->Stop(), 0);
   CliResult check = RunCli({"ledger", "check", "--data", dir_.path()});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
@@ -118,8 +119,8 @@ TEST_F(StoreE2E, SecondServerOnTheSameDirectoryIsRefusedNamingTheHolder) {
   ASSERT_FALSE(second.Start()) << "a second server started on the same data directory";
   CliResult refused = RunCli({"serve", "--data", dir_.path(), "--listen", "127.0.0.1:0"});
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find(fmt::format("in use by another deconflict server (pid {} on host ",
-                                         server->pid())),
+  EXPECT_NE(refused.err.find(
+                fmt::format("in use by another deconflict server (pid {} on host ", server->pid())),
             std::string::npos)
       << refused.err;
   EXPECT_NE(refused.err.find(" since "), std::string::npos) << refused.err;
@@ -168,7 +169,8 @@ TEST_F(StoreE2E, MissingLedgerKeyRefusesToStartSayingWhatToRestore) {
 TEST_F(StoreE2E, FullDiskShowsInHealthAndWritesAnswer503UntilItClears) {
   std::unique_ptr<ServerProcess> server = StartServer();
   ASSERT_TRUE(server);
-  EXPECT_EQ(Http(server->port(), "PUT", "/v1/operations/" + NewUuid(), Area(35.0), ru_).status, 201);
+  EXPECT_EQ(Http(server->port(), "PUT", "/v1/operations/" + NewUuid(), Area(35.0), ru_).status,
+            201);
   EXPECT_EQ(Health(*server).status, 200);
 
   const rlimit full{.rlim_cur = 0, .rlim_max = RLIM_INFINITY};

@@ -23,13 +23,16 @@ std::unique_ptr<WsClient> WsClient::Connect(int port, const std::string& token, 
   if (!ec && options.receive_buffer > 0) {
     socket.set_option(net::socket_base::receive_buffer_size(options.receive_buffer), ec);
   }
-  if (!ec) socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)), ec);
+  if (!ec)
+    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)),
+                   ec);
   if (ec) {
     if (error) *error = "connect: " + ec.message();
     return nullptr;
   }
   client->ws_.set_option(websocket::stream_base::decorator([&](websocket::request_type& req) {
-    if (options.token_in == TokenIn::kHeader) req.set(http::field::authorization, "Bearer " + token);
+    if (options.token_in == TokenIn::kHeader)
+      req.set(http::field::authorization, "Bearer " + token);
     if (options.token_in == TokenIn::kSubprotocol) {
       req.set(http::field::sec_websocket_protocol, "json, bearer." + token);
     }
@@ -42,7 +45,9 @@ std::unique_ptr<WsClient> WsClient::Connect(int port, const std::string& token, 
   beast::get_lowest_layer(client->ws_).expires_never();
   if (http_status) *http_status = static_cast<int>(response.result_int());
   if (ec) {
-    if (error) *error = fmt::format("handshake: {} ({}): {}", ec.message(), response.result_int(), response.body());
+    if (error)
+      *error = fmt::format("handshake: {} ({}): {}", ec.message(), response.result_int(),
+                           response.body());
     return nullptr;
   }
   if (auto it = response.find(http::field::sec_websocket_protocol); it != response.end()) {

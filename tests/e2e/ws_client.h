@@ -20,16 +20,18 @@ class WsClient {
  public:
   struct Options {
     TokenIn token_in = TokenIn::kHeader;
-    int64_t after = -1;       // -1: no ?after=
-    int receive_buffer = 0;   // SO_RCVBUF in bytes before connecting (0: the system's)
+    int64_t after = -1;      // -1: no ?after=
+    int receive_buffer = 0;  // SO_RCVBUF in bytes before connecting (0: the system's)
   };
   // Connects and handshakes. nullptr on failure, with the HTTP status (0 if none) and a note.
   static std::unique_ptr<WsClient> Connect(int port, const std::string& token, Options options,
-                                           int* http_status = nullptr, std::string* error = nullptr);
+                                           int* http_status = nullptr,
+                                           std::string* error = nullptr);
 
   // The next text message as JSON, or nullopt when the socket closed (see close_code/reason),
   // failed, or nothing came within `timeout`.
-  std::optional<boost::json::value> Next(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<boost::json::value> Next(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // The raw text of the next message (as Next).
   std::optional<std::string> NextText(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Sends one text message.

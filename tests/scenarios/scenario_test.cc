@@ -59,7 +59,8 @@ int Offset(const std::string& text) {
   int total = 0;
   while (i < text.size()) {
     size_t unit = text.find_first_of("hms", i);
-    if (unit == std::string::npos) throw std::invalid_argument("time offset needs h, m or s: " + text);
+    if (unit == std::string::npos)
+      throw std::invalid_argument("time offset needs h, m or s: " + text);
     int value = std::stoi(text.substr(i, unit - i));
     total += value * (text[unit] == 'h' ? 3600 : text[unit] == 'm' ? 60 : 1);
     i = unit + 1;
@@ -200,7 +201,8 @@ class Runner {
     } else if (verb == "probes") {
       last_ = Http(server_->port(), "GET", "/v1/probes", "", token);
     } else if (verb == "end") {
-      last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "", token);
+      last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "",
+                   token);
     } else if (verb == "get") {
       last_ = Http(server_->port(), "GET", "/v1/operations/" + IdOf(op), "", token);
     } else if (verb == "conflicts") {
@@ -211,10 +213,11 @@ class Runner {
     boost::json::value body = last_.json();
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
-      if (o.contains("ovn") &&
-          (verb == "put" || verb == "update" || verb == "end" || verb == "get" || verb == "again")) {
+      if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" ||
+                                verb == "get" || verb == "again")) {
         ovns_[op] = std::string(o.at("ovn").as_string());
-        if (o.contains("version")) ovn_at_version_[op][o.at("version").to_number<int>()] = ovns_[op];
+        if (o.contains("version"))
+          ovn_at_version_[op][o.at("version").to_number<int>()] = ovns_[op];
       }
     }
   }
@@ -233,9 +236,9 @@ class Runner {
       const std::string& what = w[i++];
       std::set<std::string> want;
       auto take_names = [&] {
-        static const std::set<std::string> kKeywords = {"missing", "conflicts", "operations", "field",
-                                                        "state", "whole", "overlap-only", "same",
-                                                        "coarsened", "exact", "probed"};
+        static const std::set<std::string> kKeywords = {
+            "missing",      "conflicts", "operations", "field", "state", "whole",
+            "overlap-only", "same",      "coarsened",  "exact", "probed"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -246,7 +249,8 @@ class Runner {
           shown.push_back(body.at("operation").as_object());
         } else {
           for (const auto& item : body.at("operations").as_array()) {
-            if (want.contains(NameOf(std::string(item.at("id").as_string())))) shown.push_back(item.as_object());
+            if (want.contains(NameOf(std::string(item.at("id").as_string()))))
+              shown.push_back(item.as_object());
           }
           EXPECT_EQ(shown.size(), want.size()) << what << " in " << last_.body;
         }
@@ -254,9 +258,10 @@ class Runner {
           if (what == "whole") {
             EXPECT_TRUE(o.contains("extents")) << "not whole: " << boost::json::serialize(o);
           } else {
-            EXPECT_FALSE(o.contains("extents") || o.contains("label")) << "shows more than the overlap: "
-                                                                       << boost::json::serialize(o);
-            EXPECT_TRUE(o.contains("overlap") || o.contains("overlaps")) << boost::json::serialize(o);
+            EXPECT_FALSE(o.contains("extents") || o.contains("label"))
+                << "shows more than the overlap: " << boost::json::serialize(o);
+            EXPECT_TRUE(o.contains("overlap") || o.contains("overlaps"))
+                << boost::json::serialize(o);
           }
         }
       } else if (what == "coarsened" || what == "exact") {
@@ -265,7 +270,8 @@ class Runner {
           const std::string name = NameOf(std::string(item.at("id").as_string()));
           if (!want.contains(name)) continue;
           want.erase(name);
-          const bool coarse = item.as_object().contains("coarsened") && item.at("coarsened").as_bool();
+          const bool coarse =
+              item.as_object().contains("coarsened") && item.at("coarsened").as_bool();
           EXPECT_EQ(coarse, what == "coarsened") << name << " in " << last_.body;
         }
         EXPECT_TRUE(want.empty()) << "not in the answer: " << *want.begin();
@@ -284,18 +290,21 @@ class Runner {
             EXPECT_EQ(item.at("count").to_number<int>(), times) << last_.body;
           }
         }
-        EXPECT_TRUE(found || times == 0) << "no probe of " << id << " by " << party << " in " << last_.body;
+        EXPECT_TRUE(found || times == 0)
+            << "no probe of " << id << " by " << party << " in " << last_.body;
       } else if (what == "same") {
         EXPECT_EQ(w.at(i), "ovn");
         ++i;
-        EXPECT_EQ(std::string(body.at("operation").at("ovn").as_string()), previous_ovn_) << last_.body;
+        EXPECT_EQ(std::string(body.at("operation").at("ovn").as_string()), previous_ovn_)
+            << last_.body;
       } else if (what == "missing" || what == "conflicts" || what == "operations") {
         take_names();
         std::set<std::string> got;
         const boost::json::array& list = body.at(what).as_array();
         for (const auto& item : list) {
           const auto& o = item.as_object();
-          std::string id(o.contains("other") ? o.at("other").at("id").as_string() : o.at("id").as_string());
+          std::string id(o.contains("other") ? o.at("other").at("id").as_string()
+                                             : o.at("id").as_string());
           got.insert(NameOf(id));
         }
         EXPECT_EQ(got, want) << what << " in " << last_.body;

@@ -42,9 +42,9 @@ void CheckWithSeed(Testable&& testable, uint64_t seed, int max_success) {
 
 }  // namespace deconflict::testing
 
-#define DC_PROP(Suite, Name, Seed, MaxSuccess, ArgList)                                 \
-  void DcProp_##Suite##_##Name ArgList;                                                 \
-  TEST(Suite, Name) {                                                                   \
-    ::deconflict::testing::CheckWithSeed(&DcProp_##Suite##_##Name, Seed, MaxSuccess);  \
-  }                                                                                     \
+#define DC_PROP(Suite, Name, Seed, MaxSuccess, ArgList)                               \
+  void DcProp_##Suite##_##Name ArgList;                                               \
+  TEST(Suite, Name) {                                                                 \
+    ::deconflict::testing::CheckWithSeed(&DcProp_##Suite##_##Name, Seed, MaxSuccess); \
+  }                                                                                   \
   void DcProp_##Suite##_##Name ArgList

@@ -27,8 +27,8 @@ namespace deconflict::geo::testing {
 
 enum class Region { kDense, kAntimeridian, kNorthPole, kSouthPole };
 
-inline constexpr Region kAllRegions[] = {Region::kDense, Region::kAntimeridian,
-                                         Region::kNorthPole, Region::kSouthPole};
+inline constexpr Region kAllRegions[] = {Region::kDense, Region::kAntimeridian, Region::kNorthPole,
+                                         Region::kSouthPole};
 
 // The point at angular distance `distance_rad` from `center` in direction `angle_rad`.
 inline S2Point Offset(const S2Point& center, double distance_rad, double angle_rad) {
@@ -101,7 +101,8 @@ class VolumeSampler {
     std::sort(angles.begin(), angles.end());
     Polygon polygon;
     for (double angle : angles) {
-      polygon.vertices.push_back(ToLatLng(Offset(center, size_rad * (0.3 + 0.7 * unit(rng)), angle)));
+      polygon.vertices.push_back(
+          ToLatLng(Offset(center, size_rad * (0.3 + 0.7 * unit(rng)), angle)));
     }
     if (unit(rng) < 0.5) std::reverse(polygon.vertices.begin(), polygon.vertices.end());
     return polygon;
