@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/authorized.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -60,26 +61,25 @@ absl::StatusOr<int64_t> ParseAfter(const Request& request) {
 
 void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& hub,
                     EventsSocketOptions socket_options) {
-  router.Add("GET", "/v1/events", [&authenticator, &hub](const Request& req, Respond respond) {
-    absl::StatusOr<Principal> who = authenticator.Authenticate(req.authorization);
-    if (!who.ok()) return respond(ErrorReply(who.status()));
-    absl::StatusOr<int64_t> after = ParseAfter(req);
-    if (!after.ok()) return respond(ErrorReply(after.status()));
-    absl::StatusOr<int64_t> limit = NonNegative(req, "limit", kDefaultLimit);
-    if (!limit.ok()) return respond(ErrorReply(limit.status()));
-    if (*limit == 0) return respond(ErrorReply(InvalidField("limit", "must be at least 1")));
-    if (*limit > kMaxLimit) {
-      return respond(
-          ErrorReply(LimitExceeded("limit", fmt::format("must be at most {}", kMaxLimit))));
-    }
-    absl::StatusOr<std::vector<events::Event>> page = hub.Page(who->party, *after, *limit);
-    if (!page.ok()) return respond(ErrorReply(page.status()));
-    boost::json::array events;
-    for (const events::Event& event : *page) events.push_back(EventToJson(event));
-    const int64_t next_after = page->empty() ? *after : page->back().seq;
-    respond(JsonReply(
-        200, boost::json::object{{"events", std::move(events)}, {"next_after", next_after}}));
-  });
+  router.Add("GET", "/v1/events",
+             Authorized(authenticator, Access::kAnyParty,
+                        SyncHandler([&hub](const Request& req, const Principal& who) -> ReplyOr {
+                          ASSIGN_OR_RETURN(int64_t after, ParseAfter(req));
+                          ASSIGN_OR_RETURN(int64_t limit, NonNegative(req, "limit", kDefaultLimit));
+                          if (limit == 0) return InvalidField("limit", "must be at least 1");
+                          if (limit > kMaxLimit) {
+                            return LimitExceeded("limit",
+                                                 fmt::format("must be at most {}", kMaxLimit));
+                          }
+                          ASSIGN_OR_RETURN(std::vector<events::Event> page,
+                                           hub.Page(who.party, after, limit));
+                          boost::json::array events;
+                          for (const events::Event& event : page)
+                            events.push_back(EventToJson(event));
+                          const int64_t next_after = page.empty() ? after : page.back().seq;
+                          return JsonReply(200, boost::json::object{{"events", std::move(events)},
+                                                                    {"next_after", next_after}});
+                        })));
   router.AddUpgrade("/v1/events", [&authenticator, &hub, socket_options](Upgrade upgrade) {
     ServeEventsSocket(std::move(upgrade), authenticator, hub, socket_options);
   });

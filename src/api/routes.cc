@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/authorized.h"
 #include "api/operation_json.h"
 #include "common/json.h"
 #include "common/status.h"
@@ -11,50 +12,6 @@ namespace {
 
 using strategic::Caller;
 using strategic::WriteOutcome;
-
-// Every handler answers a StatusOr<Reply>, as the ledger handlers do: an error Status becomes
-// the error reply (design.md §5) in one place. Writes answer through a callback.
-using ReplyOr = absl::StatusOr<Reply>;
-using Answer = std::function<void(ReplyOr)>;
-using SyncHandler = std::function<ReplyOr(const Request&, const Principal&)>;
-using AsyncHandler = std::function<void(const Request&, const Principal&, Answer)>;
-
-// Who may call a route.
-enum class Access {
-  kAnyParty,  // any party with a valid token
-  kOperator,  // only parties with the `operator` role (they file operations)
-};
-
-Reply ToReply(ReplyOr reply) { return reply.ok() ? *std::move(reply) : ErrorReply(reply.status()); }
-
-// The one wrapper that authenticates the caller and checks its role.
-Handler Authorized(const Services& s, Access access, AsyncHandler inner) {
-  return [s, access, inner = std::move(inner)](const Request& req, Respond respond) {
-    absl::StatusOr<Principal> who = s.authenticator.Authenticate(req.authorization);
-    if (!who.ok()) return respond(ErrorReply(who.status()));
-    if (access == Access::kOperator && who->role != parties::Role::kOperator) {
-      return respond(ErrorReply(absl::PermissionDeniedError(
-          fmt::format("party {} has role '{}'; only 'operator' parties may do this",
-                      who->party.value(), parties::RoleName(who->role)))));
-    }
-    inner(req, *who,
-          [respond = std::move(respond)](ReplyOr reply) { respond(ToReply(std::move(reply))); });
-  };
-}
-
-Handler Authorized(const Services& s, Access access, SyncHandler inner) {
-  return Authorized(
-      s, access,
-      AsyncHandler([inner = std::move(inner)](const Request& req, const Principal& who,
-                                              Answer answer) { answer(inner(req, who)); }));
-}
-
-// A route open to anyone (health, version, the OpenAPI document).
-Handler Open(std::function<ReplyOr(const Request&)> inner) {
-  return [inner = std::move(inner)](const Request& req, Respond respond) {
-    respond(ToReply(inner(req)));
-  };
-}
 
 Caller CallerOf(const Principal& p) {
   return Caller{.party = p.party.value(),
@@ -188,49 +145,50 @@ void AddRoutes(Router& router, const Services& services) {
              Open([](const Request&) -> ReplyOr { return JsonReply(200, OpenApiDocument()); }));
 
   router.Add("GET", "/v1/me",
-             Authorized(s, Access::kAnyParty,
+             Authorized(s.authenticator, Access::kAnyParty,
                         SyncHandler([](const Request&, const Principal& who) -> ReplyOr {
                           return JsonReply(200, {{"party", who.party.value()},
                                                  {"role", parties::RoleName(who.role)}});
                         })));
-  router.Add("GET", "/v1/parties",
-             Authorized(s, Access::kAnyParty, SyncHandler([s](const Request&, const Principal&) {
-                          return ListParties(s);
-                        })));
+  router.Add(
+      "GET", "/v1/parties",
+      Authorized(s.authenticator, Access::kAnyParty,
+                 SyncHandler([s](const Request&, const Principal&) { return ListParties(s); })));
 
   // Operations.
   const AsyncHandler put = [s](const Request& req, const Principal& who, Answer answer) {
     PutOperation(s, req, who, std::move(answer));
   };
-  router.Add("PUT", "/v1/operations/{id}", Authorized(s, Access::kOperator, put));
-  router.Add("PUT", "/v1/operations/{id}/{ovn}", Authorized(s, Access::kOperator, put));
+  router.Add("PUT", "/v1/operations/{id}", Authorized(s.authenticator, Access::kOperator, put));
+  router.Add("PUT", "/v1/operations/{id}/{ovn}",
+             Authorized(s.authenticator, Access::kOperator, put));
   router.Add("DELETE", "/v1/operations/{id}/{ovn}",
-             Authorized(s, Access::kOperator,
+             Authorized(s.authenticator, Access::kOperator,
                         AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
                           EndOperation(s, req, who, std::move(answer));
                         })));
-  router.Add(
-      "GET", "/v1/operations/{id}",
-      Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
-                   return GetOperation(s, req, who);
-                 })));
+  router.Add("GET", "/v1/operations/{id}",
+             Authorized(s.authenticator, Access::kAnyParty,
+                        SyncHandler([s](const Request& req, const Principal& who) {
+                          return GetOperation(s, req, who);
+                        })));
   router.Add("POST", "/v1/operations/query",
-             Authorized(s, Access::kAnyParty,
+             Authorized(s.authenticator, Access::kAnyParty,
                         AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
                           QueryOperations(s, req, who, std::move(answer));
                         })));
   router.Add("GET", "/v1/probes",
-             Authorized(s, Access::kAnyParty,
+             Authorized(s.authenticator, Access::kAnyParty,
                         SyncHandler([s](const Request&, const Principal& who) -> ReplyOr {
                           ASSIGN_OR_RETURN(std::vector<strategic::ProbeRecord> probes,
                                            s.operations.Probes(CallerOf(who)));
                           return JsonReply(200, ProbesJson(probes));
                         })));
-  router.Add(
-      "GET", "/v1/conflicts",
-      Authorized(s, Access::kAnyParty, SyncHandler([s](const Request& req, const Principal& who) {
-                   return ListConflicts(s, req, who);
-                 })));
+  router.Add("GET", "/v1/conflicts",
+             Authorized(s.authenticator, Access::kAnyParty,
+                        SyncHandler([s](const Request& req, const Principal& who) {
+                          return ListConflicts(s, req, who);
+                        })));
 
   AddLedgerRoutes(router, s);
 }

@@ -1,0 +1,36 @@
+#include "api/authorized.h"
+
+#include "fmt/format.h"
+
+namespace deconflict::api {
+
+Reply ToReply(ReplyOr reply) { return reply.ok() ? *std::move(reply) : ErrorReply(reply.status()); }
+
+Handler Authorized(parties::Authenticator& authenticator, Access access, AsyncHandler inner) {
+  return [&authenticator, access, inner = std::move(inner)](const Request& req, Respond respond) {
+    absl::StatusOr<parties::Principal> who = authenticator.Authenticate(req.authorization);
+    if (!who.ok()) return respond(ErrorReply(who.status()));
+    if (access == Access::kOperator && who->role != parties::Role::kOperator) {
+      return respond(ErrorReply(absl::PermissionDeniedError(
+          fmt::format("party {} has role '{}'; only 'operator' parties may do this",
+                      who->party.value(), parties::RoleName(who->role)))));
+    }
+    inner(req, *who,
+          [respond = std::move(respond)](ReplyOr reply) { respond(ToReply(std::move(reply))); });
+  };
+}
+
+Handler Authorized(parties::Authenticator& authenticator, Access access, SyncHandler inner) {
+  return Authorized(
+      authenticator, access,
+      AsyncHandler([inner = std::move(inner)](const Request& req, const parties::Principal& who,
+                                              Answer answer) { answer(inner(req, who)); }));
+}
+
+Handler Open(std::function<ReplyOr(const Request&)> inner) {
+  return [inner = std::move(inner)](const Request& req, Respond respond) {
+    respond(ToReply(inner(req)));
+  };
+}
+
+}  // namespace deconflict::api

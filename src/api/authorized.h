@@ -1,0 +1,43 @@
+// api/authorized.h: the one place where an HTTP route authenticates its caller and checks its
+// role, for every /v1 route (routes.cc, ledger_http.cc, event_routes.cc). Handlers answer an
+// absl::StatusOr<Reply>: an error Status becomes the error reply of design.md §5 here, once.
+//
+//   router.Add("GET", "/v1/me", Authorized(authenticator, Access::kAnyParty,
+//       SyncHandler([](const Request&, const Principal& who) -> ReplyOr { ... })));
+//
+// Authentication failures answer 401 (parties/authenticator.h says why); a party whose role
+// may not call the route answers 403 naming its role.
+#pragma once
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "api/http_server.h"
+#include "api/reply.h"
+#include "parties/authenticator.h"
+
+namespace deconflict::api {
+
+using ReplyOr = absl::StatusOr<Reply>;
+using Answer = std::function<void(ReplyOr)>;
+using SyncHandler = std::function<ReplyOr(const Request&, const parties::Principal&)>;
+using AsyncHandler = std::function<void(const Request&, const parties::Principal&, Answer)>;
+
+// Who may call a route.
+enum class Access {
+  kAnyParty,  // any party with a valid token
+  kOperator,  // only parties with the `operator` role (they file operations)
+};
+
+// The error reply of a failed StatusOr, or the reply itself.
+Reply ToReply(ReplyOr reply);
+
+// Authenticates the request's bearer token with `authenticator` (which must outlive the
+// handler), checks `access`, then calls `inner`.
+Handler Authorized(parties::Authenticator& authenticator, Access access, AsyncHandler inner);
+Handler Authorized(parties::Authenticator& authenticator, Access access, SyncHandler inner);
+
+// A route open to anyone (health, version, the OpenAPI document).
+Handler Open(std::function<ReplyOr(const Request&)> inner);
+
+}  // namespace deconflict::api
