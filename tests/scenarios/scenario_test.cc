@@ -12,9 +12,11 @@
 //   as NAME query SHAPE alt LO HI time FROM TO    POST /v1/operations/query over that area
 //   as NAME again                           send NAME's previous request again, byte for byte
 //   as NAME probes                          GET /v1/probes: who queried NAME's operations
+//   as NAME events                          GET /v1/events after the last event NAME saw
 //   expect STATUS [missing OP...] [conflicts OP...] [operations OP...] [field PATH]
 //                 [state STATE] [whole [OP...]] [overlap-only [OP...]] [same ovn]
 //                 [coarsened OP...] [exact OP...] [probed OP by PARTY N times]
+//                 [events [TYPE:NAME...]]
 //   restart                                 SIGTERM the server and start it again
 //   kill                                    SIGKILL the server and start it again
 //
@@ -24,6 +26,9 @@
 // its extents; "overlap-only" says it shows only id, party, state, OVN and the overlap. "same
 // ovn" says the answer carries the OVN the operation had before this request. "coarsened"
 // says a query shows each OP's overlap widened (~1 km, 15 min); "exact" that it does not.
+// "events" lists exactly, in order, the events the last `as NAME events` returned, each as its
+// type and the operation (or, for party.revoked, the party) it is about, e.g.
+// `events operation.conflict:survey party.revoked:US`; a bare "events" says there were none.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -200,6 +205,12 @@ class Runner {
       last_ = Http(server_->port(), "GET", "/v1/me", "", token);
     } else if (verb == "probes") {
       last_ = Http(server_->port(), "GET", "/v1/probes", "", token);
+    } else if (verb == "events") {
+      last_ = Http(server_->port(), "GET",
+                   "/v1/events?limit=1000&after=" + std::to_string(events_seen_[w[1]]), "", token);
+      if (last_.status == 200) {
+        events_seen_[w[1]] = last_.json().at("next_after").to_number<int64_t>();
+      }
     } else if (verb == "end") {
       last_ = Http(server_->port(), "DELETE", "/v1/operations/" + IdOf(op) + "/" + ovns_[op], "",
                    token);
@@ -237,8 +248,8 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {
-            "missing",      "conflicts", "operations", "field", "state", "whole",
-            "overlap-only", "same",      "coarsened",  "exact", "probed"};
+            "missing",      "conflicts", "operations", "field", "state",  "whole",
+            "overlap-only", "same",      "coarsened",  "exact", "probed", "events"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -292,6 +303,18 @@ class Runner {
         }
         EXPECT_TRUE(found || times == 0)
             << "no probe of " << id << " by " << party << " in " << last_.body;
+      } else if (what == "events") {
+        std::vector<std::string> expected, got;
+        for (; i < w.size() && w[i].find(':') != std::string::npos; ++i) expected.push_back(w[i]);
+        for (const auto& item : body.at("events").as_array()) {
+          const auto& o = item.as_object();
+          const std::string type(o.at("type").as_string());
+          const std::string about = o.contains("operation")
+                                        ? NameOf(std::string(o.at("operation").as_string()))
+                                        : std::string(o.at("party").as_string());
+          got.push_back(type + ":" + about);
+        }
+        EXPECT_EQ(got, expected) << last_.body;
       } else if (what == "same") {
         EXPECT_EQ(w.at(i), "ovn");
         ++i;
@@ -331,7 +354,8 @@ class Runner {
   std::map<std::string, std::map<int, std::string>> ovn_at_version_;  // op -> version -> OVN
   std::map<std::string, Sent> sent_;                                  // party -> last request
   std::map<std::string, std::string> last_op_;                        // party -> its OP
-  std::string previous_ovn_;  // the OVN of the OP before the last request
+  std::map<std::string, int64_t> events_seen_;  // party -> the last event seq it fetched
+  std::string previous_ovn_;                    // the OVN of the OP before the last request
   HttpResult last_;
 };
 
