@@ -21,12 +21,6 @@ int64_t NodeId(int level, uint64_t index) {
   return static_cast<int64_t>((static_cast<uint64_t>(level) << 56) | index);
 }
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 constexpr char kStoredSize[] = "SELECT coalesce(max(idx), -1) + 1 FROM ledger_entries";
 constexpr char kSelectNode[] = "SELECT hash FROM ledger_nodes WHERE id = ?1";
 constexpr char kSelectEntry[] = "SELECT data FROM ledger_entries WHERE idx = ?1";
@@ -69,14 +63,14 @@ std::string SignCheckpoint(const ledger::Signer& signer, uint64_t size, const Ha
   return body + "\n" + signer.SignNote(body);
 }
 
-absl::Status InsertCheckpoint(Database& db, const ledger::Signer& signer, uint64_t size,
-                              const Hash& root) {
+absl::Status InsertCheckpoint(Database& db, const ledger::Signer& signer, const Clock& clock,
+                              uint64_t size, const Hash& root) {
   ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO ledger_checkpoints(size, root, note, "
                                             "created_at) VALUES(?1, ?2, ?3, ?4)"));
   st.Bind(1, static_cast<int64_t>(size));
   st.BindBlob(2, ledger::HashBytes(root));
   st.Bind(3, SignCheckpoint(signer, size, root));
-  st.Bind(4, NowMicros());
+  st.Bind(4, clock.Now().time_since_epoch().count());
   return st.Run();
 }
 
@@ -86,9 +80,10 @@ absl::Status InsertCheckpoint(Database& db, const ledger::Signer& signer, uint64
 // SqliteLedger
 
 absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
-                                                                 const std::string& dir) {
+                                                                 const std::string& dir,
+                                                                 const Clock& clock) {
   ASSIGN_OR_RETURN(ledger::Signer signer, ledger::LoadOrCreateServerKey(dir));
-  std::unique_ptr<SqliteLedger> out(new SqliteLedger(std::move(signer)));
+  std::unique_ptr<SqliteLedger> out(new SqliteLedger(std::move(signer), clock));
   // Group commit runs each unit in a savepoint; SQLite keeps the savepoint's undo pages in a
   // temporary "statement journal", which must not go to a file on every unit. A cache larger
   // than one batch keeps the batch from spilling into the WAL before its commit.
@@ -99,7 +94,7 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
   absl::Status s = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t checkpoints, db.QueryInt("SELECT count(*) FROM ledger_checkpoints"));
     if (checkpoints == 0)
-      RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, 0, ledger::EmptyRoot()));
+      RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, out->clock_, 0, ledger::EmptyRoot()));
     return db.Exec("COMMIT");
   }();
   if (!s.ok()) {
@@ -225,7 +220,7 @@ absl::Status SqliteLedger::FinishBatch(Database& db) {
   if (!in_txn_) return absl::OkStatus();  // nothing appended in this transaction
   RETURN_IF_ERROR(Revalidate(db));
   if (frontier_.size() > last_checkpoint_size_) {
-    RETURN_IF_ERROR(InsertCheckpoint(db, signer_, frontier_.size(), frontier_.Root()));
+    RETURN_IF_ERROR(InsertCheckpoint(db, signer_, clock_, frontier_.size(), frontier_.Root()));
     last_checkpoint_size_ = frontier_.size();
   }
   // Our own COMMIT does not change our data_version; anyone else's later commit will.

@@ -94,8 +94,10 @@ class SqliteLedger {
  public:
   // Loads (or creates, at first start) the server key in `dir`, and makes sure the empty tree
   // has a signed checkpoint, through `db` (the writer connection; no transaction open).
+  // Checkpoints are stamped with `clock` (the store's injected clock), which must outlive it.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(Database& db,
-                                                                          const std::string& dir);
+                                                                          const std::string& dir,
+                                                                          const Clock& clock);
   SqliteLedger(const SqliteLedger&) = delete;
   SqliteLedger& operator=(const SqliteLedger&) = delete;
 
@@ -192,12 +194,14 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   const ledger::Signer& signer() const { return signer_; }
 
  private:
-  explicit SqliteLedger(ledger::Signer signer) : signer_(std::move(signer)) {}
+  SqliteLedger(ledger::Signer signer, const Clock& clock)
+      : signer_(std::move(signer)), clock_(clock) {}
   [[nodiscard]] absl::Status Revalidate(Database& db);
   [[nodiscard]] absl::Status Reload(Database& db, uint64_t size);
   [[nodiscard]] absl::Status Prepare(Database& db);
 
   const ledger::Signer signer_;
+  const Clock& clock_;
   Database* prepared_for_ = nullptr;
   std::optional<Statement> insert_entry_, append_entry_, insert_node_, select_node_, select_entry_,
       stored_size_, data_version_, insert_opening_;

@@ -149,7 +149,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Store
   RETURN_IF_ERROR(CheckLedgerKey(*store->writer_, dir));
   ASSIGN_OR_RETURN(store->reader_, Database::Open(path, Database::Mode::kReadWrite));
   RETURN_IF_ERROR(store->reader_->Exec("PRAGMA query_only=ON"));
-  ASSIGN_OR_RETURN(store->ledger_, SqliteLedger::Open(*store->writer_, dir));
+  ASSIGN_OR_RETURN(store->ledger_, SqliteLedger::Open(*store->writer_, dir, store->clock_));
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
