@@ -6,9 +6,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
-#include <mutex>
 
 #include "api/event_routes.h"
+#include "common/mutex.h"
 #include "fmt/format.h"
 #include "spdlog/spdlog.h"
 
@@ -82,7 +82,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 
   // events::Subscriber, called on the hub's thread.
   size_t Room() const override {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     return closing_ ? 0 : options_.max_queue - std::min(options_.max_queue, queue_.size());
   }
 
@@ -96,7 +96,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
       last_key = {event.recipient.value(), event.seq};
     }
     std::string text = last_text;
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     if (closing_) return true;  // going away; the hub forgets it at Unsubscribe
     if (queue_.size() >= options_.max_queue) return false;
     queue_.push_back(Queued{event.seq, std::move(text)});
@@ -105,7 +105,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   }
 
   void Close(events::CloseReason reason, int64_t /*last_seq*/) override {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     if (closing_) return;
     closing_ = true;
     close_reason_ = reason;
@@ -180,7 +180,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 
   void Refuse(std::string reason) {
     {
-      std::lock_guard lock(mu_);
+      WriterLock lock(mu_);
       closing_ = true;
       writing_ = true;  // nothing else is written
     }
@@ -204,7 +204,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   }
 
   // REQUIRES: mu_ held. Starts the writer on the strand unless it runs.
-  void KickLocked() {
+  void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_) return;
     writing_ = true;
     net::post(ws_.get_executor(), [self = shared_from_this()] { self->WriteNext(); });
@@ -215,7 +215,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   void WriteNext() {
     const std::string* text = nullptr;
     {
-      std::lock_guard lock(mu_);
+      WriterLock lock(mu_);
       if (queue_.empty()) {
         if (!closing_) {
           writing_ = false;
@@ -229,7 +229,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     ws_.text(true);
     ws_.async_write(net::buffer(*text), [self = shared_from_this()](beast::error_code ec, size_t) {
       {
-        std::lock_guard lock(self->mu_);
+        WriterLock lock(self->mu_);
         self->last_written_ = self->queue_.front().seq;
         self->queue_.pop_front();
       }
@@ -239,12 +239,19 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   }
 
   void WriteClose() {
+    events::CloseReason why;
+    int64_t last_written;
+    {
+      WriterLock lock(mu_);  // set on the hub's thread by Close
+      why = close_reason_;
+      last_written = last_written_;
+    }
     websocket::close_reason reason;
-    switch (close_reason_) {
+    switch (why) {
       case events::CloseReason::kSlow:
         reason = websocket::close_reason(
             websocket::close_code::try_again_later,
-            fmt::format("slow consumer: resume with after={}", last_written_));
+            fmt::format("slow consumer: resume with after={}", last_written));
         break;
       case events::CloseReason::kRevoked:
         reason = websocket::close_reason(websocket::close_code::policy_error, "party revoked");
@@ -275,12 +282,13 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   uint64_t subscription_ = 0;
   bool finished_ = false;
 
-  mutable std::mutex mu_;  // the queue, shared with the hub's thread
-  std::deque<Queued> queue_;
-  bool writing_ = false;  // a WriteNext chain runs on the strand
-  bool closing_ = false;
-  events::CloseReason close_reason_ = events::CloseReason::kStopping;
-  int64_t last_written_;  // the last seq handed to TCP (the client has all up to it)
+  mutable Mutex mu_;  // the queue, shared with the hub's thread
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;  // a WriteNext chain runs on the strand
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  events::CloseReason close_reason_ ABSL_GUARDED_BY(mu_) = events::CloseReason::kStopping;
+  // The last seq handed to TCP (the client has all up to it).
+  int64_t last_written_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -12,10 +12,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/text.h"
 #include "spdlog/spdlog.h"
@@ -62,7 +62,7 @@ class ConnectionGate {
   // Counts a connection just accepted. True when it may be served (fewer than max_connections
   // are), false when it must be answered 503; pass the answer to Release.
   bool Admit() {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     const bool serve = served_ < max_connections_;
     ++(serve ? served_ : rejecting_);
     return serve;
@@ -71,7 +71,7 @@ class ConnectionGate {
   // True when the accept loop may accept now. Otherwise the gate keeps `resume` and calls it
   // once, from the thread that closes a connection, when one closes.
   bool MayAccept(std::function<void()> resume) {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     if (served_ + rejecting_ < max_open_) return true;
     resume_ = std::move(resume);
     return false;
@@ -80,7 +80,7 @@ class ConnectionGate {
   void Release(bool served) {
     std::function<void()> resume;
     {
-      std::lock_guard lock(mu_);
+      WriterLock lock(mu_);
       --(served ? served_ : rejecting_);
       if (served_ + rejecting_ < max_open_) resume.swap(resume_);
     }
@@ -88,12 +88,12 @@ class ConnectionGate {
   }
 
   void Detach() {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     resume_ = nullptr;
   }
 
   size_t open() const {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     return served_ + rejecting_;
   }
   size_t max_connections() const { return max_connections_; }
@@ -101,10 +101,11 @@ class ConnectionGate {
  private:
   const size_t max_connections_;
   const size_t max_open_;  // max_connections_ plus the reserve answered 503
-  mutable std::mutex mu_;
-  size_t served_ = 0;
-  size_t rejecting_ = 0;          // answered 503, lingering until closed
-  std::function<void()> resume_;  // set while the accept loop waits for a free slot
+  mutable Mutex mu_;
+  size_t served_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t rejecting_ ABSL_GUARDED_BY(mu_) = 0;  // answered 503, lingering until closed
+  // Set while the accept loop waits for a free slot.
+  std::function<void()> resume_ ABSL_GUARDED_BY(mu_);
 };
 
 // One counted connection; releases its place in the gate when destroyed. Movable, so that a

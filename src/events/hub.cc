@@ -1,6 +1,7 @@
 #include "events/hub.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -15,14 +16,14 @@ Hub::~Hub() { Stop(); }
 
 void Hub::Stop() {
   {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
   std::map<uint64_t, std::shared_ptr<Subscription>> left;
   {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     left.swap(subscriptions_);
   }
   for (auto& [id, sub] : left) sub->subscriber->Close(CloseReason::kStopping, sub->next_seq - 1);
@@ -39,10 +40,10 @@ absl::Status Hub::Start() {
 
 void Hub::Notify() {
   {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     notified_ = true;
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 uint64_t Hub::Subscribe(const PartyId& party, int64_t after_seq,
@@ -50,28 +51,31 @@ uint64_t Hub::Subscribe(const PartyId& party, int64_t after_seq,
   auto sub = std::make_shared<Subscription>(
       Subscription{.party = party, .subscriber = std::move(subscriber), .next_seq = after_seq + 1});
   uint64_t id;
+  bool stopping;
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     id = next_id_++;
-    if (stopping_) {
-      lock.unlock();
-      sub->subscriber->Close(CloseReason::kStopping, after_seq);
-      return id;
+    stopping = stopping_;
+    if (!stopping) {
+      subscriptions_.emplace(id, sub);
+      notified_ = true;  // catch up at once
     }
-    subscriptions_.emplace(id, std::move(sub));
-    notified_ = true;  // catch up at once
   }
-  cv_.notify_one();
+  if (stopping) {
+    sub->subscriber->Close(CloseReason::kStopping, after_seq);
+    return id;
+  }
+  cv_.Signal();
   return id;
 }
 
 void Hub::Unsubscribe(uint64_t id) {
-  std::lock_guard lock(mu_);
+  WriterLock lock(mu_);
   subscriptions_.erase(id);
 }
 
 size_t Hub::subscribers() const {
-  std::lock_guard lock(mu_);
+  WriterLock lock(mu_);
   return subscriptions_.size();
 }
 
@@ -92,22 +96,29 @@ absl::StatusOr<std::vector<Event>> Hub::Page(const PartyId& party, int64_t after
 }
 
 void Hub::Loop() {
-  std::unique_lock lock(mu_);
+  mu_.Lock();
   while (!stopping_) {
-    cv_.wait_for(lock, options_.poll_interval, [&] { return notified_ || stopping_; });
+    // Wait for a Notify, a Stop or the poll interval (a spurious wake-up waits again).
+    const auto deadline = std::chrono::steady_clock::now() + options_.poll_interval;
+    while (!notified_ && !stopping_) {
+      const auto left = deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::nanoseconds::zero()) break;
+      cv_.WaitFor(mu_, left);
+    }
     if (stopping_) break;
     const bool notified = std::exchange(notified_, false);
     bool catching_up = false;
     for (const auto& [id, sub] : subscriptions_) catching_up = catching_up || sub->catching_up;
-    lock.unlock();
+    mu_.Unlock();
     // Read the version before the rows: a commit after this read changes it again, so the next
     // poll reads that commit's rows.
     absl::StatusOr<int64_t> version = store_.DataVersion();
     const bool changed = !version.ok() || *version != data_version_;
     if (version.ok()) data_version_ = *version;
     if (notified || catching_up || changed) Cycle();
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 bool Hub::Offer(Subscription& sub, const Event& event, CloseReason& why) {
@@ -127,7 +138,7 @@ bool Hub::Offer(Subscription& sub, const Event& event, CloseReason& why) {
 void Hub::Cycle() {
   std::vector<std::pair<uint64_t, std::shared_ptr<Subscription>>> subs;
   {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     subs.assign(subscriptions_.begin(), subscriptions_.end());
   }
   std::vector<std::pair<uint64_t, CloseReason>> drops;
@@ -203,7 +214,7 @@ void Hub::Cycle() {
 void Hub::Drop(uint64_t id, CloseReason why) {
   std::shared_ptr<Subscription> sub;
   {
-    std::lock_guard lock(mu_);
+    WriterLock lock(mu_);
     auto it = subscriptions_.find(id);
     if (it == subscriptions_.end()) return;
     sub = std::move(it->second);

@@ -25,16 +25,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "events/event.h"
 #include "store/store.h"
 
@@ -120,12 +120,12 @@ class Hub {
   store::Store& store_;
   const HubOptions options_;
 
-  mutable std::mutex mu_;  // guards the fields below; never held while calling a Subscriber
-  std::condition_variable cv_;
-  bool notified_ = false;
-  bool stopping_ = false;
-  uint64_t next_id_ = 1;
-  std::map<uint64_t, std::shared_ptr<Subscription>> subscriptions_;
+  mutable Mutex mu_;  // guards the fields below; never held while calling a Subscriber
+  CondVar cv_;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, std::shared_ptr<Subscription>> subscriptions_ ABSL_GUARDED_BY(mu_);
 
   // Hub thread only (after Start).
   int64_t cursor_ = 0;         // largest event id read

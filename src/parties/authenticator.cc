@@ -14,15 +14,15 @@ Authenticator::Authenticator(store::Store& store, AuthenticatorOptions options)
 absl::Status Authenticator::Refresh() {
   ASSIGN_OR_RETURN(int64_t version, store_.DataVersion());
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (version == data_version_) return absl::OkStatus();
   }
-  std::lock_guard refresh(refresh_mu_);
+  WriterLock refresh(refresh_mu_);
   // Read the version again under the refresh lock: the list read below is at least this new.
   ASSIGN_OR_RETURN(version, store_.DataVersion());
   bool first;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (version == data_version_) return absl::OkStatus();  // another thread refreshed
     first = data_version_ < 0;
   }
@@ -30,7 +30,7 @@ absl::Status Authenticator::Refresh() {
   absl::flat_hash_map<std::string, Holder> by_hash;
   std::vector<PartyId> newly_revoked;
   {
-    std::shared_lock lock(mu_);  // by_hash_ changes only under refresh_mu_, which we hold
+    ReaderLock lock(mu_);  // by_hash_ changes only under refresh_mu_, which we hold
     for (const store::PartyRecord& p : parties) {
       absl::StatusOr<Role> role = ParseRole(p.role);
       if (!role.ok()) {
@@ -49,7 +49,7 @@ absl::Status Authenticator::Refresh() {
   // Before the new version is published: every request that saw it waits on refresh_mu_ until
   // the hook is done, so none is answered from state the revocation has changed.
   if (!newly_revoked.empty() && options_.on_revoked) options_.on_revoked(newly_revoked);
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   by_hash_ = std::move(by_hash);
   data_version_ = version;
   return absl::OkStatus();
@@ -75,7 +75,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(std::string_view header) {
     return absl::UnavailableError("cannot read the parties table");
   }
   const std::string hash = HashToken(token);
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown token");
   if (it->second.revoked) {

@@ -16,8 +16,6 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "parties/party.h"
 #include "store/store.h"
 
@@ -73,10 +72,10 @@ class Authenticator {
 
   store::Store& store_;
   const AuthenticatorOptions options_;
-  // Standard locks rather than absl::Mutex so that the tsan preset sees them (Debian's Abseil
-  // is not TSan-instrumented).
-  std::mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
-  std::shared_mutex mu_;
+  // common/mutex.h rather than absl::Mutex so that the tsan preset sees them (Debian's Abseil
+  // is not TSan-instrumented) and clang's -Wthread-safety checks the annotations.
+  Mutex refresh_mu_;  // one refresh at a time, so an older list never replaces a newer
+  Mutex mu_;
   int64_t data_version_ ABSL_GUARDED_BY(mu_) = -1;                         // -1: never read
   absl::flat_hash_map<std::string, Holder> by_hash_ ABSL_GUARDED_BY(mu_);  // token hash ->
 };

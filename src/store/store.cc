@@ -147,8 +147,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Store
   RETURN_IF_ERROR(ConfigureConnection(*store->writer_, options.synchronous_full));
   RETURN_IF_ERROR(Migrate(*store->writer_));
   RETURN_IF_ERROR(CheckLedgerKey(*store->writer_, dir));
-  ASSIGN_OR_RETURN(store->reader_, Database::Open(path, Database::Mode::kReadWrite));
-  RETURN_IF_ERROR(store->reader_->Exec("PRAGMA query_only=ON"));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader,
+                   Database::Open(path, Database::Mode::kReadWrite));
+  RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=ON"));
+  {
+    WriterLock lock(store->read_mu_);  // no other thread yet: the lock is for the analysis
+    store->reader_ = std::move(reader);
+  }
   ASSIGN_OR_RETURN(store->ledger_, SqliteLedger::Open(*store->writer_, dir, store->clock_));
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
@@ -156,23 +161,23 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Store
 
 Store::~Store() {
   {
-    std::lock_guard lock(queue_mu_);
+    WriterLock lock(queue_mu_);
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  queue_cv_.SignalAll();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
 void Store::Submit(Work work, Done done) {
   {
-    std::lock_guard lock(queue_mu_);
+    WriterLock lock(queue_mu_);
     queue_.emplace_back(std::move(work), std::move(done));
   }
-  queue_cv_.notify_one();
+  queue_cv_.Signal();
 }
 
 size_t Store::pending() const {
-  std::lock_guard lock(queue_mu_);
+  WriterLock lock(queue_mu_);
   return queue_.size();
 }
 
@@ -187,8 +192,8 @@ void Store::WriterLoop() {
   std::vector<Unit> batch;
   while (true) {
     {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      WriterLock lock(queue_mu_);
+      while (!stopping_ && queue_.empty()) queue_cv_.Wait(queue_mu_);
       if (queue_.empty()) return;  // stopping, and all queued work is done
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
@@ -308,7 +313,7 @@ void Store::Fail(absl::Status cause) {
       "store: cannot roll back a failed commit ({}): the store stops taking writes "
       "and the server must be restarted",
       cause.ToString());
-  std::lock_guard lock(failure_mu_);
+  WriterLock lock(failure_mu_);
   if (failure_) return;
   failure_ = absl::UnavailableError(fmt::format(
       "the store has failed (a failed commit could not be rolled back: {}): the server must be "
@@ -319,20 +324,20 @@ void Store::Fail(absl::Status cause) {
 
 std::optional<absl::Status> Store::failure() const {
   if (!failed_.load()) return std::nullopt;
-  std::lock_guard lock(failure_mu_);
+  WriterLock lock(failure_mu_);
   return failure_;
 }
 
 void Store::OnFailure(std::function<void(const absl::Status&)> handler) {
   {
-    std::lock_guard lock(handler_mu_);
+    WriterLock lock(handler_mu_);
     failure_handler_ = std::move(handler);
   }
   NotifyFailure();
 }
 
 void Store::NotifyFailure() {
-  std::lock_guard lock(handler_mu_);
+  WriterLock lock(handler_mu_);
   if (failure_notified_ || !failure_handler_) return;
   std::optional<absl::Status> failed = failure();
   if (!failed) return;
@@ -345,20 +350,20 @@ void Store::RecordCommit(const absl::Status& status) {
       status.ok()
           ? absl::OkStatus()
           : absl::UnavailableError(fmt::format("the store cannot write: {}", Reason(status)));
-  std::lock_guard lock(health_mu_);
+  WriterLock lock(health_mu_);
   last_commit_.emplace(clock_.Now(), std::move(health));
 }
 
 void Store::CheckWritable(Done done) {
   if (std::optional<absl::Status> failed = failure()) return done(*failed);
+  std::optional<absl::Status> known;
   {
-    std::unique_lock lock(health_mu_);
+    WriterLock lock(health_mu_);
     if (last_commit_ && clock_.Now() - last_commit_->first < options_.health_max_age) {
-      absl::Status known = last_commit_->second;
-      lock.unlock();
-      return done(known);
+      known = last_commit_->second;
     }
   }
+  if (known) return done(*std::move(known));
   // A real commit, so that a full disk or a read-only file shows; RunBatch records its outcome.
   Submit(
       [this](Txn& txn) -> absl::Status {
@@ -376,7 +381,7 @@ void Store::CheckWritable(Done done) {
 }
 
 absl::StatusOr<std::vector<PartyRecord>> Store::ListParties() {
-  std::lock_guard lock(read_mu_);
+  WriterLock lock(read_mu_);
   ASSIGN_OR_RETURN(Statement st,
                    reader_->Prepare("SELECT id, name, role, token_hash, created_at, revoked_at "
                                     "FROM parties ORDER BY id"));
@@ -397,7 +402,7 @@ absl::StatusOr<std::vector<PartyRecord>> Store::ListParties() {
 }
 
 absl::StatusOr<std::optional<OperationRecord>> Store::GetOperation(const std::string& id) {
-  std::lock_guard lock(read_mu_);
+  WriterLock lock(read_mu_);
   ASSIGN_OR_RETURN(
       Statement st,
       reader_->Prepare(fmt::format("SELECT {} FROM operations WHERE id = ?1", kOperationColumns)));
@@ -408,7 +413,7 @@ absl::StatusOr<std::optional<OperationRecord>> Store::GetOperation(const std::st
 }
 
 absl::StatusOr<std::vector<OperationRecord>> Store::LoadOperations(bool include_ended) {
-  std::lock_guard lock(read_mu_);
+  WriterLock lock(read_mu_);
   ASSIGN_OR_RETURN(Statement st, reader_->Prepare(fmt::format(
                                      "SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
                                      include_ended ? "" : "WHERE state != 'Ended'")));
@@ -422,7 +427,7 @@ absl::StatusOr<std::vector<OperationRecord>> Store::LoadOperations(bool include_
 }
 
 absl::StatusOr<int64_t> Store::DataVersion() {
-  std::lock_guard lock(read_mu_);
+  WriterLock lock(read_mu_);
   return reader_->DataVersion();
 }
 

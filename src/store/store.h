@@ -33,19 +33,19 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "store/fault_injector.h"
 #include "store/sqlite.h"
 #include "store/sqlite_ledger.h"
@@ -182,7 +182,7 @@ class Store {
   // Runs `fn` with the read connection held (for modules that read their own tables).
   template <typename Fn>
   auto WithReader(Fn&& fn) {
-    std::lock_guard lock(read_mu_);
+    WriterLock lock(read_mu_);
     return fn(*reader_);
   }
 
@@ -218,23 +218,23 @@ class Store {
   std::unique_ptr<SqliteLedger> ledger_;
   uint64_t batch_number_ = 0;  // writer thread only: group commits since Open
 
-  mutable std::mutex failure_mu_;
-  std::optional<absl::Status> failure_;  // guarded by failure_mu_; set once
-  std::atomic<bool> failed_{false};      // failure_.has_value(), readable without the lock
-  std::mutex handler_mu_;                // held while the handler runs
-  std::function<void(const absl::Status&)> failure_handler_;  // guarded by handler_mu_
-  bool failure_notified_ = false;                             // guarded by handler_mu_
+  mutable Mutex failure_mu_;
+  std::optional<absl::Status> failure_ ABSL_GUARDED_BY(failure_mu_);  // set once
+  std::atomic<bool> failed_{false};  // failure_.has_value(), readable without the lock
+  Mutex handler_mu_;                 // held while the handler runs
+  std::function<void(const absl::Status&)> failure_handler_ ABSL_GUARDED_BY(handler_mu_);
+  bool failure_notified_ ABSL_GUARDED_BY(handler_mu_) = false;
 
-  std::mutex health_mu_;
-  std::optional<std::pair<Timestamp, absl::Status>> last_commit_;  // guarded by health_mu_
+  Mutex health_mu_;
+  std::optional<std::pair<Timestamp, absl::Status>> last_commit_ ABSL_GUARDED_BY(health_mu_);
 
-  std::mutex read_mu_;
-  std::unique_ptr<Database> reader_;  // guarded by read_mu_
+  Mutex read_mu_;
+  std::unique_ptr<Database> reader_ ABSL_GUARDED_BY(read_mu_);
 
-  mutable std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<std::pair<Work, Done>> queue_;  // guarded by queue_mu_
-  bool stopping_ = false;                    // guarded by queue_mu_
+  mutable Mutex queue_mu_;
+  CondVar queue_cv_;
+  std::deque<std::pair<Work, Done>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::atomic<uint64_t> commit_failures_{0};
   std::thread writer_thread_;
 };

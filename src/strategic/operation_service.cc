@@ -120,27 +120,35 @@ OperationService::OperationService(store::Store& store, const Clock& clock,
 
 OperationService::~OperationService() {
   {
-    std::lock_guard lock(timer_mu_);
+    WriterLock lock(timer_mu_);
     stopping_ = true;
   }
-  timer_cv_.notify_all();
+  timer_cv_.SignalAll();
   if (timer_.joinable()) timer_.join();
 }
 
 void OperationService::EvictionLoop() {
-  std::unique_lock lock(timer_mu_);
-  while (!timer_cv_.wait_for(lock, options_.eviction_interval, [this] { return stopping_; })) {
-    lock.unlock();
+  for (;;) {
+    {
+      // Sleep a whole interval (a spurious wake-up waits again) unless the destructor stops us.
+      WriterLock lock(timer_mu_);
+      const auto deadline = std::chrono::steady_clock::now() + options_.eviction_interval;
+      while (!stopping_) {
+        const auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds::zero()) break;
+        timer_cv_.WaitFor(timer_mu_, left);
+      }
+      if (stopping_) return;
+    }
     if (size_t evicted = EvictEnded(); evicted > 0) {
       spdlog::info("strategic: evicted {} ended operations from memory", evicted);
     }
-    lock.lock();
   }
 }
 
 size_t OperationService::EvictEnded() {
   const Timestamp now = clock_.Now();
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   std::vector<std::string> ended;
   for (const auto& [id, op] : ops_) {
     if (op.visible() && AllEnded(op.volumes, now)) ended.push_back(id);
@@ -166,7 +174,7 @@ absl::Status OperationService::Load() {
     loaded.push_back(LiveOperation{
         .record = std::move(record), .volumes = std::move(volumes), .committed_version = version});
   }
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   ops_.clear();
   id_of_handle_.clear();
   ops_of_party_.clear();
@@ -180,7 +188,7 @@ absl::Status OperationService::Load() {
 }
 
 size_t OperationService::live_operations() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return ops_.size();
 }
 
@@ -216,6 +224,7 @@ std::vector<OperationService::Clash> OperationService::FindClashes(
   for (size_t volume_idx = 0; volume_idx < volumes.size(); ++volume_idx) {
     const geo::Volume4D& mine = *volumes[volume_idx];
     index_->Query(mine, [&](VolumeKey key, const geo::Volume4D& theirs) {
+      mu_.AssertReaderHeld();  // the callback runs inside Query, under the caller's lock
       if (theirs.time().end <= now) return;  // a past overlap is no conflict
       auto id = id_of_handle_.find(key.owner);
       if (id == id_of_handle_.end() || id->second == self_id) return;
@@ -350,7 +359,7 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
   }
   // Answer as the first write did: the stored version with its conflicts as they are now.
   step.retry = true;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   std::vector<Conflict> conflicts;
   if (auto it = ops_.find(id); it != ops_.end()) {
     conflicts =
@@ -374,7 +383,7 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
   KeyRuleRefusal refusal;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const Clash& clash :
          FindClashes(step.caller.party, step.id, step.volumes, step.now, false)) {
       OperationRef ref = RefOf(clash.other->record);
@@ -433,7 +442,7 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
                               record));
   RETURN_IF_ERROR(Notify(step, record, writes));
   step.applied = true;
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   int64_t committed_version = 0;  // a new version is invisible until its commit
   if (auto it = ops_.find(step.id); it != ops_.end())
     committed_version = it->second.committed_version;
@@ -469,7 +478,7 @@ absl::Status OperationService::Notify(const WriteStep& step, const store::Operat
   }
   std::vector<PartyId> recipients{PartyId(record.party)};
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (auto it = ops_.find(step.id); it != ops_.end()) {
       for (const Clash& clash :
            FindClashes(record.party, step.id, it->second.volumes, step.now, false)) {
@@ -485,7 +494,7 @@ absl::Status OperationService::Notify(const WriteStep& step, const store::Operat
 }
 
 void OperationService::Publish(const std::string& id, int64_t version) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto it = ops_.find(id);
   if (it != ops_.end() && it->second.committed_version < version) {
     it->second.committed_version = std::min(version, it->second.record.version);

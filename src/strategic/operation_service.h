@@ -37,13 +37,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +49,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "geo/volume.h"
 #include "store/store.h"
 #include "strategic/operation.h"
@@ -295,9 +293,9 @@ class OperationService {
   const Clock& clock_;
   const OperationServiceOptions options_;
 
-  // std::shared_mutex rather than absl::Mutex: Debian's Abseil is not built for ThreadSanitizer,
-  // which then cannot see absl::Mutex's ordering; libstdc++'s pthread-based lock it can.
-  mutable std::shared_mutex mu_;
+  // common/mutex.h rather than absl::Mutex: Debian's Abseil is not built for ThreadSanitizer,
+  // which then cannot see absl::Mutex's ordering; clang's -Wthread-safety checks this one.
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, LiveOperation> ops_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<uint64_t, std::string> id_of_handle_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> ops_of_party_
@@ -307,12 +305,13 @@ class OperationService {
   uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled
 
   // Per party, the times of its probes in the last minute (the rate limit).
-  std::mutex probe_mu_;
-  absl::flat_hash_map<std::string, std::vector<Timestamp>> recent_probes_;  // guarded by probe_mu_
+  Mutex probe_mu_;
+  absl::flat_hash_map<std::string, std::vector<Timestamp>> recent_probes_
+      ABSL_GUARDED_BY(probe_mu_);
 
-  std::mutex timer_mu_;
-  std::condition_variable timer_cv_;
-  bool stopping_ = false;  // guarded by timer_mu_
+  Mutex timer_mu_;
+  CondVar timer_cv_;
+  bool stopping_ ABSL_GUARDED_BY(timer_mu_) = false;
   std::thread timer_;
 };
 

@@ -21,7 +21,7 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
   const std::string id = absl::AsciiStrToLower(raw_id);
   const Timestamp now = clock_.Now();
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = ops_.find(id);
     // A version not yet durable is not shown; the store has the committed one.
     if (it != ops_.end() && it->second.visible()) {
@@ -69,9 +69,10 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
   Page<QueryHit> out;
   std::vector<std::string> probed;  // other parties' operations shown (coarse or not)
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     std::map<std::string, std::optional<geo::Overlap>> hits;
     index_->Query(area, [&](VolumeKey key, const geo::Volume4D& theirs) {
+      mu_.AssertReaderHeld();  // the callback runs inside Query, under `lock`
       if (theirs.time().end <= now) return;
       auto id = id_of_handle_.find(key.owner);
       if (id == id_of_handle_.end() || id->second <= page.after) return;
@@ -108,7 +109,7 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
   }
   if (probed.empty()) return done(std::move(out));
   {
-    std::lock_guard lock(probe_mu_);
+    WriterLock lock(probe_mu_);
     std::vector<Timestamp>& recent = recent_probes_[caller.party];
     std::erase_if(recent, [&](Timestamp t) { return t <= now - std::chrono::minutes(1); });
     if (recent.size() >= options_.max_probes_per_minute) {
@@ -194,7 +195,7 @@ Page<OwnConflict> OperationService::Conflicts(const Caller& caller, const PageRe
   const auto position = [](const std::string& own, const std::string& other) {
     return own + "/" + other;
   };
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   Page<OwnConflict> out;
   auto own = ops_of_party_.find(caller.party);
   if (own == ops_of_party_.end()) return out;
