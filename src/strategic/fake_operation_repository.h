@@ -31,6 +31,7 @@ class FakeOperationRepository final : public OperationRepository {
         for (auto& [id, row] : writes.staged) rows_[id] = row;
         ledger_size_ = writes.ledger_size;
         ledger_.insert(ledger_.end(), writes.entries.begin(), writes.entries.end());
+        readers_.insert(writes.readers_by_index.begin(), writes.readers_by_index.end());
         events_.insert(events_.end(), writes.events.begin(), writes.events.end());
         for (const auto& [key, row] : writes.probes) {
           store::ProbeRow& stored = probes_[key];
@@ -81,6 +82,12 @@ class FakeOperationRepository final : public OperationRepository {
     std::lock_guard lock(mu_);
     return ledger_;
   }
+  // The readers named for the opening of the ledger entry at `index` (besides owner, guarantors).
+  std::vector<std::string> readers(uint64_t index) const {
+    std::lock_guard lock(mu_);
+    auto it = readers_.find(index);
+    return it == readers_.end() ? std::vector<std::string>() : it->second;
+  }
   // The events committed units stored: (recipient, payload).
   std::vector<std::pair<PartyId, events::Payload>> events() const {
     std::lock_guard lock(mu_);
@@ -98,7 +105,9 @@ class FakeOperationRepository final : public OperationRepository {
       return std::optional<store::OperationRecord>();
     }
     [[nodiscard]] absl::Status Save(const ledger::Entry& entry,
+                                    const std::vector<std::string>& readers,
                                     store::OperationRecord& record) override {
+      readers_by_index[ledger_size] = readers;
       record.ledger_index = static_cast<int64_t>(ledger_size++);
       entries.push_back(entry);
       staged[record.id] = record;
@@ -129,11 +138,13 @@ class FakeOperationRepository final : public OperationRepository {
     uint64_t ledger_size;
     std::map<std::string, store::OperationRecord> staged;
     std::vector<ledger::Entry> entries;
+    std::map<uint64_t, std::vector<std::string>> readers_by_index;
   };
 
   mutable std::mutex mu_;
   std::map<std::string, store::OperationRecord> rows_;
   std::vector<ledger::Entry> ledger_;
+  std::map<uint64_t, std::vector<std::string>> readers_;
   std::vector<std::pair<PartyId, events::Payload>> events_;
   std::map<std::pair<std::string, std::string>, store::ProbeRow> probes_;  // (operation, party)
   uint64_t ledger_size_ = 0;

@@ -119,6 +119,26 @@ TEST_F(KeyRuleTest, OneOvnOfTwoIsNotEnoughAndAllAreAccepted) {
   EXPECT_EQ(accepted.result->conflicts[1].other.id, kB);
 }
 
+TEST_F(KeyRuleTest, TheOwnersOfTheOperationsMetMayOpenTheLedgerEntryAndAreTold) {
+  const std::string a = File("RU", kA, Circle(35, 38, 5000, 0, 800, kNow, kNow + hours(2)));
+  const std::string b = File("TR", kB, Circle(35, 38.02, 5000, 1200, 2000, kNow, kNow + hours(2)));
+  EXPECT_TRUE(repo_.readers(0).empty());  // RU's filing met nothing
+  WriteOutcome accepted =
+      Put("US", kC, Request({Circle(35, 38.01, 5000, 500, 1500, kNow, kNow + hours(2))}, {a, b}));
+  ASSERT_TRUE(accepted.status.ok()) << accepted.status;
+  EXPECT_EQ(repo_.readers(accepted.result->ledger_index), (std::vector<std::string>{"RU", "TR"}));
+  // operation.conflict to each owner, with the new OVN.
+  std::vector<std::string> told;
+  for (const auto& [to, payload] : repo_.events()) {
+    const auto* conflict = std::get_if<events::OperationConflict>(&payload);
+    ASSERT_NE(conflict, nullptr);
+    EXPECT_EQ(conflict->operation.value(), kC);
+    EXPECT_EQ(conflict->ovn, accepted.result->operation.ovn);
+    told.push_back(to.value());
+  }
+  EXPECT_EQ(told, (std::vector<std::string>{"RU", "TR"}));
+}
+
 TEST_F(KeyRuleTest, OwnOperationsAreNeverNeeded) {
   File("RU", kA, Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1)));
   WriteOutcome again = Put("RU", kB, Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}));
@@ -187,14 +207,16 @@ TEST_F(KeyRuleTest, RetriedUpdateAnswersAsTheFirstAndAnotherBodyIsStale) {
   EXPECT_FALSE(retry.result->created);
   EXPECT_EQ(repo_.ledger().size(), 2u);  // nothing new recorded
   // A different body from the old OVN is stale; the same body from another party is refused.
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      Put("RU", kA, Request({Circle(2, 2, 1600, 0, 100, kNow, kNow + hours(1))}), v1).status));
+  WriteOutcome stale =
+      Put("RU", kA, Request({Circle(2, 2, 1600, 0, 100, kNow, kNow + hours(1))}), v1);
+  EXPECT_TRUE(absl::IsAborted(stale.status)) << stale.status;  // stale OVN: 409, no refusal
+  EXPECT_FALSE(stale.refusal.has_value());
   EXPECT_TRUE(absl::IsPermissionDenied(Put("US", kA, change(), v1).status));
   // Once changed again, the retry of the first change is stale.
   ASSERT_TRUE(Put("RU", kA, Request({Circle(2, 2, 1700, 0, 100, kNow, kNow + hours(1))}),
                   first.result->operation.ovn)
                   .status.ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", kA, change(), v1).status));
+  EXPECT_TRUE(absl::IsAborted(Put("RU", kA, change(), v1).status));
 }
 
 TEST_F(KeyRuleTest, OperationsWhoseWindowsEndedAreEvictedButStayReadable) {

@@ -12,8 +12,9 @@ class TxnWrites final : public OperationWrites {
   absl::StatusOr<std::optional<store::OperationRecord>> Find(const std::string& id) override {
     return store::FindOperation(txn_, id);
   }
-  absl::Status Save(const ledger::Entry& entry, store::OperationRecord& record) override {
-    ASSIGN_OR_RETURN(uint64_t index, txn_.AppendLedger(ledger::EncodeEntry(entry)));
+  absl::Status Save(const ledger::Entry& entry, const std::vector<std::string>& readers,
+                    store::OperationRecord& record) override {
+    ASSIGN_OR_RETURN(uint64_t index, txn_.AppendLedger(ledger::EncodeEntry(entry), readers));
     record.ledger_index = static_cast<int64_t>(index);
     return txn_.PutOperation(record);
   }

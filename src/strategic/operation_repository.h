@@ -33,7 +33,10 @@ class OperationWrites {
   [[nodiscard]] virtual absl::StatusOr<std::optional<store::OperationRecord>> Find(
       const std::string& id) = 0;
   // Appends `entry` to the ledger, sets record.ledger_index to its index and stores the row.
+  // `readers`: parties besides the owner and guarantors entitled to the entry's opening
+  // (ledger/commitment.h), e.g. the owners of the operations this version conflicts with.
   [[nodiscard]] virtual absl::Status Save(const ledger::Entry& entry,
+                                          const std::vector<std::string>& readers,
                                           store::OperationRecord& record) = 0;
   // Counts one probe of `operation` by `party` at `at`.
   [[nodiscard]] virtual absl::Status RecordProbe(const std::string& operation,

@@ -56,7 +56,7 @@ std::string Lower(std::string text) {
 }
 
 absl::Status StaleOvn(const std::string& id, const std::string& current) {
-  return absl::FailedPreconditionError(
+  return absl::AbortedError(
       fmt::format("stale OVN: operation {} is now at OVN {}; read it again", id, current));
 }
 
@@ -433,13 +433,21 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
   if (step.kind == WriteStep::Kind::kEnd) record.version += 1;
   record.ovn = NewUuid();
   record.updated_at = step.now;
-  // The ledger entry commits to the row exactly as stored (store/record_digest.h).
+  // The ledger entry commits to the row exactly as stored (store/record_digest.h). Its opening
+  // goes to the owner, guarantors and the parties whose operations this version meets: each can
+  // prove later what it was shown.
+  std::vector<std::string> readers;
+  for (const Conflict& conflict : step.conflicts) {
+    if (std::find(readers.begin(), readers.end(), conflict.other.party) == readers.end()) {
+      readers.push_back(conflict.other.party);
+    }
+  }
   RETURN_IF_ERROR(writes.Save(ledger::Entry{.party = step.caller.party,
                                             .action = action,
                                             .object_id = step.id,
                                             .content_digest = store::OperationRecordDigest(record),
                                             .server_time = step.now},
-                              record));
+                              readers, record));
   RETURN_IF_ERROR(Notify(step, record, writes));
   step.applied = true;
   WriterLock lock(mu_);

@@ -206,7 +206,8 @@ class OperationService {
   // PUT /v1/operations/{id} (if_ovn empty: create) and PUT /v1/operations/{id}/{ovn} (update).
   // Failures: InvalidArgument (id not a UUID), ResourceExhausted (overloaded), NotFound,
   // PermissionDenied (not the owner), AlreadyExists (id taken by a different operation),
-  // FailedPrecondition (stale OVN, ended), Aborted with `refusal` (key rule).
+  // Aborted without `refusal` (stale OVN: read it again), FailedPrecondition (ended), Aborted
+  // with `refusal` (key rule).
   // An identical retry (same body; for an update the same OVN it was made from) of the write
   // that produced the current version answers that write's result again (created false).
   // `done` runs once, on the writer thread.

@@ -141,7 +141,7 @@ TEST_F(OperationServiceTest, UpdateNeedsCurrentOvnAndOwnership) {
   ASSERT_TRUE(v1.status.ok());
   auto change = [&] { return Request({Circle(2, 2, 1500, 0, 100, kNow, kNow + hours(1))}); };
   EXPECT_TRUE(absl::IsPermissionDenied(Put("US", a, change(), OvnOf(v1)).status));
-  EXPECT_TRUE(absl::IsFailedPrecondition(Put("RU", a, change(), "stale").status));
+  EXPECT_TRUE(absl::IsAborted(Put("RU", a, change(), "stale").status));
   WriteOutcome v2 = Put("RU", a, change(), OvnOf(v1));
   ASSERT_TRUE(v2.status.ok()) << v2.status;
   EXPECT_EQ(v2.result->operation.version, 2);

@@ -123,7 +123,7 @@ TEST_F(ServerE2E, OnlyTheOwnerChangesOrEndsAndStaleOvnsAreRefused) {
   const std::string other_change = OperationBody({CircleVolume(20, 20, 2600, 0, 500, 600, 3600)});
   HttpResult stale = Call("PUT", "/v1/operations/" + id + "/" + ovn, other_change, ru_);
   EXPECT_EQ(stale.status, 409) << stale.body;
-  EXPECT_EQ(stale.json().at("error").at("code").as_string(), "failed_precondition");
+  EXPECT_EQ(stale.json().at("error").at("code").as_string(), "aborted");
   EXPECT_EQ(Call("PUT", "/v1/operations/" + id, change, ru_).status, 409);  // exists
   HttpResult ended = Call("DELETE", "/v1/operations/" + id + "/" + Ovn(updated), "", ru_);
   ASSERT_EQ(ended.status, 200) << ended.body;
