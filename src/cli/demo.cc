@@ -125,6 +125,9 @@ std::string DemoBanner(const Demo& demo, const std::string& base) {
   out += "\nTry:\n";
   out += fmt::format("  export NORTH={} SOUTH={} UNMO={}\n", north, south, demo.parties[2].token);
   out += fmt::format("  curl -s {}/v1/health\n", base);
+  // scripts/demo.sh runs this one for NORTH; it prints the demo's operation.conflict events.
+  out +=
+      fmt::format("  deconflict watch --url {} --token $NORTH --after 0   # events, live\n", base);
   out += fmt::format("  curl -s -H \"Authorization: Bearer $SOUTH\" {}/v1/conflicts\n", base);
   out += fmt::format(
       "  curl -s -H \"Authorization: Bearer $NORTH\" "

@@ -25,6 +25,7 @@
 
 #include "boost/json.hpp"
 #include "cli/commands.h"
+#include "cli/exit.h"
 #include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
@@ -38,9 +39,9 @@
 namespace deconflict::cli {
 namespace {
 
+// Every ledger command fails through cli/exit.h: "deconflict ledger: <message>", exit 1.
 [[noreturn]] void Fail(const std::string& message) {
-  std::cerr << "deconflict: " << message << "\n";
-  throw CLI::RuntimeError(1);
+  Die("ledger", absl::FailedPreconditionError(message));
 }
 
 std::unique_ptr<store::Store> OpenExistingStore(const std::string& dir) {
@@ -185,7 +186,10 @@ void Check(const LedgerArgs& args) {
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group
 // commit). Used to fill stores for demos and crash tests.
 void BenchAppend(const LedgerArgs& args) {
-  auto store = OpenExistingStore(args.data);
+  // Unlike the other commands it creates a missing data directory (a fresh store to fill).
+  absl::StatusOr<std::unique_ptr<store::Store>> opened = store::Store::Open(args.data);
+  if (!opened.ok()) Die("ledger bench-append", opened.status(), args.data);
+  std::unique_ptr<store::Store> store = *std::move(opened);
   const auto start = std::chrono::steady_clock::now();
   uint64_t done = 0;
   while (done < args.n) {

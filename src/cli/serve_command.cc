@@ -23,6 +23,7 @@
 #include "api/server.h"
 #include "cli/commands.h"
 #include "cli/demo.h"
+#include "cli/exit.h"
 #include "common/status.h"
 #include "fmt/format.h"
 #include "spdlog/spdlog.h"
@@ -46,9 +47,10 @@ struct ServeArgs {
   size_t events_max_queue = 1024;
 };
 
+// Through cli/exit.h: "deconflict serve: <message>", with the documented exit status
+// (1 cannot start, 2 bad flags, 3 store failure).
 [[noreturn]] void Fail(int code, const std::string& message) {
-  std::cerr << "deconflict: " << message << "\n";
-  throw CLI::RuntimeError(code);
+  Die("serve", absl::FailedPreconditionError(message), {}, code);
 }
 
 // "127.0.0.1:8080" -> address, port. Port 0 picks a free one.

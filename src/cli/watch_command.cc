@@ -21,6 +21,7 @@
 
 #include "boost/json.hpp"
 #include "cli/commands.h"
+#include "cli/exit.h"
 #include "fmt/format.h"
 
 namespace deconflict::cli {
@@ -79,7 +80,7 @@ std::string ErrorMessage(const std::string& body) {
 
 enum class Outcome { kRetry, kDone };
 
-// One connection: prints events until it drops. Throws CLI::RuntimeError on a refusal.
+// One connection: prints events until it drops. Dies (cli/exit.h) on a refusal.
 Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& after, int64_t& printed,
                   bool& connected) {
   net::io_context ioc;
@@ -103,14 +104,16 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
     const int status = static_cast<int>(response.result_int());
     const std::string message = ErrorMessage(response.body());
     if (status == 401) {
-      std::cerr << fmt::format("deconflict watch: the server refused the token (HTTP 401): {}\n",
-                               message);
-      throw CLI::RuntimeError(3);
+      Die("watch",
+          absl::UnauthenticatedError(
+              fmt::format("the server refused the token (HTTP 401): {}", message)),
+          {}, 3);
     }
     if (status >= 400 && status < 500) {
-      std::cerr << fmt::format("deconflict watch: the server refused (HTTP {}): {}\n", status,
-                               message);
-      throw CLI::RuntimeError(2);
+      Die("watch",
+          absl::FailedPreconditionError(
+              fmt::format("the server refused (HTTP {}): {}", status, message)),
+          {}, 2);
     }
     std::cerr << fmt::format("watch: handshake failed: {} {}\n", ec.message(),
                              status ? std::to_string(status) : "");
@@ -152,9 +155,10 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
 void Watch(const WatchArgs& args) {
   Endpoint endpoint;
   if (!ParseUrl(args.url, endpoint)) {
-    std::cerr << fmt::format(
-        "deconflict watch: --url '{}' must be http://HOST:PORT or ws://HOST:PORT\n", args.url);
-    throw CLI::RuntimeError(2);
+    Die("watch",
+        absl::InvalidArgumentError(
+            fmt::format("--url '{}' must be http://HOST:PORT or ws://HOST:PORT", args.url)),
+        {}, 2);
   }
   int64_t after = args.after;
   int64_t printed = 0;

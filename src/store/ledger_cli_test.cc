@@ -397,5 +397,17 @@ TEST_F(LedgerCliTest, BinaryKilledWhileAppendingLeavesALedgerThatChecksClean) {
   EXPECT_GT(last, 25u);
 }
 
+// The README's `ledger bench-append --data /tmp/b` must work for a new user: a missing data
+// directory is created (it failed with "not a data directory" before).
+TEST_F(LedgerCliTest, BenchAppendCreatesAMissingDataDirectory) {
+  const std::string fresh = Path("fresh");
+  ASSERT_FALSE(std::filesystem::exists(fresh));
+  Result appended = RunCli("ledger bench-append --data " + fresh + " --n 10");
+  EXPECT_EQ(appended.exit_code, 0) << appended.out;
+  EXPECT_NE(appended.out.find("10 entries appended"), std::string::npos) << appended.out;
+  Result checked = RunCli("ledger check --data " + fresh);
+  EXPECT_EQ(checked.exit_code, 0) << checked.out;
+}
+
 }  // namespace
 }  // namespace deconflict::store
