@@ -26,7 +26,7 @@
 #include "common/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/sinks/base_sink.h"
 #include "spdlog/spdlog.h"
 
 namespace deconflict::api {
@@ -477,12 +477,32 @@ milliseconds ProcessCpuTime() {
   return milliseconds(ms(usage.ru_utime) + ms(usage.ru_stime));
 }
 
+// A log sink whose text the test reads under the sink's own lock while the server's thread
+// may still be logging (an ostringstream read bare is a data race TSan reports).
+class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::string str() {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    text_.append(formatted.data(), formatted.size());
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;
+};
+
 TEST(HttpServerLimits, AcceptBacksOffWhenDescriptorsRunOutAndServesOnceTheyFree) {
   // Capture the log: the server logs accept failures through spdlog's default logger.
-  auto log = std::make_shared<std::ostringstream>();
+  auto log = std::make_shared<CaptureSink>();
   auto previous_logger = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log)));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", log));
 
   {
     RunningServer running({.threads = 1, .max_connections = 10000}, EchoRouter());
