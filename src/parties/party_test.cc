@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "ledger/commitment.h"
 #include "ledger/entry.h"
+#include "store/operations_table.h"
 #include "store/record_digest.h"
 #include "store/sqlite_ledger.h"
 
@@ -177,7 +178,8 @@ class PartyStoreTest : public ::testing::Test {
   }
 
   store::OperationRecord Stored(const std::string& id) {
-    absl::StatusOr<std::optional<store::OperationRecord>> record = store_->GetOperation(id);
+    absl::StatusOr<std::optional<store::OperationRecord>> record =
+        store::ReadOperation(*store_, id);
     EXPECT_TRUE(record.ok() && record->has_value()) << id;
     return record.ok() && record->has_value() ? **record : store::OperationRecord{};
   }
@@ -255,7 +257,7 @@ TEST_F(PartyStoreTest, RevocationEndsTheLiveOperationsWithTheirLedgerEntries) {
   // Already ended, and other parties' operations, are untouched.
   EXPECT_EQ(Stored(a_ended.id).version, a_ended.version);
   EXPECT_EQ(Stored(b1.id).version, b1.version);
-  absl::StatusOr<std::vector<store::OperationRecord>> live = store_->LoadOperations(false);
+  absl::StatusOr<std::vector<store::OperationRecord>> live = store::ListOperations(*store_, false);
   ASSERT_TRUE(live.ok());
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].id, b1.id);

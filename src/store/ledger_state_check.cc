@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/hash.h"
+#include "store/operations_table.h"
 #include "store/record_digest.h"
 #include "store/store.h"
 
@@ -53,24 +54,12 @@ class Differences {
 
 absl::Status CheckOperations(Database& db, absl::flat_hash_map<std::string, Recorded>& recorded,
                              Differences& diffs, StateCheckReport& report) {
-  ASSIGN_OR_RETURN(Statement st,
-                   db.Prepare("SELECT id, party, version, ovn, state, label, extents, "
-                              "request_digest, created_at, updated_at, ledger_index "
-                              "FROM operations ORDER BY id"));
+  ASSIGN_OR_RETURN(Statement st, db.Prepare(fmt::format("SELECT {} FROM operations ORDER BY id",
+                                                        kOperationColumns)));
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    OperationRecord r{.id = st.ColumnText(0),
-                      .party = st.ColumnText(1),
-                      .version = st.ColumnInt(2),
-                      .ovn = st.ColumnText(3),
-                      .state = st.ColumnText(4),
-                      .label = st.ColumnText(5),
-                      .extents = st.ColumnText(6),
-                      .request_digest = st.ColumnBlob(7),
-                      .created_at = FromMicros(st.ColumnInt(8)),
-                      .updated_at = FromMicros(st.ColumnInt(9)),
-                      .ledger_index = st.ColumnInt(10)};
+    OperationRecord r = OperationRowOf(st);
     auto it = recorded.find(r.id);
     if (it == recorded.end() || !IsOperationAction(it->second.entry.action)) {
       diffs.Add(

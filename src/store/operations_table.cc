@@ -6,13 +6,11 @@
 namespace deconflict::store {
 namespace {
 
-constexpr char kColumns[] =
-    "id, party, version, ovn, state, label, extents, request_digest, created_at, updated_at, "
-    "ledger_index";
-
 Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
 
-OperationRecord RowOf(const Statement& st) {
+}  // namespace
+
+OperationRecord OperationRowOf(const Statement& st) {
   return OperationRecord{.id = st.ColumnText(0),
                          .party = st.ColumnText(1),
                          .version = st.ColumnInt(2),
@@ -26,11 +24,13 @@ OperationRecord RowOf(const Statement& st) {
                          .ledger_index = st.ColumnInt(10)};
 }
 
+namespace {
+
 absl::StatusOr<std::optional<OperationRecord>> One(Statement& st, const std::string& id) {
   st.Bind(1, id);
   absl::StatusOr<bool> row = st.Step();
   std::optional<OperationRecord> out;
-  if (row.ok() && *row) out = RowOf(st);
+  if (row.ok() && *row) out = OperationRowOf(st);
   st.Reset();  // no statement stays open across a unit of work
   if (!row.ok()) return row.status();
   return out;
@@ -39,29 +39,31 @@ absl::StatusOr<std::optional<OperationRecord>> One(Statement& st, const std::str
 }  // namespace
 
 absl::StatusOr<std::optional<OperationRecord>> FindOperation(Txn& txn, const std::string& id) {
-  ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(fmt::format(
-                                       "SELECT {} FROM operations WHERE id = ?1", kColumns)));
+  ASSIGN_OR_RETURN(
+      Statement * st,
+      txn.db().Cached(fmt::format("SELECT {} FROM operations WHERE id = ?1", kOperationColumns)));
   return One(*st, id);
 }
 
 absl::StatusOr<std::optional<OperationRecord>> ReadOperation(Store& store, const std::string& id) {
   return store.WithReader([&](Database& db) -> absl::StatusOr<std::optional<OperationRecord>> {
-    ASSIGN_OR_RETURN(Statement st,
-                     db.Prepare(fmt::format("SELECT {} FROM operations WHERE id = ?1", kColumns)));
+    ASSIGN_OR_RETURN(Statement st, db.Prepare(fmt::format("SELECT {} FROM operations WHERE id = ?1",
+                                                          kOperationColumns)));
     return One(st, id);
   });
 }
 
 absl::StatusOr<std::vector<OperationRecord>> ListOperations(Store& store, bool include_ended) {
   return store.WithReader([&](Database& db) -> absl::StatusOr<std::vector<OperationRecord>> {
-    ASSIGN_OR_RETURN(Statement st,
-                     db.Prepare(fmt::format("SELECT {} FROM operations {} ORDER BY id", kColumns,
-                                            include_ended ? "" : "WHERE state != 'Ended'")));
+    ASSIGN_OR_RETURN(
+        Statement st,
+        db.Prepare(fmt::format("SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
+                               include_ended ? "" : "WHERE state != 'Ended'")));
     std::vector<OperationRecord> rows;
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      rows.push_back(RowOf(st));
+      rows.push_back(OperationRowOf(st));
     }
     return rows;
   });

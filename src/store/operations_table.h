@@ -20,6 +20,13 @@
 
 namespace deconflict::store {
 
+// The columns of `operations` in the order of OperationRecord, for SELECTs inside store/.
+inline constexpr char kOperationColumns[] =
+    "id, party, version, ovn, state, label, extents, request_digest, created_at, updated_at, "
+    "ledger_index";
+// The OperationRecord of the current row of a SELECT of kOperationColumns.
+OperationRecord OperationRowOf(const Statement& st);
+
 // The row with this id as this transaction sees it (ended operations included), or nullopt.
 [[nodiscard]] absl::StatusOr<std::optional<OperationRecord>> FindOperation(Txn& txn,
                                                                            const std::string& id);

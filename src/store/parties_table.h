@@ -15,7 +15,7 @@
 namespace deconflict::store {
 
 // The stored state of an ended operation: strategic's OperationState::kEnded by name, the one
-// state that Store::LoadOperations(false) leaves out.
+// state that store::ListOperations(store, false) leaves out.
 inline constexpr char kOperationStateEnded[] = "Ended";
 
 // The operations of `party` whose state is not Ended, as stored in `txn` (uncommitted changes

@@ -13,6 +13,7 @@
 #include "fmt/format.h"
 #include "ledger/server_key.h"
 #include "spdlog/spdlog.h"
+#include "store/operations_table.h"
 #include "store/sqlite_ledger.h"
 
 namespace deconflict::store {
@@ -20,26 +21,6 @@ namespace {
 
 int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
-constexpr char kOperationColumns[] =
-    "id, party, version, ovn, state, label, extents, request_digest, created_at, updated_at, "
-    "ledger_index";
-
-OperationRecord ReadOperation(const Statement& st) {
-  OperationRecord op;
-  op.id = st.ColumnText(0);
-  op.party = st.ColumnText(1);
-  op.version = st.ColumnInt(2);
-  op.ovn = st.ColumnText(3);
-  op.state = st.ColumnText(4);
-  op.label = st.ColumnText(5);
-  op.extents = st.ColumnText(6);
-  op.request_digest = st.ColumnBlob(7);
-  op.created_at = FromMicros(st.ColumnInt(8));
-  op.updated_at = FromMicros(st.ColumnInt(9));
-  op.ledger_index = st.ColumnInt(10);
-  return op;
-}
 
 const Clock& DefaultClock() {
   static const SystemClock clock;
@@ -399,31 +380,6 @@ absl::StatusOr<std::vector<PartyRecord>> Store::ListParties() {
     parties.push_back(std::move(p));
   }
   return parties;
-}
-
-absl::StatusOr<std::optional<OperationRecord>> Store::GetOperation(const std::string& id) {
-  WriterLock lock(read_mu_);
-  ASSIGN_OR_RETURN(
-      Statement st,
-      reader_->Prepare(fmt::format("SELECT {} FROM operations WHERE id = ?1", kOperationColumns)));
-  st.Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return std::optional<OperationRecord>();
-  return std::optional<OperationRecord>(ReadOperation(st));
-}
-
-absl::StatusOr<std::vector<OperationRecord>> Store::LoadOperations(bool include_ended) {
-  WriterLock lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement st, reader_->Prepare(fmt::format(
-                                     "SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
-                                     include_ended ? "" : "WHERE state != 'Ended'")));
-  std::vector<OperationRecord> ops;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    ops.push_back(ReadOperation(st));
-  }
-  return ops;
 }
 
 absl::StatusOr<int64_t> Store::DataVersion() {

@@ -174,8 +174,7 @@ class Store {
 
   // Reads, on a separate connection. They see only committed data.
   [[nodiscard]] absl::StatusOr<std::vector<PartyRecord>> ListParties();
-  [[nodiscard]] absl::StatusOr<std::optional<OperationRecord>> GetOperation(const std::string& id);
-  [[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> LoadOperations(bool include_ended);
+  // (Operations: store/operations_table.h, ReadOperation and ListOperations.)
   // Changes whenever any connection (this process or another) commits.
   [[nodiscard]] absl::StatusOr<int64_t> DataVersion();
 
