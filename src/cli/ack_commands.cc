@@ -1,12 +1,12 @@
 // cli/ack_commands.cc: `deconflict ack sign|verify` (parties/acknowledgement.h,
 // docs/acknowledgements.md).
 //
-//   deconflict ack sign --key desk.key --kind hotline.message --object amman-hmeimim/42 \
+//   deconflict ack sign --key desk.key --kind hotline.message --object amman-hmeimim/42
 //       --digest <64 hex> --party RU [--time 2026-11-25T07:00:00Z]
 // prints the base64 signature on stdout (and the statement's time on stderr, which the verifier
 // needs when --time was not given), so a duty officer or a test can sign from a shell.
 //
-//   deconflict ack verify --data DIR --kind ... --object ... --digest ... --party RU \
+//   deconflict ack verify --data DIR --kind ... --object ... --digest ... --party RU
 //       --time 2026-11-25T07:00:00Z --signature <base64> [--key-id ID] [--max-skew S | --any-time]
 // checks a signature offline against the store's registered keys: "OK: ..." and exit 0, or the
 // reason and exit 1.

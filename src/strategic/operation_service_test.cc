@@ -254,7 +254,7 @@ TEST(MakeOperationRequest, RefusesControlCharactersInTheLabelAndNamesEveryField)
         *ParseJson(Circle(1, 1, 100, 0, 100, kNow, kNow + hours(1))), "e", {}, kNow));
     return v;
   };
-  for (const std::string label :
+  for (const std::string& label :
        {std::string("a\0b", 3), std::string("\x1b[2J"), std::string("x\x7f"),
         std::string("\xc2\x85"), std::string("tab\there")}) {
     absl::Status s =
