@@ -69,12 +69,14 @@ absl::Status Server::Start() {
 void Server::ReloadOperationsAfterRevocation(const std::vector<PartyId>& revoked) {
   // Load runs on the store's writer thread, in the completion of a unit of work: between two
   // group commits, so no unit has changes in memory that the store does not have yet.
-  std::promise<absl::Status> reloaded;
+  // The promise is owned by the completion (set_value may still run when get() returns).
+  auto reloaded = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> done = reloaded->get_future();
   store_->Submit([](store::Txn&) { return absl::OkStatus(); },
-                 [&](absl::Status) { reloaded.set_value(operations_->Load()); });
+                 [this, reloaded](absl::Status) { reloaded->set_value(operations_->Load()); });
   std::vector<std::string> ids;
   for (const PartyId& id : revoked) ids.push_back(id.value());
-  if (absl::Status s = reloaded.get_future().get(); !s.ok()) {
+  if (absl::Status s = done.get(); !s.ok()) {
     spdlog::critical("api: parties {} revoked, but the operations could not be reloaded: {}",
                      fmt::join(ids, ", "), s.ToString());
     return;

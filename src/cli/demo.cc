@@ -42,10 +42,13 @@ absl::StatusOr<strategic::WriteOutcome> File(api::Server& server, const std::str
                            {"label", label}};
   ASSIGN_OR_RETURN(strategic::OperationRequest request,
                    api::ParseOperationRequest(body, {}, server.clock().Now()));
-  std::promise<strategic::WriteOutcome> promise;
-  server.operations().Put(strategic::Caller{.party = party}, id, std::nullopt, std::move(request),
-                          [&](strategic::WriteOutcome o) { promise.set_value(std::move(o)); });
-  return promise.get_future().get();
+  // The promise is owned by the completion (set_value may still run when get() returns).
+  auto promise = std::make_shared<std::promise<strategic::WriteOutcome>>();
+  std::future<strategic::WriteOutcome> outcome = promise->get_future();
+  server.operations().Put(
+      strategic::Caller{.party = party}, id, std::nullopt, std::move(request),
+      [promise](strategic::WriteOutcome o) { promise->set_value(std::move(o)); });
+  return outcome.get();
 }
 
 }  // namespace

@@ -163,9 +163,11 @@ size_t Store::pending() const {
 }
 
 absl::Status Store::Write(Work work) {
-  std::promise<absl::Status> promise;
-  std::future<absl::Status> result = promise.get_future();
-  Submit(std::move(work), [&promise](absl::Status s) { promise.set_value(std::move(s)); });
+  // The promise lives in the completion, not on this stack: set_value may still be running on
+  // the writer thread when get() returns here (a race TSan saw when the caller then unwound).
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = promise->get_future();
+  Submit(std::move(work), [promise](absl::Status s) { promise->set_value(std::move(s)); });
   return result.get();
 }
 
