@@ -12,25 +12,8 @@ namespace {
 
 using testing::Party;
 
-class EventLogTest : public ::testing::Test {
+class EventLogTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::TestDir();
-    auto store = store::Store::Open(dir_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    ASSERT_TRUE(store_
-                    ->Write([](store::Txn& txn) -> absl::Status {
-                      for (const char* id : {"RU", "TR", "US"})
-                        RETURN_IF_ERROR(txn.InsertParty(Party(id)));
-                      return absl::OkStatus();
-                    })
-                    .ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   std::vector<Event> Read(const std::string& party, int64_t after = 0) {
     Hub hub(*store_);
     auto page = hub.Page(PartyId(party), after, 1000);
@@ -38,8 +21,6 @@ class EventLogTest : public ::testing::Test {
     return page.ok() ? *page : std::vector<Event>{};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
   FakeClock clock_{Timestamp(std::chrono::seconds(1'800'000'000))};
   EventLog log_{clock_};
 };

@@ -12,20 +12,11 @@ namespace {
 using testing::Party;
 using testing::RecordingSubscriber;
 
-class HubTest : public ::testing::Test {
+class HubTest : public testing::StoreTest {
  protected:
   void SetUp() override {
-    dir_ = testing::TestDir();
-    auto store = store::Store::Open(dir_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    ASSERT_TRUE(store_
-                    ->Write([](store::Txn& txn) -> absl::Status {
-                      for (const char* id : {"RU", "TR", "US"})
-                        RETURN_IF_ERROR(txn.InsertParty(Party(id)));
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    testing::StoreTest::SetUp();
+    if (HasFatalFailure()) return;
     // A long poll interval: only Notify() (or a test's explicit wait) makes the hub read, so a
     // test proves what Notify-after-commit does.
     hub_ =
@@ -34,8 +25,7 @@ class HubTest : public ::testing::Test {
   }
   void TearDown() override {
     hub_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    testing::StoreTest::TearDown();
   }
   // Ends operation `op` with an event to `to`, then wakes the hub after the commit.
   absl::Status Ended(const std::string& op, std::vector<PartyId> to) {
@@ -52,8 +42,6 @@ class HubTest : public ::testing::Test {
     return ops;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<Hub> hub_;
   FakeClock clock_{Timestamp(std::chrono::seconds(1'800'000'000))};
   EventLog log_{clock_};

@@ -32,6 +32,31 @@ inline store::PartyRecord Party(const std::string& id) {
                             .created_at = Timestamp{}};
 }
 
+// A fresh store in a temporary directory with parties RU, TR and US; removed after the test.
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TestDir();
+    auto store = store::Store::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    ASSERT_TRUE(store_
+                    ->Write([](store::Txn& txn) -> absl::Status {
+                      for (const char* id : {"RU", "TR", "US"})
+                        RETURN_IF_ERROR(txn.InsertParty(Party(id)));
+                      return absl::OkStatus();
+                    })
+                    .ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
 // Records what the hub gives it; `capacity` bounds its queue (nothing drains it unless Take()).
 class RecordingSubscriber : public Subscriber {
  public:

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/entry.h"
+#include "store/parties_table.h"
 #include "store/record_digest.h"
 
 namespace deconflict::parties {
@@ -189,15 +190,12 @@ absl::StatusOr<store::SigningKeyRecord> AddSigningKey(store::Store& store, const
                                  .name = std::string(name),
                                  .added_at = clock.Now()};
   RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(store::Statement who,
-                     txn.db().Prepare("SELECT revoked_at FROM parties WHERE id = ?1"));
-    who.Bind(1, party.value());
-    ASSIGN_OR_RETURN(bool exists, who.Step());
-    if (!exists) {
+    ASSIGN_OR_RETURN(std::optional<bool> revoked, store::PartyIsRevoked(txn, party));
+    if (!revoked) {
       return FieldError(absl::StatusCode::kNotFound, "party",
                         fmt::format("no party '{}'", party.value()));
     }
-    if (!who.ColumnIsNull(0)) {
+    if (*revoked) {
       return absl::FailedPreconditionError(fmt::format("party '{}' is revoked", party.value()));
     }
     ASSIGN_OR_RETURN(uint64_t index,

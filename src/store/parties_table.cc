@@ -48,4 +48,12 @@ absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& sto
   return store.WithReader([](Database& db) { return RevokedPartiesWithLiveOperations(db); });
 }
 
+absl::StatusOr<std::optional<bool>> PartyIsRevoked(Txn& txn, const PartyId& party) {
+  ASSIGN_OR_RETURN(Statement st, txn.db().Prepare("SELECT revoked_at FROM parties WHERE id = ?1"));
+  st.Bind(1, party.value());
+  ASSIGN_OR_RETURN(bool exists, st.Step());
+  if (!exists) return std::optional<bool>();
+  return std::optional<bool>(!st.ColumnIsNull(0));
+}
+
 }  // namespace deconflict::store

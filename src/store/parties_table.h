@@ -6,6 +6,7 @@
 // Thread-safety: as Txn (the writer thread, inside a unit of work).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@ inline constexpr char kOperationStateEnded[] = "Ended";
 // The revoked parties that still have operations not Ended, ordered by id (stores written before
 // revocation ended operations). Errors are the database's.
 [[nodiscard]] absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Txn& txn);
+
+// Whether `party` is revoked, as this transaction sees it; nullopt when there is no such party.
+[[nodiscard]] absl::StatusOr<std::optional<bool>> PartyIsRevoked(Txn& txn, const PartyId& party);
 // The same list from committed data, on the store's read connection (no write, so a read-only
 // store can answer). Thread-safe.
 [[nodiscard]] absl::StatusOr<std::vector<PartyId>> RevokedPartiesWithLiveOperations(Store& store);
