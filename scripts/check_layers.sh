@@ -19,8 +19,9 @@ declare -A allowed=(
   [tactical]="common geo"
   [sim]="common geo tactical"
   [feeds]="common geo tactical"
-  [api]="common geo ledger store events parties strategic tactical sim feeds"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds api"
+  [live]="common geo ledger store events parties tactical feeds"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live api"
 )
 
 fail=0

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/authorized.h"
+#include "api/live_json.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -16,6 +17,10 @@ struct Overloaded : Fs... {
 };
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
+
+void Merge(boost::json::object& into, boost::json::object from) {
+  for (auto& [key, value] : from) into[key] = std::move(value);
+}
 
 constexpr int64_t kDefaultLimit = 100;
 constexpr int64_t kMaxLimit = 1000;
@@ -50,7 +55,26 @@ boost::json::object EventToJson(const events::Event& event) {
                           out["operation"] = e.operation.value();
                           out["party"] = e.party.value();
                         },
-                        [&](const events::PartyRevoked& r) { out["party"] = r.party.value(); }},
+                        [&](const events::PartyRevoked& r) { out["party"] = r.party.value(); },
+                        [&](const events::EncounterOpened& e) { Merge(out, AlertJson(e.alert)); },
+                        [&](const events::EncounterUpdated& e) { Merge(out, AlertJson(e.alert)); },
+                        [&](const events::EncounterClosed& e) {
+                          Merge(out, AlertJson(e.alert));
+                          out["reason"] = e.reason;
+                        },
+                        [&](const events::EncounterUnacknowledged& e) {
+                          Merge(out, AlertJson(e.alert));
+                          boost::json::array parties;
+                          for (const PartyId& p : e.parties) parties.emplace_back(p.value());
+                          out["unacknowledged_by"] = std::move(parties);
+                        },
+                        [&](const events::EncounterAcknowledged& e) {
+                          out["encounter"] = e.encounter;
+                          out["party"] = e.party.value();
+                          out["at"] = FormatRfc3339(e.at);
+                          out["signed"] = e.is_signed;
+                          out["ledger_index"] = e.ledger_index;
+                        }},
              event.payload);
   return out;
 }

@@ -20,27 +20,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-constexpr std::string_view kBearerProtocol = "bearer.";
-
-// The first "bearer.<token>" item of Sec-WebSocket-Protocol, or empty.
-std::string BearerProtocol(const http::request<http::string_body>& raw) {
-  auto it = raw.find(http::field::sec_websocket_protocol);
-  if (it == raw.end()) return "";
-  std::string_view rest(it->value().data(), it->value().size());
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.size() > kBearerProtocol.size() &&
-        item.substr(0, kBearerProtocol.size()) == kBearerProtocol) {
-      return std::string(item);
-    }
-  }
-  return "";
-}
-
 // A close reason fits in a control frame: at most 123 bytes.
 std::string Truncated(std::string reason) {
   if (reason.size() > 123) reason.resize(123);
@@ -292,6 +271,25 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 };
 
 }  // namespace
+
+// The first "bearer.<token>" item of Sec-WebSocket-Protocol, or empty.
+std::string BearerProtocol(const http::request<http::string_body>& raw) {
+  auto it = raw.find(http::field::sec_websocket_protocol);
+  if (it == raw.end()) return "";
+  std::string_view rest(it->value().data(), it->value().size());
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.size() > kBearerProtocol.size() &&
+        item.substr(0, kBearerProtocol.size()) == kBearerProtocol) {
+      return std::string(item);
+    }
+  }
+  return "";
+}
 
 void ServeEventsSocket(Upgrade upgrade, Authenticator& authenticator, events::Hub& hub,
                        EventsSocketOptions options) {

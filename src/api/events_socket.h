@@ -46,6 +46,11 @@ struct EventsSocketOptions {
   std::chrono::milliseconds auth_timeout{10'000};
 };
 
+inline constexpr std::string_view kBearerProtocol = "bearer.";
+// The first "bearer.<token>" item of the request's Sec-WebSocket-Protocol, or empty (shared by
+// the WebSocket routes: events, tracks stream).
+std::string BearerProtocol(const boost::beast::http::request<boost::beast::http::string_body>& raw);
+
 // Takes over `upgrade`'s connection: authenticates, answers the handshake, subscribes to `hub`.
 // `authenticator` and `hub` must outlive every socket (the hub closes its sockets when it stops).
 void ServeEventsSocket(Upgrade upgrade, Authenticator& authenticator, events::Hub& hub,

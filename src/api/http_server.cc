@@ -185,6 +185,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
+    body_limit_ = options_.max_body_bytes;
+    const auto& header = parser_->get();
+    if (header.method() == http::verb::post) {
+      std::string_view target = header.target();
+      auto it = options_.large_body_paths.find(std::string(target.substr(0, target.find('?'))));
+      if (it != options_.large_body_paths.end()) {
+        body_limit_ = it->second;
+        parser_->body_limit(body_limit_);
+      }
+    }
     stream_.expires_after(options_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRequest, shared_from_this()));
@@ -198,7 +208,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       return Write(SimpleError(413, "too_large",
                                fmt::format("body: larger than the limit of {} bytes",
-                                           options_.max_body_bytes)),
+                                           body_limit_)),
                    /*keep_alive=*/false, 11);
     }
     Write(SimpleError(400, "invalid_argument",
@@ -310,6 +320,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  size_t body_limit_ = 0;  // the current request's (max_body_bytes or a large_body_paths one)
   const Router& router_;
   const HttpServerOptions& options_;  // the server's; outlives every session it runs
   ConnectionSlot slot_;

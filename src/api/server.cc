@@ -3,6 +3,7 @@
 #include <future>
 
 #include "api/event_routes.h"
+#include "api/live_routes.h"
 #include "api/routes.h"
 #include "common/status.h"
 #include "fmt/ranges.h"
@@ -22,6 +23,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   server->operations_ = std::make_unique<strategic::OperationService>(
       *server->store_, server->clock_, strategic::OperationServiceOptions{},
       server->event_log_.get());
+  server->live_ = std::make_unique<live::LivePicture>(*server->store_, *server->event_log_,
+                                                      server->clock_, options.live);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -37,11 +40,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   // hook, one committed before it is already in what Load reads.
   RETURN_IF_ERROR(server->authenticator_->Refresh());
   RETURN_IF_ERROR(server->operations_->Load());
+  RETURN_IF_ERROR(server->live_->Load());
   server->router_ = std::make_unique<Router>();
   AddRoutes(*server->router_, Services{.store = *server->store_,
                                        .operations = *server->operations_,
                                        .authenticator = *server->authenticator_,
                                        .clock = server->clock_});
+  AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_);
   AddEventRoutes(*server->router_, *server->authenticator_, *server->event_hub_,
                  EventsSocketOptions{.max_queue = options.events_max_queue});
   server->http_ = std::make_unique<HttpServer>(
@@ -58,11 +63,14 @@ Server::~Server() {
   // The hub reads the store: stop its thread first. It stays alive (Notify is then a no-op) for
   // the store's last completions, which may still call it.
   if (event_hub_) event_hub_->Stop();
+  // The cycle thread submits to the store: stop it before the store drains.
+  if (live_) live_->Stop();
   store_.reset();
 }
 
 absl::Status Server::Start() {
   RETURN_IF_ERROR(event_hub_->Start());
+  RETURN_IF_ERROR(live_->Start());
   return http_->Start();
 }
 

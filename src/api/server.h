@@ -21,6 +21,7 @@
 #include "common/ids.h"
 #include "events/event_log.h"
 #include "events/hub.h"
+#include "live/picture.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"
@@ -37,6 +38,11 @@ struct ServerOptions {
       nullptr;  // Tests only (store/fault_injector.h). Default: none.
   // Events queued for one WebSocket before it is closed as slow (events_socket.h). Default: 1024.
   size_t events_max_queue = 1024;
+  // The live picture: cycle, track age, acknowledgement deadline, history (live/picture.h).
+  live::LivePictureOptions live;
+  // SBS-1 feeds to connect to, each feeding one party's tracks (feeds/sbs_client.h). Default:
+  // none.
+  std::vector<std::string> sbs_feeds;
 };
 
 class Server {
@@ -56,6 +62,7 @@ class Server {
   const events::EventLog& event_log() const { return *event_log_; }
   events::Hub& event_hub() { return *event_hub_; }
   const Clock& clock() const { return clock_; }
+  live::LivePicture& live() { return *live_; }
 
  private:
   Server() = default;
@@ -69,6 +76,7 @@ class Server {
   std::unique_ptr<events::Hub> event_hub_;       // reads store_
   std::unique_ptr<events::EventLog> event_log_;  // notifies event_hub_
   std::unique_ptr<strategic::OperationService> operations_;
+  std::unique_ptr<live::LivePicture> live_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

@@ -45,12 +45,29 @@ struct ServeArgs {
   bool demo = false;
   int failure_exit_delay_ms = 2000;
   size_t events_max_queue = 1024;
+  // The live picture (live/picture.h).
+  int cycle_ms = 1000;
+  double track_max_age_s = 30;
+  double ack_deadline_s = 30;
+  double history_interval_s = 10;
+  double history_window_h = 24;
+  std::vector<std::string> sbs_feeds;
 };
 
 // Through cli/exit.h: "deconflict serve: <message>", with the documented exit status
 // (1 cannot start, 2 bad flags, 3 store failure).
 [[noreturn]] void Fail(int code, const std::string& message) {
   Die("serve", absl::FailedPreconditionError(message), {}, code);
+}
+
+live::LivePictureOptions LiveOptionsOf(const ServeArgs& args) {
+  using Seconds = std::chrono::duration<double>;
+  return live::LivePictureOptions{
+      .cycle = std::chrono::milliseconds(args.cycle_ms),
+      .track_max_age = Seconds(args.track_max_age_s),
+      .ack_deadline = Seconds(args.ack_deadline_s),
+      .history_interval = Seconds(args.history_interval_s),
+      .history_window = Seconds(args.history_window_h * 3600)};
 }
 
 // "127.0.0.1:8080" -> address, port. Port 0 picks a free one.
@@ -102,7 +119,9 @@ void Serve(const ServeArgs& args) {
                                              .port = port,
                                              .threads = args.threads,
                                              .store_faults = faults.get(),
-                                             .events_max_queue = args.events_max_queue});
+                                             .events_max_queue = args.events_max_queue,
+                                             .live = LiveOptionsOf(args),
+                                             .sbs_feeds = args.sbs_feeds});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok())
     Fail(1, std::string(started.message()));
@@ -167,6 +186,35 @@ void AddServeCommand(CLI::App& app) {
                    "Events queued for one /v1/events socket before it is closed as slow")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
+  serve->add_option("--cycle-ms", args->cycle_ms, "Live picture: milliseconds between two cycles")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 60000));
+  serve
+      ->add_option("--track-max-age-s", args->track_max_age_s,
+                   "Live picture: a track not reported for this long leaves the picture")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 3600.0));
+  serve
+      ->add_option("--ack-deadline-s", args->ack_deadline_s,
+                   "Live picture: an encounter not acknowledged by a party this long after it "
+                   "opened raises encounter.unacknowledged")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 86400.0));
+  serve
+      ->add_option("--history-interval-s", args->history_interval_s,
+                   "Live picture: one stored position per track per this many seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  serve
+      ->add_option("--history-window-h", args->history_window_h,
+                   "Live picture: track history older than this many hours is pruned")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 8760.0));
+  serve
+      ->add_option("--sbs-feed", args->sbs_feeds,
+                   "PARTY=HOST:PORT: read that party's tracks from an SBS-1 (BaseStation) feed, "
+                   "as dump1090 serves on port 30003 (repeatable)")
+      ->take_all();
   serve->add_flag("--demo", args->demo,
                   "Fill a fresh store with three parties and a few operations, print their tokens");
   serve

@@ -13,6 +13,20 @@
 //   operation.ended     an operation the recipient conflicted with (or owned) has ended.
 //   party.revoked       a party's token was revoked (sent to every party, the revoked one
 //                       included: its own copy is the last event its sockets get).
+//   encounter.opened    the live picture predicts a loss of separation between an aircraft of
+//                       the recipient and one of another party (or, for guarantors, between any
+//                       two parties' aircraft): both aircraft's states (no callsign) and the
+//                       prediction (t_in, t_out, tcpa, dcpa).
+//   encounter.updated   the prediction changed beyond the live picture's thresholds.
+//   encounter.closed    the pair is clear again ("clear"), an aircraft left the picture
+//                       ("track_lost"), or the server restarted while it was open ("restart").
+//   encounter.unacknowledged  a party of the encounter has not acknowledged it within the
+//                       deadline (to both parties and guarantors), naming who has not.
+//   encounter.acknowledged  a party of the encounter acknowledged it (to the other party and
+//                       guarantors).
+//
+// The encounter types keep their fields in the row's `detail` column (EncodeAlert: a JSON
+// object, the storage form of this file; api/ renders the wire form).
 //
 // Value types; thread-compatible.
 #pragma once
@@ -20,6 +34,7 @@
 #include <cstdint>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
@@ -46,11 +61,75 @@ struct PartyRevoked {
   PartyId party;
 };
 
-using Payload = std::variant<OperationConflict, OperationEnded, PartyRevoked>;
+// One aircraft as an encounter shows it: its state at `time` (tactical/track.h units), never
+// its callsign.
+struct AircraftState {
+  PartyId party;
+  TrackId track;
+  Timestamp time;
+  double lat_deg = 0, lng_deg = 0, alt_m = 0, gs_mps = 0, trk_deg = 0, vs_mps = 0;
+  bool operator==(const AircraftState&) const = default;
+};
+
+// What the engine predicted for a pair at `at` (tactical/detector.h Conflict): times in seconds
+// from `at`; t_in is -infinity when the pair was already in loss of separation and stays so
+// with no relative motion, t_out +infinity likewise.
+struct EncounterPrediction {
+  Timestamp at;
+  double t_in_s = 0, t_out_s = 0, tcpa_s = 0, dcpa_m = 0, distance_m = 0;
+  double vertical_separation_m = 0;
+  bool operator==(const EncounterPrediction&) const = default;
+};
+
+// An encounter as alerted: its id, when it opened, the pair (ordered by party then track) and
+// the prediction.
+struct EncounterAlert {
+  int64_t encounter = 0;  // the live picture's id (1, 2, ...; unique across restarts)
+  Timestamp opened_at;
+  AircraftState a, b;
+  EncounterPrediction prediction;
+  bool operator==(const EncounterAlert&) const = default;
+};
+
+struct EncounterOpened {
+  EncounterAlert alert;
+};
+struct EncounterUpdated {
+  EncounterAlert alert;
+};
+struct EncounterClosed {
+  EncounterAlert alert;  // the last prediction before it closed
+  std::string reason;    // "clear", "track_lost", "restart"
+};
+struct EncounterUnacknowledged {
+  EncounterAlert alert;
+  std::vector<PartyId> parties;  // those of the pair that have not acknowledged
+};
+struct EncounterAcknowledged {
+  int64_t encounter = 0;  // the live picture's id (1, 2, ...; unique across restarts)
+  PartyId party;  // who acknowledged
+  Timestamp at;
+  bool is_signed = false;  // with a signature by a registered key (parties/acknowledgement.h)
+  int64_t ledger_index = 0;
+};
+
+using Payload = std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened,
+                             EncounterUpdated, EncounterClosed, EncounterUnacknowledged,
+                             EncounterAcknowledged>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";
 inline constexpr std::string_view kPartyRevoked = "party.revoked";
+inline constexpr std::string_view kEncounterOpened = "encounter.opened";
+inline constexpr std::string_view kEncounterUpdated = "encounter.updated";
+inline constexpr std::string_view kEncounterClosed = "encounter.closed";
+inline constexpr std::string_view kEncounterUnacknowledged = "encounter.unacknowledged";
+inline constexpr std::string_view kEncounterAcknowledged = "encounter.acknowledged";
+
+// The storage form of an alert (a JSON object with every field; non-finite times as null) and
+// its reading. DecodeAlert: DataLoss naming what is missing or malformed.
+std::string EncodeAlert(const EncounterAlert& alert);
+[[nodiscard]] absl::StatusOr<EncounterAlert> DecodeAlert(std::string_view text);
 
 std::string_view TypeName(const Payload& payload);
 

@@ -13,7 +13,7 @@ Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us
 
 constexpr char kColumns[] =
     "id, recipient, seq, type, time, subject, subject_party, ovn, your_operation, lat_min, "
-    "lng_min, lat_max, lng_max, altitude_lower, altitude_upper, time_start, time_end";
+    "lng_min, lat_max, lng_max, altitude_lower, altitude_upper, time_start, time_end, detail";
 
 double ColumnDouble(const Statement& st, int col) {
   // Statement has no double accessor; overlaps are stored as text of full precision instead of
@@ -42,6 +42,7 @@ EventRow ReadRow(const Statement& st) {
                                       .time_start = FromMicros(st.ColumnInt(15)),
                                       .time_end = FromMicros(st.ColumnInt(16))};
   }
+  row.detail = st.ColumnText(17);  // NULL reads as empty
   return row;
 }
 
@@ -88,7 +89,7 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
 
   static const std::string kInsert = fmt::format(
       "INSERT INTO events({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16)",
+      "?13, ?14, ?15, ?16, ?17)",
       kColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kInsert));
   st->Bind(1, row.recipient);
@@ -108,6 +109,11 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
     st->Bind(16, Micros(o.time_end));
   } else {
     for (int col = 9; col <= 16; ++col) st->BindNull(col);
+  }
+  if (row.detail.empty()) {
+    st->BindNull(17);
+  } else {
+    st->Bind(17, row.detail);
   }
   RETURN_IF_ERROR(st->Run());
   row.id = sqlite3_last_insert_rowid(db.raw());

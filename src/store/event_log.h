@@ -1,4 +1,4 @@
-// store/event_log.h: the SQL of the event stream (the `events` table, schema version 3).
+// store/event_log.h: the SQL of the event stream (the `events` table, schema versions 3 and 9).
 //
 // One row per recipient: an event that two parties may see is stored twice, each copy with the
 // recipient's own sequence number (1, 2, 3, ... per party, no gap). `id` is global and grows in
@@ -45,6 +45,9 @@ struct EventRow {
   std::string ovn;             // the subject operation's OVN
   std::string your_operation;  // the recipient's operation concerned (operation.conflict)
   std::optional<EventOverlapColumns> overlap;
+  // The other fields of types that need more (encounter.*), as events/event.cc encodes them;
+  // empty for the others. Column `detail`, added by schema version 9.
+  std::string detail;
 };
 
 // The DDL of migration 3.

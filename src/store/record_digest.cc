@@ -43,6 +43,21 @@ std::string OperationRecordDigest(const OperationRecord& r) {
   return Sha256(e.bytes());
 }
 
+std::string EncounterRecordDigest(const EncounterRecord& r) {
+  Encoder e("deconflict/encounter/v1\n");
+  e.Int(r.id);
+  e.Bytes(r.party_a);
+  e.Bytes(r.track_a);
+  e.Bytes(r.party_b);
+  e.Bytes(r.track_b);
+  e.Int(r.opened_at.time_since_epoch().count());
+  e.Bytes(r.opening);
+  e.Int(r.closed_at ? r.closed_at->time_since_epoch().count() : -1);
+  e.Bytes(r.close_reason);
+  e.Bytes(r.closing);
+  return Sha256(e.bytes());
+}
+
 std::string PartyRecordDigest(const PartyRecord& r) {
   std::string content = r.id;
   content += '\n';

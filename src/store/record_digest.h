@@ -22,12 +22,19 @@
 #include <string>
 #include <string_view>
 
+#include "store/encounters_table.h"
 #include "store/store.h"
 
 namespace deconflict::store {
 
 // SHA-256 (32 raw bytes) of the canonical encoding of `record` without its ledger_index.
 std::string OperationRecordDigest(const OperationRecord& record);
+
+// SHA-256 (32 raw bytes) of the canonical encoding of an encounter row without its ledger_index:
+// tag "deconflict/encounter/v1\n", then id, party_a, track_a, party_b, track_b, opened_at,
+// opening, closed_at (-1 while open), close_reason, closing, encoded as above. The content digest
+// of the encounter.open and encounter.close entries (store/encounters_table.h).
+std::string EncounterRecordDigest(const EncounterRecord& record);
 
 // SHA-256 (32 raw bytes) of "<id>\n<name>\n<role>": the content digest of a party.add entry.
 // Every writer of party.add entries must call it (so `ledger check` agrees with them).

@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/encounters_table.h"
 #include "store/event_log.h"
 #include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
@@ -76,6 +77,8 @@ const std::vector<Migration>& Migrations() {
       {5, "store health probe", kStoreProbeSchema},
       {6, "probes of operations", kProbesSchema},
       {8, "parties: registered signing keys", kSigningKeysSchema},
+      {9, "live picture: encounters, their acknowledgements, track history; events.detail",
+       kLiveSchema},
   };
   return migrations;
 }

@@ -78,6 +78,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+void Statement::BindDouble(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
 void Statement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
@@ -112,6 +113,7 @@ void Statement::Reset() {
 }
 
 int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::ColumnDouble(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string Statement::ColumnText(int col) const {
   const unsigned char* text = sqlite3_column_text(stmt_, col);
   return text ? std::string(reinterpret_cast<const char*>(text),

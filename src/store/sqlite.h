@@ -34,6 +34,7 @@ class Statement {
 
   // Bind by 1-based index. Text and blobs are copied (SQLITE_TRANSIENT).
   void Bind(int index, int64_t value);
+  void BindDouble(int index, double value);
   void Bind(int index, std::string_view text);
   void BindBlob(int index, std::string_view bytes);
   void BindNull(int index);
@@ -46,6 +47,7 @@ class Statement {
   void Reset();
 
   int64_t ColumnInt(int col) const;
+  double ColumnDouble(int col) const;
   std::string ColumnText(int col) const;
   std::string ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;

@@ -6,7 +6,8 @@
 
 namespace deconflict::tactical {
 
-EncounterTracker::EncounterTracker(EncounterTrackerOptions options) : options_(options) {}
+EncounterTracker::EncounterTracker(EncounterTrackerOptions options)
+    : options_(options), next_id_(options.first_id) {}
 
 EncounterTracker::PairKey EncounterTracker::KeyOf(const Track& x, const Track& y) {
   auto kx = std::tie(x.party.value(), x.id.value());

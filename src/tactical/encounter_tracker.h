@@ -8,7 +8,7 @@
 //     for (const EncounterEvent& e : tracker.Update(table.tracks(), conflicts, now)) Publish(e);
 //
 // Rule (hysteresis): a pair's encounter opens the first cycle the pair is in conflict and gets
-// the next id (1, 2, ...; never reused by this tracker). Every cycle the pair is in conflict it
+// the next id (first_id, first_id + 1, ...; never reused by this tracker). Every cycle the pair is in conflict it
 // is updated and its clear count resets. A cycle in which the pair is not in conflict adds one to
 // the clear count; the encounter closes when the count reaches close_after_clear_cycles, or at
 // once when one of its tracks is no longer in the snapshot (expired). So a pair whose predicted
@@ -33,6 +33,9 @@ struct EncounterTrackerOptions {
   // Consecutive cycles out of conflict after which an encounter closes. Default: 3.
   // REQUIRES: >= 1 (1 closes at the first clear cycle: no hysteresis).
   int close_after_clear_cycles = 3;
+  // The id of the first encounter opened; later ones count up from it. A server passes one past
+  // the largest id it has stored, so ids stay unique across restarts. Default: 1.
+  uint64_t first_id = 1;
 };
 
 enum class EncounterEventKind { kOpened, kUpdated, kClosed };

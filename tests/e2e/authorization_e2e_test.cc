@@ -11,9 +11,11 @@ namespace {
 
 const std::set<std::string> kOpenRoutes = {"get /v1/health", "get /v1/version",
                                            "get /v1/openapi.json"};
-// Routes that change operations: operators only.
+// Routes that change operations: operators only ...
 const std::set<std::string> kOperatorRoutes = {
-    "put /v1/operations/{id}", "put /v1/operations/{id}/{ovn}", "delete /v1/operations/{id}/{ovn}"};
+    "put /v1/operations/{id}", "put /v1/operations/{id}/{ovn}", "delete /v1/operations/{id}/{ovn}",
+    // ... and streaming tracks.
+    "post /v1/tracks", "get /v1/tracks/stream"};
 
 std::string Fill(std::string path) {
   for (size_t open; (open = path.find('{')) != std::string::npos;) {

@@ -19,6 +19,21 @@
 //                 [events [TYPE:NAME...]]
 //   restart                                 SIGTERM the server and start it again
 //   kill                                    SIGKILL the server and start it again
+//   serve FLAG...                           restart the server with these `deconflict serve`
+//                                           flags (kept for later restarts)
+// The live picture (tracks, encounters):
+//   as NAME track ID LAT LNG ALT_M GS_MPS TRK_DEG [VS_MPS]
+//                                           POST /v1/tracks: one report of NAME's aircraft ID,
+//                                           time now
+//   as NAME tracks                          GET /v1/tracks
+//   as NAME encounters | as NAME encounter N    GET /v1/encounters, /v1/encounters/N
+//   as NAME ack N                           POST /v1/encounters/N/ack
+//   as NAME await TYPE:ABOUT                fetch NAME's events until one is TYPE:ABOUT (at most
+//                                           20 s); the answer is every event fetched meanwhile
+//   expect STATUS [accepted N] [refused FIELD...] [tracks PARTY/ID...] [callsign PARTY/ID CS]
+//                 [encounters N...] [acks PARTY...] [closed REASON]
+//
+// Encounter events are named by the encounter's number: `events encounter.opened:1`.
 //
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
@@ -34,9 +49,12 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_split.h"
+#include "common/clock.h"
 #include "common/ids.h"
+#include "common/time.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
 
@@ -56,6 +74,8 @@ std::vector<std::string> ScenarioFiles() {
   std::sort(files.begin(), files.end());
   return files;
 }
+
+std::string NowRfc3339() { return FormatRfc3339(SystemClock().Now()); }
 
 // "+1h30m" -> 5400, "-30s" -> -30.
 int Offset(const std::string& text) {
@@ -110,7 +130,12 @@ class Runner {
       } else {
         server_->Kill();
       }
-      server_ = std::make_unique<ServerProcess>(dir_.path());
+      server_ = std::make_unique<ServerProcess>(dir_.path(), serve_flags_);
+      ASSERT_TRUE(server_->Start()) << server_->error();
+    } else if (w[0] == "serve") {
+      ASSERT_EQ(server_->Stop(), 0);
+      serve_flags_.assign(w.begin() + 1, w.end());
+      server_ = std::make_unique<ServerProcess>(dir_.path(), serve_flags_);
       ASSERT_TRUE(server_->Start()) << server_->error();
     } else if (w[0] == "as") {
       As(w);
@@ -218,6 +243,18 @@ class Runner {
       last_ = Http(server_->port(), "GET", "/v1/operations/" + IdOf(op), "", token);
     } else if (verb == "conflicts") {
       last_ = Http(server_->port(), "GET", "/v1/conflicts", "", token);
+    } else if (verb == "track") {
+      last_ = Http(server_->port(), "POST", "/v1/tracks", TrackBody(w), token);
+    } else if (verb == "tracks") {
+      last_ = Http(server_->port(), "GET", "/v1/tracks", "", token);
+    } else if (verb == "encounters") {
+      last_ = Http(server_->port(), "GET", "/v1/encounters", "", token);
+    } else if (verb == "encounter") {
+      last_ = Http(server_->port(), "GET", "/v1/encounters/" + w.at(3), "", token);
+    } else if (verb == "ack") {
+      last_ = Http(server_->port(), "POST", "/v1/encounters/" + w.at(3) + "/ack", "", token);
+    } else if (verb == "await") {
+      Await(w.at(1), token, w.at(3));
     } else {
       FAIL() << "unknown verb " << verb;
     }
@@ -231,6 +268,52 @@ class Runner {
           ovn_at_version_[op][o.at("version").to_number<int>()] = ovns_[op];
       }
     }
+  }
+
+  // {"tracks": [one report]} from `as NAME track ID LAT LNG ALT GS TRK [VS]`.
+  static std::string TrackBody(const std::vector<std::string>& w) {
+    boost::json::object report{{"id", w.at(3)},
+                               {"time", NowRfc3339()},
+                               {"lat", std::stod(w.at(4))},
+                               {"lng", std::stod(w.at(5))},
+                               {"alt_m", std::stod(w.at(6))},
+                               {"gs_mps", std::stod(w.at(7))},
+                               {"trk_deg", std::stod(w.at(8))},
+                               {"vs_mps", w.size() > 9 ? std::stod(w[9]) : 0.0},
+                               {"callsign", w.at(3).substr(0, 8)}};
+    return boost::json::serialize(
+        boost::json::object{{"tracks", boost::json::array{std::move(report)}}});
+  }
+
+  // Fetches `party`'s events until one is `want` (TYPE:ABOUT); last_ holds all of them.
+  void Await(const std::string& party, const std::string& token, const std::string& want) {
+    boost::json::array all;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+      HttpResult page = Http(server_->port(), "GET",
+                             "/v1/events?limit=1000&after=" + std::to_string(events_seen_[party]),
+                             "", token);
+      ASSERT_EQ(page.status, 200) << page.body;
+      events_seen_[party] = page.json().at("next_after").to_number<int64_t>();
+      for (const auto& item : page.json().at("events").as_array()) {
+        all.push_back(item);
+        if (EventName(item.as_object()) == want) seen = true;
+      }
+      if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ASSERT_TRUE(seen) << party << " never got " << want << " in 20 s; got "
+                      << boost::json::serialize(all);
+    last_.status = 200;
+    last_.body = boost::json::serialize(boost::json::object{{"events", std::move(all)}});
+  }
+
+  // TYPE:ABOUT of an event: the operation's name, the encounter's number, or the party.
+  std::string EventName(const boost::json::object& o) {
+    const std::string type(o.at("type").as_string());
+    if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
+    if (o.contains("operation")) return type + ":" + NameOf(std::string(o.at("operation").as_string()));
+    return type + ":" + std::string(o.at("party").as_string());
   }
 
   std::string NameOf(const std::string& id) {
@@ -248,8 +331,10 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {
-            "missing",      "conflicts", "operations", "field", "state",  "whole",
-            "overlap-only", "same",      "coarsened",  "exact", "probed", "events"};
+            "missing",      "conflicts", "operations", "field",    "state",  "whole",
+            "overlap-only", "same",      "coarsened",  "exact",    "probed", "events",
+            "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
+            "closed"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -307,14 +392,62 @@ class Runner {
         std::vector<std::string> expected, got;
         for (; i < w.size() && w[i].find(':') != std::string::npos; ++i) expected.push_back(w[i]);
         for (const auto& item : body.at("events").as_array()) {
-          const auto& o = item.as_object();
-          const std::string type(o.at("type").as_string());
-          const std::string about = o.contains("operation")
-                                        ? NameOf(std::string(o.at("operation").as_string()))
-                                        : std::string(o.at("party").as_string());
-          got.push_back(type + ":" + about);
+          got.push_back(EventName(item.as_object()));
         }
         EXPECT_EQ(got, expected) << last_.body;
+      } else if (what == "accepted") {
+        EXPECT_EQ(body.at("accepted").to_number<int>(), std::stoi(w.at(i))) << last_.body;
+        ++i;
+      } else if (what == "refused") {
+        take_names();
+        std::set<std::string> got;
+        for (const auto& item : body.at("refused").as_array()) {
+          got.insert(std::string(item.at("field").as_string()));
+        }
+        EXPECT_EQ(got, want) << last_.body;
+      } else if (what == "tracks") {
+        take_names();
+        std::set<std::string> got;
+        for (const auto& item : body.at("tracks").as_array()) {
+          got.insert(std::string(item.at("party").as_string()) + "/" +
+                     std::string(item.at("id").as_string()));
+        }
+        EXPECT_EQ(got, want) << last_.body;
+      } else if (what == "callsign") {
+        // callsign PARTY/ID CALLSIGN|none
+        const std::string track = w.at(i), callsign = w.at(i + 1);
+        i += 2;
+        bool found = false;
+        for (const auto& item : body.at("tracks").as_array()) {
+          const auto& o = item.as_object();
+          if (std::string(o.at("party").as_string()) + "/" + std::string(o.at("id").as_string()) !=
+              track) {
+            continue;
+          }
+          found = true;
+          const std::string shown = o.contains("callsign") ? std::string(o.at("callsign").as_string())
+                                                           : "none";
+          EXPECT_EQ(shown, callsign) << track << " in " << last_.body;
+        }
+        EXPECT_TRUE(found) << track << " not in " << last_.body;
+      } else if (what == "encounters") {
+        take_names();
+        std::set<std::string> got;
+        for (const auto& item : body.at("encounters").as_array()) {
+          got.insert(std::to_string(item.at("id").as_int64()));
+        }
+        EXPECT_EQ(got, want) << last_.body;
+      } else if (what == "acks") {
+        take_names();
+        std::set<std::string> got;
+        for (const auto& item : body.at("acknowledgements").as_array()) {
+          got.insert(std::string(item.at("party").as_string()));
+        }
+        EXPECT_EQ(got, want) << last_.body;
+      } else if (what == "closed") {
+        EXPECT_EQ(body.at("state").as_string(), "closed") << last_.body;
+        EXPECT_EQ(body.at("close_reason").as_string(), w.at(i)) << last_.body;
+        ++i;
       } else if (what == "same") {
         EXPECT_EQ(w.at(i), "ovn");
         ++i;
@@ -356,6 +489,7 @@ class Runner {
   std::map<std::string, std::string> last_op_;                        // party -> its OP
   std::map<std::string, int64_t> events_seen_;  // party -> the last event seq it fetched
   std::string previous_ovn_;                    // the OVN of the OP before the last request
+  std::vector<std::string> serve_flags_;        // `serve` step: flags for every later start
   HttpResult last_;
 };
 
