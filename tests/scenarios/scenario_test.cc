@@ -295,8 +295,9 @@ class Runner {
                              "/v1/events?limit=1000&after=" + std::to_string(events_seen_[party]),
                              "", token);
       ASSERT_EQ(page.status, 200) << page.body;
-      events_seen_[party] = page.json().at("next_after").to_number<int64_t>();
-      for (const auto& item : page.json().at("events").as_array()) {
+      const boost::json::value json = page.json();
+      events_seen_[party] = json.at("next_after").to_number<int64_t>();
+      for (const auto& item : json.at("events").as_array()) {
         all.push_back(item);
         if (EventName(item.as_object()) == want) seen = true;
       }
