@@ -42,6 +42,11 @@ inline constexpr char kActionOperationEnd[] = "operation.end";
 // (`deconflict ledger witness add|remove`). party: the witness's party; object: the witness name.
 inline constexpr char kActionWitnessAdd[] = "witness.add";
 inline constexpr char kActionWitnessRemove[] = "witness.remove";
+// The live picture (store/encounters_table.h): an encounter opened or closed (party: the pair's
+// first party; object: the encounter's decimal id), and a party's acknowledgement of it.
+inline constexpr char kActionEncounterOpen[] = "encounter.open";
+inline constexpr char kActionEncounterClose[] = "encounter.close";
+inline constexpr char kActionEncounterAck[] = "encounter.ack";
 
 struct Entry {
   std::string party;           // the party that made the change (its id)

@@ -12,8 +12,6 @@
 namespace deconflict::live {
 namespace {
 
-constexpr char kActionEncounterAck[] = "encounter.ack";
-
 std::string OpeningDigestOf(store::EncounterRecord record) {
   record.closed_at.reset();
   record.close_reason.clear();
@@ -79,11 +77,9 @@ void LivePicture::Acknowledge(const Viewer& viewer, AckRequest request,
         ledger::Entry entry =
             verified ? parties::AckLedgerEntry(*verified, ack.at)
                      : ledger::Entry{.party = ack.party,
-                                     .action = kActionEncounterAck,
+                                     .action = ledger::kActionEncounterAck,
                                      .object_id = std::to_string(ack.encounter),
-                                     .content_digest = Sha256(fmt::format(
-                                         "deconflict/encounter-ack/v1\n{}\n{}\n{}", ack.encounter,
-                                         ack.party, ack.at.time_since_epoch().count())),
+                                     .content_digest = store::EncounterAckDigest(ack),
                                      .server_time = ack.at};
         ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(entry), {other}));
         ack.ledger_index = static_cast<int64_t>(index);

@@ -16,8 +16,6 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;
 
-constexpr char kActionEncounterOpen[] = "encounter.open";
-constexpr char kActionEncounterClose[] = "encounter.close";
 constexpr std::chrono::seconds kPruneEvery{60};
 constexpr size_t kCycleWindow = 1000;
 
@@ -395,7 +393,7 @@ void LivePicture::Submit(CycleWrite write, std::function<void(absl::Status)> don
           for (store::EncounterRecord& row : w.rows) {
             const bool closing = row.closed_at.has_value();
             ledger::Entry entry{.party = row.party_a,
-                                .action = closing ? kActionEncounterClose : kActionEncounterOpen,
+                                .action = closing ? ledger::kActionEncounterClose : ledger::kActionEncounterOpen,
                                 .object_id = std::to_string(row.id),
                                 .content_digest = store::EncounterRecordDigest(row),
                                 .server_time = now};

@@ -7,7 +7,10 @@
 #include "common/time.h"
 #include "events/hub.h"
 #include "gtest/gtest.h"
+#include "parties/acknowledgement.h"
 #include "store/event_log.h"
+#include "store/record_digest.h"
+#include "store/sqlite_ledger.h"
 #include "store/store.h"
 
 namespace deconflict::live {
@@ -283,6 +286,53 @@ TEST_F(LivePictureTest, ATableFullOfTracksRefusesNewOnesButAcceptsKnownOnes) {
     EXPECT_TRUE(in.Apply(Aircraft("NORTH", "a", 38.1, 90, clock_.Now())).ok());
     EXPECT_EQ(in.Newest(PartyId("NORTH"), TrackId("a")), clock_.Now());
   });
+}
+
+}  // namespace
+}  // namespace deconflict::live
+
+namespace deconflict::live {
+namespace {
+
+TEST_F(LivePictureTest, LedgerCheckMatchesEncounterRowsAndAcksAndNamesAnEditedRow) {
+  FeedHeadOn();
+  Cycle();
+  std::promise<absl::StatusOr<AckResult>> acked;
+  picture_->Acknowledge({.party = PartyId("SOUTH")}, {.encounter = 1},
+                        [&](absl::StatusOr<AckResult> r) { acked.set_value(r); });
+  ASSERT_TRUE(acked.get_future().get().ok());
+  auto check = [&] {
+    return store_->WithReader([&](store::Database& db) {
+      return store::LedgerReader(db).Check(store_->ledger().signer().verifier());
+    });
+  };
+  absl::StatusOr<store::LedgerCheckReport> report = check();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->encounters, 1u);
+  EXPECT_EQ(report->encounter_acks, 1u);
+  // Someone edits the stored prediction in the database file.
+  ASSERT_TRUE(store_
+                  ->WithReader([](store::Database& db) {
+                    return db.Exec("UPDATE encounters SET opening = replace(opening, '\"dcpa_m\"', "
+                                   "'\"dcpa_m\":9999,\"x\"')");
+                  })
+                  .ok());
+  report = check();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("encounters row 1"), std::string::npos)
+      << report.status();
+}
+
+TEST(EncounterAckDigest, SignedFormIsTheAcknowledgementRecordDigest) {
+  parties::VerifiedAck verified{.statement_bytes = "deconflict-ack/v1\nencounter\n7\n...",
+                                .signature = std::string(64, '\x5a'),
+                                .key_id = "k1"};
+  store::EncounterAckRecord row{.encounter = 7,
+                                .party = "SOUTH",
+                                .key_id = verified.key_id,
+                                .signature = verified.signature,
+                                .statement = verified.statement_bytes};
+  EXPECT_EQ(store::EncounterAckDigest(row), parties::AckRecordDigest(verified));
 }
 
 }  // namespace

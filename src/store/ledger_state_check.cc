@@ -1,5 +1,6 @@
 #include "store/ledger_state_check.h"
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "ledger/hash.h"
+#include "store/encounters_table.h"
 #include "store/operations_table.h"
 #include "store/record_digest.h"
 #include "store/store.h"
@@ -165,6 +167,53 @@ absl::Status CheckWitnesses(Database& db, absl::flat_hash_map<std::string, Recor
   return absl::OkStatus();
 }
 
+// encounters: each row is the version its latest encounter.open/close entry records; acks: each
+// row matches the encounter.ack entry at its ledger_index.
+absl::Status CheckEncounters(Database& db, absl::flat_hash_map<std::string, Recorded>& recorded,
+                             const std::map<uint64_t, ledger::Entry>& acks, Differences& diffs,
+                             StateCheckReport& report) {
+  ASSIGN_OR_RETURN(std::vector<EncounterRecord> rows,
+                   ListEncounters(db, {.limit = std::numeric_limits<int64_t>::max()}));
+  for (const EncounterRecord& r : rows) {
+    auto it = recorded.find("encounter:" + std::to_string(r.id));
+    if (it == recorded.end()) {
+      diffs.Add(fmt::format("encounters row {}: no encounter entry in the ledger records it", r.id));
+      continue;
+    }
+    Recorded& rec = it->second;
+    rec.has_row = true;
+    const bool closed_entry = rec.entry.action == ledger::kActionEncounterClose;
+    if (r.ledger_index != static_cast<int64_t>(rec.index) || r.closed_at.has_value() != closed_entry) {
+      diffs.Add(fmt::format("encounters row {}: ledger_index {} ({}) but the latest entry of this "
+                            "encounter is {} ({})",
+                            r.id, r.ledger_index, r.closed_at ? "closed" : "open", rec.index,
+                            rec.entry.action));
+      continue;
+    }
+    if (r.party_a != rec.entry.party || EncounterRecordDigest(r) != rec.entry.content_digest) {
+      diffs.Add(fmt::format("encounters row {}: its content (pair, times, prediction) does not "
+                            "match the digest committed by ledger entry {} ({})",
+                            r.id, rec.index, rec.entry.action));
+      continue;
+    }
+    ++report.encounters;
+    ASSIGN_OR_RETURN(std::vector<EncounterAckRecord> acked, ReadEncounterAcks(db, r.id));
+    for (const EncounterAckRecord& ack : acked) {
+      auto entry = acks.find(static_cast<uint64_t>(ack.ledger_index));
+      if (entry == acks.end() || entry->second.object_id != std::to_string(r.id) ||
+          entry->second.party != ack.party ||
+          entry->second.content_digest != EncounterAckDigest(ack)) {
+        diffs.Add(fmt::format("encounter_acks row ({}, {}): does not match an encounter.ack "
+                              "entry at its ledger_index {}",
+                              r.id, ack.party, ack.ledger_index));
+        continue;
+      }
+      ++report.encounter_acks;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk& walk) {
@@ -172,8 +221,14 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
   // the only state tables whose rows entries record). Party keys are prefixed: a party id and an
   // operation id may be equal.
   absl::flat_hash_map<std::string, Recorded> recorded;
+  std::map<uint64_t, ledger::Entry> acks;
   RETURN_IF_ERROR(walk([&](uint64_t index, const ledger::Entry& entry) -> absl::Status {
-    if (IsOperationAction(entry.action)) {
+    if (entry.action == ledger::kActionEncounterOpen ||
+        entry.action == ledger::kActionEncounterClose) {
+      recorded["encounter:" + entry.object_id] = Recorded{.index = index, .entry = entry};
+    } else if (entry.action == ledger::kActionEncounterAck) {
+      acks[index] = entry;
+    } else if (IsOperationAction(entry.action)) {
       recorded[entry.object_id] = Recorded{.index = index, .entry = entry};
     } else if (entry.action == ledger::kActionPartyAdd) {
       Recorded& rec = recorded["party:" + entry.object_id];
@@ -193,12 +248,15 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
   RETURN_IF_ERROR(CheckOperations(db, recorded, diffs, report));
   RETURN_IF_ERROR(CheckParties(db, recorded, diffs, report));
   RETURN_IF_ERROR(CheckWitnesses(db, recorded, diffs, report));
+  RETURN_IF_ERROR(CheckEncounters(db, recorded, acks, diffs, report));
   // Objects the log records whose row is gone.
   std::map<std::string, uint64_t> missing;  // sorted, for a stable message
   for (const auto& [key, rec] : recorded) {
     if (!rec.has_row &&
         (IsOperationAction(rec.entry.action) || rec.entry.action == ledger::kActionPartyAdd ||
-         rec.entry.action == ledger::kActionWitnessAdd)) {
+         rec.entry.action == ledger::kActionWitnessAdd ||
+         rec.entry.action == ledger::kActionEncounterOpen ||
+         rec.entry.action == ledger::kActionEncounterClose)) {
       missing[key] = rec.index;
     }
   }
@@ -206,6 +264,7 @@ absl::StatusOr<StateCheckReport> CheckStateTables(Database& db, const EntryWalk&
     std::string table = "operations", id = key;
     if (key.rfind("party:", 0) == 0) table = "parties", id = key.substr(6);
     if (key.rfind("witness:", 0) == 0) table = "ledger_witnesses", id = key.substr(8);
+    if (key.rfind("encounter:", 0) == 0) table = "encounters", id = key.substr(10);
     diffs.Add(
         fmt::format("{} row {}: missing, though ledger entry {} records it", table, id, index));
   }

@@ -16,6 +16,11 @@
 //   ledger_witnesses  every operator-bound witness (ledger_index set) matches its latest
 //               witness.add entry (store::WitnessBindingDigest of name, party, key); every name
 //               whose latest entry is witness.add has a row.
+//   encounters  every row's EncounterRecordDigest equals the content digest of the latest
+//               encounter.open/close entry of its id, at its ledger_index (closed exactly when
+//               that entry is encounter.close); every encounter the log records has a row.
+//   encounter_acks  every row matches the encounter.ack entry at its ledger_index
+//               (EncounterAckDigest, party, encounter id).
 //
 // (record_digest.h defines the digests.)
 //
@@ -38,6 +43,8 @@ struct StateCheckReport {
   uint64_t operations = 0;  // operation rows that match their entry
   uint64_t parties = 0;     // party rows that match their entries
   uint64_t witnesses = 0;   // operator-bound witness rows that match their witness.add entries
+  uint64_t encounters = 0;  // encounter rows that match their latest encounter.open/close entry
+  uint64_t encounter_acks = 0;  // acknowledgement rows that match their encounter.ack entry
 };
 
 // Most differing rows named in one error message (the count of the rest follows).

@@ -58,6 +58,15 @@ std::string EncounterRecordDigest(const EncounterRecord& r) {
   return Sha256(e.bytes());
 }
 
+std::string EncounterAckDigest(const EncounterAckRecord& ack) {
+  if (!ack.signature.empty()) {
+    return Sha256("deconflict-ack-record/v1\n" + ack.key_id + "\n" + Hex(ack.signature) + "\n" +
+                  ack.statement);
+  }
+  return Sha256("deconflict/encounter-ack/v1\n" + std::to_string(ack.encounter) + "\n" +
+                ack.party + "\n" + std::to_string(ack.at.time_since_epoch().count()));
+}
+
 std::string PartyRecordDigest(const PartyRecord& r) {
   std::string content = r.id;
   content += '\n';

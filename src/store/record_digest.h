@@ -36,6 +36,12 @@ std::string OperationRecordDigest(const OperationRecord& record);
 // of the encounter.open and encounter.close entries (store/encounters_table.h).
 std::string EncounterRecordDigest(const EncounterRecord& record);
 
+// The content digest of an encounter.ack entry. Signed (signature not empty): SHA-256 of
+// "deconflict-ack-record/v1\n<key id>\n<128 lowercase hex digits of the signature>\n" followed by
+// the statement, which is parties::AckRecordDigest; unsigned: SHA-256 of
+// "deconflict/encounter-ack/v1\n<encounter id>\n<party>\n<time, microseconds since the epoch>".
+std::string EncounterAckDigest(const EncounterAckRecord& ack);
+
 // SHA-256 (32 raw bytes) of "<id>\n<name>\n<role>": the content digest of a party.add entry.
 // Every writer of party.add entries must call it (so `ledger check` agrees with them).
 std::string PartyRecordDigest(const PartyRecord& record);

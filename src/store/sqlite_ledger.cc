@@ -405,6 +405,8 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
       report.operations = state->operations;
       report.parties = state->parties;
       report.witnesses = state->witnesses;
+      report.encounters = state->encounters;
+      report.encounter_acks = state->encounter_acks;
     }
     s = state.status();
     // The registered signing keys acknowledgements are verified with (signing_keys_table.h).

@@ -37,7 +37,7 @@ std::unique_ptr<WsClient> WsClient::Connect(int port, const std::string& token, 
       req.set(http::field::sec_websocket_protocol, "json, bearer." + token);
     }
   }));
-  std::string target = "/v1/events";
+  std::string target = options.path;
   if (options.after >= 0) target += fmt::format("?after={}", options.after);
   websocket::response_type response;
   beast::get_lowest_layer(client->ws_).expires_after(std::chrono::seconds(10));
