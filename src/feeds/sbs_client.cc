@@ -385,7 +385,7 @@ void SbsClient::Impl::EndConnection(std::string_view reason) {
   // The back-off: doubling while attempts fail, back to the start after a useful connection.
   if (delivered_line_) next_backoff_ = options_.initial_backoff;
   const milliseconds backoff = next_backoff_;
-  next_backoff_ = std::min(options_.max_backoff, 2 * next_backoff_);
+  next_backoff_ = backoff > options_.max_backoff / 2 ? options_.max_backoff : 2 * backoff;
   local_.backoff = backoff;
   std::uniform_int_distribution<int64_t> jitter(backoff.count() / 2, backoff.count());
   const milliseconds wait(jitter(random_));
