@@ -7,8 +7,8 @@
 //   deconflict sim feed --sbs-listen 30003 [--sbs-address 127.0.0.1] [same traffic options]
 //
 // Every 1/rate-hz seconds (cycle k at k / rate-hz after the start, for --duration seconds; 0:
-// until SIGINT or SIGTERM) the traffic is flown to the wall clock's now and every aircraft's
-// report is sent:
+// until SIGINT or SIGTERM; a cycle more than a period late is skipped and counted) the traffic
+// is flown to the wall clock's now and every aircraft's report is sent:
 //   HTTP  as {"tracks": [{"id", "time", "lat", "lng", "alt_m", "gs_mps", "trk_deg", "vs_mps",
 //         "callsign"}]} (api/track_json.h), in requests of at most --batch-size reports, with
 //         "Authorization: Bearer <token>", over one kept-alive connection (reopened once when
@@ -35,6 +35,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <deque>
 #include <iostream>
@@ -114,28 +115,43 @@ bool Sends(const SimFeedArgs& args, size_t aircraft_idx) {
 }
 
 // Cycle k is due at start + k / rate; the last cycle is the last one due before the duration
-// ends (duration 0: none is last).
+// ends (duration 0: none is last). A cycle more than a whole period late is skipped (counted),
+// so that a server slower than the rate gets a lower rate rather than bursts.
 class Schedule {
  public:
   Schedule(const SimFeedArgs& args, SteadyTime start)
-      : start_(start), period_(1.0 / args.rate_hz), duration_(args.duration_s) {}
+      : start_(start), period_s_(1.0 / args.rate_hz), duration_s_(args.duration_s) {}
   // The due time of the next cycle, or nullopt when the run is over.
   std::optional<SteadyTime> Next() {
-    double at_s = static_cast<double>(cycle_) * period_.count();
-    if (stop_requested.load() || (duration_.count() > 0 && at_s >= duration_.count())) {
-      return std::nullopt;
+    const double elapsed_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    auto latest_due = static_cast<int64_t>(elapsed_s / period_s_);
+    if (duration_s_ > 0) {
+      // The cycles due within the duration: k * period < duration.
+      latest_due =
+          std::min(latest_due, static_cast<int64_t>(std::ceil(duration_s_ / period_s_ - 1e-9)));
     }
-    ++cycle_;
+    if (latest_due > next_) {
+      skipped_ += latest_due - next_;
+      next_ = latest_due;
+    }
+    const double at_s = static_cast<double>(next_) * period_s_;
+    if (stop_requested.load() || (duration_s_ > 0 && at_s >= duration_s_)) return std::nullopt;
+    ++next_;
+    ++cycles_;
     return start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                         std::chrono::duration<double>(at_s));
   }
-  int64_t cycles() const { return cycle_; }
+  int64_t cycles() const { return cycles_; }  // run (or running)
+  int64_t skipped() const { return skipped_; }
 
  private:
   SteadyTime start_;
-  std::chrono::duration<double> period_;
-  std::chrono::duration<double> duration_;
-  int64_t cycle_ = 0;
+  double period_s_;
+  double duration_s_;
+  int64_t next_ = 0;  // the next cycle's number
+  int64_t cycles_ = 0;
+  int64_t skipped_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -366,10 +382,10 @@ void RunHttpFeed(const SimFeedArgs& args) {
   double elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format(
-      "sim feed: {} cycles in {:.1f} s: sent {} reports in {} requests; accepted {}, refused {}, "
-      "HTTP errors {}\n",
-      schedule.cycles(), elapsed_s, counts.sent, counts.requests, counts.accepted, counts.refused,
-      counts.http_errors);
+      "sim feed: {} cycles ({} skipped) in {:.1f} s: sent {} reports in {} requests; accepted {}, "
+      "refused {}, HTTP errors {}\n",
+      schedule.cycles(), schedule.skipped(), elapsed_s, counts.sent, counts.requests,
+      counts.accepted, counts.refused, counts.http_errors);
   if (counts.http_errors > 0) {
     Die(kCommand, absl::UnavailableError(fmt::format("{} of {} requests failed", counts.http_errors,
                                                      counts.requests)));
@@ -549,8 +565,9 @@ void RunSbsFeed(const SimFeedArgs& args) {
   ioc.restart();
   ioc.poll();
   std::cout << fmt::format(
-      "sim feed: {} cycles of {} aircraft served to {} clients, {} dropped as slow\n",
-      schedule.cycles(), traffic.size(), server.accepted(), server.dropped());
+      "sim feed: {} cycles ({} skipped) of {} aircraft served to {} clients, {} dropped as "
+      "slow\n",
+      schedule.cycles(), schedule.skipped(), traffic.size(), server.accepted(), server.dropped());
 }
 
 void RunSimFeed(const SimFeedArgs& args) {
