@@ -17,8 +17,9 @@
 //   SBS   MSG,1 (callsign; every 10 s per aircraft, and in the first cycle a client receives),
 //         MSG,3 (position and altitude) and MSG,4 (velocity) lines (feeds/sbs_writer.h) to every
 //         connected TCP client. "listening on ADDRESS:PORT" is printed on stdout first
-//         (--sbs-listen 0 picks a free port). A client still more than kMaxQueuedCycles cycles
-//         behind when a new one is due is dropped (closed), so a slow client costs bounded memory.
+//         (--sbs-listen 0 picks a free port). One I/O thread serves the clients while the cycle
+//         loop formats the lines. A client still kMaxQueuedCycles (4) cycles behind when a new
+//         one is due is dropped (closed), so a slow client costs bounded memory.
 // Parties: the traffic's aircraft go round-robin to --parties parties, and meeting pairs are of
 // two different parties; a feed is one party (the token's, or the feed's in the server's
 // configuration). To fly cross-party meetings, run --parties K feeds with the same --seed and
@@ -396,8 +397,9 @@ void RunHttpFeed(const SimFeedArgs& args) {
 // SBS mode
 
 // Accepts any number of clients and writes every cycle's lines to each, dropping a client that
-// falls kMaxQueuedCycles behind or whose connection fails. Not thread-safe: runs on the
-// io_context's one thread, which is the caller's.
+// falls kMaxQueuedCycles behind or whose connection fails. Runs on one I/O thread (the one
+// running its io_context): every method but the counters must be called there (net::post);
+// accepted() and dropped() are thread-safe.
 class SbsServer {
  public:
   explicit SbsServer(tcp::acceptor acceptor) : acceptor_(std::move(acceptor)) { Accept(); }
@@ -424,26 +426,23 @@ class SbsServer {
       ++it;
     }
   }
-  bool has_fresh_clients() const {
-    for (const auto& client : clients_) {
-      if (client->fresh) return true;
-    }
-    return false;
-  }
-  bool idle() const {
-    for (const auto& client : clients_) {
-      if (!client->queue.empty()) return false;
-    }
-    return true;
-  }
-  void Close() {
+  // Stops accepting; each client is closed once its queue is written. The io_context runs out
+  // of work when the last one is.
+  void Finish() {
+    finishing_ = true;
     beast::error_code ignored;
     acceptor_.close(ignored);
-    for (auto& client : clients_) client->socket.close(ignored);
-    clients_.clear();
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      if ((*it)->queue.empty()) {
+        (*it)->socket.close(ignored);
+        it = clients_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  uint64_t accepted() const { return accepted_; }
-  uint64_t dropped() const { return dropped_; }
+  uint64_t accepted() const { return accepted_.load(); }
+  uint64_t dropped() const { return dropped_.load(); }
 
  private:
   struct Client {
@@ -455,7 +454,7 @@ class SbsServer {
 
   void Accept() {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec) return;  // closed
+      if (ec || finishing_) return;  // closed
       ++accepted_;
       clients_.push_back(std::make_shared<Client>(std::move(socket)));
       Accept();
@@ -465,13 +464,17 @@ class SbsServer {
   void Write(const std::shared_ptr<Client>& client) {
     net::async_write(client->socket, net::buffer(*client->queue.front()),
                      [this, client](beast::error_code ec, size_t) {
-                       if (!client->socket.is_open()) return;  // dropped or closed meanwhile
+                       if (!client->socket.is_open()) return;  // dropped meanwhile
                        if (ec) {
                          Forget(client);
                          return;
                        }
                        client->queue.pop_front();
-                       if (!client->queue.empty()) Write(client);
+                       if (!client->queue.empty()) {
+                         Write(client);
+                       } else if (finishing_) {
+                         Forget(client);
+                       }
                      });
   }
 
@@ -483,87 +486,111 @@ class SbsServer {
 
   tcp::acceptor acceptor_;
   std::vector<std::shared_ptr<Client>> clients_;
-  uint64_t accepted_ = 0;
-  uint64_t dropped_ = 0;
+  bool finishing_ = false;
+  std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> dropped_{0};
 };
 
-void RunSbsFeed(const SimFeedArgs& args) {
-  net::io_context ioc;
+// The listening socket on `address`:`port`; dies when it cannot be had.
+tcp::acceptor Listen(net::io_context& ioc, const std::string& address_text, int port) {
   beast::error_code ec;
-  net::ip::address address = net::ip::make_address(args.sbs_address, ec);
+  net::ip::address address = net::ip::make_address(address_text, ec);
   if (ec) {
     Die(kCommand,
         absl::InvalidArgumentError(
-            fmt::format("--sbs-address '{}' is not an IP address", args.sbs_address)),
+            fmt::format("--sbs-address '{}' is not an IP address", address_text)),
         {}, 2);
   }
   tcp::acceptor acceptor(ioc);
-  tcp::endpoint endpoint(address, static_cast<uint16_t>(args.sbs_port));
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    Die(kCommand, absl::UnavailableError(fmt::format("cannot listen on {}:{}: {}", args.sbs_address,
-                                                     args.sbs_port, ec.message())));
+    Die(kCommand, absl::UnavailableError(
+                      fmt::format("cannot listen on {}:{}: {}", address_text, port, ec.message())));
   }
-  const uint16_t port = acceptor.local_endpoint().port();
-  SbsServer server(std::move(acceptor));
-  std::cout << fmt::format("listening on {}:{}\n", args.sbs_address, port) << std::flush;
+  return acceptor;
+}
 
+// One cycle's SBS lines (`lines`), and the MSG,1 lines of the aircraft not identified in it
+// (`first_idents`, for clients receiving their first cycle).
+struct SbsCycle {
+  std::string lines;
+  std::string first_idents;
+};
+
+SbsCycle FormatCycle(const SimFeedArgs& args, const sim::Traffic& traffic,
+                     std::span<const tactical::Track> reports, Timestamp now,
+                     std::vector<Timestamp>& next_ident, uint64_t& lines_bad) {
+  SbsCycle cycle;
+  for (size_t aircraft_idx = 0; aircraft_idx < reports.size(); ++aircraft_idx) {
+    if (!Sends(args, aircraft_idx)) continue;
+    feeds::TrackReport report{.track = reports[aircraft_idx],
+                              .callsign = traffic.callsigns()[aircraft_idx]};
+    const bool ident = now >= next_ident[aircraft_idx];
+    if (ident) next_ident[aircraft_idx] = now + kIdentEvery;
+    absl::StatusOr<std::string> formatted = feeds::FormatSbsLines(report);
+    if (!formatted.ok()) {
+      // Not expected (sim reports are within the SBS limits): said once, not hidden.
+      if (lines_bad++ == 0) {
+        std::cerr << fmt::format("deconflict sim feed: {}\n", formatted.status().message());
+      }
+      continue;
+    }
+    // With a callsign the lines are MSG,1, MSG,3, MSG,4 (feeds/sbs_writer.h).
+    const size_t after_ident = formatted->find("\r\n") + 2;
+    if (ident) {
+      cycle.lines += *formatted;
+    } else {
+      cycle.lines.append(*formatted, after_ident);
+      cycle.first_idents.append(*formatted, 0, after_ident);
+    }
+  }
+  return cycle;
+}
+
+void RunSbsFeed(const SimFeedArgs& args) {
+  // Everything that may Die comes before the I/O thread starts.
   SystemClock clock;
   sim::Traffic traffic = MakeTraffic(args, clock.Now());
   std::vector<Timestamp> next_ident(traffic.size(), Timestamp::min());
+  net::io_context ioc;
+  tcp::acceptor acceptor = Listen(ioc, args.sbs_address, args.sbs_port);
+  const uint16_t port = acceptor.local_endpoint().port();
+  SbsServer server(std::move(acceptor));
+  std::cout << fmt::format("listening on {}:{}\n", args.sbs_address, port) << std::flush;
+  // The server's own thread, so that clients are served however long a cycle takes to format.
+  std::atomic<bool> io_done{false};
+  std::thread io_thread([&] {
+    ioc.run();
+    io_done.store(true);
+  });
+
   const SteadyTime start = std::chrono::steady_clock::now();
   Schedule schedule(args, start);
   uint64_t lines_bad = 0;
   while (std::optional<SteadyTime> due = schedule.Next()) {
-    ioc.restart();
-    ioc.run_until(*due);
+    std::this_thread::sleep_until(*due);
     const Timestamp now = clock.Now();
-    std::span<const tactical::Track> reports = traffic.Advance(now);
-    // The cycle's lines, and the MSG,1 lines of the aircraft not identified in this cycle for
-    // clients that connected since the last one.
-    std::string lines, first_idents;
-    const bool fresh_clients = server.has_fresh_clients();
-    for (size_t aircraft_idx = 0; aircraft_idx < reports.size(); ++aircraft_idx) {
-      if (!Sends(args, aircraft_idx)) continue;
-      feeds::TrackReport report{.track = reports[aircraft_idx],
-                                .callsign = traffic.callsigns()[aircraft_idx]};
-      const bool ident = now >= next_ident[aircraft_idx];
-      if (ident) next_ident[aircraft_idx] = now + kIdentEvery;
-      absl::StatusOr<std::string> formatted = feeds::FormatSbsLines(report);
-      if (!formatted.ok()) {
-        // Not expected (sim reports are within the SBS limits): said once, not hidden.
-        if (lines_bad++ == 0) {
-          std::cerr << fmt::format("deconflict sim feed: {}\n", formatted.status().message());
-        }
-        continue;
-      }
-      // With a callsign the lines are MSG,1, MSG,3, MSG,4 (feeds/sbs_writer.h).
-      const size_t after_ident = formatted->find("\r\n") + 2;
-      if (ident) {
-        lines += *formatted;
-      } else {
-        lines.append(*formatted, after_ident);
-        if (fresh_clients) first_idents.append(*formatted, 0, after_ident);
-      }
-    }
-    server.Broadcast(std::move(lines), first_idents);
+    SbsCycle cycle = FormatCycle(args, traffic, traffic.Advance(now), now, next_ident, lines_bad);
+    net::post(ioc, [&server, cycle = std::move(cycle)]() mutable {
+      server.Broadcast(std::move(cycle.lines), cycle.first_idents);
+    });
     if (args.verbose) {
       std::cerr << fmt::format("sim feed: cycle {}: {} clients connected so far, {} dropped\n",
                                schedule.cycles(), server.accepted(), server.dropped());
     }
   }
   // Let the clients read the last cycle (at most 1 s more), then close.
+  net::post(ioc, [&server] { server.Finish(); });
   const SteadyTime flush_until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (!server.idle() && std::chrono::steady_clock::now() < flush_until) {
-    ioc.restart();
-    ioc.run_for(std::chrono::milliseconds(10));
+  while (!io_done.load() && std::chrono::steady_clock::now() < flush_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  server.Close();
-  ioc.restart();
-  ioc.poll();
+  ioc.stop();
+  io_thread.join();
   std::cout << fmt::format(
       "sim feed: {} cycles ({} skipped) of {} aircraft served to {} clients, {} dropped as "
       "slow\n",
