@@ -15,6 +15,11 @@ void AddPartyCommands(CLI::App& app);  // party_commands.cc
 void AddSigningKeyCommands(CLI::App& app);
 void AddAckCommands(CLI::App& app);       // ack_commands.cc: `ack sign|verify`
 void AddTacticalCommands(CLI::App& app);  // tactical_commands.cc: `sim tracks`, `detect`
+// sim_feed_command.cc: `sim feed` (synthetic live traffic to POST /v1/tracks or as SBS-1)
+void AddSimFeedCommand(CLI::App& app);
+// The `sim` parent command of `app`, created on first use so that families can add children
+// (tactical_commands.cc).
+CLI::App* SimCommand(CLI::App& app);
 void AddLedgerCommands(CLI::App& app);
 void AddWatchCommand(CLI::App& app);  // watch_command.cc: `watch` (GET /v1/events)   //
                                       // ledger_commands.cc: `ledger key|export|verify|check`

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddSigningKeyCommands(app);
   deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
+  deconflict::cli::AddSimFeedCommand(app);
   deconflict::cli::AddLedgerCommands(app);
   deconflict::cli::AddWatchCommand(app);
   try {

@@ -21,9 +21,7 @@
 #include "tactical/detector.h"
 
 namespace deconflict::cli {
-namespace {
 
-// The `sim` parent command, created on first use so that other families can add children.
 CLI::App* SimCommand(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     if (sub->get_name() == "sim") return sub;
@@ -32,6 +30,8 @@ CLI::App* SimCommand(CLI::App& app) {
   sim->require_subcommand(1);
   return sim;
 }
+
+namespace {
 
 struct SimTracksArgs {
   std::string scenario = "dense";

@@ -39,6 +39,20 @@ enum class TrackScenario { kDense, kContinental };
 // "dense" or "continental"; InvalidArgument otherwise.
 [[nodiscard]] absl::StatusOr<TrackScenario> ParseTrackScenario(std::string_view name);
 
+// The sphere of the scenarios' placement (the mean Earth radius, IUGG): sim/flight.h flies on it.
+inline constexpr double kSimSphereRadiusM = 6'371'008.8;
+
+// The box a scenario places its tracks in, as described above. Value type.
+struct ScenarioBox {
+  double center_lat_deg = 0;
+  double center_lon_deg = 0;
+  double east_west_m = 0;    // full width: east offsets are in [-east_west_m / 2, east_west_m / 2]
+  double north_south_m = 0;  // full height, likewise
+};
+
+// The box of `scenario`: kDense 52N 5E, 500 km x 500 km; kContinental 48N 10E, 5,000 km x 3,000 km.
+ScenarioBox BoxOf(TrackScenario scenario);
+
 struct TrackScenarioOptions {
   TrackScenario scenario = TrackScenario::kDense;  // Default: dense.
   int count = 1000;                                // Default: 1,000 tracks. REQUIRES: >= 0.
