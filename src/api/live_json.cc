@@ -93,6 +93,7 @@ boost::json::object LiveStatsJson(const live::LiveStats& s) {
           {"tracks", s.tracks},
           {"open_encounters", s.open_encounters},
           {"reports_applied", s.reports_applied},
+          {"feed_reports_refused", s.feed_reports_refused},
           {"commit_failures", s.commit_failures},
           {"cycle_us", boost::json::object{{"last", s.last_cycle_us},
                                            {"p50", s.cycle_p50_us},

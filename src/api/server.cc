@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include <algorithm>
 #include <future>
 
 #include "api/event_routes.h"
@@ -41,6 +42,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->authenticator_->Refresh());
   RETURN_IF_ERROR(server->operations_->Load());
   RETURN_IF_ERROR(server->live_->Load());
+  // The server's own feeds: the operator names the party each one speaks for.
+  for (const std::string& text : options.sbs_feeds) {
+    ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
+    ASSIGN_OR_RETURN(std::vector<store::PartyRecord> parties, server->store_->ListParties());
+    auto party = std::find_if(parties.begin(), parties.end(), [&](const store::PartyRecord& p) {
+      return p.id == spec.party.value();
+    });
+    if (party == parties.end() || party->revoked_at || party->role != "operator") {
+      return absl::InvalidArgumentError(
+          fmt::format("--sbs-feed {}: {} is not an operator of this store (deconflict party "
+                      "list)",
+                      spec.ToString(), spec.party.value()));
+    }
+    server->feeds_.push_back(std::make_unique<feeds::SbsClient>(
+        feeds::SbsClientOptions{.feed = spec, .clock = &server->clock_},
+        [live = server->live_.get()](feeds::TrackReport report) {
+          (void)live->Offer(std::move(report));  // refusals are counted in live->stats()
+        }));
+  }
   server->router_ = std::make_unique<Router>();
   AddRoutes(*server->router_, Services{.store = *server->store_,
                                        .operations = *server->operations_,
@@ -63,7 +83,9 @@ Server::~Server() {
   // The hub reads the store: stop its thread first. It stays alive (Notify is then a no-op) for
   // the store's last completions, which may still call it.
   if (event_hub_) event_hub_->Stop();
-  // The cycle thread submits to the store: stop it before the store drains.
+  // The feeds put reports into the picture, whose cycle thread submits to the store: stop them
+  // before the store drains.
+  feeds_.clear();
   if (live_) live_->Stop();
   store_.reset();
 }
@@ -71,6 +93,7 @@ Server::~Server() {
 absl::Status Server::Start() {
   RETURN_IF_ERROR(event_hub_->Start());
   RETURN_IF_ERROR(live_->Start());
+  for (const auto& feed : feeds_) RETURN_IF_ERROR(feed->Start());
   return http_->Start();
 }
 

@@ -21,6 +21,7 @@
 #include "common/ids.h"
 #include "events/event_log.h"
 #include "events/hub.h"
+#include "feeds/sbs_client.h"
 #include "live/picture.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
@@ -40,8 +41,9 @@ struct ServerOptions {
   size_t events_max_queue = 1024;
   // The live picture: cycle, track age, acknowledgement deadline, history (live/picture.h).
   live::LivePictureOptions live;
-  // SBS-1 feeds to connect to, each feeding one party's tracks (feeds/sbs_client.h). Default:
-  // none.
+  // SBS-1 feeds to connect to, "PARTY=HOST:PORT" each, feeding that party's tracks
+  // (feeds/sbs_client.h). Create refuses a malformed one, or one whose party is not a known,
+  // unrevoked operator. Default: none.
   std::vector<std::string> sbs_feeds;
 };
 
@@ -77,6 +79,7 @@ class Server {
   std::unique_ptr<events::EventLog> event_log_;  // notifies event_hub_
   std::unique_ptr<strategic::OperationService> operations_;
   std::unique_ptr<live::LivePicture> live_;
+  std::vector<std::unique_ptr<feeds::SbsClient>> feeds_;  // feed live_
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

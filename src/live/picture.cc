@@ -217,6 +217,20 @@ void LivePicture::Ingest(const std::function<void(Intake&)>& fn) {
   fn(intake);
 }
 
+absl::Status LivePicture::Offer(feeds::TrackReport report) {
+  absl::Status result;
+  Ingest([&](Intake& intake) {
+    result = feeds::ValidateTrackReport(report, clock_.Now(),
+                                        intake.Newest(report.track.party, report.track.id));
+    if (result.ok()) result = intake.Apply(std::move(report));
+  });
+  if (!result.ok()) {
+    WriterLock lock(table_mu_);
+    ++feed_reports_refused_;
+  }
+  return result;
+}
+
 events::EncounterAlert LivePicture::AlertOf(const tactical::EncounterEvent& e,
                                             std::span<const tactical::Track> snapshot) const {
   auto state = [&](uint32_t index) {
@@ -547,14 +561,16 @@ absl::StatusOr<std::vector<store::TrackPointRecord>> LivePicture::History(
 
 LiveStats LivePicture::stats() const {
   LiveStats out;
+  int64_t applied = 0, refused = 0;
   {
     ReaderLock lock(table_mu_);
-    out.reports_applied = reports_applied_;
+    applied = reports_applied_;
+    refused = feed_reports_refused_;
   }
   ReaderLock lock(stats_mu_);
-  const int64_t applied = out.reports_applied;
   out = stats_;
   out.reports_applied = applied;
+  out.feed_reports_refused = refused;
   if (!cycle_us_.empty()) {
     std::vector<int64_t> sorted(cycle_us_.begin(), cycle_us_.end());
     std::sort(sorted.begin(), sorted.end());

@@ -145,6 +145,7 @@ struct LiveStats {
   size_t tracks = 0;
   size_t open_encounters = 0;
   int64_t reports_applied = 0;
+  int64_t feed_reports_refused = 0;  // by Offer
   int64_t commit_failures = 0;
   // Cycle durations (steps 1-3, not the commit) over the last 1,000 cycles, in microseconds.
   int64_t cycle_p50_us = 0, cycle_p99_us = 0, cycle_max_us = 0, last_cycle_us = 0;
@@ -183,6 +184,11 @@ class LivePicture {
   // Runs `fn` with the track table held (reports of one batch are judged in order, against the
   // reports before them). `fn` must not block.
   void Ingest(const std::function<void(Intake&)>& fn);
+
+  // One report from a feed the server itself reads (feeds/sbs_client.h): validated
+  // (feeds::ValidateTrackReport against the newest report held for the track) and applied. The
+  // validation's error, or LimitExceeded when the picture is full; counted in stats().
+  [[nodiscard]] absl::Status Offer(feeds::TrackReport report);
 
   // Runs one cycle now, on the calling thread, and waits until its writes are durable (tests;
   // the cycle thread must not be running). The store's error if the write failed.
@@ -265,6 +271,7 @@ class LivePicture {
       ABSL_GUARDED_BY(table_mu_);
   std::vector<store::TrackPointRecord> sampled_ ABSL_GUARDED_BY(table_mu_);
   int64_t reports_applied_ ABSL_GUARDED_BY(table_mu_) = 0;
+  int64_t feed_reports_refused_ ABSL_GUARDED_BY(table_mu_) = 0;
 
   // What readers see: committed encounters that are open. Lock order: table_mu_, then view_mu_.
   mutable Mutex view_mu_;
