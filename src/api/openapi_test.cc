@@ -20,18 +20,10 @@ TEST(OpenApi, DocumentsExactlyTheRealRoutes) {
   auto dir =
       std::filesystem::temp_directory_path() / ("openapi_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  auto store = store::Store::Open(dir.string());
-  ASSERT_TRUE(store.ok()) << store.status();
-  SystemClock clock;
-  strategic::OperationService operations(**store, clock);
-  Authenticator authenticator(**store);
-  Router router;
-  AddRoutes(router, Services{.store = **store,
-                             .operations = operations,
-                             .authenticator = authenticator,
-                             .clock = clock});
-  events::Hub hub(**store);
-  AddEventRoutes(router, authenticator, hub, {});
+  // The server's own router: every route it serves, whichever module adds it.
+  auto server = Server::Create(ServerOptions{.data_dir = dir.string(), .port = 0});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const Router& router = (*server)->router();
 
   std::set<std::string> served, documented;
   for (const auto& route : router.routes())

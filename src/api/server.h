@@ -65,6 +65,7 @@ class Server {
   events::Hub& event_hub() { return *event_hub_; }
   const Clock& clock() const { return clock_; }
   live::LivePicture& live() { return *live_; }
+  const Router& router() const { return *router_; }
 
  private:
   Server() = default;

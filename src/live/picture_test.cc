@@ -7,6 +7,7 @@
 #include "common/time.h"
 #include "events/hub.h"
 #include "gtest/gtest.h"
+#include "ledger/entry.h"
 #include "parties/acknowledgement.h"
 #include "store/event_log.h"
 #include "store/record_digest.h"
@@ -51,12 +52,25 @@ class LivePictureTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     clock_.Set(*ParseRfc3339("2026-12-01T10:00:00Z"));
     Open();
+    // Parties as `deconflict party add` writes them: the row and its party.add entry.
     ASSERT_TRUE(store_
                     ->Write([](store::Txn& txn) -> absl::Status {
-                      RETURN_IF_ERROR(txn.InsertParty(Party("NORTH", "operator")));
-                      RETURN_IF_ERROR(txn.InsertParty(Party("SOUTH", "operator")));
-                      RETURN_IF_ERROR(txn.InsertParty(Party("EAST", "operator")));
-                      return txn.InsertParty(Party("UNMO", "guarantor"));
+                      for (const auto& [id, role] : {std::pair{"NORTH", "operator"},
+                                                     {"SOUTH", "operator"},
+                                                     {"EAST", "operator"},
+                                                     {"UNMO", "guarantor"}}) {
+                        store::PartyRecord party = Party(id, role);
+                        RETURN_IF_ERROR(txn.InsertParty(party));
+                        RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(
+                                                             {.party = party.id,
+                                                              .action = ledger::kActionPartyAdd,
+                                                              .object_id = party.id,
+                                                              .content_digest =
+                                                                  store::PartyRecordDigest(party),
+                                                              .server_time = Timestamp{}}))
+                                            .status());
+                      }
+                      return absl::OkStatus();
                     })
                     .ok());
   }
@@ -311,11 +325,12 @@ TEST_F(LivePictureTest, LedgerCheckMatchesEncounterRowsAndAcksAndNamesAnEditedRo
   EXPECT_EQ(report->encounters, 1u);
   EXPECT_EQ(report->encounter_acks, 1u);
   // Someone edits the stored prediction in the database file.
-  ASSERT_TRUE(store_
-                  ->WithReader([](store::Database& db) {
-                    return db.Exec("UPDATE encounters SET opening = replace(opening, '\"dcpa_m\"', "
-                                   "'\"dcpa_m\":9999,\"x\"')");
-                  })
+  auto editor = store::Database::Open((dir_ / "deconflict.db").string(),
+                                      store::Database::Mode::kReadWrite);
+  ASSERT_TRUE(editor.ok()) << editor.status();
+  ASSERT_TRUE((*editor)
+                  ->Exec("UPDATE encounters SET opening = replace(opening, '\"dcpa_m\"', "
+                         "'\"dcpa_m\":9999,\"x\"')")
                   .ok());
   report = check();
   ASSERT_FALSE(report.ok());

@@ -113,7 +113,8 @@ TEST_F(LiveE2E, APartyCannotMoveOrSeeAnotherPartysTracks) {
   ASSERT_EQ(Post(Batch({Report("s1", 30.0, 180)}), north_).status, 200);
   HttpResult seen = Http(server_->port(), "GET", "/v1/tracks", "", south_);
   ASSERT_EQ(seen.status, 200);
-  const auto& south_tracks = seen.json().at("tracks").as_array();
+  const boost::json::value south_json = seen.json();
+  const auto& south_tracks = south_json.at("tracks").as_array();
   ASSERT_EQ(south_tracks.size(), 1u) << seen.body;
   EXPECT_EQ(south_tracks[0].at("party").as_string(), "SOUTH");
   EXPECT_EQ(south_tracks[0].at("lng").to_number<double>(), 20.0);
