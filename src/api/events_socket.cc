@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "api/event_routes.h"
+#include "common/json.h"
 #include "common/mutex.h"
 #include "fmt/format.h"
 #include "spdlog/spdlog.h"
@@ -71,7 +72,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     thread_local std::pair<std::string, int64_t> last_key{"", -1};
     thread_local std::string last_text;
     if (last_key.second != event.seq || last_key.first != event.recipient.value()) {
-      last_text = boost::json::serialize(EventToJson(event));
+      last_text = SerializeJson(EventToJson(event));  // shortest doubles, as every reply
       last_key = {event.recipient.value(), event.seq};
     }
     std::string text = last_text;
