@@ -4,7 +4,7 @@
 #   format     scripts/format.sh --check: clang-format --dry-run -Werror on src/, tests/, bench/
 #   release    release preset: build everything, run every test
 #   debug      debug preset (ASan+UBSan): build, run every test
-#   tsan       tsan preset: build, run the store, strategic, api and e2e tests (ctest -L)
+#   tsan       tsan preset: build, run the store, strategic, api, e2e, live and feeds tests (ctest -L)
 #   clang-tsa  clang++ build of the binary and its libraries with -Werror=thread-safety, so the
 #              ABSL_GUARDED_BY annotations are checked (common/mutex.h)
 # Every stage runs even when an earlier one failed, so one run reports every problem; the script
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 # The tests the tsan pass runs: labels are the tests' folders (cmake/deconflict.cmake).
-tsan_labels='^(store|strategic|api|e2e)$'
+tsan_labels='^(store|strategic|api|e2e|live|feeds)$'
 
 layers() { bash scripts/check_layers.sh; }
 format() { bash scripts/format.sh --check; }

@@ -207,8 +207,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::body_limit) {
       return Write(SimpleError(413, "too_large",
-                               fmt::format("body: larger than the limit of {} bytes",
-                                           body_limit_)),
+                               fmt::format("body: larger than the limit of {} bytes", body_limit_)),
                    /*keep_alive=*/false, 11);
     }
     Write(SimpleError(400, "invalid_argument",

@@ -110,10 +110,10 @@ class Router {
 size_t DefaultMaxConnections();
 
 struct HttpServerOptions {
-  std::string address = "127.0.0.1";          // Default: loopback only.
-  uint16_t port = 8080;                       // 0 picks a free port. Default: 8080.
-  int threads = 2;                            // I/O threads. Default: 2 (one per core here).
-  size_t max_body_bytes = 1 << 20;            // Larger bodies get 413. Default: 1 MiB.
+  std::string address = "127.0.0.1";  // Default: loopback only.
+  uint16_t port = 8080;               // 0 picks a free port. Default: 8080.
+  int threads = 2;                    // I/O threads. Default: 2 (one per core here).
+  size_t max_body_bytes = 1 << 20;    // Larger bodies get 413. Default: 1 MiB.
   // Paths (exact, no query) whose POST bodies may be larger, with their own limit: a batch of
   // 10,000 track reports is about 1.5 MB. Default: POST /v1/tracks up to 4 MiB.
   std::map<std::string, size_t> large_body_paths = {{"/v1/tracks", size_t{4} << 20}};

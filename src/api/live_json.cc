@@ -44,8 +44,7 @@ boost::json::object EncounterJson(const live::EncounterView& view) {
       {"state", r.closed_at ? "closed" : "open"},
       {"opened_at", FormatRfc3339(r.opened_at)},
       {"parties", boost::json::array{boost::json::value(r.party_a), boost::json::value(r.party_b)}},
-      {"aircraft",
-       boost::json::array{AircraftJson(view.latest.a), AircraftJson(view.latest.b)}},
+      {"aircraft", boost::json::array{AircraftJson(view.latest.a), AircraftJson(view.latest.b)}},
       {"prediction", PredictionJson(view.latest.prediction)},
       {"object_digest", Hex(view.object_digest)},
       {"ledger_index", r.ledger_index}};
@@ -83,9 +82,9 @@ boost::json::object VisibleTrackJson(const live::VisibleTrack& v) {
 }
 
 boost::json::object TrackPointJson(const store::TrackPointRecord& p) {
-  return {{"party", p.party},   {"id", p.track},           {"time", FormatRfc3339(p.time)},
-          {"lat", p.lat_deg},   {"lng", p.lng_deg},        {"alt_m", p.alt_m},
-          {"gs_mps", p.gs_mps}, {"trk_deg", p.trk_deg},    {"vs_mps", p.vs_mps}};
+  return {{"party", p.party},   {"id", p.track},        {"time", FormatRfc3339(p.time)},
+          {"lat", p.lat_deg},   {"lng", p.lng_deg},     {"alt_m", p.alt_m},
+          {"gs_mps", p.gs_mps}, {"trk_deg", p.trk_deg}, {"vs_mps", p.vs_mps}};
 }
 
 boost::json::object LiveStatsJson(const live::LiveStats& s) {

@@ -21,8 +21,7 @@ namespace {
 using parties::Principal;
 
 live::Viewer ViewerOf(const Principal& who) {
-  return live::Viewer{.party = who.party,
-                      .sees_everything = who.role == parties::Role::kGuarantor};
+  return live::Viewer{.party = who.party, .sees_everything = who.role == parties::Role::kGuarantor};
 }
 
 const std::string* Query(const Request& req, const std::string& name) {
@@ -128,8 +127,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
       auto [end, ec] = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
       ok = ec == std::errc() && end == parts[i].data() + parts[i].size() && std::isfinite(v[i]);
     }
-    if (!ok || v[0] < -90 || v[2] > 90 || v[0] > v[2] || v[1] < -180 || v[3] > 180 ||
-        v[1] > v[3]) {
+    if (!ok || v[0] < -90 || v[2] > 90 || v[0] > v[2] || v[1] < -180 || v[3] > 180 || v[1] > v[3]) {
       return InvalidField("area",
                           "must be LAT_MIN,LNG_MIN,LAT_MAX,LNG_MAX in degrees, minimum first "
                           "(lat in [-90, 90], lng in [-180, 180])");
@@ -150,8 +148,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
 ReplyOr History(live::LivePicture& picture, const Clock& clock, const Request& req,
                 const Principal& who) {
   ASSIGN_OR_RETURN(store::TrackHistoryQuery q, HistoryQueryOf(req, clock));
-  ASSIGN_OR_RETURN(std::vector<store::TrackPointRecord> points,
-                   picture.History(ViewerOf(who), q));
+  ASSIGN_OR_RETURN(std::vector<store::TrackPointRecord> points, picture.History(ViewerOf(who), q));
   boost::json::array out;
   for (const store::TrackPointRecord& p : points) out.push_back(TrackPointJson(p));
   boost::json::object body{{"points", std::move(out)}};
@@ -177,8 +174,8 @@ ReplyOr ListEncounters(live::LivePicture& picture, const Request& req, const Pri
   ASSIGN_OR_RETURN(filter.limit, Limit(req, 100, 1000));
   ASSIGN_OR_RETURN(std::vector<std::string> after, FieldsOfCursor(req, 1));
   if (!after.empty()) {
-    auto [end, ec] = std::from_chars(after[0].data(), after[0].data() + after[0].size(),
-                                     filter.after_id);
+    auto [end, ec] =
+        std::from_chars(after[0].data(), after[0].data() + after[0].size(), filter.after_id);
     if (ec != std::errc()) return InvalidField("cursor", "is not a cursor of this list");
   }
   ASSIGN_OR_RETURN(std::vector<live::EncounterView> views,
@@ -220,26 +217,24 @@ void Acknowledge(live::LivePicture& picture, const Request& req, const Principal
                  Answer answer) {
   absl::StatusOr<live::AckRequest> request = AckRequestOf(req);
   if (!request.ok()) return answer(request.status());
-  picture.Acknowledge(
-      ViewerOf(who), *std::move(request),
-      [answer = std::move(answer)](absl::StatusOr<live::AckResult> result) {
-        if (!result.ok()) return answer(result.status());
-        const store::EncounterAckRecord& ack = result->ack;
-        boost::json::object body{{"encounter", ack.encounter},
-                                 {"party", ack.party},
-                                 {"at", FormatRfc3339(ack.at)},
-                                 {"signed", !ack.signature.empty()},
-                                 {"ledger_index", ack.ledger_index}};
-        if (!ack.key_id.empty()) body["key_id"] = ack.key_id;
-        answer(JsonReply(result->created ? 201 : 200, body));
-      });
+  picture.Acknowledge(ViewerOf(who), *std::move(request),
+                      [answer = std::move(answer)](absl::StatusOr<live::AckResult> result) {
+                        if (!result.ok()) return answer(result.status());
+                        const store::EncounterAckRecord& ack = result->ack;
+                        boost::json::object body{{"encounter", ack.encounter},
+                                                 {"party", ack.party},
+                                                 {"at", FormatRfc3339(ack.at)},
+                                                 {"signed", !ack.signature.empty()},
+                                                 {"ledger_index", ack.ledger_index}};
+                        if (!ack.key_id.empty()) body["key_id"] = ack.key_id;
+                        answer(JsonReply(result->created ? 201 : 200, body));
+                      });
 }
 
 }  // namespace
 
-absl::StatusOr<boost::json::value> IngestTrackBatch(live::LivePicture& picture,
-                                                    const Clock& clock, const PartyId& party,
-                                                    std::string_view body) {
+absl::StatusOr<boost::json::value> IngestTrackBatch(live::LivePicture& picture, const Clock& clock,
+                                                    const PartyId& party, std::string_view body) {
   ASSIGN_OR_RETURN(boost::json::value json, ParseJson(body));
   ASSIGN_OR_RETURN(TrackBatch batch, ReadTrackBatch(json, party));
   TrackBatchResult result;
@@ -262,17 +257,17 @@ void AddLiveRoutes(Router& router, parties::Authenticator& authenticator,
                           return JsonReply(200, result);
                         })));
   // Without the upgrade, GET /v1/tracks/stream says how to use it.
-  router.Add("GET", "/v1/tracks/stream",
-             Authorized(authenticator, Access::kOperator,
-                        SyncHandler([](const Request&, const Principal&) -> ReplyOr {
-                          return JsonReply(
-                              426, boost::json::object{
-                                       {"error",
-                                        {{"code", "upgrade_required"},
-                                         {"message",
-                                          "GET /v1/tracks/stream is a WebSocket: send "
-                                          "'Upgrade: websocket', or POST /v1/tracks"}}}});
-                        })));
+  router.Add(
+      "GET", "/v1/tracks/stream",
+      Authorized(authenticator, Access::kOperator,
+                 SyncHandler([](const Request&, const Principal&) -> ReplyOr {
+                   return JsonReply(
+                       426, boost::json::object{{"error",
+                                                 {{"code", "upgrade_required"},
+                                                  {"message",
+                                                   "GET /v1/tracks/stream is a WebSocket: send "
+                                                   "'Upgrade: websocket', or POST /v1/tracks"}}}});
+                 })));
   router.AddUpgrade("/v1/tracks/stream", [&authenticator, &picture, &clock](Upgrade upgrade) {
     ServeTracksSocket(std::move(upgrade), authenticator, picture, clock);
   });

@@ -20,8 +20,8 @@ constexpr size_t kMaxMessageBytes = size_t{4} << 20;
 
 class TracksSocket : public std::enable_shared_from_this<TracksSocket> {
  public:
-  TracksSocket(Upgrade& upgrade, parties::Authenticator& authenticator,
-               live::LivePicture& picture, const Clock& clock)
+  TracksSocket(Upgrade& upgrade, parties::Authenticator& authenticator, live::LivePicture& picture,
+               const Clock& clock)
       : ws_(std::move(upgrade.socket)),
         raw_(std::move(upgrade.raw)),
         authenticator_(authenticator),
@@ -38,8 +38,8 @@ class TracksSocket : public std::enable_shared_from_this<TracksSocket> {
     absl::StatusOr<parties::Principal> who = authenticator_.Authenticate(header);
     if (!who.ok()) return RejectHttp(ErrorReply(who.status()));
     if (who->role != parties::Role::kOperator) {
-      return RejectHttp(ErrorReply(absl::PermissionDeniedError(
-          "only operators stream tracks; this party's role may not")));
+      return RejectHttp(ErrorReply(
+          absl::PermissionDeniedError("only operators stream tracks; this party's role may not")));
     }
     header_ = header;
     party_ = who->party;

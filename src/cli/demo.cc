@@ -152,6 +152,13 @@ std::string DemoBanner(const Demo& demo, const std::string& base) {
       "\"time_end\": {{\"value\": \"{}\", \"format\": \"RFC3339\"}}}}]}}'   # 409: lists SOUTH's "
       "survey as missing\n",
       base, demo.example_start, demo.example_end);
+  out += fmt::format(
+      "  # the live picture (scripts/demo.sh feeds NORTH's and SOUTH's aircraft):\n"
+      "  curl -s -H \"Authorization: Bearer $NORTH\" '{0}/v1/encounters?state=open'\n"
+      "  curl -s -H \"Authorization: Bearer $NORTH\" {0}/v1/tracks   # own aircraft, and "
+      "SOUTH's only while in an encounter\n"
+      "  curl -s -X POST -H \"Authorization: Bearer $NORTH\" {0}/v1/encounters/1/ack\n",
+      base);
   out += fmt::format("  curl -s {}/v1/openapi.json | head -c 300\n", base);
   return out;
 }

@@ -62,12 +62,11 @@ struct ServeArgs {
 
 live::LivePictureOptions LiveOptionsOf(const ServeArgs& args) {
   using Seconds = std::chrono::duration<double>;
-  return live::LivePictureOptions{
-      .cycle = std::chrono::milliseconds(args.cycle_ms),
-      .track_max_age = Seconds(args.track_max_age_s),
-      .ack_deadline = Seconds(args.ack_deadline_s),
-      .history_interval = Seconds(args.history_interval_s),
-      .history_window = Seconds(args.history_window_h * 3600)};
+  return live::LivePictureOptions{.cycle = std::chrono::milliseconds(args.cycle_ms),
+                                  .track_max_age = Seconds(args.track_max_age_s),
+                                  .ack_deadline = Seconds(args.ack_deadline_s),
+                                  .history_interval = Seconds(args.history_interval_s),
+                                  .history_window = Seconds(args.history_window_h * 3600)};
 }
 
 // "127.0.0.1:8080" -> address, port. Port 0 picks a free one.

@@ -166,17 +166,16 @@ absl::StatusOr<EncounterAlert> DecodeAlert(std::string_view text) {
 }
 
 std::string_view TypeName(const Payload& payload) {
-  return std::visit(Overloaded{[](const OperationConflict&) { return kOperationConflict; },
-                               [](const OperationEnded&) { return kOperationEnded; },
-                               [](const PartyRevoked&) { return kPartyRevoked; },
-                               [](const EncounterOpened&) { return kEncounterOpened; },
-                               [](const EncounterUpdated&) { return kEncounterUpdated; },
-                               [](const EncounterClosed&) { return kEncounterClosed; },
-                               [](const EncounterUnacknowledged&) {
-                                 return kEncounterUnacknowledged;
-                               },
-                               [](const EncounterAcknowledged&) { return kEncounterAcknowledged; }},
-                    payload);
+  return std::visit(
+      Overloaded{[](const OperationConflict&) { return kOperationConflict; },
+                 [](const OperationEnded&) { return kOperationEnded; },
+                 [](const PartyRevoked&) { return kPartyRevoked; },
+                 [](const EncounterOpened&) { return kEncounterOpened; },
+                 [](const EncounterUpdated&) { return kEncounterUpdated; },
+                 [](const EncounterClosed&) { return kEncounterClosed; },
+                 [](const EncounterUnacknowledged&) { return kEncounterUnacknowledged; },
+                 [](const EncounterAcknowledged&) { return kEncounterAcknowledged; }},
+      payload);
 }
 
 store::EventRow ToRow(const Event& event) {
@@ -257,8 +256,8 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
     ASSIGN_OR_RETURN(json::object o, ParseDetail(row));
     absl::StatusOr<EncounterAlert> alert = DecodeAlert(row.detail);
     if (!alert.ok()) {
-      return absl::DataLossError(fmt::format("event {} of {}: {}", row.seq, row.recipient,
-                                             alert.status().message()));
+      return absl::DataLossError(
+          fmt::format("event {} of {}: {}", row.seq, row.recipient, alert.status().message()));
     }
     if (row.type == kEncounterOpened) {
       event.payload = EncounterOpened{*std::move(alert)};
@@ -271,8 +270,8 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
       EncounterUnacknowledged e{.alert = *std::move(alert)};
       const json::value* parties = o.if_contains("parties");
       if (parties == nullptr || !parties->is_array()) {
-        return absl::DataLossError(fmt::format("event {} of {}: {} without parties", row.seq,
-                                               row.recipient, row.type));
+        return absl::DataLossError(
+            fmt::format("event {} of {}: {} without parties", row.seq, row.recipient, row.type));
       }
       for (const json::value& p : parties->get_array()) {
         if (p.is_string()) e.parties.emplace_back(std::string(p.get_string()));

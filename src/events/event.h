@@ -107,15 +107,15 @@ struct EncounterUnacknowledged {
 };
 struct EncounterAcknowledged {
   int64_t encounter = 0;  // the live picture's id (1, 2, ...; unique across restarts)
-  PartyId party;  // who acknowledged
+  PartyId party;          // who acknowledged
   Timestamp at;
   bool is_signed = false;  // with a signature by a registered key (parties/acknowledgement.h)
   int64_t ledger_index = 0;
 };
 
-using Payload = std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened,
-                             EncounterUpdated, EncounterClosed, EncounterUnacknowledged,
-                             EncounterAcknowledged>;
+using Payload =
+    std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened, EncounterUpdated,
+                 EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";

@@ -29,14 +29,14 @@ void LivePicture::Acknowledge(const Viewer& viewer, AckRequest request,
       [&](store::Database& db) { return store::ReadEncounter(db, request.encounter); });
   if (!found.ok()) return done(found.status());
   if (!*found || !Visible(viewer, **found)) {
-    return done(absl::NotFoundError(
-        fmt::format("encounter: no encounter {} of yours", request.encounter)));
+    return done(
+        absl::NotFoundError(fmt::format("encounter: no encounter {} of yours", request.encounter)));
   }
   const store::EncounterRecord& row = **found;
   if (row.party_a != party && row.party_b != party) {
-    return done(absl::PermissionDeniedError(fmt::format(
-        "encounter: only {} and {}, its parties, acknowledge encounter {}", row.party_a,
-        row.party_b, row.id)));
+    return done(absl::PermissionDeniedError(
+        fmt::format("encounter: only {} and {}, its parties, acknowledge encounter {}", row.party_a,
+                    row.party_b, row.id)));
   }
   const std::string other = row.party_a == party ? row.party_b : row.party_a;
 
@@ -74,13 +74,13 @@ void LivePicture::Acknowledge(const Viewer& viewer, AckRequest request,
           }
         }
         ack.at = clock_.Now();
-        ledger::Entry entry =
-            verified ? parties::AckLedgerEntry(*verified, ack.at)
-                     : ledger::Entry{.party = ack.party,
-                                     .action = ledger::kActionEncounterAck,
-                                     .object_id = std::to_string(ack.encounter),
-                                     .content_digest = store::EncounterAckDigest(ack),
-                                     .server_time = ack.at};
+        ledger::Entry entry = verified
+                                  ? parties::AckLedgerEntry(*verified, ack.at)
+                                  : ledger::Entry{.party = ack.party,
+                                                  .action = ledger::kActionEncounterAck,
+                                                  .object_id = std::to_string(ack.encounter),
+                                                  .content_digest = store::EncounterAckDigest(ack),
+                                                  .server_time = ack.at};
         ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(entry), {other}));
         ack.ledger_index = static_cast<int64_t>(index);
         RETURN_IF_ERROR(store::InsertEncounterAck(txn, ack));

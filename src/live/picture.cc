@@ -32,7 +32,8 @@ bool Moved(const events::EncounterPrediction& sent, const events::EncounterPredi
            double time_threshold_s, double dcpa_threshold_m) {
   const double elapsed = std::chrono::duration<double>(now.at - sent.at).count();
   auto shifted = [&](double before, double after) {
-    if (!std::isfinite(before) || !std::isfinite(after)) return std::isfinite(before) != std::isfinite(after);
+    if (!std::isfinite(before) || !std::isfinite(after))
+      return std::isfinite(before) != std::isfinite(after);
     return std::abs((after + elapsed) - before) > time_threshold_s;
   };
   return shifted(sent.t_in_s, now.t_in_s) || shifted(sent.tcpa_s, now.tcpa_s) ||
@@ -46,7 +47,6 @@ std::string OpeningDigest(store::EncounterRecord record) {
   record.closing.clear();
   return store::EncounterRecordDigest(record);
 }
-
 
 }  // namespace
 
@@ -152,8 +152,8 @@ absl::Status LivePicture::Load() {
     row.closed_at = now;
     row.close_reason = "restart";
     row.closing = row.opening;
-    write.events.push_back({{PartyId(row.party_a), PartyId(row.party_b)},
-                            events::EncounterClosed{alert, "restart"}});
+    write.events.push_back(
+        {{PartyId(row.party_a), PartyId(row.party_b)}, events::EncounterClosed{alert, "restart"}});
     write.rows.push_back(std::move(row));
   }
   auto committed = std::make_shared<std::promise<absl::Status>>();
@@ -197,7 +197,8 @@ void LivePicture::CycleLoop() {
       if (stopping_) return;
     }
     // A cycle that overran: start the next one now rather than run a burst to catch up.
-    if (std::chrono::steady_clock::now() > next + options_.cycle) next = std::chrono::steady_clock::now();
+    if (std::chrono::steady_clock::now() > next + options_.cycle)
+      next = std::chrono::steady_clock::now();
     CycleWrite write = Cycle(clock_.Now());
     Submit(std::move(write), [](absl::Status) {});
   }
@@ -323,7 +324,8 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
       const int64_t id = static_cast<int64_t>(e.encounter_id);
       auto sent = alerted_.find(id);
       // The last alert is the closing's prediction (the snapshot no longer holds a lost track).
-      events::EncounterAlert last = sent != alerted_.end() ? sent->second : events::EncounterAlert{};
+      events::EncounterAlert last =
+          sent != alerted_.end() ? sent->second : events::EncounterAlert{};
       const std::string reason = CloseReasonName(e.reason);
       store::EncounterRecord row{.id = id,
                                  .party_a = last.a.party.value(),
@@ -366,7 +368,8 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
   }
 
   if (now - last_prune_ >= kPruneEvery) {
-    write.prune_before = now - std::chrono::duration_cast<std::chrono::microseconds>(options_.history_window);
+    write.prune_before =
+        now - std::chrono::duration_cast<std::chrono::microseconds>(options_.history_window);
     last_prune_ = now;
   }
 
@@ -406,11 +409,12 @@ void LivePicture::Submit(CycleWrite write, std::function<void(absl::Status)> don
         for (CycleWrite& w : *shared) {
           for (store::EncounterRecord& row : w.rows) {
             const bool closing = row.closed_at.has_value();
-            ledger::Entry entry{.party = row.party_a,
-                                .action = closing ? ledger::kActionEncounterClose : ledger::kActionEncounterOpen,
-                                .object_id = std::to_string(row.id),
-                                .content_digest = store::EncounterRecordDigest(row),
-                                .server_time = now};
+            ledger::Entry entry{
+                .party = row.party_a,
+                .action = closing ? ledger::kActionEncounterClose : ledger::kActionEncounterOpen,
+                .object_id = std::to_string(row.id),
+                .content_digest = store::EncounterRecordDigest(row),
+                .server_time = now};
             ASSIGN_OR_RETURN(uint64_t index,
                              txn.AppendLedger(ledger::EncodeEntry(entry), {row.party_b}));
             row.ledger_index = static_cast<int64_t>(index);

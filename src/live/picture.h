@@ -236,7 +236,7 @@ class LivePicture {
   };
   // What one cycle writes.
   struct CycleWrite {
-    std::vector<store::EncounterRecord> rows;  // opened or closed
+    std::vector<store::EncounterRecord> rows;                              // opened or closed
     std::vector<std::pair<std::vector<PartyId>, events::Payload>> events;  // recipients: pair
     std::vector<store::TrackPointRecord> points;
     std::optional<Timestamp> prune_before;
@@ -267,8 +267,7 @@ class LivePicture {
   // The intake's state.
   mutable Mutex table_mu_;
   tactical::TrackTable table_ ABSL_GUARDED_BY(table_mu_);
-  absl::flat_hash_map<std::pair<std::string, std::string>, Extra> extra_
-      ABSL_GUARDED_BY(table_mu_);
+  absl::flat_hash_map<std::pair<std::string, std::string>, Extra> extra_ ABSL_GUARDED_BY(table_mu_);
   std::vector<store::TrackPointRecord> sampled_ ABSL_GUARDED_BY(table_mu_);
   int64_t reports_applied_ ABSL_GUARDED_BY(table_mu_) = 0;
   int64_t feed_reports_refused_ ABSL_GUARDED_BY(table_mu_) = 0;

@@ -29,8 +29,8 @@ store::PartyRecord Party(const std::string& id, const std::string& role) {
 
 // Two aircraft of NORTH and SOUTH head-on at the same level, `gap_m` apart, closing at
 // 2 x 200 m/s along the equator... here along the 35th parallel near 38 E.
-feeds::TrackReport Aircraft(const std::string& party, const std::string& id, double lng,
-                            double trk, Timestamp t, std::string callsign = "") {
+feeds::TrackReport Aircraft(const std::string& party, const std::string& id, double lng, double trk,
+                            Timestamp t, std::string callsign = "") {
   return feeds::TrackReport{.track = {.party = PartyId(party),
                                       .id = TrackId(id),
                                       .time = t,
@@ -61,14 +61,14 @@ class LivePictureTest : public ::testing::Test {
                                                      {"UNMO", "guarantor"}}) {
                         store::PartyRecord party = Party(id, role);
                         RETURN_IF_ERROR(txn.InsertParty(party));
-                        RETURN_IF_ERROR(txn.AppendLedger(ledger::EncodeEntry(
-                                                             {.party = party.id,
-                                                              .action = ledger::kActionPartyAdd,
-                                                              .object_id = party.id,
-                                                              .content_digest =
-                                                                  store::PartyRecordDigest(party),
-                                                              .server_time = Timestamp{}}))
-                                            .status());
+                        RETURN_IF_ERROR(
+                            txn.AppendLedger(ledger::EncodeEntry(
+                                                 {.party = party.id,
+                                                  .action = ledger::kActionPartyAdd,
+                                                  .object_id = party.id,
+                                                  .content_digest = store::PartyRecordDigest(party),
+                                                  .server_time = Timestamp{}}))
+                                .status());
                       }
                       return absl::OkStatus();
                     })
@@ -182,8 +182,8 @@ TEST_F(LivePictureTest, UnchangedPredictionSendsNoUpdateAndClosingIsLogged) {
   }
   EXPECT_EQ(EventTypes("NORTH"),
             (std::vector<std::string>{"encounter.opened", "encounter.closed"}));
-  auto closed = picture_->Encounters({.party = PartyId("SOUTH")},
-                                     {.state = store::EncounterState::kClosed});
+  auto closed =
+      picture_->Encounters({.party = PartyId("SOUTH")}, {.state = store::EncounterState::kClosed});
   ASSERT_TRUE(closed.ok());
   ASSERT_EQ(closed->size(), 1u);
   EXPECT_EQ(closed->front().record.close_reason, "clear");
@@ -216,8 +216,7 @@ TEST_F(LivePictureTest, AcknowledgementIsDurableToldToTheOtherPartyAndAnsweredOn
   std::promise<absl::StatusOr<AckResult>> by_guarantor;
   picture_->Acknowledge({.party = PartyId("UNMO"), .sees_everything = true}, {.encounter = 1},
                         [&](absl::StatusOr<AckResult> r) { by_guarantor.set_value(r); });
-  EXPECT_EQ(by_guarantor.get_future().get().status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(by_guarantor.get_future().get().status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ack("NORTH").status().code(), absl::StatusCode::kOk);
   auto view = picture_->Encounter({.party = PartyId("NORTH")}, 1);
   ASSERT_TRUE(view.ok());
@@ -263,8 +262,8 @@ TEST_F(LivePictureTest, RestartClosesOpenEncountersAndNeverReusesAnId) {
   EXPECT_EQ(closed->record.close_reason, "restart");
   FeedHeadOn();
   Cycle();
-  auto open = picture_->Encounters({.party = PartyId("NORTH")},
-                                   {.state = store::EncounterState::kOpen});
+  auto open =
+      picture_->Encounters({.party = PartyId("NORTH")}, {.state = store::EncounterState::kOpen});
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 1u);
   EXPECT_EQ(open->front().record.id, 2);
@@ -289,8 +288,8 @@ TEST_F(LivePictureTest, HistoryKeepsOnePointPerIntervalAndFollowsVisibility) {
 
 TEST_F(LivePictureTest, ATableFullOfTracksRefusesNewOnesButAcceptsKnownOnes) {
   picture_.reset();
-  picture_ = std::make_unique<LivePicture>(*store_, *log_, clock_,
-                                           LivePictureOptions{.max_tracks = 2});
+  picture_ =
+      std::make_unique<LivePicture>(*store_, *log_, clock_, LivePictureOptions{.max_tracks = 2});
   ASSERT_TRUE(picture_->Load().ok());
   picture_->Ingest([&](Intake& in) {
     EXPECT_TRUE(in.Apply(Aircraft("NORTH", "a", 38, 90, clock_.Now())).ok());
@@ -325,8 +324,8 @@ TEST_F(LivePictureTest, LedgerCheckMatchesEncounterRowsAndAcksAndNamesAnEditedRo
   EXPECT_EQ(report->encounters, 1u);
   EXPECT_EQ(report->encounter_acks, 1u);
   // Someone edits the stored prediction in the database file.
-  auto editor = store::Database::Open((dir_ / "deconflict.db").string(),
-                                      store::Database::Mode::kReadWrite);
+  auto editor =
+      store::Database::Open((dir_ / "deconflict.db").string(), store::Database::Mode::kReadWrite);
   ASSERT_TRUE(editor.ok()) << editor.status();
   ASSERT_TRUE((*editor)
                   ->Exec("UPDATE encounters SET opening = replace(opening, '\"dcpa_m\"', "

@@ -90,10 +90,10 @@ CREATE TABLE IF NOT EXISTS track_history (
 )sql";
 
 absl::Status PutEncounter(Txn& txn, const EncounterRecord& r) {
-  static const std::string kSql =
-      fmt::format("INSERT OR REPLACE INTO encounters({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                  "?9, ?10, ?11)",
-                  kEncounterColumns);
+  static const std::string kSql = fmt::format(
+      "INSERT OR REPLACE INTO encounters({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9, ?10, ?11)",
+      kEncounterColumns);
   ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(kSql));
   st->Bind(1, r.id);
   st->Bind(2, r.party_a);
@@ -129,7 +129,7 @@ absl::StatusOr<int64_t> MaxEncounterId(Database& db) {
 }
 
 absl::StatusOr<std::vector<EncounterRecord>> ListEncounters(Database& db,
-                                                           const EncounterFilter& filter) {
+                                                            const EncounterFilter& filter) {
   // ?1 party ('' = any), ?2 state (0 open, 1 closed, 2 all), ?3 after id, ?4 limit.
   static const std::string kSql = fmt::format(
       "SELECT {} FROM encounters WHERE (?1 = '' OR party_a = ?1 OR party_b = ?1) AND "
@@ -161,8 +161,7 @@ absl::Status InsertEncounterAck(Txn& txn, const EncounterAckRecord& ack) {
   return st->Run();
 }
 
-absl::StatusOr<std::vector<EncounterAckRecord>> ReadEncounterAcks(Database& db,
-                                                                  int64_t encounter) {
+absl::StatusOr<std::vector<EncounterAckRecord>> ReadEncounterAcks(Database& db, int64_t encounter) {
   ASSIGN_OR_RETURN(Statement * st,
                    db.Cached("SELECT encounter, party, at, key_id, signature, statement, "
                              "ledger_index FROM encounter_acks WHERE encounter = ?1 "

@@ -33,11 +33,11 @@ struct EncounterRecord {
   // The pair, ordered by (party, track).
   std::string party_a, track_a, party_b, track_b;
   Timestamp opened_at;
-  std::string opening;                  // the alert as opened (opaque here)
-  std::optional<Timestamp> closed_at;   // nullopt while open
-  std::string close_reason;             // "clear", "track_lost", "restart"; empty while open
-  std::string closing;                  // the last alert before closing (opaque); empty while open
-  int64_t ledger_index = -1;            // the entry recording this version
+  std::string opening;                 // the alert as opened (opaque here)
+  std::optional<Timestamp> closed_at;  // nullopt while open
+  std::string close_reason;            // "clear", "track_lost", "restart"; empty while open
+  std::string closing;                 // the last alert before closing (opaque); empty while open
+  int64_t ledger_index = -1;           // the entry recording this version
 };
 
 struct EncounterAckRecord {
@@ -101,7 +101,7 @@ struct TrackHistoryQuery {
   std::string viewer;
   bool everything = false;
   double lat_min = -90, lat_max = 90, lng_min = -180, lng_max = 180;  // lng_min <= lng_max
-  Timestamp from, to;  // closed interval
+  Timestamp from, to;                                                 // closed interval
   Timestamp now;
   // Resume after this point (time, party, track) of an earlier page; nullopt: from the start.
   std::optional<std::tuple<Timestamp, std::string, std::string>> after;

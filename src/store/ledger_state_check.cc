@@ -177,23 +177,26 @@ absl::Status CheckEncounters(Database& db, absl::flat_hash_map<std::string, Reco
   for (const EncounterRecord& r : rows) {
     auto it = recorded.find("encounter:" + std::to_string(r.id));
     if (it == recorded.end()) {
-      diffs.Add(fmt::format("encounters row {}: no encounter entry in the ledger records it", r.id));
+      diffs.Add(
+          fmt::format("encounters row {}: no encounter entry in the ledger records it", r.id));
       continue;
     }
     Recorded& rec = it->second;
     rec.has_row = true;
     const bool closed_entry = rec.entry.action == ledger::kActionEncounterClose;
-    if (r.ledger_index != static_cast<int64_t>(rec.index) || r.closed_at.has_value() != closed_entry) {
-      diffs.Add(fmt::format("encounters row {}: ledger_index {} ({}) but the latest entry of this "
-                            "encounter is {} ({})",
-                            r.id, r.ledger_index, r.closed_at ? "closed" : "open", rec.index,
-                            rec.entry.action));
+    if (r.ledger_index != static_cast<int64_t>(rec.index) ||
+        r.closed_at.has_value() != closed_entry) {
+      diffs.Add(fmt::format(
+          "encounters row {}: ledger_index {} ({}) but the latest entry of this "
+          "encounter is {} ({})",
+          r.id, r.ledger_index, r.closed_at ? "closed" : "open", rec.index, rec.entry.action));
       continue;
     }
     if (r.party_a != rec.entry.party || EncounterRecordDigest(r) != rec.entry.content_digest) {
-      diffs.Add(fmt::format("encounters row {}: its content (pair, times, prediction) does not "
-                            "match the digest committed by ledger entry {} ({})",
-                            r.id, rec.index, rec.entry.action));
+      diffs.Add(
+          fmt::format("encounters row {}: its content (pair, times, prediction) does not "
+                      "match the digest committed by ledger entry {} ({})",
+                      r.id, rec.index, rec.entry.action));
       continue;
     }
     ++report.encounters;
@@ -203,9 +206,10 @@ absl::Status CheckEncounters(Database& db, absl::flat_hash_map<std::string, Reco
       if (entry == acks.end() || entry->second.object_id != std::to_string(r.id) ||
           entry->second.party != ack.party ||
           entry->second.content_digest != EncounterAckDigest(ack)) {
-        diffs.Add(fmt::format("encounter_acks row ({}, {}): does not match an encounter.ack "
-                              "entry at its ledger_index {}",
-                              r.id, ack.party, ack.ledger_index));
+        diffs.Add(
+            fmt::format("encounter_acks row ({}, {}): does not match an encounter.ack "
+                        "entry at its ledger_index {}",
+                        r.id, ack.party, ack.ledger_index));
         continue;
       }
       ++report.encounter_acks;

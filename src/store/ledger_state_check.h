@@ -40,10 +40,10 @@
 namespace deconflict::store {
 
 struct StateCheckReport {
-  uint64_t operations = 0;  // operation rows that match their entry
-  uint64_t parties = 0;     // party rows that match their entries
-  uint64_t witnesses = 0;   // operator-bound witness rows that match their witness.add entries
-  uint64_t encounters = 0;  // encounter rows that match their latest encounter.open/close entry
+  uint64_t operations = 0;      // operation rows that match their entry
+  uint64_t parties = 0;         // party rows that match their entries
+  uint64_t witnesses = 0;       // operator-bound witness rows that match their witness.add entries
+  uint64_t encounters = 0;      // encounter rows that match their latest encounter.open/close entry
   uint64_t encounter_acks = 0;  // acknowledgement rows that match their encounter.ack entry
 };
 

@@ -63,8 +63,8 @@ std::string EncounterAckDigest(const EncounterAckRecord& ack) {
     return Sha256("deconflict-ack-record/v1\n" + ack.key_id + "\n" + Hex(ack.signature) + "\n" +
                   ack.statement);
   }
-  return Sha256("deconflict/encounter-ack/v1\n" + std::to_string(ack.encounter) + "\n" +
-                ack.party + "\n" + std::to_string(ack.at.time_since_epoch().count()));
+  return Sha256("deconflict/encounter-ack/v1\n" + std::to_string(ack.encounter) + "\n" + ack.party +
+                "\n" + std::to_string(ack.at.time_since_epoch().count()));
 }
 
 std::string PartyRecordDigest(const PartyRecord& r) {

@@ -71,12 +71,12 @@ struct LedgerCheckReport {
   uint64_t nodes = 0;
   uint64_t checkpoints = 0;
   uint64_t cosignatures = 0;
-  uint64_t operations = 0;  // operation rows that match their entries (ledger_state_check.h)
-  uint64_t parties = 0;     // party rows that match their entries
-  uint64_t witnesses = 0;   // witness bindings that match their entries
-  uint64_t encounters = 0;  // encounter rows that match their entries
+  uint64_t operations = 0;      // operation rows that match their entries (ledger_state_check.h)
+  uint64_t parties = 0;         // party rows that match their entries
+  uint64_t witnesses = 0;       // witness bindings that match their entries
+  uint64_t encounters = 0;      // encounter rows that match their entries
   uint64_t encounter_acks = 0;  // encounter acknowledgements that match their entries
-  ledger::Hash root{};      // of all entries
+  ledger::Hash root{};          // of all entries
 };
 
 // The writer side. Thread-compatible: Append, FinishBatch, ForgetCache, AddCosignature,

@@ -8,12 +8,13 @@
 //     for (const EncounterEvent& e : tracker.Update(table.tracks(), conflicts, now)) Publish(e);
 //
 // Rule (hysteresis): a pair's encounter opens the first cycle the pair is in conflict and gets
-// the next id (first_id, first_id + 1, ...; never reused by this tracker). Every cycle the pair is in conflict it
-// is updated and its clear count resets. A cycle in which the pair is not in conflict adds one to
-// the clear count; the encounter closes when the count reaches close_after_clear_cycles, or at
-// once when one of its tracks is no longer in the snapshot (expired). So a pair whose predicted
-// miss distance hovers around the minimum, or that drops out of conflict for a cycle or two
-// just after CPA or through noise, keeps one encounter and one id instead of flapping.
+// the next id (first_id, first_id + 1, ...; never reused by this tracker). Every cycle the pair is
+// in conflict it is updated and its clear count resets. A cycle in which the pair is not in
+// conflict adds one to the clear count; the encounter closes when the count reaches
+// close_after_clear_cycles, or at once when one of its tracks is no longer in the snapshot
+// (expired). So a pair whose predicted miss distance hovers around the minimum, or that drops out
+// of conflict for a cycle or two just after CPA or through noise, keeps one encounter and one id
+// instead of flapping.
 #pragma once
 
 #include <cstdint>

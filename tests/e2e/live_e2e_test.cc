@@ -15,14 +15,10 @@ namespace {
 
 // One report of aircraft `id` at 35 N, `lng`, FL300, 200 m/s on `trk`, time now.
 boost::json::object Report(const std::string& id, double lng, double trk) {
-  return {{"id", id},
-          {"time", FormatRfc3339(SystemClock().Now())},
-          {"lat", 35.0},
-          {"lng", lng},
-          {"alt_m", 9144.0},
-          {"gs_mps", 200.0},
-          {"trk_deg", trk},
-          {"vs_mps", 0.0},
+  return {{"id", id},        {"time", FormatRfc3339(SystemClock().Now())},
+          {"lat", 35.0},     {"lng", lng},
+          {"alt_m", 9144.0}, {"gs_mps", 200.0},
+          {"trk_deg", trk},  {"vs_mps", 0.0},
           {"callsign", id}};
 }
 std::string Batch(std::initializer_list<boost::json::object> reports) {
@@ -128,8 +124,8 @@ TEST_F(LiveE2E, APartyCannotMoveOrSeeAnotherPartysTracks) {
 
 TEST_F(LiveE2E, TheWebSocketStreamTakesBatchesAndAnswersEachInOrder) {
   std::string error;
-  auto feed = WsClient::Connect(server_->port(), north_, {.path = "/v1/tracks/stream"}, nullptr,
-                                &error);
+  auto feed =
+      WsClient::Connect(server_->port(), north_, {.path = "/v1/tracks/stream"}, nullptr, &error);
   ASSERT_NE(feed, nullptr) << error;
   boost::json::object bad = Report("n2", 38.0, 90);
   bad["lat"] = 91.0;

@@ -52,7 +52,8 @@ class Feed {
       if (client < 0) return;
       ++connections_;
       const std::string garbage =
-          "MSG,3,1,1,4CA2D6,1,2026/12/01,10:00:00.000,2026/12/01,10:00:00.000,,37000,,,north,,,,,,,0\n"
+          "MSG,3,1,1,4CA2D6,1,2026/12/01,10:00:00.000,2026/12/"
+          "01,10:00:00.000,,37000,,,north,,,,,,,0\n"
           "\x01\x02\xff binary garbage\n"
           "STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153,2008/11/28,14:58:51.153,RM\n"
           "MSG,99\n" +
@@ -68,8 +69,7 @@ class Feed {
                                             .track_deg = 90},
                                   .callsign = "NAF01"};
         absl::StatusOr<std::string> lines = feeds::FormatSbsLines(report);
-        if (!lines.ok() ||
-            ::send(client, lines->data(), lines->size(), MSG_NOSIGNAL) < 0) {
+        if (!lines.ok() || ::send(client, lines->data(), lines->size(), MSG_NOSIGNAL) < 0) {
           break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -109,9 +109,8 @@ TEST(SbsFeedE2E, FeedAircraftBecomeThePartysTracksThroughBadLinesAndAReconnect) 
   ServerProcess server(dir.path(),
                        {"--sbs-feed", "NORTH=127.0.0.1:" + std::to_string(feed.port())});
   ASSERT_TRUE(server.Start()) << server.error();
-  boost::json::value seen = PollTracks(server.port(), unmo, [](const boost::json::array& t) {
-    return t.size() == 1;
-  });
+  boost::json::value seen =
+      PollTracks(server.port(), unmo, [](const boost::json::array& t) { return t.size() == 1; });
   ASSERT_EQ(seen.at("tracks").as_array().size(), 1u) << seen;
   const auto& track = seen.at("tracks").at(0);
   EXPECT_EQ(track.at("party").as_string(), "NORTH");

@@ -1,5 +1,6 @@
-// tests/e2e/ws_client.h: a small blocking WebSocket client (GET /v1/events, /v1/tracks/stream) for end-to-end tests
-// and the fan-out benchmark (Boost.Beast), with timeouts so that a test never hangs.
+// tests/e2e/ws_client.h: a small blocking WebSocket client (GET /v1/events, /v1/tracks/stream) for
+// end-to-end tests and the fan-out benchmark (Boost.Beast), with timeouts so that a test never
+// hangs.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -20,8 +21,8 @@ class WsClient {
  public:
   struct Options {
     TokenIn token_in = TokenIn::kHeader;
-    int64_t after = -1;      // -1: no ?after=
-    int receive_buffer = 0;  // SO_RCVBUF in bytes before connecting (0: the system's)
+    int64_t after = -1;               // -1: no ?after=
+    int receive_buffer = 0;           // SO_RCVBUF in bytes before connecting (0: the system's)
     std::string path = "/v1/events";  // or "/v1/tracks/stream"
   };
   // Connects and handshakes. nullptr on failure, with the HTTP status (0 if none) and a note.

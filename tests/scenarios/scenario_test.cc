@@ -291,9 +291,9 @@ class Runner {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     bool seen = false;
     while (!seen && std::chrono::steady_clock::now() < deadline) {
-      HttpResult page = Http(server_->port(), "GET",
-                             "/v1/events?limit=1000&after=" + std::to_string(events_seen_[party]),
-                             "", token);
+      HttpResult page =
+          Http(server_->port(), "GET",
+               "/v1/events?limit=1000&after=" + std::to_string(events_seen_[party]), "", token);
       ASSERT_EQ(page.status, 200) << page.body;
       const boost::json::value json = page.json();
       events_seen_[party] = json.at("next_after").to_number<int64_t>();
@@ -313,7 +313,8 @@ class Runner {
   std::string EventName(const boost::json::object& o) {
     const std::string type(o.at("type").as_string());
     if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
-    if (o.contains("operation")) return type + ":" + NameOf(std::string(o.at("operation").as_string()));
+    if (o.contains("operation"))
+      return type + ":" + NameOf(std::string(o.at("operation").as_string()));
     return type + ":" + std::string(o.at("party").as_string());
   }
 
@@ -332,10 +333,9 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {
-            "missing",      "conflicts", "operations", "field",    "state",  "whole",
-            "overlap-only", "same",      "coarsened",  "exact",    "probed", "events",
-            "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
-            "closed"};
+            "missing", "conflicts", "operations", "field",  "state",  "whole",    "overlap-only",
+            "same",    "coarsened", "exact",      "probed", "events", "accepted", "refused",
+            "tracks",  "callsign",  "encounters", "acks",   "closed"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -426,8 +426,8 @@ class Runner {
             continue;
           }
           found = true;
-          const std::string shown = o.contains("callsign") ? std::string(o.at("callsign").as_string())
-                                                           : "none";
+          const std::string shown =
+              o.contains("callsign") ? std::string(o.at("callsign").as_string()) : "none";
           EXPECT_EQ(shown, callsign) << track << " in " << last_.body;
         }
         EXPECT_TRUE(found) << track << " not in " << last_.body;
