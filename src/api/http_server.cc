@@ -176,7 +176,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // request, from its first byte for later ones; see WaitForNextRequest).
   void ReadHeader() {
     parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
+    // Beast checks a Content-Length against the limit while it reads the header, before the
+    // target is known: allow the largest limit of any route here, then hold the request to its
+    // own route's limit in ReadBody.
+    body_limit_ = options_.max_body_bytes;
+    size_t largest = options_.max_body_bytes;
+    for (const auto& [path, limit] : options_.large_body_paths) largest = std::max(largest, limit);
+    parser_->body_limit(largest);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(options_.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
@@ -185,19 +191,25 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
-    body_limit_ = options_.max_body_bytes;
-    const auto& header = parser_->get();
-    if (header.method() == http::verb::post) {
-      std::string_view target = header.target();
-      auto it = options_.large_body_paths.find(std::string(target.substr(0, target.find('?'))));
-      if (it != options_.large_body_paths.end()) {
-        body_limit_ = it->second;
-        parser_->body_limit(body_limit_);
-      }
+    body_limit_ = LimitOf(parser_->get());
+    // A declared length over this request's limit is refused before its body is read; a chunked
+    // body is held to the limit as it arrives.
+    if (boost::optional<uint64_t> length = parser_->content_length();
+        length && *length > body_limit_) {
+      return OnReadError(http::error::body_limit);
     }
+    parser_->body_limit(body_limit_);
     stream_.expires_after(options_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRequest, shared_from_this()));
+  }
+
+  // The body limit of a request: its route's (large_body_paths) or max_body_bytes.
+  size_t LimitOf(const http::request<http::string_body>& header) const {
+    if (header.method() != http::verb::post) return options_.max_body_bytes;
+    std::string_view target = header.target();
+    auto it = options_.large_body_paths.find(std::string(target.substr(0, target.find('?'))));
+    return it == options_.large_body_paths.end() ? options_.max_body_bytes : it->second;
   }
 
   void OnReadError(beast::error_code ec) {
@@ -206,6 +218,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == http::error::body_limit) {
+      // Also when refused while the header was read (over every route's limit): the start line
+      // is parsed by then, so the route's own limit is named.
+      body_limit_ = LimitOf(parser_->get());
       return Write(SimpleError(413, "too_large",
                                fmt::format("body: larger than the limit of {} bytes", body_limit_)),
                    /*keep_alive=*/false, 11);

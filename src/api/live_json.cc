@@ -62,6 +62,9 @@ boost::json::object EncounterJson(const live::EncounterView& view) {
     acks.push_back(std::move(a));
   }
   out["acknowledgements"] = std::move(acks);
+  boost::json::array alerted;
+  for (const std::string& party : r.alerted) alerted.emplace_back(party);
+  out["alerted"] = std::move(alerted);
   return out;
 }
 

@@ -10,16 +10,6 @@
 #include "store/signing_keys_table.h"
 
 namespace deconflict::live {
-namespace {
-
-std::string OpeningDigestOf(store::EncounterRecord record) {
-  record.closed_at.reset();
-  record.close_reason.clear();
-  record.closing.clear();
-  return store::EncounterRecordDigest(record);
-}
-
-}  // namespace
 
 void LivePicture::Acknowledge(const Viewer& viewer, AckRequest request,
                               std::function<void(absl::StatusOr<AckResult>)> done) {
@@ -49,7 +39,7 @@ void LivePicture::Acknowledge(const Viewer& viewer, AckRequest request,
     if (!keys.ok()) return done(keys.status());
     const parties::AckStatement statement{.kind = parties::kAckKindEncounter,
                                           .object_id = std::to_string(row.id),
-                                          .object_digest = OpeningDigestOf(row),
+                                          .object_digest = store::EncounterOpeningDigest(row),
                                           .party = viewer.party,
                                           .time = request.signature->signed_at};
     absl::StatusOr<parties::VerifiedAck> checked = parties::VerifyAcknowledgement(

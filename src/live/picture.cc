@@ -40,14 +40,6 @@ bool Moved(const events::EncounterPrediction& sent, const events::EncounterPredi
          std::abs(now.dcpa_m - sent.dcpa_m) > dcpa_threshold_m;
 }
 
-// The row as it was opened: the digest an acknowledgement signs.
-std::string OpeningDigest(store::EncounterRecord record) {
-  record.closed_at.reset();
-  record.close_reason.clear();
-  record.closing.clear();
-  return store::EncounterRecordDigest(record);
-}
-
 }  // namespace
 
 absl::Status ValidateLivePictureOptions(const LivePictureOptions& o) {
@@ -232,6 +224,16 @@ absl::Status LivePicture::Offer(feeds::TrackReport report) {
   return result;
 }
 
+events::EncounterPrediction LivePicture::PredictionOf(const tactical::EncounterEvent& e) {
+  return {.at = e.time,
+          .t_in_s = e.latest.t_in_s,
+          .t_out_s = e.latest.t_out_s,
+          .tcpa_s = e.latest.tcpa_s,
+          .dcpa_m = e.latest.dcpa_m,
+          .distance_m = e.latest.distance_m,
+          .vertical_separation_m = e.latest.vertical_separation_m};
+}
+
 events::EncounterAlert LivePicture::AlertOf(const tactical::EncounterEvent& e,
                                             std::span<const tactical::Track> snapshot) const {
   auto state = [&](uint32_t index) {
@@ -255,13 +257,7 @@ events::EncounterAlert LivePicture::AlertOf(const tactical::EncounterEvent& e,
       .opened_at = e.opened_at,
       .a = std::move(first),
       .b = std::move(second),
-      .prediction = {.at = e.time,
-                     .t_in_s = e.latest.t_in_s,
-                     .t_out_s = e.latest.t_out_s,
-                     .tcpa_s = e.latest.tcpa_s,
-                     .dcpa_m = e.latest.dcpa_m,
-                     .distance_m = e.latest.distance_m,
-                     .vertical_separation_m = e.latest.vertical_separation_m}};
+      .prediction = PredictionOf(e)};
 }
 
 LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
@@ -305,18 +301,18 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
                             .track_b = alert.b.track.value(),
                             .opened_at = alert.opened_at,
                             .opening = events::EncodeAlert(alert)});
-      opening_[alert.encounter] = write.rows.back().opening;
       write.events.push_back({pair, events::EncounterOpened{alert}});
       write.opened_or_updated.push_back(alert);
       alerted_[alert.encounter] = alert;
     } else if (e.kind == tactical::EncounterEventKind::kUpdated) {
-      events::EncounterAlert alert = AlertOf(e, snapshot_);
-      auto sent = alerted_.find(alert.encounter);
+      // Most updates are not news: judge the prediction before building the alert.
+      auto sent = alerted_.find(static_cast<int64_t>(e.encounter_id));
       if (sent != alerted_.end() &&
-          !Moved(sent->second.prediction, alert.prediction, options_.update_time_threshold_s,
+          !Moved(sent->second.prediction, PredictionOf(e), options_.update_time_threshold_s,
                  options_.update_dcpa_threshold_m)) {
         continue;
       }
+      events::EncounterAlert alert = AlertOf(e, snapshot_);
       write.events.push_back({pair, events::EncounterUpdated{alert}});
       write.opened_or_updated.push_back(alert);
       alerted_[alert.encounter] = alert;
@@ -333,7 +329,6 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
                                  .party_b = last.b.party.value(),
                                  .track_b = last.b.track.value(),
                                  .opened_at = last.opened_at,
-                                 .opening = opening_[id],
                                  .closed_at = now,
                                  .close_reason = reason,
                                  .closing = events::EncodeAlert(last)};
@@ -341,26 +336,26 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
       write.events.push_back({pair, events::EncounterClosed{last, reason}});
       write.closed.push_back(id);
       alerted_.erase(id);
-      opening_.erase(id);
     }
   }
 
-  // Acknowledgement deadlines, over the committed open encounters.
+  // Acknowledgement deadlines: each committed encounter is judged once, when its deadline
+  // passes (deadlines_ is in opening order), so a cycle costs O(encounters reaching it).
   {
-    ReaderLock lock(view_mu_);
-    for (const auto& [id, published] : open_) {
-      if (now - published.latest.opened_at <
-          std::chrono::duration_cast<std::chrono::microseconds>(options_.ack_deadline)) {
-        continue;
-      }
+    WriterLock lock(view_mu_);
+    const auto deadline =
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.ack_deadline);
+    while (!deadlines_.empty() && now - deadlines_.front().first >= deadline) {
+      const int64_t id = deadlines_.front().second;
+      deadlines_.pop_front();
+      auto it = open_.find(id);
+      if (it == open_.end()) continue;  // closed before its deadline
+      const Published& published = it->second;
       std::vector<PartyId> silent;
       for (const PartyId& party : {published.latest.a.party, published.latest.b.party}) {
-        if (!published.acked.contains(party.value()) && !published.warned.contains(party.value())) {
-          silent.push_back(party);
-        }
+        if (!published.acked.contains(party.value())) silent.push_back(party);
       }
       if (silent.empty()) continue;
-      for (const PartyId& party : silent) write.warned.emplace_back(id, party.value());
       write.events.push_back(
           {{published.latest.a.party, published.latest.b.party},
            events::EncounterUnacknowledged{.alert = published.latest, .parties = silent}});
@@ -395,7 +390,7 @@ void LivePicture::Submit(CycleWrite write, std::function<void(absl::Status)> don
       retry_.pop_front();
     }
   }
-  if (!write.empty() || !write.warned.empty()) writes.push_back(std::move(write));
+  if (!write.empty()) writes.push_back(std::move(write));
   if (writes.empty()) {
     done(absl::OkStatus());
     return;
@@ -409,6 +404,18 @@ void LivePicture::Submit(CycleWrite write, std::function<void(absl::Status)> don
         for (CycleWrite& w : *shared) {
           for (store::EncounterRecord& row : w.rows) {
             const bool closing = row.closed_at.has_value();
+            if (closing) {
+              // The row keeps what it recorded at the opening.
+              ASSIGN_OR_RETURN(std::optional<store::EncounterRecord> opened,
+                               store::ReadEncounter(txn.db(), row.id));
+              if (opened) {
+                row.opening = opened->opening;
+                row.alerted = opened->alerted;
+              }
+            } else {
+              row.alerted = {row.party_a, row.party_b};
+              for (const std::string& g : guarantor_ids) row.alerted.push_back(g);
+            }
             ledger::Entry entry{
                 .party = row.party_a,
                 .action = closing ? ledger::kActionEncounterClose : ledger::kActionEncounterOpen,
@@ -472,16 +479,16 @@ void LivePicture::Publish(const CycleWrite& w) {
   for (const events::EncounterAlert& alert : w.opened_or_updated) {
     auto [it, inserted] = open_.try_emplace(alert.encounter);
     it->second.latest = alert;
-    if (inserted) show(alert, true);
+    if (inserted) {
+      show(alert, true);
+      deadlines_.emplace_back(alert.opened_at, alert.encounter);
+    }
   }
   for (int64_t id : w.closed) {
     auto it = open_.find(id);
     if (it == open_.end()) continue;
     show(it->second.latest, false);
     open_.erase(it);
-  }
-  for (const auto& [id, party] : w.warned) {
-    if (auto it = open_.find(id); it != open_.end()) it->second.warned.insert(party);
   }
 }
 
@@ -521,7 +528,7 @@ absl::StatusOr<EncounterView> LivePicture::ViewOf(store::Database& db,
   ASSIGN_OR_RETURN(view.latest,
                    events::DecodeAlert(record.closed_at ? record.closing : record.opening));
   ASSIGN_OR_RETURN(view.acks, store::ReadEncounterAcks(db, record.id));
-  view.object_digest = OpeningDigest(record);
+  view.object_digest = store::EncounterOpeningDigest(record);
   if (!record.closed_at) {
     ReaderLock lock(view_mu_);
     if (auto it = open_.find(record.id); it != open_.end()) view.latest = it->second.latest;

@@ -35,7 +35,7 @@
 //
 // Ledger: encounter.open and encounter.close entries have party = the pair's first party, the
 // other as reader (ledger/commitment.h), content digest = store::EncounterRecordDigest of the row
-// as written; encounter.ack entries are the acknowledging party's (parties/acknowledgement.h for
+// as written (the alert, when, and who was alerted: the pair and the guarantors of the moment); encounter.ack entries are the acknowledging party's (parties/acknowledgement.h for
 // a signed one; otherwise SHA-256 of "deconflict/encounter-ack/v1\n<id>\n<party>\n<time us>").
 //
 // Thread-safety: thread-safe.
@@ -84,10 +84,11 @@ struct LivePictureOptions {
   // Clear cycles before an encounter closes (tactical/encounter_tracker.h). Default: 3.
   int close_after_clear_cycles = 3;
   // encounter.updated is sent when t_in or tcpa moved by more than this since the last alert,
-  // once the time elapsed is taken off. Default: 10 s.
-  double update_time_threshold_s = 10;
-  // ... or when dcpa moved by more than this. Default: 500 m.
-  double update_dcpa_threshold_m = 500;
+  // once the time elapsed is taken off. Default: 20 s.
+  double update_time_threshold_s = 20;
+  // ... or when dcpa moved by more than this. Default: 1 NM (1,852 m): a duty officer hears of a
+  // change worth acting on, not of every turn.
+  double update_dcpa_threshold_m = 1852;
   // One history point per track per this interval. Default: 10 s.
   std::chrono::duration<double> history_interval = std::chrono::seconds(10);
   // History older than this is pruned. Default: 24 h.
@@ -232,7 +233,6 @@ class LivePicture {
   struct Published {
     events::EncounterAlert latest;
     std::set<std::string> acked;   // parties that acknowledged
-    std::set<std::string> warned;  // parties already reported unacknowledged
   };
   // What one cycle writes.
   struct CycleWrite {
@@ -243,7 +243,6 @@ class LivePicture {
     // Applied to what readers see once durable.
     std::vector<events::EncounterAlert> opened_or_updated;
     std::vector<int64_t> closed;
-    std::vector<std::pair<int64_t, std::string>> warned;
     bool empty() const { return rows.empty() && events.empty() && points.empty() && !prune_before; }
   };
 
@@ -253,6 +252,7 @@ class LivePicture {
   // Submits `write` (after any earlier failed ones); `done` after the commit.
   void Submit(CycleWrite write, std::function<void(absl::Status)> done);
   void Publish(const CycleWrite& write);
+  static events::EncounterPrediction PredictionOf(const tactical::EncounterEvent& event);
   events::EncounterAlert AlertOf(const tactical::EncounterEvent& event,
                                  std::span<const tactical::Track> snapshot) const;
   bool Visible(const Viewer& viewer, const store::EncounterRecord& record) const;
@@ -279,13 +279,17 @@ class LivePicture {
   std::map<std::pair<std::string, std::string>, std::multiset<std::string>> shown_to_
       ABSL_GUARDED_BY(view_mu_);
 
+  // (opened_at, id) of the committed encounters whose acknowledgement deadline is still to be
+  // judged, in opening order.
+  std::deque<std::pair<Timestamp, int64_t>> deadlines_ ABSL_GUARDED_BY(view_mu_);
+
   // The cycle's own state (one cycle at a time: the cycle thread, or RunCycle).
   Mutex cycle_mu_;
   tactical::Detector detector_ ABSL_GUARDED_BY(cycle_mu_);
   std::unique_ptr<tactical::EncounterTracker> tracker_ ABSL_GUARDED_BY(cycle_mu_);
   std::vector<tactical::Track> snapshot_ ABSL_GUARDED_BY(cycle_mu_);
-  std::map<int64_t, events::EncounterAlert> alerted_ ABSL_GUARDED_BY(cycle_mu_);  // last sent
-  std::map<int64_t, std::string> opening_ ABSL_GUARDED_BY(cycle_mu_);  // the rows' opening
+  // The last alert sent of each open encounter.
+  absl::flat_hash_map<int64_t, events::EncounterAlert> alerted_ ABSL_GUARDED_BY(cycle_mu_);
   Timestamp last_prune_ ABSL_GUARDED_BY(cycle_mu_);
 
   // Writes whose commit failed, to be written again first.

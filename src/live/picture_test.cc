@@ -351,3 +351,56 @@ TEST(EncounterAckDigest, SignedFormIsTheAcknowledgementRecordDigest) {
 
 }  // namespace
 }  // namespace deconflict::live
+
+namespace deconflict::live {
+namespace {
+
+TEST_F(LivePictureTest, TracksLeaveThePictureAfterTheirMaxAgeAndTheirEncounterClosesAsLost) {
+  FeedHeadOn();
+  Cycle();
+  clock_.Advance(31s);  // default track_max_age: 30 s, and nobody reported since
+  Cycle();
+  EXPECT_TRUE(picture_->Tracks({.party = PartyId("UNMO"), .sees_everything = true}).empty());
+  auto closed = picture_->Encounter({.party = PartyId("NORTH")}, 1);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->record.close_reason, "track_lost");
+  EXPECT_EQ(picture_->stats().open_encounters, 0u);
+}
+
+TEST_F(LivePictureTest, FeedReportsAreValidatedAndRefusalsCounted) {
+  feeds::TrackReport good = Aircraft("NORTH", "4CA2D6", 38.0, 90, clock_.Now());
+  EXPECT_TRUE(picture_->Offer(good).ok());
+  feeds::TrackReport older = Aircraft("NORTH", "4CA2D6", 38.0, 90, clock_.Now() - 5s);
+  EXPECT_FALSE(picture_->Offer(older).ok());  // older than the held report
+  feeds::TrackReport high = Aircraft("NORTH", "4CA2D7", 38.0, 90, clock_.Now());
+  high.track.alt_m = 40'000;
+  EXPECT_FALSE(picture_->Offer(high).ok());
+  EXPECT_EQ(picture_->stats().feed_reports_refused, 2);
+  EXPECT_EQ(picture_->stats().reports_applied, 1);
+}
+
+}  // namespace
+}  // namespace deconflict::live
+
+namespace deconflict::live {
+namespace {
+
+TEST_F(LivePictureTest, APredictionThatMovesBeyondTheThresholdsIsSentAsAnUpdate) {
+  FeedHeadOn();
+  Cycle();
+  // SOUTH slows from 200 to 50 m/s: closing at 250 m/s, CPA moves from 100 s to 160 s ahead.
+  feeds::TrackReport slower = Aircraft(
+      "SOUTH", "s1", 38.0 + 40'000 / (111'320 * std::cos(35 * M_PI / 180)), 270, clock_.Now());
+  slower.track.ground_speed_mps = 50;
+  Feed({slower});
+  clock_.Advance(1s);
+  Cycle();
+  EXPECT_EQ(EventTypes("SOUTH"),
+            (std::vector<std::string>{"encounter.opened", "encounter.updated"}));
+  auto open = picture_->Encounter({.party = PartyId("SOUTH")}, 1);
+  ASSERT_TRUE(open.ok());
+  EXPECT_NEAR(open->latest.prediction.tcpa_s, 159, 2);
+}
+
+}  // namespace
+}  // namespace deconflict::live

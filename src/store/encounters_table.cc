@@ -11,7 +11,28 @@ Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us
 
 constexpr char kEncounterColumns[] =
     "id, party_a, track_a, party_b, track_b, opened_at, opening, closed_at, close_reason, "
-    "closing, ledger_index";
+    "closing, ledger_index, alerted";
+
+// `alerted` is stored as the ids joined by ',' (party ids never hold one: common/ids.h).
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) {
+    if (!out.empty()) out += ',';
+    out += id;
+  }
+  return out;
+}
+std::vector<std::string> SplitIds(const std::string& text) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    ids.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return ids;
+}
 
 EncounterRecord EncounterRowOf(const Statement& st) {
   EncounterRecord r;
@@ -26,6 +47,7 @@ EncounterRecord EncounterRowOf(const Statement& st) {
   r.close_reason = st.ColumnText(8);
   r.closing = st.ColumnText(9);
   r.ledger_index = st.ColumnInt(10);
+  r.alerted = SplitIds(st.ColumnText(11));
   return r;
 }
 
@@ -60,7 +82,8 @@ CREATE TABLE IF NOT EXISTS encounters (
   closed_at     INTEGER,                             -- NULL while open
   close_reason  TEXT NOT NULL,
   closing       TEXT NOT NULL,
-  ledger_index  INTEGER NOT NULL
+  ledger_index  INTEGER NOT NULL,
+  alerted       TEXT NOT NULL                        -- party ids told of the opening, ','-joined
 );
 CREATE INDEX IF NOT EXISTS encounters_open ON encounters(closed_at);
 CREATE INDEX IF NOT EXISTS encounters_by_party_a ON encounters(party_a, id);
@@ -92,7 +115,7 @@ CREATE TABLE IF NOT EXISTS track_history (
 absl::Status PutEncounter(Txn& txn, const EncounterRecord& r) {
   static const std::string kSql = fmt::format(
       "INSERT OR REPLACE INTO encounters({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-      "?9, ?10, ?11)",
+      "?9, ?10, ?11, ?12)",
       kEncounterColumns);
   ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(kSql));
   st->Bind(1, r.id);
@@ -110,6 +133,7 @@ absl::Status PutEncounter(Txn& txn, const EncounterRecord& r) {
   st->Bind(9, r.close_reason);
   st->Bind(10, r.closing);
   st->Bind(11, r.ledger_index);
+  st->Bind(12, JoinIds(r.alerted));
   return st->Run();
 }
 

@@ -34,6 +34,7 @@ struct EncounterRecord {
   std::string party_a, track_a, party_b, track_b;
   Timestamp opened_at;
   std::string opening;                 // the alert as opened (opaque here)
+  std::vector<std::string> alerted;    // who was told of the opening: the pair, the guarantors
   std::optional<Timestamp> closed_at;  // nullopt while open
   std::string close_reason;            // "clear", "track_lost", "restart"; empty while open
   std::string closing;                 // the last alert before closing (opaque); empty while open

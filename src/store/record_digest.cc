@@ -55,7 +55,16 @@ std::string EncounterRecordDigest(const EncounterRecord& r) {
   e.Int(r.closed_at ? r.closed_at->time_since_epoch().count() : -1);
   e.Bytes(r.close_reason);
   e.Bytes(r.closing);
+  e.Int(static_cast<int64_t>(r.alerted.size()));
+  for (const std::string& party : r.alerted) e.Bytes(party);
   return Sha256(e.bytes());
+}
+
+std::string EncounterOpeningDigest(EncounterRecord record) {
+  record.closed_at.reset();
+  record.close_reason.clear();
+  record.closing.clear();
+  return EncounterRecordDigest(record);
 }
 
 std::string EncounterAckDigest(const EncounterAckRecord& ack) {

@@ -32,9 +32,14 @@ std::string OperationRecordDigest(const OperationRecord& record);
 
 // SHA-256 (32 raw bytes) of the canonical encoding of an encounter row without its ledger_index:
 // tag "deconflict/encounter/v1\n", then id, party_a, track_a, party_b, track_b, opened_at,
-// opening, closed_at (-1 while open), close_reason, closing, encoded as above. The content digest
+// opening, closed_at (-1 while open), close_reason, closing, then the number of alerted parties
+// and each of them, encoded as above. The content digest
 // of the encounter.open and encounter.close entries (store/encounters_table.h).
 std::string EncounterRecordDigest(const EncounterRecord& record);
+// EncounterRecordDigest of the row as it was opened (closed_at, close_reason and closing
+// cleared): the content digest of its encounter.open entry, and the object digest that a signed
+// acknowledgement of the encounter signs (parties/acknowledgement.h, kind "encounter").
+std::string EncounterOpeningDigest(EncounterRecord record);
 
 // The content digest of an encounter.ack entry. Signed (signature not empty): SHA-256 of
 // "deconflict-ack-record/v1\n<key id>\n<128 lowercase hex digits of the signature>\n" followed by
