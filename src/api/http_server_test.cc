@@ -577,8 +577,8 @@ Router BodySizeRouter() {
 }
 
 std::string Post(std::string_view path, size_t bytes) {
-  return fmt::format("POST {} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n\r\n{}", path,
-                     bytes, std::string(bytes, 'x'));
+  return fmt::format("POST {} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n\r\n{}", path, bytes,
+                     std::string(bytes, 'x'));
 }
 
 TEST(HttpServerLimits, ALargeBodyRouteTakesItsOwnLimitAndOthersKeepTheDefault) {

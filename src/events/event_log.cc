@@ -13,13 +13,14 @@ absl::StatusOr<std::vector<Event>> EventLog::Append(store::Txn& txn,
   absl::flat_hash_set<PartyId> seen;
   std::vector<Event> appended;
   appended.reserve(recipients.size());
+  // One row, encoded once, stored once per recipient.
+  store::EventRow row = ToRow(Event{.time = now, .payload = payload});
   for (const PartyId& recipient : recipients) {
     if (recipient.empty()) return InvalidField("recipient", "must not be empty");
     if (!seen.insert(recipient).second) continue;
-    Event event{.recipient = recipient, .time = now, .payload = payload};
-    store::EventRow row = ToRow(event);
-    ASSIGN_OR_RETURN(event.seq, store::AppendEventRow(txn, row));
-    appended.push_back(std::move(event));
+    row.recipient = recipient.value();
+    ASSIGN_OR_RETURN(int64_t seq, store::AppendEventRow(txn, row));
+    appended.push_back(Event{.recipient = recipient, .seq = seq, .time = now, .payload = payload});
   }
   return appended;
 }

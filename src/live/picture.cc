@@ -252,12 +252,11 @@ events::EncounterAlert LivePicture::AlertOf(const tactical::EncounterEvent& e,
   if (std::tie(first.party, first.track) > std::tie(second.party, second.track)) {
     std::swap(first, second);
   }
-  return events::EncounterAlert{
-      .encounter = static_cast<int64_t>(e.encounter_id),
-      .opened_at = e.opened_at,
-      .a = std::move(first),
-      .b = std::move(second),
-      .prediction = PredictionOf(e)};
+  return events::EncounterAlert{.encounter = static_cast<int64_t>(e.encounter_id),
+                                .opened_at = e.opened_at,
+                                .a = std::move(first),
+                                .b = std::move(second),
+                                .prediction = PredictionOf(e)};
 }
 
 LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
@@ -290,6 +289,8 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
   std::vector<tactical::EncounterEvent> happened = tracker_->Update(snapshot_, *conflicts, now);
 
   // 3. What to write and tell.
+  // New alerts are told first: a cycle's opened encounters, then closings, then updates.
+  std::vector<std::pair<std::vector<PartyId>, events::Payload>> updates;
   for (const tactical::EncounterEvent& e : happened) {
     const std::vector<PartyId> pair{e.party_a, e.party_b};
     if (e.kind == tactical::EncounterEventKind::kOpened) {
@@ -313,7 +314,7 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
         continue;
       }
       events::EncounterAlert alert = AlertOf(e, snapshot_);
-      write.events.push_back({pair, events::EncounterUpdated{alert}});
+      updates.push_back({pair, events::EncounterUpdated{alert}});
       write.opened_or_updated.push_back(alert);
       alerted_[alert.encounter] = alert;
     } else {
@@ -338,6 +339,8 @@ LivePicture::CycleWrite LivePicture::Cycle(Timestamp now) {
       alerted_.erase(id);
     }
   }
+
+  for (auto& update : updates) write.events.push_back(std::move(update));
 
   // Acknowledgement deadlines: each committed encounter is judged once, when its deadline
   // passes (deadlines_ is in opening order), so a cycle costs O(encounters reaching it).

@@ -35,8 +35,9 @@
 //
 // Ledger: encounter.open and encounter.close entries have party = the pair's first party, the
 // other as reader (ledger/commitment.h), content digest = store::EncounterRecordDigest of the row
-// as written (the alert, when, and who was alerted: the pair and the guarantors of the moment); encounter.ack entries are the acknowledging party's (parties/acknowledgement.h for
-// a signed one; otherwise SHA-256 of "deconflict/encounter-ack/v1\n<id>\n<party>\n<time us>").
+// as written (the alert, when, and who was alerted: the pair and the guarantors of the moment);
+// encounter.ack entries are the acknowledging party's (parties/acknowledgement.h for a signed one;
+// otherwise SHA-256 of "deconflict/encounter-ack/v1\n<id>\n<party>\n<time us>").
 //
 // Thread-safety: thread-safe.
 #pragma once
@@ -232,7 +233,7 @@ class LivePicture {
   // An encounter readers may see (committed).
   struct Published {
     events::EncounterAlert latest;
-    std::set<std::string> acked;   // parties that acknowledged
+    std::set<std::string> acked;  // parties that acknowledged
   };
   // What one cycle writes.
   struct CycleWrite {
