@@ -102,19 +102,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   };
 
   void RejectHttp(Reply reply) {
-    auto response = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(reply.status), raw_.version());
-    response->set(http::field::server, "deconflict");
-    response->set(http::field::content_type, reply.content_type);
-    response->body() = std::move(reply.body);
-    response->keep_alive(false);
-    response->prepare_payload();
-    http::async_write(ws_.next_layer(), *response,
-                      [self = shared_from_this(), response](beast::error_code, size_t) {
-                        beast::error_code ignored;
-                        self->ws_.next_layer().socket().shutdown(
-                            net::ip::tcp::socket::shutdown_send, ignored);
-                      });
+    RefuseUpgrade(ws_, raw_.version(), std::move(reply), shared_from_this());
   }
 
   void Accept(std::string protocol, bool authenticated) {
@@ -274,6 +262,22 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 }  // namespace
 
 // The first "bearer.<token>" item of Sec-WebSocket-Protocol, or empty.
+void RefuseUpgrade(websocket::stream<beast::tcp_stream>& ws, unsigned version, Reply reply,
+                   std::shared_ptr<void> keep_alive) {
+  auto response = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(reply.status), version);
+  response->set(http::field::server, "deconflict");
+  response->set(http::field::content_type, reply.content_type);
+  response->body() = std::move(reply.body);
+  response->keep_alive(false);
+  response->prepare_payload();
+  http::async_write(
+      ws.next_layer(), *response, [&ws, response, keep_alive](beast::error_code, size_t) {
+        beast::error_code ignored;
+        ws.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+      });
+}
+
 std::string BearerProtocol(const http::request<http::string_body>& raw) {
   auto it = raw.find(http::field::sec_websocket_protocol);
   if (it == raw.end()) return "";

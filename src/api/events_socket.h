@@ -22,10 +22,14 @@
 // the socket's own lock).
 #pragma once
 
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 #include "api/http_server.h"
+#include "api/reply.h"
 #include "events/hub.h"
 #include "parties/authenticator.h"
 
@@ -50,6 +54,11 @@ inline constexpr std::string_view kBearerProtocol = "bearer.";
 // The first "bearer.<token>" item of the request's Sec-WebSocket-Protocol, or empty (shared by
 // the WebSocket routes: events, tracks stream).
 std::string BearerProtocol(const boost::beast::http::request<boost::beast::http::string_body>& raw);
+
+// Answers a refused upgrade request with `reply` as plain HTTP (HTTP `version`), then shuts the
+// connection down for sending. `keep_alive` (the socket object owning `ws`) is held until then.
+void RefuseUpgrade(boost::beast::websocket::stream<boost::beast::tcp_stream>& ws, unsigned version,
+                   Reply reply, std::shared_ptr<void> keep_alive);
 
 // Takes over `upgrade`'s connection: authenticates, answers the handshake, subscribes to `hub`.
 // `authenticator` and `hub` must outlive every socket (the hub closes its sockets when it stops).

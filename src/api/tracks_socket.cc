@@ -57,19 +57,7 @@ class TracksSocket : public std::enable_shared_from_this<TracksSocket> {
 
  private:
   void RejectHttp(Reply reply) {
-    auto response = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(reply.status), raw_.version());
-    response->set(http::field::server, "deconflict");
-    response->set(http::field::content_type, reply.content_type);
-    response->body() = std::move(reply.body);
-    response->keep_alive(false);
-    response->prepare_payload();
-    http::async_write(ws_.next_layer(), *response,
-                      [self = shared_from_this(), response](beast::error_code, size_t) {
-                        beast::error_code ignored;
-                        self->ws_.next_layer().socket().shutdown(
-                            boost::asio::ip::tcp::socket::shutdown_send, ignored);
-                      });
+    RefuseUpgrade(ws_, raw_.version(), std::move(reply), shared_from_this());
   }
 
   void Read() {

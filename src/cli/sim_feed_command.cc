@@ -49,6 +49,7 @@
 #include "boost/json.hpp"
 #include "cli/commands.h"
 #include "cli/exit.h"
+#include "cli/server_url.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "feeds/sbs_writer.h"
@@ -158,24 +159,6 @@ class Schedule {
 // ---------------------------------------------------------------------------------------------
 // HTTP mode
 
-struct Endpoint {
-  std::string host;
-  std::string port;
-};
-
-// "http://host:port" (a trailing "/" allowed); false otherwise. TLS is not served by deconflict.
-bool ParseHttpUrl(std::string url, Endpoint& out) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return false;
-  std::string rest = url.substr(kScheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.empty() || rest.find('/') != std::string::npos) return false;
-  size_t colon = rest.rfind(':');
-  out = colon == std::string::npos ? Endpoint{rest, "80"}
-                                   : Endpoint{rest.substr(0, colon), rest.substr(colon + 1)};
-  return !out.host.empty() && !out.port.empty();
-}
-
 // The JSON of one request (api/track_json.h): reports [begin, end) of `selected`.
 std::string BatchBody(std::span<const tactical::Track> reports,
                       const std::vector<std::string>& callsigns,
@@ -196,21 +179,6 @@ std::string BatchBody(std::span<const tactical::Track> reports,
                                          {"callsign", callsigns[aircraft_idx]}});
   }
   return boost::json::serialize(boost::json::object{{"tracks", std::move(tracks)}});
-}
-
-// The error message of a JSON error body ({"error": {"message"}}), or the body itself.
-std::string ErrorMessage(const std::string& body) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (!ec && v.is_object()) {
-    if (const auto* error = v.as_object().if_contains("error"); error && error->is_object()) {
-      if (const auto* message = error->as_object().if_contains("message");
-          message && message->is_string()) {
-        return std::string(message->as_string());
-      }
-    }
-  }
-  return body.substr(0, 200);
 }
 
 // A synchronous HTTP/1.1 client over one kept-alive connection, each step under a timeout
@@ -340,7 +308,7 @@ void CountAnswer(const absl::StatusOr<TrackPoster::Answer>& answer, size_t sent,
 
 void RunHttpFeed(const SimFeedArgs& args) {
   Endpoint endpoint;
-  if (!ParseHttpUrl(args.url, endpoint)) {
+  if (!ParseServerUrl(args.url, endpoint)) {
     Die(kCommand,
         absl::InvalidArgumentError(fmt::format("--url '{}' must be http://HOST:PORT", args.url)),
         {}, 2);

@@ -22,6 +22,7 @@
 #include "boost/json.hpp"
 #include "cli/commands.h"
 #include "cli/exit.h"
+#include "cli/server_url.h"
 #include "fmt/format.h"
 
 namespace deconflict::cli {
@@ -39,44 +40,6 @@ struct WatchArgs {
   int64_t after = 0;
   int64_t count = 0;  // 0: forever
 };
-
-struct Endpoint {
-  std::string host;
-  std::string port;
-};
-
-// "http://host:port", "ws://host:port" (a trailing "/" allowed). TLS is not served by deconflict.
-bool ParseUrl(const std::string& url, Endpoint& out) {
-  std::string rest;
-  for (const char* scheme : {"http://", "ws://"}) {
-    if (url.rfind(scheme, 0) == 0) rest = url.substr(std::string_view(scheme).size());
-  }
-  if (rest.empty()) return false;
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  size_t colon = rest.rfind(':');
-  if (rest.find('/') != std::string::npos) return false;
-  if (colon == std::string::npos) {
-    out = Endpoint{rest, "80"};
-  } else {
-    out = Endpoint{rest.substr(0, colon), rest.substr(colon + 1)};
-  }
-  return !out.host.empty() && !out.port.empty();
-}
-
-// The error message of a JSON error body, or the body itself.
-std::string ErrorMessage(const std::string& body) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (!ec && v.is_object()) {
-    if (const auto* error = v.as_object().if_contains("error"); error && error->is_object()) {
-      if (const auto* message = error->as_object().if_contains("message");
-          message && message->is_string()) {
-        return std::string(message->as_string());
-      }
-    }
-  }
-  return body;
-}
 
 enum class Outcome { kRetry, kDone };
 
@@ -154,7 +117,7 @@ Outcome WatchOnce(const WatchArgs& args, const Endpoint& endpoint, int64_t& afte
 
 void Watch(const WatchArgs& args) {
   Endpoint endpoint;
-  if (!ParseUrl(args.url, endpoint)) {
+  if (!ParseServerUrl(args.url, endpoint)) {
     Die("watch",
         absl::InvalidArgumentError(
             fmt::format("--url '{}' must be http://HOST:PORT or ws://HOST:PORT", args.url)),
