@@ -22,7 +22,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   server->event_log_ = std::make_unique<events::EventLog>(
       server->clock_, [hub = server->event_hub_.get()] { hub->Notify(); });
   server->operations_ = std::make_unique<strategic::OperationService>(
-      *server->store_, server->clock_, strategic::OperationServiceOptions{},
+      *server->store_, server->clock_,
+      strategic::OperationServiceOptions{.max_probes_per_minute = options.max_probes_per_minute},
       server->event_log_.get());
   server->live_ = std::make_unique<live::LivePicture>(*server->store_, *server->event_log_,
                                                       server->clock_, options.live);
@@ -69,10 +70,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_);
   AddEventRoutes(*server->router_, *server->authenticator_, *server->event_hub_,
                  EventsSocketOptions{.max_queue = options.events_max_queue});
-  server->http_ = std::make_unique<HttpServer>(
-      HttpServerOptions{
-          .address = options.address, .port = options.port, .threads = options.threads},
-      *server->router_);
+  server->http_ =
+      std::make_unique<HttpServer>(HttpServerOptions{.address = options.address,
+                                                     .port = options.port,
+                                                     .threads = options.threads,
+                                                     .max_connections = options.max_connections,
+                                                     .idle_timeout = options.idle_timeout},
+                                   *server->router_);
   return server;
 }
 

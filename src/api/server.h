@@ -39,6 +39,13 @@ struct ServerOptions {
       nullptr;  // Tests only (store/fault_injector.h). Default: none.
   // Events queued for one WebSocket before it is closed as slow (events_socket.h). Default: 1024.
   size_t events_max_queue = 1024;
+  // Connections served at once (http_server.h); 0: sized from the descriptor limit. Default: 0.
+  size_t max_connections = 0;
+  // A keep-alive connection idle this long is closed. Default: 30 s.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+  // Queries showing other parties' operations, per party per rolling minute
+  // (strategic/operation_service.h). Default: 30.
+  size_t max_probes_per_minute = 30;
   // The live picture: cycle, track age, acknowledgement deadline, history (live/picture.h).
   live::LivePictureOptions live;
   // SBS-1 feeds to connect to, "PARTY=HOST:PORT" each, feeding that party's tracks

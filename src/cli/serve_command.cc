@@ -45,6 +45,9 @@ struct ServeArgs {
   bool demo = false;
   int failure_exit_delay_ms = 2000;
   size_t events_max_queue = 1024;
+  size_t max_connections = 0;
+  double idle_timeout_s = 30;
+  size_t max_probes_per_minute = 30;
   // The live picture (live/picture.h).
   int cycle_ms = 1000;
   double track_max_age_s = 30;
@@ -112,15 +115,18 @@ void Serve(const ServeArgs& args) {
   // A file-size limit (ulimit -f) must make writes fail, which health reports, not kill us.
   ::signal(SIGXFSZ, SIG_IGN);
 
-  absl::StatusOr<std::unique_ptr<api::Server>> server =
-      api::Server::Create(api::ServerOptions{.data_dir = args.data,
-                                             .address = address,
-                                             .port = port,
-                                             .threads = args.threads,
-                                             .store_faults = faults.get(),
-                                             .events_max_queue = args.events_max_queue,
-                                             .live = LiveOptionsOf(args),
-                                             .sbs_feeds = args.sbs_feeds});
+  absl::StatusOr<std::unique_ptr<api::Server>> server = api::Server::Create(api::ServerOptions{
+      .data_dir = args.data,
+      .address = address,
+      .port = port,
+      .threads = args.threads,
+      .store_faults = faults.get(),
+      .events_max_queue = args.events_max_queue,
+      .max_connections = args.max_connections,
+      .idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.idle_timeout_s * 1000)),
+      .max_probes_per_minute = args.max_probes_per_minute,
+      .live = LiveOptionsOf(args),
+      .sbs_feeds = args.sbs_feeds});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok())
     Fail(1, std::string(started.message()));
@@ -185,6 +191,23 @@ void AddServeCommand(CLI::App& app) {
                    "Events queued for one /v1/events socket before it is closed as slow")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
+  serve
+      ->add_option("--max-connections", args->max_connections,
+                   "Connections served at once; past it new ones get 503 (0: 80% of the "
+                   "descriptor limit less 32)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
+  serve
+      ->add_option("--idle-timeout-s", args->idle_timeout_s,
+                   "A keep-alive connection idle this many seconds is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  serve
+      ->add_option("--max-probes-per-minute", args->max_probes_per_minute,
+                   "Queries showing other parties' operations allowed per party per minute (429 "
+                   "past it)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   serve->add_option("--cycle-ms", args->cycle_ms, "Live picture: milliseconds between two cycles")
       ->capture_default_str()
       ->check(CLI::Range(10, 60000));

@@ -19,8 +19,6 @@ using Key = std::pair<std::string, std::string>;
 constexpr std::chrono::seconds kPruneEvery{60};
 constexpr size_t kCycleWindow = 1000;
 
-double Seconds(std::chrono::duration<double> d) { return d.count(); }
-
 std::string CloseReasonName(tactical::CloseReason reason) {
   return reason == tactical::CloseReason::kTrackLost ? "track_lost" : "clear";
 }
@@ -140,12 +138,16 @@ absl::Status LivePicture::Load() {
   CycleWrite write;
   const Timestamp now = clock_.Now();
   for (store::EncounterRecord& row : left_open) {
-    ASSIGN_OR_RETURN(events::EncounterAlert alert, events::DecodeAlert(row.opening));
+    absl::StatusOr<events::EncounterAlert> alert = events::DecodeAlert(row.opening);
+    if (!alert.ok()) {
+      return absl::DataLossError(
+          fmt::format("encounters row {}: opening: {}", row.id, alert.status().message()));
+    }
     row.closed_at = now;
     row.close_reason = "restart";
     row.closing = row.opening;
     write.events.push_back(
-        {{PartyId(row.party_a), PartyId(row.party_b)}, events::EncounterClosed{alert, "restart"}});
+        {{PartyId(row.party_a), PartyId(row.party_b)}, events::EncounterClosed{*alert, "restart"}});
     write.rows.push_back(std::move(row));
   }
   auto committed = std::make_shared<std::promise<absl::Status>>();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/cleanup/cleanup.h"
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
@@ -91,16 +92,13 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
   RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-65536"));
   // The empty tree gets its checkpoint at first start, so that a checkpoint always exists.
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  absl::Status s = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t checkpoints, db.QueryInt("SELECT count(*) FROM ledger_checkpoints"));
-    if (checkpoints == 0)
-      RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, out->clock_, 0, ledger::EmptyRoot()));
-    return db.Exec("COMMIT");
-  }();
-  if (!s.ok()) {
-    (void)db.Exec("ROLLBACK");
-    return s;
-  }
+  // Every way out before the COMMIT rolls back.
+  absl::Cleanup roll_back = [&db] { (void)db.Exec("ROLLBACK"); };
+  ASSIGN_OR_RETURN(int64_t checkpoints, db.QueryInt("SELECT count(*) FROM ledger_checkpoints"));
+  if (checkpoints == 0)
+    RETURN_IF_ERROR(InsertCheckpoint(db, out->signer_, out->clock_, 0, ledger::EmptyRoot()));
+  RETURN_IF_ERROR(db.Exec("COMMIT"));
+  std::move(roll_back).Cancel();
   return out;
 }
 
