@@ -2,6 +2,7 @@
 // of 4 parties at 1 Hz through POST /v1/tracks while 4 watchers read GET /v1/events.
 //
 //   build/release/tests/e2e/live_bench [--aircraft 10000] [--seconds 60] [--ingest-seconds 10]
+//                                      [--scenario dense|continental]
 //                                      [--ingest-batch 10000] [--pair-every-s 2] [--cycle-ms 1000]
 //                                      [--seed 1]
 //
@@ -10,7 +11,8 @@
 //   watchers  one WebSocket on GET /v1/events per operator party (from seq 1), each read by its
 //             own thread, which records the receive time of every event and checks that the
 //             seqs are gapless (an idle timeout reconnects with ?after=<last seq>, counted).
-//   steady    `--seconds` of sim::Traffic (dense, `--aircraft` aircraft round-robin over P1..P4):
+//   steady    `--seconds` of sim::Traffic (dense, or `--scenario continental`; `--aircraft`
+//   aircraft round-robin over P1..P4):
 //             every second each party's feeder thread posts its own aircraft's reports in one
 //             batch over a kept-alive connection; per-POST latency, accepted, refused.
 //   alerts    meanwhile, every `--pair-every-s` (plus a fixed-seed jitter of up to 1 s, so that
@@ -66,6 +68,7 @@ struct BenchArgs {
   int pair_every_s = 2;
   int cycle_ms = 1000;
   uint64_t seed = 1;
+  sim::TrackScenario scenario = sim::TrackScenario::kDense;  // --scenario dense|continental
 };
 constexpr int kParties = 4;
 // Injected aircraft: 20 km apart head-on, 250 m/s each; refreshed this long after injection.
@@ -286,8 +289,11 @@ PostCounts Feed(const BenchArgs& args, int port, const std::string& token, int p
   std::vector<PartyId> parties;
   for (int p = 0; p < kParties; ++p) parties.emplace_back(PartyName(p));
   SystemClock clock;
-  absl::StatusOr<sim::Traffic> traffic = sim::Traffic::Create(
-      {.count = args.aircraft, .seed = args.seed, .parties = parties, .start = sim_start});
+  absl::StatusOr<sim::Traffic> traffic = sim::Traffic::Create({.scenario = args.scenario,
+                                                               .count = args.aircraft,
+                                                               .seed = args.seed,
+                                                               .parties = parties,
+                                                               .start = sim_start});
   PostCounts counts;
   if (!traffic.ok()) {
     counts.first_error = traffic.status().ToString();
@@ -559,7 +565,14 @@ BenchArgs ParseArgs(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const long value = std::atol(argv[i + 1]);
-    if (flag == "--aircraft")
+    if (flag == "--scenario") {
+      absl::StatusOr<sim::TrackScenario> scenario = sim::ParseTrackScenario(argv[i + 1]);
+      if (scenario.ok()) {
+        args.scenario = *scenario;
+      } else {
+        std::fprintf(stderr, "live_bench: --scenario must be dense or continental\n");
+      }
+    } else if (flag == "--aircraft")
       args.aircraft = static_cast<int>(value);
     else if (flag == "--seconds")
       args.seconds = static_cast<int>(value);

@@ -198,8 +198,7 @@ absl::StatusOr<live::AckRequest> AckRequestOf(const Request& req) {
   ASSIGN_OR_RETURN(JsonObject object, JsonObject::Of(body, ""));
   if (object.Find("signature") != nullptr) {
     ASSIGN_OR_RETURN(std::string b64, object.String("signature"));
-    std::optional<std::string> raw = FromBase64(b64);
-    if (!raw) raw = FromBase64Url(b64);
+    std::optional<std::string> raw = FromAnyBase64(b64);
     if (!raw) return InvalidField("signature", "must be base64 of the 64-byte Ed25519 signature");
     ASSIGN_OR_RETURN(std::string signed_at, object.String("signed_at"));
     ASSIGN_OR_RETURN(Timestamp at, parties::ParseAckTime(signed_at, "signed_at"));

@@ -15,6 +15,8 @@
 
 #include "cli/commands.h"
 #include "cli/exit.h"
+#include "common/digest.h"
+#include "common/status.h"
 #include "fmt/format.h"
 #include "parties/acknowledgement.h"
 #include "parties/signing_key.h"
@@ -23,6 +25,13 @@
 
 namespace deconflict::cli {
 namespace {
+
+// The signature argument: base64 (common/digest.h FromAnyBase64), or InvalidArgument naming it.
+absl::StatusOr<std::string> DecodeSignature(const std::string& text) {
+  std::optional<std::string> raw = FromAnyBase64(text);
+  if (!raw) return InvalidField("--signature", "is not base64");
+  return *std::move(raw);
+}
 
 struct AckArgs {
   std::string key_file;
@@ -61,7 +70,7 @@ void RunSign(const AckArgs& args) {
   const parties::PrivateSigningKey key =
       ValueOrDie(kCommand, parties::ReadPrivateKeyFile(args.key_file), "--key");
   const std::string signature = ValueOrDie(kCommand, parties::SignAcknowledgement(key, statement));
-  std::cout << parties::Base64Encode(signature) << "\n";
+  std::cout << Base64(signature) << "\n";
   std::cerr << fmt::format("signed with key {} at --time {}\n",
                            parties::SigningKeyId(key.public_key),
                            parties::FormatAckTime(statement.time));
@@ -71,8 +80,7 @@ void RunVerify(const AckArgs& args) {
   constexpr std::string_view kCommand = "ack verify";
   SystemClock clock;
   const parties::AckStatement statement = StatementOrDie(kCommand, args, clock.Now());
-  const std::string signature =
-      ValueOrDie(kCommand, parties::Base64Decode(args.signature, "--signature"));
+  const std::string signature = ValueOrDie(kCommand, DecodeSignature(args.signature));
   std::string key_id;
   if (!args.key_id.empty())
     key_id = ValueOrDie(kCommand, parties::ParseKeyId(args.key_id, "--key-id"));

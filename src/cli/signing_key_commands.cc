@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit.h"
+#include "common/digest.h"
 #include "common/time.h"
 #include "fmt/format.h"
 #include "parties/signing_key.h"
@@ -61,7 +62,7 @@ void RunKeyList(const KeyArgs& args) {
     const std::string status =
         k.revoked_at ? "revoked " + FormatRfc3339(*k.revoked_at).substr(0, 10) : "active";
     std::cout << fmt::format("{:<16} {:<32} {:<20} {:<44} {}\n", k.key_id, k.party, status,
-                             parties::Base64Encode(k.public_key), k.name);
+                             Base64(k.public_key), k.name);
   }
 }
 
@@ -81,7 +82,7 @@ void RunKeyGenerate(const KeyArgs& args) {
   const parties::PrivateSigningKey key = parties::GenerateSigningKey();
   DieIfError(kCommand, parties::WritePrivateKeyFile(args.out, key), "key not written");
   // stdout: the public key alone, so that scripts can capture it.
-  std::cout << parties::Base64Encode(key.public_key) << "\n";
+  std::cout << Base64(key.public_key) << "\n";
   std::cerr << fmt::format(
       "private key written to {} (mode 0600); key id {}. Give the public key "
       "above to the server's operator: deconflict party key add --party P "

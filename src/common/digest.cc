@@ -103,4 +103,12 @@ std::optional<std::string> FromBase64Url(std::string_view text) {
   return DecodeBase64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+std::optional<std::string> FromAnyBase64(std::string_view text) {
+  for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+                      sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
+    if (std::optional<std::string> bytes = DecodeBase64(text, variant)) return bytes;
+  }
+  return std::nullopt;
+}
+
 }  // namespace deconflict

@@ -48,6 +48,10 @@ std::string Base64Url(std::string_view bytes);
 // Strict decoding of Base64Url's output: nullopt on a character outside the URL-safe alphabet
 // ('+', '/' and '=' included), whitespace, an impossible length (4k+1) or non-zero padding bits.
 std::optional<std::string> FromBase64Url(std::string_view text);
+// What a client may send where the format says "base64" (signatures, keys): the standard or the
+// URL-safe alphabet, with or without padding, each in its one canonical form (no whitespace, no
+// non-zero padding bits). nullopt otherwise.
+std::optional<std::string> FromAnyBase64(std::string_view text);
 // The former name of Base64Url, kept so older callers compile. Same output.
 inline std::string Base64UrlEncode(std::string_view bytes) { return Base64Url(bytes); }
 

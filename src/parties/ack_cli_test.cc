@@ -143,7 +143,7 @@ TEST_F(AckCliTest, GeneratedKeyIsPrivateAndItsRegisteredSignatureVerifies) {
                                .object_digest = Sha256("message 42"),
                                .party = PartyId("RU"),
                                .time = *ParseAckTime(now)};
-  EXPECT_EQ(Base64Encode(*SignAcknowledgement(*key, statement)), signature);
+  EXPECT_EQ(Base64(*SignAcknowledgement(*key, statement)), signature);
 }
 
 TEST_F(AckCliTest, VerifyRefusesChangedFieldsOtherPartiesKeysAndRevokedKeys) {

@@ -63,13 +63,13 @@ TEST_F(AckTest, DocumentedTestVectorVerifies) {
   std::string seed;
   for (int i = 0; i < 32; ++i) seed.push_back(static_cast<char>(i));
   const PrivateSigningKey key = *SigningKeyFromSeed(seed);
-  EXPECT_EQ(Base64Encode(key.public_key), "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=");
+  EXPECT_EQ(Base64(key.public_key), "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=");
   EXPECT_EQ(SigningKeyId(key.public_key), "56475aa75463474c");
   const std::string expected =
       "2bFsaHpsG49KnE+6tqaxT6SMJNAwjFPsnpavwT+BY0oGKMc3feY9nTOnUokg9gjEaHNIY44ZbTb4GTaWo/jUAw==";
-  EXPECT_EQ(Base64Encode(*SignAcknowledgement(key, statement_)), expected);
+  EXPECT_EQ(Base64(*SignAcknowledgement(key, statement_)), expected);
   keys_.push_back(Registered(key, "RU"));
-  EXPECT_TRUE(Verify(statement_, *Base64Decode(expected, "signature")).ok());
+  EXPECT_TRUE(Verify(statement_, *FromAnyBase64(expected)).ok());
 }
 
 TEST_F(AckTest, EachBadFieldIsNamed) {

@@ -22,29 +22,16 @@ namespace deconflict::parties {
 // ---------------------------------------------------------------------------------------------
 // Encodings
 
-std::string Base64Encode(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
+namespace {
+
+// FromAnyBase64, or InvalidArgument naming `field`.
+absl::StatusOr<std::string> DecodeBase64Field(std::string_view text, std::string_view field) {
+  std::optional<std::string> bytes = FromAnyBase64(text);
+  if (!bytes) return InvalidField(field, "is not base64");
+  return *std::move(bytes);
 }
 
-absl::StatusOr<std::string> Base64Decode(std::string_view text, std::string_view field) {
-  std::string out(text.size(), '\0');
-  for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-                      sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
-    size_t size = 0;
-    const char* end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), /*ignore=*/nullptr, &size, &end, variant) == 0 &&
-        end == text.data() + text.size()) {
-      out.resize(size);
-      return out;
-    }
-  }
-  return InvalidField(field, "is not base64");
-}
+}  // namespace
 
 std::string SigningKeyId(std::string_view public_key) {
   return HexEncode(Sha256(public_key).substr(0, kKeyIdSize / 2));
@@ -64,7 +51,7 @@ absl::StatusOr<std::string> ParseKeyId(std::string_view text, std::string_view f
 }
 
 absl::StatusOr<std::string> ParsePublicKey(std::string_view base64, std::string_view field) {
-  ASSIGN_OR_RETURN(std::string key, Base64Decode(base64, field));
+  ASSIGN_OR_RETURN(std::string key, DecodeBase64Field(base64, field));
   if (key.size() != kPublicKeySize) {
     return InvalidField(field, fmt::format("must be a 32-byte Ed25519 public key in base64, not "
                                            "{} bytes",
@@ -112,7 +99,7 @@ absl::Status WritePrivateKeyFile(const std::string& path, const PrivateSigningKe
     }
     return absl::InternalError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   }
-  const std::string text = fmt::format("{}\n{}\n", kPrivateKeyHeader, Base64Encode(key.seed));
+  const std::string text = fmt::format("{}\n{}\n", kPrivateKeyHeader, Base64(key.seed));
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const int saved_errno = errno;
   const bool synced = written && ::fsync(fd) == 0;
@@ -147,7 +134,7 @@ absl::StatusOr<PrivateSigningKey> ReadPrivateKeyFile(const std::string& path) {
         "{} is not a deconflict private key file (first line '{}')", path, kPrivateKeyHeader));
   }
   const std::string_view body(content.data() + header.size(), content.size() - header.size() - 1);
-  absl::StatusOr<std::string> seed = Base64Decode(body, "seed");
+  absl::StatusOr<std::string> seed = DecodeBase64Field(body, "seed");
   if (!seed.ok() || seed->size() != kSeedSize) {
     return absl::FailedPreconditionError(
         fmt::format("{}: the second line must be the base64 of a 32-byte seed", path));

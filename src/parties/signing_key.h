@@ -42,11 +42,7 @@ inline constexpr size_t kKeyIdSize = 16;  // hex digits
 inline constexpr size_t kMaxKeyNameSize = 100;
 inline constexpr char kPrivateKeyHeader[] = "deconflict-ed25519-seed/v1";
 
-// Standard base64 with padding.
-std::string Base64Encode(std::string_view bytes);
-// Standard or URL-safe base64, padding optional, no whitespace. InvalidArgument naming `field`.
-[[nodiscard]] absl::StatusOr<std::string> Base64Decode(std::string_view text,
-                                                       std::string_view field);
+// Keys and signatures are written with common/digest.h Base64 and read with FromAnyBase64.
 
 // The key id of a raw 32-byte public key.
 std::string SigningKeyId(std::string_view public_key);

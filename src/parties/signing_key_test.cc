@@ -48,7 +48,7 @@ TEST(SigningKeyId, IsTheHexOfTheFirstEightBytesOfTheKeysSha256) {
 
 TEST(PublicKey, ParsesStandardAndUrlSafeBase64WithOrWithoutPadding) {
   const PrivateSigningKey key = GenerateSigningKey();
-  const std::string standard = Base64Encode(key.public_key);
+  const std::string standard = Base64(key.public_key);
   EXPECT_EQ(standard.size(), 44u);
   EXPECT_EQ(*ParsePublicKey(standard), key.public_key);
   EXPECT_EQ(*ParsePublicKey(standard.substr(0, 43)), key.public_key);
@@ -56,14 +56,14 @@ TEST(PublicKey, ParsesStandardAndUrlSafeBase64WithOrWithoutPadding) {
 }
 
 TEST(PublicKey, WrongSizeNotBase64AndInvalidPointsAreRefusedNamingTheField) {
-  absl::Status short_key = ParsePublicKey(Base64Encode(std::string(31, 'a')), "--key").status();
+  absl::Status short_key = ParsePublicKey(Base64(std::string(31, 'a')), "--key").status();
   EXPECT_EQ(FieldOf(short_key), "--key");
   EXPECT_THAT(short_key.message(), HasSubstr("31 bytes"));
   EXPECT_EQ(FieldOf(ParsePublicKey("not base64!", "--key").status()), "--key");
   // The identity point (small order): it could never verify a signature.
   std::string identity(32, '\0');
   identity[0] = 1;
-  absl::Status small = ParsePublicKey(Base64Encode(identity)).status();
+  absl::Status small = ParsePublicKey(Base64(identity)).status();
   EXPECT_EQ(small.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(small.message(), HasSubstr("not a valid Ed25519 public key"));
 }
@@ -131,7 +131,7 @@ TEST(PrivateKeyFile, MissingGroupReadableAndMalformedFilesAreRefused) {
   EXPECT_EQ(ReadPrivateKeyFile(malformed).status().code(), absl::StatusCode::kFailedPrecondition);
 
   const std::string public_only = (dir / "public.key").string();
-  std::ofstream(public_only) << Base64Encode(GenerateSigningKey().public_key) << "\n";
+  std::ofstream(public_only) << Base64(GenerateSigningKey().public_key) << "\n";
   ::chmod(public_only.c_str(), 0600);
   EXPECT_THAT(ReadPrivateKeyFile(public_only).status().message(), HasSubstr(kPrivateKeyHeader));
   std::filesystem::remove_all(dir);
