@@ -465,34 +465,35 @@ void LivePicture::Submit(CycleWrite write, std::function<void(absl::Status)> don
       });
 }
 
+void LivePicture::Show(const events::EncounterAlert& a, bool add) {
+  const Key ka(a.a.party.value(), a.a.track.value()), kb(a.b.party.value(), a.b.track.value());
+  if (add) {
+    shown_to_[ka].insert(kb.first);
+    shown_to_[kb].insert(ka.first);
+    return;
+  }
+  for (const auto& [key, viewer] : {std::pair{ka, kb.first}, std::pair{kb, ka.first}}) {
+    auto it = shown_to_.find(key);
+    if (it == shown_to_.end()) continue;
+    if (auto one = it->second.find(viewer); one != it->second.end()) it->second.erase(one);
+    if (it->second.empty()) shown_to_.erase(it);
+  }
+}
+
 void LivePicture::Publish(const CycleWrite& w) {
   WriterLock lock(view_mu_);
-  auto show = [&](const events::EncounterAlert& a, bool add) {
-    const Key ka(a.a.party.value(), a.a.track.value()), kb(a.b.party.value(), a.b.track.value());
-    if (add) {
-      shown_to_[ka].insert(kb.first);
-      shown_to_[kb].insert(ka.first);
-      return;
-    }
-    for (const auto& [key, viewer] : {std::pair{ka, kb.first}, std::pair{kb, ka.first}}) {
-      auto it = shown_to_.find(key);
-      if (it == shown_to_.end()) continue;
-      if (auto one = it->second.find(viewer); one != it->second.end()) it->second.erase(one);
-      if (it->second.empty()) shown_to_.erase(it);
-    }
-  };
   for (const events::EncounterAlert& alert : w.opened_or_updated) {
     auto [it, inserted] = open_.try_emplace(alert.encounter);
     it->second.latest = alert;
     if (inserted) {
-      show(alert, true);
+      Show(alert, true);
       deadlines_.emplace_back(alert.opened_at, alert.encounter);
     }
   }
   for (int64_t id : w.closed) {
     auto it = open_.find(id);
     if (it == open_.end()) continue;
-    show(it->second.latest, false);
+    Show(it->second.latest, false);
     open_.erase(it);
   }
 }

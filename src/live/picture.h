@@ -253,6 +253,8 @@ class LivePicture {
   // Submits `write` (after any earlier failed ones); `done` after the commit.
   void Submit(CycleWrite write, std::function<void(absl::Status)> done);
   void Publish(const CycleWrite& write);
+  // Lets each party of `alert` see the other's aircraft (add) or no longer (remove).
+  void Show(const events::EncounterAlert& alert, bool add) ABSL_EXCLUSIVE_LOCKS_REQUIRED(view_mu_);
   static events::EncounterPrediction PredictionOf(const tactical::EncounterEvent& event);
   events::EncounterAlert AlertOf(const tactical::EncounterEvent& event,
                                  std::span<const tactical::Track> snapshot) const;
