@@ -19,6 +19,10 @@ function(dc_cc_test)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rapidcheck rapidcheck_gtest GTest::gmock GTest::gtest_main)
   # Each test is labelled with its folder (store, strategic, api, e2e, ...): `ctest -L store`.
   get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  # Remembered per folder for the `tests_<folder>` targets (CMakeLists.txt), so that a stage
+  # that runs only some labels builds only their tests.
+  set_property(GLOBAL APPEND PROPERTY DC_TEST_FOLDERS ${folder})
+  set_property(GLOBAL APPEND PROPERTY DC_TESTS_${folder} ${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60
     # Two variables: ENVIRONMENT with a ';' list reaches CTest as two arguments and the second is
     # dropped, hence ENVIRONMENT_MODIFICATION for the binary.
