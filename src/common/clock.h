@@ -8,10 +8,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace deconflict {
 
 using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+
+// A Timestamp as stored (an integer of microseconds since the epoch) and back. Exact.
+inline int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
 
 // A source of the current time. Implementations are thread-safe.
 class Clock {

@@ -21,9 +21,6 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 namespace json = boost::json;
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
 // Non-finite numbers (t_in -inf, t_out +inf) are stored as null, read back as the infinity the
 // field can hold.
 json::value Number(double x) { return std::isfinite(x) ? json::value(x) : json::value(nullptr); }

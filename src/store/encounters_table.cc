@@ -6,9 +6,6 @@
 namespace deconflict::store {
 namespace {
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
 constexpr char kEncounterColumns[] =
     "id, party_a, track_a, party_b, track_b, opened_at, opening, closed_at, close_reason, "
     "closing, ledger_index, alerted";

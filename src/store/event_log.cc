@@ -8,9 +8,6 @@
 namespace deconflict::store {
 namespace {
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
 constexpr char kColumns[] =
     "id, recipient, seq, type, time, subject, subject_party, ovn, your_operation, lat_min, "
     "lng_min, lat_max, lng_max, altitude_lower, altitude_upper, time_start, time_end, detail";

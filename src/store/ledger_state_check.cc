@@ -18,8 +18,6 @@
 namespace deconflict::store {
 namespace {
 
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
 bool IsOperationAction(std::string_view action) {
   return action == ledger::kActionOperationCreate || action == ledger::kActionOperationUpdate ||
          action == ledger::kActionOperationEnd;

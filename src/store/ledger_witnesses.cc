@@ -12,8 +12,6 @@
 namespace deconflict::store {
 namespace {
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
-
 absl::StatusOr<ledger::VerifierKey> WitnessKey(std::string_view text, std::string_view field) {
   absl::StatusOr<ledger::VerifierKey> key = ledger::ParseVerifierKey(text);
   if (!key.ok()) return InvalidField(field, std::string(key.status().message()));

@@ -4,11 +4,7 @@
 #include "fmt/format.h"
 
 namespace deconflict::store {
-namespace {
-
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
-}  // namespace
+namespace {}  // namespace
 
 OperationRecord OperationRowOf(const Statement& st) {
   return OperationRecord{.id = st.ColumnText(0),

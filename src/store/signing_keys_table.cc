@@ -28,7 +28,6 @@ namespace {
 
 constexpr char kColumns[] = "key_id, party, public_key, name, added_at, revoked_at, ledger_index";
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp At(int64_t micros) { return Timestamp(std::chrono::microseconds(micros)); }
 
 // The row `st` is on, its columns in the order of kColumns.

@@ -19,9 +19,6 @@
 namespace deconflict::store {
 namespace {
 
-int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
-
 const Clock& DefaultClock() {
   static const SystemClock clock;
   return clock;
