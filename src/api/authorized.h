@@ -29,6 +29,10 @@ enum class Access {
   kOperator,  // only parties with the `operator` role (they file operations)
 };
 
+// OK when `who` may call a route of `access`; PermissionDenied naming its role otherwise (the
+// one rule for HTTP and WebSocket routes, api/socket_auth.h).
+[[nodiscard]] absl::Status CheckAccess(const parties::Principal& who, Access access);
+
 // The error reply of a failed StatusOr, or the reply itself.
 Reply ToReply(ReplyOr reply);
 
@@ -37,7 +41,9 @@ Reply ToReply(ReplyOr reply);
 Handler Authorized(parties::Authenticator& authenticator, Access access, AsyncHandler inner);
 Handler Authorized(parties::Authenticator& authenticator, Access access, SyncHandler inner);
 
-// A route open to anyone (health, version, the OpenAPI document).
+// A route open to anyone (health, version, the OpenAPI document); the second form answers later
+// (health waits for the store's writer).
 Handler Open(std::function<ReplyOr(const Request&)> inner);
+Handler Open(std::function<void(const Request&, Answer)> inner);
 
 }  // namespace deconflict::api

@@ -4,6 +4,7 @@
 
 #include "api/authorized.h"
 #include "api/live_json.h"
+#include "api/query_params.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -22,21 +23,8 @@ void Merge(boost::json::object& into, boost::json::object from) {
   for (auto& [key, value] : from) into[key] = std::move(value);
 }
 
-constexpr int64_t kDefaultLimit = 100;
-constexpr int64_t kMaxLimit = 1000;
-
-absl::StatusOr<int64_t> NonNegative(const Request& request, const std::string& name,
-                                    int64_t absent) {
-  auto it = request.query.find(name);
-  if (it == request.query.end()) return absent;
-  const std::string& text = it->second;
-  int64_t value = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return InvalidField(name, "must be a non-negative integer");
-  }
-  return value;
-}
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 1000;
 
 }  // namespace
 
@@ -80,7 +68,7 @@ boost::json::object EventToJson(const events::Event& event) {
 }
 
 absl::StatusOr<int64_t> ParseAfter(const Request& request) {
-  return NonNegative(request, "after", 0);
+  return NonNegativeParam(request, "after", 0);
 }
 
 void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& hub,
@@ -89,14 +77,9 @@ void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& h
              Authorized(authenticator, Access::kAnyParty,
                         SyncHandler([&hub](const Request& req, const Principal& who) -> ReplyOr {
                           ASSIGN_OR_RETURN(int64_t after, ParseAfter(req));
-                          ASSIGN_OR_RETURN(int64_t limit, NonNegative(req, "limit", kDefaultLimit));
-                          if (limit == 0) return InvalidField("limit", "must be at least 1");
-                          if (limit > kMaxLimit) {
-                            return LimitExceeded("limit",
-                                                 fmt::format("must be at most {}", kMaxLimit));
-                          }
+                          ASSIGN_OR_RETURN(size_t limit, LimitParam(req, kDefaultLimit, kMaxLimit));
                           ASSIGN_OR_RETURN(std::vector<events::Event> page,
-                                           hub.Page(who.party, after, limit));
+                                           hub.Page(who.party, after, static_cast<int64_t>(limit)));
                           boost::json::array events;
                           for (const events::Event& event : page)
                             events.push_back(EventToJson(event));

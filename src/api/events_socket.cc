@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "api/event_routes.h"
+#include "api/socket_auth.h"
 #include "common/json.h"
 #include "common/mutex.h"
 #include "fmt/format.h"
@@ -47,17 +48,13 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
           net::socket_base::send_buffer_size(options_.send_buffer_bytes), ignored);
     }
     if (!after_status.ok()) return RejectHttp(ErrorReply(after_status));
-    std::string header = request.authorization;
-    std::string protocol;
-    if (header.empty()) {
-      protocol = BearerProtocol(raw_);
-      if (!protocol.empty()) header = "Bearer " + protocol.substr(kBearerProtocol.size());
-    }
-    if (header.empty()) return Accept("", /*authenticated=*/false);  // token in the first message
-    absl::StatusOr<Principal> who = authenticator_.Authenticate(header);
+    const UpgradeCredentials credentials = CredentialsOf(request, raw_);
+    if (credentials.authorization.empty()) return Accept("", /*authenticated=*/false);  // 3.
+    absl::StatusOr<Principal> who =
+        AuthenticateUpgrade(authenticator_, credentials, Access::kAnyParty);
     if (!who.ok()) return RejectHttp(ErrorReply(who.status()));
     party_ = who->party.value();
-    Accept(protocol, /*authenticated=*/true);
+    Accept(credentials.protocol, /*authenticated=*/true);
   }
 
   // events::Subscriber, called on the hub's thread.
@@ -106,10 +103,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   }
 
   void Accept(std::string protocol, bool authenticated) {
-    ws_.set_option(websocket::stream_base::decorator([protocol](websocket::response_type& res) {
-      res.set(http::field::server, "deconflict");
-      if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
-    }));
+    AnswerHandshakeWith(ws_, protocol);
     beast::get_lowest_layer(ws_).expires_after(options_.auth_timeout);
     ws_.async_accept(raw_, [self = shared_from_this(), authenticated](beast::error_code ec) {
       beast::get_lowest_layer(self->ws_).expires_never();
@@ -129,18 +123,9 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   void OnTokenMessage(beast::error_code ec) {
     auth_timer_.cancel();
     if (ec) return;
-    boost::system::error_code parse_error;
-    boost::json::value message =
-        boost::json::parse(beast::buffers_to_string(buffer_.data()), parse_error);
+    absl::StatusOr<Principal> who = AuthenticateTokenMessage(
+        authenticator_, beast::buffers_to_string(buffer_.data()), Access::kAnyParty);
     buffer_.clear();
-    const boost::json::string* token = nullptr;
-    if (!parse_error && message.is_object()) {
-      if (const boost::json::value* t = message.as_object().if_contains("token"))
-        token = t->if_string();
-    }
-    if (token == nullptr)
-      return Refuse("unauthorized: the first message must be {\"token\": \"<token>\"}");
-    absl::StatusOr<Principal> who = authenticator_.Authenticate("Bearer " + std::string(*token));
     if (!who.ok()) return Refuse("unauthorized: " + std::string(who.status().message()));
     party_ = who->party.value();
     Subscribe();
@@ -260,41 +245,6 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
 };
 
 }  // namespace
-
-// The first "bearer.<token>" item of Sec-WebSocket-Protocol, or empty.
-void RefuseUpgrade(websocket::stream<beast::tcp_stream>& ws, unsigned version, Reply reply,
-                   std::shared_ptr<void> keep_alive) {
-  auto response = std::make_shared<http::response<http::string_body>>(
-      static_cast<http::status>(reply.status), version);
-  response->set(http::field::server, "deconflict");
-  response->set(http::field::content_type, reply.content_type);
-  response->body() = std::move(reply.body);
-  response->keep_alive(false);
-  response->prepare_payload();
-  http::async_write(
-      ws.next_layer(), *response, [&ws, response, keep_alive](beast::error_code, size_t) {
-        beast::error_code ignored;
-        ws.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-      });
-}
-
-std::string BearerProtocol(const http::request<http::string_body>& raw) {
-  auto it = raw.find(http::field::sec_websocket_protocol);
-  if (it == raw.end()) return "";
-  std::string_view rest(it->value().data(), it->value().size());
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.size() > kBearerProtocol.size() &&
-        item.substr(0, kBearerProtocol.size()) == kBearerProtocol) {
-      return std::string(item);
-    }
-  }
-  return "";
-}
 
 void ServeEventsSocket(Upgrade upgrade, Authenticator& authenticator, events::Hub& hub,
                        EventsSocketOptions options) {

@@ -1,12 +1,10 @@
 // api/events_socket.h: the WebSocket form of GET /v1/events (event_routes.h).
 //
-// Authentication, with the party's bearer token, never in the URL (URLs end up in logs):
-//   1. `Authorization: Bearer <token>` on the upgrade request (programs), or
-//   2. `Sec-WebSocket-Protocol: bearer.<token>` (browsers cannot set headers); the server echoes
-//      that subprotocol in its handshake answer, as RFC 6455 requires, or
-//   3. the first text message `{"token": "<token>"}`, within `auth_timeout` of the handshake.
-// A bad token in 1 or 2 is answered HTTP 401 before any upgrade; in 3 the socket closes with
-// code 1008 (policy violation) and reason "unauthorized: ...". Bad ?after= is HTTP 400.
+// Authentication as every WebSocket route does it (api/socket_auth.h): the token in the
+// Authorization header or the `bearer.<token>` subprotocol (a bad one is HTTP 401 before any
+// upgrade), or in the first text message `{"token": "<token>"}` within `auth_timeout` of the
+// handshake (a bad one closes with 1008, reason "unauthorized: ..."). Any party may subscribe.
+// Bad ?after= is HTTP 400.
 //
 // Then the socket carries the caller's events with seq > after, in order, as text messages
 // (EventToJson), first the stored ones, then live ones, without gap or duplicate. The server
@@ -49,16 +47,6 @@ struct EventsSocketOptions {
   // How long a socket authenticating by its first message may take. Default: 10 s.
   std::chrono::milliseconds auth_timeout{10'000};
 };
-
-inline constexpr std::string_view kBearerProtocol = "bearer.";
-// The first "bearer.<token>" item of the request's Sec-WebSocket-Protocol, or empty (shared by
-// the WebSocket routes: events, tracks stream).
-std::string BearerProtocol(const boost::beast::http::request<boost::beast::http::string_body>& raw);
-
-// Answers a refused upgrade request with `reply` as plain HTTP (HTTP `version`), then shuts the
-// connection down for sending. `keep_alive` (the socket object owning `ws`) is held until then.
-void RefuseUpgrade(boost::beast::websocket::stream<boost::beast::tcp_stream>& ws, unsigned version,
-                   Reply reply, std::shared_ptr<void> keep_alive);
 
 // Takes over `upgrade`'s connection: authenticates, answers the handshake, subscribes to `hub`.
 // `authenticator` and `hub` must outlive every socket (the hub closes its sockets when it stops).

@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "api/authorized.h"
 #include "api/live_json.h"
+#include "api/query_params.h"
 #include "api/track_json.h"
 #include "api/tracks_socket.h"
 #include "common/digest.h"
@@ -24,23 +25,6 @@ live::Viewer ViewerOf(const Principal& who) {
   return live::Viewer{.party = who.party, .sees_everything = who.role == parties::Role::kGuarantor};
 }
 
-const std::string* Query(const Request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? nullptr : &it->second;
-}
-
-absl::StatusOr<int64_t> Limit(const Request& req, int64_t fallback, int64_t most) {
-  const std::string* text = Query(req, "limit");
-  if (text == nullptr) return fallback;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 1) {
-    return InvalidField("limit", fmt::format("must be an integer between 1 and {}", most));
-  }
-  if (value > most) return LimitExceeded("limit", fmt::format("must be at most {}", most));
-  return value;
-}
-
 // Cursors are base64url of the last item's key, fields joined by '\n'.
 std::string CursorOf(std::initializer_list<std::string_view> fields) {
   std::string joined;
@@ -51,7 +35,7 @@ std::string CursorOf(std::initializer_list<std::string_view> fields) {
   return Base64Url(joined);
 }
 absl::StatusOr<std::vector<std::string>> FieldsOfCursor(const Request& req, size_t count) {
-  const std::string* text = Query(req, "cursor");
+  const std::string* text = QueryParam(req, "cursor");
   if (text == nullptr) return std::vector<std::string>();
   std::optional<std::string> raw = FromBase64Url(*text);
   std::vector<std::string> fields;
@@ -73,7 +57,7 @@ absl::StatusOr<int64_t> EncounterIdOf(const Request& req) {
 }
 
 ReplyOr ListTracks(live::LivePicture& picture, const Request& req, const Principal& who) {
-  ASSIGN_OR_RETURN(int64_t limit, Limit(req, 1000, 10'000));
+  ASSIGN_OR_RETURN(int64_t limit, LimitParam(req, 1000, 10'000));
   ASSIGN_OR_RETURN(std::vector<std::string> after, FieldsOfCursor(req, 2));
   std::vector<live::VisibleTrack> tracks = picture.Tracks(ViewerOf(who));
   auto it = tracks.begin();
@@ -102,7 +86,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
   q.to = now;
   q.from = now - std::chrono::hours(1);
   auto time_param = [&](const std::string& name, Timestamp& out) -> absl::Status {
-    const std::string* text = Query(req, name);
+    const std::string* text = QueryParam(req, name);
     if (text == nullptr) return absl::OkStatus();
     absl::StatusOr<Timestamp> parsed = ParseRfc3339(*text);
     if (!parsed.ok()) return InvalidField(name, std::string(parsed.status().message()));
@@ -110,7 +94,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
     return absl::OkStatus();
   };
   RETURN_IF_ERROR(time_param("to", q.to));
-  if (Query(req, "from") != nullptr) {
+  if (QueryParam(req, "from") != nullptr) {
     RETURN_IF_ERROR(time_param("from", q.from));
   } else {
     q.from = q.to - std::chrono::hours(1);
@@ -119,7 +103,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
   if (q.to - q.from > std::chrono::hours(24)) {
     return LimitExceeded("to", "must be at most 24 h after from");
   }
-  if (const std::string* area = Query(req, "area")) {
+  if (const std::string* area = QueryParam(req, "area")) {
     std::vector<std::string> parts = absl::StrSplit(*area, ',');
     double v[4];
     bool ok = parts.size() == 4;
@@ -134,7 +118,7 @@ absl::StatusOr<store::TrackHistoryQuery> HistoryQueryOf(const Request& req, cons
     }
     q.lat_min = v[0], q.lng_min = v[1], q.lat_max = v[2], q.lng_max = v[3];
   }
-  ASSIGN_OR_RETURN(q.limit, Limit(req, 1000, 1000));
+  ASSIGN_OR_RETURN(q.limit, LimitParam(req, 1000, 1000));
   ASSIGN_OR_RETURN(std::vector<std::string> after, FieldsOfCursor(req, 3));
   if (!after.empty()) {
     int64_t us = 0;
@@ -162,7 +146,7 @@ ReplyOr History(live::LivePicture& picture, const Clock& clock, const Request& r
 
 ReplyOr ListEncounters(live::LivePicture& picture, const Request& req, const Principal& who) {
   store::EncounterFilter filter;
-  if (const std::string* state = Query(req, "state")) {
+  if (const std::string* state = QueryParam(req, "state")) {
     if (*state == "open") {
       filter.state = store::EncounterState::kOpen;
     } else if (*state == "closed") {
@@ -171,7 +155,7 @@ ReplyOr ListEncounters(live::LivePicture& picture, const Request& req, const Pri
       return InvalidField("state", "must be open, closed or all");
     }
   }
-  ASSIGN_OR_RETURN(filter.limit, Limit(req, 100, 1000));
+  ASSIGN_OR_RETURN(filter.limit, LimitParam(req, 100, 1000));
   ASSIGN_OR_RETURN(std::vector<std::string> after, FieldsOfCursor(req, 1));
   if (!after.empty()) {
     auto [end, ec] =

@@ -22,7 +22,8 @@ absl::StatusOr<strategic::PageRequest> Page(std::string_view list, std::optional
   strategic::PageRequest page{.limit = kDefaultPageLimit, .after = ""};
   if (limit) {
     if (*limit < 1 || *limit > static_cast<int64_t>(kMaxPageLimit)) {
-      return InvalidField("limit", fmt::format("must be between 1 and {}", kMaxPageLimit));
+      return InvalidField("limit",
+                          fmt::format("must be an integer between 1 and {}", kMaxPageLimit));
     }
     page.limit = static_cast<size_t>(*limit);
   }
@@ -111,7 +112,8 @@ boost::json::object OperationJson(const store::OperationRecord& r) {
 }
 
 boost::json::object RefJson(const strategic::OperationRef& r) {
-  return boost::json::object{{"id", r.id}, {"party", r.party}, {"state", r.state}, {"ovn", r.ovn}};
+  return boost::json::object{
+      {"id", r.id.value()}, {"party", r.party.value()}, {"state", r.state}, {"ovn", r.ovn}};
 }
 
 boost::json::object PutResultJson(const strategic::WriteResult& result) {
@@ -151,7 +153,8 @@ boost::json::object OperationViewJson(const strategic::OperationView& view) {
   boost::json::object ref = RefJson(view.ref);
   boost::json::array overlaps;
   for (const auto& o : view.overlaps) {
-    overlaps.push_back({{"operation", o.operation}, {"overlap", geo::OverlapToJson(o.overlap)}});
+    overlaps.push_back(
+        {{"operation", o.operation.value()}, {"overlap", geo::OverlapToJson(o.overlap)}});
   }
   ref["overlaps"] = std::move(overlaps);
   return ref;
@@ -177,8 +180,8 @@ boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& pa
 boost::json::object ProbesJson(const std::vector<strategic::ProbeRecord>& probes) {
   boost::json::array items;
   for (const strategic::ProbeRecord& p : probes) {
-    items.push_back({{"operation", p.operation},
-                     {"party", p.party},
+    items.push_back({{"operation", p.operation.value()},
+                     {"party", p.party.value()},
                      {"count", p.count},
                      {"last", FormatRfc3339(p.last)}});
   }
@@ -188,7 +191,7 @@ boost::json::object ProbesJson(const std::vector<strategic::ProbeRecord>& probes
 boost::json::object ConflictsPageJson(const strategic::Page<strategic::OwnConflict>& page) {
   boost::json::array conflicts;
   for (const strategic::OwnConflict& c : page.items) {
-    conflicts.push_back({{"operation", c.operation},
+    conflicts.push_back({{"operation", c.operation.value()},
                          {"other", RefJson(c.other)},
                          {"overlap", geo::OverlapToJson(c.overlap)}});
   }

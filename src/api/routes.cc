@@ -2,6 +2,7 @@
 
 #include "api/authorized.h"
 #include "api/operation_json.h"
+#include "api/query_params.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "fmt/format.h"
@@ -14,7 +15,7 @@ using strategic::Caller;
 using strategic::WriteOutcome;
 
 Caller CallerOf(const Principal& p) {
-  return Caller{.party = p.party.value(),
+  return Caller{.party = p.party,
                 .sees_everything = p.role == parties::Role::kGuarantor,
                 .may_probe = p.role == parties::Role::kOperator};
 }
@@ -42,11 +43,6 @@ absl::StatusOr<boost::json::value> BodyJson(const Request& req) {
 
 strategic::OperationLimits Limits() { return strategic::OperationLimits{}; }
 
-const std::string* QueryParam(const Request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? nullptr : &it->second;
-}
-
 void PutOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
   absl::StatusOr<strategic::OperationRequest> request =
       [&]() -> absl::StatusOr<strategic::OperationRequest> {
@@ -56,14 +52,14 @@ void PutOperation(const Services& s, const Request& req, const Principal& who, A
   if (!request.ok()) return answer(request.status());
   std::optional<std::string> ovn;
   if (auto it = req.path_params.find("ovn"); it != req.path_params.end()) ovn = it->second;
-  s.operations.Put(CallerOf(who), req.path_params.at("id"), std::move(ovn), *std::move(request),
-                   [answer = std::move(answer)](WriteOutcome outcome) {
+  s.operations.Put(CallerOf(who), OperationId(req.path_params.at("id")), std::move(ovn),
+                   *std::move(request), [answer = std::move(answer)](WriteOutcome outcome) {
                      answer(WriteReply(std::move(outcome), /*end=*/false));
                    });
 }
 
 void EndOperation(const Services& s, const Request& req, const Principal& who, Answer answer) {
-  s.operations.End(CallerOf(who), req.path_params.at("id"), req.path_params.at("ovn"),
+  s.operations.End(CallerOf(who), OperationId(req.path_params.at("id")), req.path_params.at("ovn"),
                    [answer = std::move(answer)](WriteOutcome outcome) {
                      answer(WriteReply(std::move(outcome), /*end=*/true));
                    });
@@ -71,7 +67,7 @@ void EndOperation(const Services& s, const Request& req, const Principal& who, A
 
 ReplyOr GetOperation(const Services& s, const Request& req, const Principal& who) {
   ASSIGN_OR_RETURN(strategic::OperationView view,
-                   s.operations.Get(CallerOf(who), req.path_params.at("id")));
+                   s.operations.Get(CallerOf(who), OperationId(req.path_params.at("id"))));
   return JsonReply(200, boost::json::object{{"operation", OperationViewJson(view)}});
 }
 
@@ -124,18 +120,20 @@ ReplyOr ListParties(const Services& s) {
 
 void AddRoutes(Router& router, const Services& services) {
   const Services& s = services;
-  router.Add("GET", "/v1/health", [s](const Request&, Respond respond) {
-    // Readable and writable (a probe commit when no recent commit says): 503 with the reason.
-    // The one open route that answers through the writer, hence not Open().
-    auto unavailable = [](std::string_view reason) {
-      return JsonReply(503, {{"status", "unavailable"}, {"reason", reason}});
-    };
-    if (!s.store.DataVersion().ok()) return respond(unavailable("the store cannot be read"));
-    s.store.CheckWritable([respond, unavailable](absl::Status writable) {
-      if (!writable.ok()) return respond(unavailable(std::string(writable.message())));
-      respond(JsonReply(200, {{"status", "ok"}}));
-    });
-  });
+  // Readable and writable (a probe commit when no recent commit says): 503 with the reason.
+  router.Add("GET", "/v1/health",
+             Open(std::function<void(const Request&, Answer)>([s](const Request&, Answer answer) {
+               auto unavailable = [](std::string_view reason) {
+                 return JsonReply(503, {{"status", "unavailable"}, {"reason", reason}});
+               };
+               if (!s.store.DataVersion().ok()) {
+                 return answer(unavailable("the store cannot be read"));
+               }
+               s.store.CheckWritable([answer, unavailable](absl::Status writable) {
+                 if (!writable.ok()) return answer(unavailable(std::string(writable.message())));
+                 answer(JsonReply(200, {{"status", "ok"}}));
+               });
+             })));
   router.Add("GET", "/v1/version", Open([](const Request&) -> ReplyOr {
                return JsonReply(
                    200,

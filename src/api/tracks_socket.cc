@@ -4,9 +4,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "api/events_socket.h"
 #include "api/live_routes.h"
 #include "api/reply.h"
+#include "api/socket_auth.h"
 #include "common/json.h"
 
 namespace deconflict::api {
@@ -29,24 +29,13 @@ class TracksSocket : public std::enable_shared_from_this<TracksSocket> {
         clock_(clock) {}
 
   void Start(const Request& request) {
-    std::string header = request.authorization;
-    std::string protocol;
-    if (header.empty()) {
-      protocol = BearerProtocol(raw_);
-      if (!protocol.empty()) header = "Bearer " + protocol.substr(kBearerProtocol.size());
-    }
-    absl::StatusOr<parties::Principal> who = authenticator_.Authenticate(header);
+    const UpgradeCredentials credentials = CredentialsOf(request, raw_);
+    absl::StatusOr<parties::Principal> who =
+        AuthenticateUpgrade(authenticator_, credentials, Access::kOperator);
     if (!who.ok()) return RejectHttp(ErrorReply(who.status()));
-    if (who->role != parties::Role::kOperator) {
-      return RejectHttp(ErrorReply(
-          absl::PermissionDeniedError("only operators stream tracks; this party's role may not")));
-    }
-    header_ = header;
+    header_ = credentials.authorization;
     party_ = who->party;
-    ws_.set_option(websocket::stream_base::decorator([protocol](websocket::response_type& res) {
-      res.set(http::field::server, "deconflict");
-      if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
-    }));
+    AnswerHandshakeWith(ws_, credentials.protocol);
     ws_.read_message_max(kMaxMessageBytes);
     ws_.async_accept(raw_, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return;

@@ -46,7 +46,7 @@ absl::StatusOr<strategic::WriteOutcome> File(api::Server& server, const std::str
   auto promise = std::make_shared<std::promise<strategic::WriteOutcome>>();
   std::future<strategic::WriteOutcome> outcome = promise->get_future();
   server.operations().Put(
-      strategic::Caller{.party = party}, id, std::nullopt, std::move(request),
+      strategic::Caller{.party = PartyId(party)}, OperationId(id), std::nullopt, std::move(request),
       [promise](strategic::WriteOutcome o) { promise->set_value(std::move(o)); });
   return outcome.get();
 }

@@ -47,13 +47,13 @@ class KeyRuleTest : public ::testing::Test {
   WriteOutcome Put(const std::string& party, const std::string& id, OperationRequest req,
                    std::optional<std::string> ovn = std::nullopt) {
     std::promise<WriteOutcome> p;
-    service_.Put(Caller{.party = party}, id, ovn, std::move(req),
+    service_.Put(Caller{.party = PartyId(party)}, OperationId(id), ovn, std::move(req),
                  [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
   WriteOutcome End(const std::string& party, const std::string& id, const std::string& ovn) {
     std::promise<WriteOutcome> p;
-    service_.End(Caller{.party = party}, id, ovn,
+    service_.End(Caller{.party = PartyId(party)}, OperationId(id), ovn,
                  [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
@@ -74,7 +74,7 @@ class KeyRuleTest : public ::testing::Test {
   static std::vector<std::string> MissingIds(const WriteOutcome& o) {
     std::vector<std::string> ids;
     if (o.refusal) {
-      for (const auto& m : o.refusal->missing) ids.push_back(m.other.id);
+      for (const auto& m : o.refusal->missing) ids.push_back(m.other.id.value());
     }
     return ids;
   }
@@ -115,8 +115,8 @@ TEST_F(KeyRuleTest, OneOvnOfTwoIsNotEnoughAndAllAreAccepted) {
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
   EXPECT_TRUE(accepted.result->created);
   ASSERT_EQ(accepted.result->conflicts.size(), 2u);
-  EXPECT_EQ(accepted.result->conflicts[0].other.id, kA);
-  EXPECT_EQ(accepted.result->conflicts[1].other.id, kB);
+  EXPECT_EQ(accepted.result->conflicts[0].other.id.value(), kA);
+  EXPECT_EQ(accepted.result->conflicts[1].other.id.value(), kB);
 }
 
 TEST_F(KeyRuleTest, TheOwnersOfTheOperationsMetMayOpenTheLedgerEntryAndAreTold) {
@@ -180,7 +180,7 @@ TEST_F(KeyRuleTest, UpperCaseIdsAndOvnsNameTheSameOperation) {
   // Another party's upper-case twin is the same (taken) id, not a new operation.
   EXPECT_TRUE(absl::IsAlreadyExists(
       Put("US", upper(kA), Request({Circle(9, 9, 100, 0, 10, kNow, kNow + hours(1))})).status));
-  ASSERT_TRUE(service_.Get(Caller{.party = "RU"}, upper(kA)).ok());
+  ASSERT_TRUE(service_.Get(Caller{.party = PartyId("RU")}, OperationId(upper(kA))).ok());
   // An upper-case OVN in a key or a path is the same OVN.
   WriteOutcome us = Put("US", upper(kB),
                         Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}, {upper(a)}));
@@ -226,7 +226,7 @@ TEST_F(KeyRuleTest, OperationsWhoseWindowsEndedAreEvictedButStayReadable) {
   clock_.Advance(minutes(30));  // time_end <= now: ended
   EXPECT_EQ(service_.EvictEnded(), 1u);
   EXPECT_EQ(service_.live_operations(), 1u);
-  auto got = service_.Get(Caller{.party = "RU"}, kA);
+  auto got = service_.Get(Caller{.party = PartyId("RU")}, OperationId(kA));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE(got->whole.has_value());
   // At load as well.
@@ -239,7 +239,7 @@ TEST_F(KeyRuleTest, EvictionRunsOnItsTimer) {
   OperationService timed(
       repo_, clock_, OperationServiceOptions{.eviction_interval = std::chrono::milliseconds(1)});
   std::promise<WriteOutcome> p;
-  timed.Put(Caller{.party = "RU"}, kA, std::nullopt,
+  timed.Put(Caller{.party = PartyId("RU")}, OperationId(kA), std::nullopt,
             Request({Circle(3, 3, 1000, 0, 100, kNow, kNow + minutes(5))}),
             [&](WriteOutcome o) { p.set_value(std::move(o)); });
   ASSERT_TRUE(p.get_future().get().status.ok());
@@ -284,9 +284,9 @@ TEST_F(KeyRuleTest, ConflictsAndQueriesPage) {
   std::vector<std::string> seen;
   PageRequest page{.limit = 2, .after = ""};
   for (int pages = 0; pages < 10; ++pages) {
-    Page<OwnConflict> p = service_.Conflicts(Caller{.party = "US"}, page);
+    Page<OwnConflict> p = service_.Conflicts(Caller{.party = PartyId("US")}, page);
     EXPECT_LE(p.items.size(), 2u);
-    for (const auto& c : p.items) seen.push_back(c.other.id);
+    for (const auto& c : p.items) seen.push_back(c.other.id.value());
     if (p.next.empty()) break;
     page.after = p.next;
   }
@@ -297,10 +297,10 @@ TEST_F(KeyRuleTest, ConflictsAndQueriesPage) {
                   .ok());
   geo::Volume4D area = *geo::Volume4D::FromJson(
       *ParseJson(Circle(6, 6, 20000, 0, 100, kNow, kNow + hours(1))), "a", {}, kNow);
-  Page<QueryHit> first =
-      *Query(Caller{.party = "RU", .sees_everything = true}, area, {.limit = 4, .after = ""});
+  Page<QueryHit> first = *Query(Caller{.party = PartyId("RU"), .sees_everything = true}, area,
+                                {.limit = 4, .after = ""});
   ASSERT_EQ(first.items.size(), 4u);
-  Page<QueryHit> rest = *Query(Caller{.party = "RU", .sees_everything = true}, area,
+  Page<QueryHit> rest = *Query(Caller{.party = PartyId("RU"), .sees_everything = true}, area,
                                {.limit = 4, .after = first.next});
   EXPECT_EQ(rest.items.size(), 2u);
   EXPECT_TRUE(rest.next.empty());
@@ -313,7 +313,7 @@ geo::Volume4D Area(const std::string& circle) {
 TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
   const std::string a =
       File("RU", kA, Circle(7, 7, 2000, 0, 1000, kNow + minutes(7), kNow + hours(1)));
-  const Caller us{.party = "US", .may_probe = true};
+  const Caller us{.party = PartyId("US"), .may_probe = true};
   const geo::Volume4D area = Area(Circle(7, 7, 20000, 0, 5000, kNow, kNow + hours(2)));
 
   // US has filed nothing there: the overlap is widened to 0.01 degree and 15 minutes.
@@ -334,12 +334,12 @@ TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
 
   // The owner sees who probed, how often; the prober sees nothing of the sort.
   ASSERT_TRUE(Query(us, area).ok());
-  std::vector<ProbeRecord> seen = *service_.Probes(Caller{.party = "RU"});
+  std::vector<ProbeRecord> seen = *service_.Probes(Caller{.party = PartyId("RU")});
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].operation, kA);
-  EXPECT_EQ(seen[0].party, "US");
+  EXPECT_EQ(seen[0].operation.value(), kA);
+  EXPECT_EQ(seen[0].party.value(), "US");
   EXPECT_EQ(seen[0].count, 2u);
-  EXPECT_TRUE(service_.Probes(Caller{.party = "US"})->empty());
+  EXPECT_TRUE(service_.Probes(Caller{.party = PartyId("US")})->empty());
 
   // Once US files something that meets it, the overlap is exact.
   ASSERT_TRUE(
@@ -348,15 +348,15 @@ TEST_F(KeyRuleTest, ProbesAreCoarsenedRecordedForTheOwnerAndRateLimited) {
           .status.ok());
   absl::StatusOr<Page<QueryHit>> exact = Query(us, area);
   ASSERT_TRUE(exact.ok());
-  for (const QueryHit& h : exact->items) EXPECT_FALSE(h.coarsened) << h.ref.id;
+  for (const QueryHit& h : exact->items) EXPECT_FALSE(h.coarsened) << h.ref.id.value();
 
   // Past the per-minute budget, probes are refused (nothing shown) until the minute has passed.
   absl::Status refused;
   for (int i = 0; i < 40 && refused.ok(); ++i) refused = Query(us, area).status();
   EXPECT_TRUE(absl::IsResourceExhausted(refused)) << refused;
-  EXPECT_EQ((*service_.Probes(Caller{.party = "RU"}))[0].count, 30u);
+  EXPECT_EQ((*service_.Probes(Caller{.party = PartyId("RU")}))[0].count, 30u);
   // A guarantor's or the owner's query is no probe.
-  EXPECT_TRUE(Query(Caller{.party = "RU"}, area).ok());
+  EXPECT_TRUE(Query(Caller{.party = PartyId("RU")}, area).ok());
   clock_.Advance(minutes(1));
   EXPECT_TRUE(Query(us, area).ok());
 }

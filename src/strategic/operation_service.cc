@@ -63,7 +63,8 @@ absl::Status StaleOvn(const std::string& id, const std::string& current) {
 }  // namespace
 
 OperationRef RefOf(const store::OperationRecord& r) {
-  return OperationRef{.id = r.id, .party = r.party, .state = r.state, .ovn = r.ovn};
+  return OperationRef{
+      .id = OperationId(r.id), .party = PartyId(r.party), .state = r.state, .ovn = r.ovn};
 }
 
 geo::Overlap UnionOf(const geo::Overlap& a, const geo::Overlap& b) {
@@ -264,24 +265,24 @@ absl::Status OperationService::Admit(const std::string& id) const {
   return absl::OkStatus();
 }
 
-void OperationService::Put(const Caller& caller, const std::string& id,
+void OperationService::Put(const Caller& caller, const OperationId& id,
                            std::optional<std::string> if_ovn, OperationRequest request, Done done) {
   auto step = std::make_shared<WriteStep>();
   step->kind = if_ovn ? WriteStep::Kind::kUpdate : WriteStep::Kind::kCreate;
   step->caller = caller;
-  step->id = Lower(id);
+  step->id = Lower(id.value());
   step->if_ovn = Lower(if_ovn.value_or(""));
   for (std::string& ovn : request.key) ovn = Lower(std::move(ovn));
   step->request = std::move(request);
   Submit(std::move(step), std::move(done));
 }
 
-void OperationService::End(const Caller& caller, const std::string& id, const std::string& ovn,
+void OperationService::End(const Caller& caller, const OperationId& id, const std::string& ovn,
                            Done done) {
   auto step = std::make_shared<WriteStep>();
   step->kind = WriteStep::Kind::kEnd;
   step->caller = caller;
-  step->id = Lower(id);
+  step->id = Lower(id.value());
   step->if_ovn = Lower(ovn);
   Submit(std::move(step), std::move(done));
 }
@@ -318,7 +319,7 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
   const std::optional<store::OperationRecord>& stored = step.stored;
   const std::string& id = step.id;
   const bool ended = stored && stored->state == StateName(OperationState::kEnded);
-  const bool own = stored && stored->party == step.caller.party;
+  const bool own = stored && stored->party == step.caller.party.value();
   bool retry = false;
   switch (step.kind) {
     case WriteStep::Kind::kCreate:
@@ -362,8 +363,8 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
   ReaderLock lock(mu_);
   std::vector<Conflict> conflicts;
   if (auto it = ops_.find(id); it != ops_.end()) {
-    conflicts =
-        ConflictsOf(FindClashes(step.caller.party, id, it->second.volumes, step.now, false));
+    conflicts = ConflictsOf(
+        FindClashes(step.caller.party.value(), id, it->second.volumes, step.now, false));
   }
   step.outcome.result = WriteResult{.operation = *stored,
                                     .conflicts = std::move(conflicts),
@@ -385,7 +386,7 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   {
     ReaderLock lock(mu_);
     for (const Clash& clash :
-         FindClashes(step.caller.party, step.id, step.volumes, step.now, false)) {
+         FindClashes(step.caller.party.value(), step.id, step.volumes, step.now, false)) {
       OperationRef ref = RefOf(clash.other->record);
       if (!key.contains(ref.ovn)) {
         MissingOperation missing{.other = ref, .overlap = clash.overlap, .overlaps = {}};
@@ -420,7 +421,7 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
     const bool create = step.kind == WriteStep::Kind::kCreate;
     record = store::OperationRecord{
         .id = step.id,
-        .party = step.caller.party,
+        .party = step.caller.party.value(),
         .version = create ? 1 : step.stored->version,
         .state = StateName(request.state),
         .label = request.label,
@@ -438,11 +439,11 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
   // prove later what it was shown.
   std::vector<std::string> readers;
   for (const Conflict& conflict : step.conflicts) {
-    if (std::find(readers.begin(), readers.end(), conflict.other.party) == readers.end()) {
-      readers.push_back(conflict.other.party);
+    if (std::find(readers.begin(), readers.end(), conflict.other.party.value()) == readers.end()) {
+      readers.push_back(conflict.other.party.value());
     }
   }
-  RETURN_IF_ERROR(writes.Save(ledger::Entry{.party = step.caller.party,
+  RETURN_IF_ERROR(writes.Save(ledger::Entry{.party = step.caller.party.value(),
                                             .action = action,
                                             .object_id = step.id,
                                             .content_digest = store::OperationRecordDigest(record),
@@ -477,7 +478,7 @@ absl::Status OperationService::Notify(const WriteStep& step, const store::Operat
       RETURN_IF_ERROR(writes.NotifyConflict(
           PartyId(conflict.other.party),
           events::OperationConflict{.operation = OperationId(step.id),
-                                    .party = PartyId(step.caller.party),
+                                    .party = step.caller.party,
                                     .ovn = record.ovn,
                                     .your_operation = OperationId(conflict.other.id),
                                     .overlap = conflict.overlap}));

@@ -49,6 +49,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/clock.h"
+#include "common/ids.h"
 #include "common/mutex.h"
 #include "geo/volume.h"
 #include "store/store.h"
@@ -59,7 +60,7 @@
 namespace deconflict::strategic {
 
 struct Caller {
-  std::string party;
+  PartyId party;
   bool sees_everything = false;  // guarantors: whole operations of every party
   // Operators may learn what a filing of theirs would meet (Query shows other parties'
   // operations as their overlap with the area, as a refused PUT would). Default: false.
@@ -68,8 +69,8 @@ struct Caller {
 
 // What any party may learn of an operation it meets: enough to put its OVN in a key.
 struct OperationRef {
-  std::string id;
-  std::string party;
+  OperationId id;
+  PartyId party;
   std::string state;
   std::string ovn;
 };
@@ -120,7 +121,7 @@ struct OperationView {
   OperationRef ref;
   std::optional<store::OperationRecord> whole;
   struct OwnOverlap {
-    std::string operation;
+    OperationId operation;
     geo::Overlap overlap;
   };
   std::vector<OwnOverlap> overlaps;
@@ -138,15 +139,15 @@ struct QueryHit {
 // Who learned of one of the caller's operations through a query, and how often (the owner's
 // view of probes, issue 7 "disclosure"; stored, so it survives restarts).
 struct ProbeRecord {
-  std::string operation;  // the owner's operation
-  std::string party;      // who queried an area that showed it
+  OperationId operation;  // the owner's operation
+  PartyId party;          // who queried an area that showed it
   uint64_t count = 0;
   Timestamp last;
 };
 
 // A conflict of one of the caller's operations.
 struct OwnConflict {
-  std::string operation;  // the caller's
+  OperationId operation;  // the caller's
   OperationRef other;
   geo::Overlap overlap;
 };
@@ -211,15 +212,15 @@ class OperationService {
   // An identical retry (same body; for an update the same OVN it was made from) of the write
   // that produced the current version answers that write's result again (created false).
   // `done` runs once, on the writer thread.
-  void Put(const Caller& caller, const std::string& id, std::optional<std::string> if_ovn,
+  void Put(const Caller& caller, const OperationId& id, std::optional<std::string> if_ovn,
            OperationRequest request, Done done);
 
   // DELETE /v1/operations/{id}/{ovn}: the operation becomes Ended and leaves memory. The result
   // has no conflicts. FailedPrecondition when already ended.
-  void End(const Caller& caller, const std::string& id, const std::string& ovn, Done done);
+  void End(const Caller& caller, const OperationId& id, const std::string& ovn, Done done);
 
   // GET /v1/operations/{id}. NotFound also when the caller may not see it at all.
-  [[nodiscard]] absl::StatusOr<OperationView> Get(const Caller& caller, const std::string& id);
+  [[nodiscard]] absl::StatusOr<OperationView> Get(const Caller& caller, const OperationId& id);
 
   // POST /v1/operations/query: live operations intersecting `area`, ordered by id; positions
   // are ids. A query whose page shows other parties' operations is a probe: counted against

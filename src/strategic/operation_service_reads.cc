@@ -17,8 +17,8 @@ namespace deconflict::strategic {
 // Reads
 
 absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
-                                                    const std::string& raw_id) {
-  const std::string id = absl::AsciiStrToLower(raw_id);
+                                                    const OperationId& raw_id) {
+  const std::string id = absl::AsciiStrToLower(raw_id.value());
   const Timestamp now = clock_.Now();
   {
     ReaderLock lock(mu_);
@@ -27,12 +27,12 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
     if (it != ops_.end() && it->second.visible()) {
       const LiveOperation& op = it->second;
       OperationView view{.ref = RefOf(op.record), .whole = std::nullopt, .overlaps = {}};
-      if (op.record.party == caller.party || caller.sees_everything) {
+      if (op.record.party == caller.party.value() || caller.sees_everything) {
         view.whole = op.record;
         return view;
       }
       // Others see it only as far as it overlaps their own live operations.
-      auto own = ops_of_party_.find(caller.party);
+      auto own = ops_of_party_.find(caller.party.value());
       if (own != ops_of_party_.end()) {
         for (const std::string& own_id : own->second) {
           const LiveOperation& mine = ops_.at(own_id);
@@ -45,11 +45,12 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
                 envelope = envelope ? UnionOf(*envelope, *o) : *o;
             }
           }
-          if (envelope) view.overlaps.push_back({own_id, *envelope});
+          if (envelope) view.overlaps.push_back({OperationId(own_id), *envelope});
         }
       }
       if (view.overlaps.empty()) {
-        return absl::NotFoundError(fmt::format("no operation {} visible to {}", id, caller.party));
+        return absl::NotFoundError(
+            fmt::format("no operation {} visible to {}", id, caller.party.value()));
       }
       return view;
     }
@@ -57,8 +58,9 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
   // Ended and evicted operations (and versions still committing) are read from the store; only
   // their owner (or a guarantor) sees them there.
   ASSIGN_OR_RETURN(std::optional<store::OperationRecord> record, repository_.Get(id));
-  if (!record || (record->party != caller.party && !caller.sees_everything)) {
-    return absl::NotFoundError(fmt::format("no operation {} visible to {}", id, caller.party));
+  if (!record || (record->party != caller.party.value() && !caller.sees_everything)) {
+    return absl::NotFoundError(
+        fmt::format("no operation {} visible to {}", id, caller.party.value()));
   }
   return OperationView{.ref = RefOf(*record), .whole = *record, .overlaps = {}};
 }
@@ -78,7 +80,7 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
       if (id == id_of_handle_.end() || id->second <= page.after) return;
       const LiveOperation& op = ops_.at(id->second);
       if (!op.visible()) return;
-      const bool whole = op.record.party == caller.party || caller.sees_everything;
+      const bool whole = op.record.party == caller.party.value() || caller.sees_everything;
       if (!whole && !caller.may_probe) return;  // observers etc. see only what is theirs
       std::optional<geo::Overlap> o = geo::OverlapOf(area, theirs);
       if (!o) return;
@@ -87,18 +89,18 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
     });
     for (const auto& [id, overlap] : hits) {
       if (out.items.size() == page.limit) {
-        out.next = out.items.back().ref.id;
+        out.next = out.items.back().ref.id.value();
         break;
       }
       const LiveOperation& op = ops_.at(id);
       QueryHit hit{.ref = RefOf(op.record), .whole = std::nullopt, .overlap = std::nullopt};
-      if (op.record.party == caller.party || caller.sees_everything) {
+      if (op.record.party == caller.party.value() || caller.sees_everything) {
         hit.whole = op.record;
       } else {
         // What a refused PUT of `area` would give (its "missing" list); coarse unless the caller
         // has filed something that meets it (then GET shows it the exact overlap anyway).
         hit.overlap = overlap;
-        if (!MeetsOwn(caller.party, op, now)) {
+        if (!MeetsOwn(caller.party.value(), op, now)) {
           hit.overlap = Coarsen(*overlap);
           hit.coarsened = true;
         }
@@ -110,13 +112,13 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
   if (probed.empty()) return done(std::move(out));
   {
     WriterLock lock(probe_mu_);
-    std::vector<Timestamp>& recent = recent_probes_[caller.party];
+    std::vector<Timestamp>& recent = recent_probes_[caller.party.value()];
     std::erase_if(recent, [&](Timestamp t) { return t <= now - std::chrono::minutes(1); });
     if (recent.size() >= options_.max_probes_per_minute) {
       return done(Overloaded(fmt::format(
           "party {} made {} queries showing other parties' operations in the last minute; at "
           "most {} are allowed: retry later",
-          caller.party, recent.size(), options_.max_probes_per_minute)));
+          caller.party.value(), recent.size(), options_.max_probes_per_minute)));
     }
     recent.push_back(now);
   }
@@ -127,7 +129,7 @@ void OperationService::Query(const Caller& caller, const geo::Volume4D& area,
   // Recorded before anything is shown.
   auto answer = std::make_shared<Page<QueryHit>>(std::move(out));
   repository_.Submit(
-      [party = caller.party, probed = std::move(probed), now](OperationWrites& writes) {
+      [party = caller.party.value(), probed = std::move(probed), now](OperationWrites& writes) {
         for (const std::string& id : probed) RETURN_IF_ERROR(writes.RecordProbe(id, party, now));
         return absl::OkStatus();
       },
@@ -177,12 +179,12 @@ geo::Overlap OperationService::Coarsen(const geo::Overlap& o) const {
 }
 
 absl::StatusOr<std::vector<ProbeRecord>> OperationService::Probes(const Caller& caller) {
-  ASSIGN_OR_RETURN(std::vector<store::ProbeRow> rows, repository_.Probes(caller.party));
+  ASSIGN_OR_RETURN(std::vector<store::ProbeRow> rows, repository_.Probes(caller.party.value()));
   std::vector<ProbeRecord> out;
   out.reserve(rows.size());
   for (store::ProbeRow& row : rows) {
-    out.push_back(ProbeRecord{.operation = std::move(row.operation),
-                              .party = std::move(row.party),
+    out.push_back(ProbeRecord{.operation = OperationId(std::move(row.operation)),
+                              .party = PartyId(std::move(row.party)),
                               .count = static_cast<uint64_t>(row.count),
                               .last = row.last});
   }
@@ -197,7 +199,7 @@ Page<OwnConflict> OperationService::Conflicts(const Caller& caller, const PageRe
   };
   ReaderLock lock(mu_);
   Page<OwnConflict> out;
-  auto own = ops_of_party_.find(caller.party);
+  auto own = ops_of_party_.find(caller.party.value());
   if (own == ops_of_party_.end()) return out;
   std::vector<std::string> own_ids(own->second.begin(), own->second.end());
   std::sort(own_ids.begin(), own_ids.end());
@@ -206,13 +208,14 @@ Page<OwnConflict> OperationService::Conflicts(const Caller& caller, const PageRe
     if (own_id < after_own) continue;
     const LiveOperation& mine = ops_.at(own_id);
     if (!mine.visible()) continue;
-    for (const Clash& clash : FindClashes(caller.party, own_id, mine.volumes, now, true)) {
+    for (const Clash& clash : FindClashes(caller.party.value(), own_id, mine.volumes, now, true)) {
       if (!page.after.empty() && position(own_id, clash.other->record.id) <= page.after) continue;
       if (out.items.size() == page.limit) {
-        out.next = position(out.items.back().operation, out.items.back().other.id);
+        out.next = position(out.items.back().operation.value(), out.items.back().other.id.value());
         return out;
       }
-      out.items.push_back(OwnConflict{own_id, RefOf(clash.other->record), clash.overlap});
+      out.items.push_back(
+          OwnConflict{OperationId(own_id), RefOf(clash.other->record), clash.overlap});
     }
   }
   return out;

@@ -76,13 +76,13 @@ class OperationServiceTest : public ::testing::Test {
                    std::optional<std::string> ovn = std::nullopt) {
     EXPECT_TRUE(req.ok()) << req.status();
     std::promise<WriteOutcome> p;
-    service_->Put(Caller{.party = party}, id, ovn, *std::move(req),
+    service_->Put(Caller{.party = PartyId(party)}, OperationId(id), ovn, *std::move(req),
                   [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
   WriteOutcome End(const std::string& party, const std::string& id, const std::string& ovn) {
     std::promise<WriteOutcome> p;
-    service_->End(Caller{.party = party}, id, ovn,
+    service_->End(Caller{.party = PartyId(party)}, OperationId(id), ovn,
                   [&](WriteOutcome o) { p.set_value(std::move(o)); });
     return p.get_future().get();
   }
@@ -107,7 +107,7 @@ TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
   EXPECT_TRUE(absl::IsAborted(refused.status)) << refused.status;
   ASSERT_TRUE(refused.refusal.has_value());
   ASSERT_EQ(refused.refusal->missing.size(), 1u);
-  EXPECT_EQ(refused.refusal->missing[0].other.id, a);
+  EXPECT_EQ(refused.refusal->missing[0].other.id.value(), a);
   EXPECT_EQ(service_->live_operations(), 1u);
   WriteOutcome accepted =
       Put("US", b,
@@ -171,12 +171,14 @@ TEST_F(OperationServiceTest, EndedOperationLeavesTheIndexButStaysReadable) {
   EXPECT_EQ(service_->live_operations(), 0u);
   EXPECT_TRUE(Put("US", NewUuid(), Request({Circle(4, 4, 1000, 0, 100, kNow, kNow + hours(1))}))
                   .status.ok());
-  auto got = service_->Get(Caller{.party = "RU"}, a);
+  auto got = service_->Get(Caller{.party = PartyId("RU")}, OperationId(a));
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->whole.has_value());
   EXPECT_EQ(got->whole->state, "Ended");
-  EXPECT_TRUE(absl::IsNotFound(service_->Get(Caller{.party = "US"}, a).status()));
-  EXPECT_TRUE(service_->Get(Caller{.party = "US", .sees_everything = true}, a).ok());
+  EXPECT_TRUE(
+      absl::IsNotFound(service_->Get(Caller{.party = PartyId("US")}, OperationId(a)).status()));
+  EXPECT_TRUE(
+      service_->Get(Caller{.party = PartyId("US"), .sees_everything = true}, OperationId(a)).ok());
 }
 
 TEST_F(OperationServiceTest, StateIsRebuiltFromTheStore) {
@@ -206,22 +208,22 @@ TEST_F(OperationServiceTest, ProbesAreStoredBeforeTheAnswerAndSurviveARestart) {
       *ParseJson(Circle(8, 8, 10000, 0, 100, kNow, kNow + hours(1))), "area", {}, kNow);
   ASSERT_TRUE(area.ok());
   std::promise<absl::StatusOr<Page<QueryHit>>> answered;
-  service_->Query(Caller{.party = "US", .may_probe = true}, *area, {},
+  service_->Query(Caller{.party = PartyId("US"), .may_probe = true}, *area, {},
                   [&](absl::StatusOr<Page<QueryHit>> r) { answered.set_value(std::move(r)); });
   absl::StatusOr<Page<QueryHit>> hits = answered.get_future().get();
   ASSERT_TRUE(hits.ok()) << hits.status();
   ASSERT_EQ(hits->items.size(), 1u);
   // Recorded before the answer: the owner sees it now, and after a restart.
-  auto probes = service_->Probes(Caller{.party = "RU"});
+  auto probes = service_->Probes(Caller{.party = PartyId("RU")});
   ASSERT_TRUE(probes.ok()) << probes.status();
   ASSERT_EQ(probes->size(), 1u);
-  EXPECT_EQ((*probes)[0].party, "US");
+  EXPECT_EQ((*probes)[0].party.value(), "US");
   Open();
-  probes = service_->Probes(Caller{.party = "RU"});
+  probes = service_->Probes(Caller{.party = PartyId("RU")});
   ASSERT_TRUE(probes.ok());
   ASSERT_EQ(probes->size(), 1u);
   EXPECT_EQ((*probes)[0].count, 1u);
-  EXPECT_EQ((*probes)[0].operation, a);
+  EXPECT_EQ((*probes)[0].operation.value(), a);
 }
 
 TEST_F(OperationServiceTest, AnUnparseableRowIsNamedByTableAndIdAtStart) {
