@@ -12,7 +12,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   wrk curl python3
-  clang clang-format  # the thread-safety build (clang-tsa preset), scripts/format.sh
+  clang libclang-rt-14-dev clang-format  # the tsan preset (clang, TSan runtime), scripts/format.sh
 )
 
 missing=()

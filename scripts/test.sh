@@ -4,12 +4,13 @@
 #   format     scripts/format.sh --check: clang-format --dry-run -Werror on src/, tests/, bench/
 #   release    release preset: build everything, run every test
 #   debug      debug preset (ASan+UBSan): build, run every test
-#   tsan       tsan preset: build, run the store, strategic, api, e2e, live and feeds tests (ctest -L)
-#   clang-tsa  clang++ build of the binary and its libraries with -Werror=thread-safety, so the
-#              ABSL_GUARDED_BY annotations are checked (common/mutex.h)
+#   tsan       tsan preset (clang++, ThreadSanitizer, -Werror=thread-safety, so the ABSL_GUARDED_BY
+#              annotations are checked in the same build, common/mutex.h): build the binary and the
+#              store, strategic, api, e2e, live and feeds tests, run those tests (ctest -L)
 # Every stage runs even when an earlier one failed, so one run reports every problem; the script
 # prints each stage's time and exits 1 naming the failed stages.
-# Usage: bash scripts/test.sh      (DECONFLICT_SKIP_SANITIZERS=1 skips debug and tsan)
+# Usage: bash scripts/test.sh      (DECONFLICT_SKIP_SANITIZERS=1 skips debug and tsan, and with
+#                                  tsan the thread-safety analysis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -25,11 +26,10 @@ debug() { cmake --preset debug && cmake --build --preset debug && ctest --preset
 # Builds only the binary and the tests of those labels (tests_<folder>, CMakeLists.txt).
 tsan() {
   cmake --preset tsan &&
-    cmake --build --preset tsan --target deconflict "${tsan_folders[@]/#/tests_}" &&
+    # -k 0: report every file that breaks the thread-safety analysis, not only the first.
+    cmake --build --preset tsan --target deconflict "${tsan_folders[@]/#/tests_}" -- -k 0 &&
     ctest --preset tsan -L "$tsan_labels"
 }
-# -k 0: report every file that breaks the analysis, not only the first.
-clang_tsa() { cmake --preset clang-tsa && cmake --build --preset clang-tsa -- -k 0; }
 
 failed=()
 times=()
@@ -49,7 +49,6 @@ if [[ "${DECONFLICT_SKIP_SANITIZERS:-0}" != 1 ]]; then
   stage debug debug
   stage tsan tsan
 fi
-stage clang-tsa clang_tsa
 
 echo "=== test.sh: stages (total ${SECONDS} s)"
 printf '  %s\n' "${times[@]}"
