@@ -115,7 +115,8 @@ class Hotline {
   template <typename T>
   using Done = std::function<void(absl::StatusOr<T>)>;
 
-  // `store`, `events` and `clock` must outlive the hotline.
+  // `events` and `clock` must outlive the hotline; `store` must be stopped (destroyed, which
+  // drains its queue) after Stop() and before the hotline, since its units' completions use it.
   Hotline(store::Store& store, const events::EventLog& events, const Clock& clock,
           HotlineOptions options = {});
   Hotline(const Hotline&) = delete;
