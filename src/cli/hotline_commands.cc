@@ -98,9 +98,9 @@ std::vector<json::value> AllMessages(std::string_view command, const HotlineArgs
   std::vector<json::value> all;
   int64_t after = 0;
   while (true) {
-    json::value page = Call(command, args, http::verb::get,
-                            fmt::format("/v1/channels/{}/messages?after={}&limit=1000", channel,
-                                        after));
+    json::value page =
+        Call(command, args, http::verb::get,
+             fmt::format("/v1/channels/{}/messages?after={}&limit=1000", channel, after));
     const json::array& messages = page.at("messages").as_array();
     for (const json::value& m : messages) all.push_back(m);
     if (messages.size() < 1000) return all;
@@ -137,21 +137,20 @@ void RunCreate(const HotlineArgs& args) {
 void RunList(const HotlineArgs& args) {
   json::value list = Call("hotline channel list", args, http::verb::get, "/v1/channels");
   for (const json::value& c : list.at("channels").as_array()) {
-    std::cout << fmt::format("{:<24} {:<28} {:<10} members {}{}\n", Text(c, "id"), Text(c, "name"),
-                             c.at("suspended").as_bool() ? "SUSPENDED" : "open",
-                             json::serialize(c.at("members")),
-                             Text(c, "escalation_channel").empty()
-                                 ? ""
-                                 : " escalates to " + Text(c, "escalation_channel"));
+    std::cout << fmt::format(
+        "{:<24} {:<28} {:<10} members {}{}\n", Text(c, "id"), Text(c, "name"),
+        c.at("suspended").as_bool() ? "SUSPENDED" : "open", json::serialize(c.at("members")),
+        Text(c, "escalation_channel").empty() ? ""
+                                              : " escalates to " + Text(c, "escalation_channel"));
   }
 }
 
 void RunSuspend(const HotlineArgs& args, bool suspend) {
   const std::string_view command = suspend ? "hotline channel suspend" : "hotline channel resume";
-  json::value c = Call(command, args, http::verb::post,
-                       fmt::format("/v1/channels/{}/{}", args.channel,
-                                   suspend ? "suspend" : "resume"),
-                       suspend ? json::serialize(json::object{{"reason", args.reason}}) : "");
+  json::value c =
+      Call(command, args, http::verb::post,
+           fmt::format("/v1/channels/{}/{}", args.channel, suspend ? "suspend" : "resume"),
+           suspend ? json::serialize(json::object{{"reason", args.reason}}) : "");
   std::cout << fmt::format("channel {} {}\n", Text(c, "id"),
                            c.at("suspended").as_bool() ? "suspended" : "open");
 }
@@ -167,9 +166,9 @@ void RunSend(const HotlineArgs& args) {
     for (const std::string& r : args.refs) refs.emplace_back(r);
     body["refs"] = std::move(refs);
   }
-  json::value sent = Call(kCommand, args, http::verb::post,
-                          fmt::format("/v1/channels/{}/messages", args.channel),
-                          json::serialize(json::value(body)));
+  json::value sent =
+      Call(kCommand, args, http::verb::post, fmt::format("/v1/channels/{}/messages", args.channel),
+           json::serialize(json::value(body)));
   std::cout << fmt::format("sent {} ({}, id {}): ledger index {}, acknowledge by {}\n",
                            Text(sent, "object_id"), Text(sent, "priority"), Text(sent, "id"),
                            sent.at("ledger_index").to_number<int64_t>(), Text(sent, "deadline"));
@@ -204,10 +203,10 @@ void RunInbox(const HotlineArgs& args) {
         left = s >= 0 ? fmt::format("{}m{:02}s left", s / 60, s % 60)
                       : fmt::format("OVERDUE by {}m{:02}s", -s / 60, -s % 60);
       }
-      lines.push_back({acked, Text(m, "deadline"),
-                       fmt::format("{:<28} {:<9} from {:<12} {:<22} {}", Text(m, "object_id"),
-                                   Text(m, "priority"), Text(m, "sender"), left,
-                                   Text(m, "subject"))});
+      lines.push_back(
+          {acked, Text(m, "deadline"),
+           fmt::format("{:<28} {:<9} from {:<12} {:<22} {}", Text(m, "object_id"),
+                       Text(m, "priority"), Text(m, "sender"), left, Text(m, "subject"))});
     }
   }
   // Unacknowledged first, the most urgent first; then acknowledged ones.
@@ -234,8 +233,8 @@ void RunAck(const HotlineArgs& args) {
       }
     }
     if (!message) {
-      Die(kCommand, absl::NotFoundError(fmt::format("no message {} in channel {}", args.message,
-                                                    args.channel)));
+      Die(kCommand, absl::NotFoundError(
+                        fmt::format("no message {} in channel {}", args.message, args.channel)));
     }
     const parties::AckStatement statement{
         .kind = parties::kAckKindHotlineMessage,
@@ -252,11 +251,11 @@ void RunAck(const HotlineArgs& args) {
   json::value ack = Call(kCommand, args, http::verb::post,
                          fmt::format("/v1/channels/{}/messages/{}/ack", args.channel, args.message),
                          body.empty() ? "" : json::serialize(json::value(body)));
-  std::cout << fmt::format("acknowledged {} as {} at {} ({}); ledger index {}\n",
-                           Text(ack, "object_id"), Text(ack, "party"), Text(ack, "at"),
-                           ack.at("signed").as_bool() ? "signed with key " + Text(ack, "key_id")
-                                                      : "unsigned",
-                           ack.at("ledger_index").to_number<int64_t>());
+  std::cout << fmt::format(
+      "acknowledged {} as {} at {} ({}); ledger index {}\n", Text(ack, "object_id"),
+      Text(ack, "party"), Text(ack, "at"),
+      ack.at("signed").as_bool() ? "signed with key " + Text(ack, "key_id") : "unsigned",
+      ack.at("ledger_index").to_number<int64_t>());
 }
 
 void RunKeyRegister(const HotlineArgs& args) {
@@ -265,10 +264,9 @@ void RunKeyRegister(const HotlineArgs& args) {
       ValueOrDie(kCommand, parties::ReadPrivateKeyFile(args.key_file), "--key");
   json::object body{{"key", Base64(key.public_key)}};
   if (!args.key_name.empty()) body["name"] = args.key_name;
-  json::value added =
-      Call(kCommand, args, http::verb::put,
-           fmt::format("/v1/me/keys/{}", parties::SigningKeyId(key.public_key)),
-           json::serialize(json::value(body)));
+  json::value added = Call(kCommand, args, http::verb::put,
+                           fmt::format("/v1/me/keys/{}", parties::SigningKeyId(key.public_key)),
+                           json::serialize(json::value(body)));
   std::cout << fmt::format("signing key {} registered for party {}; ledger index {}\n",
                            Text(added, "key_id"), Text(added, "party"),
                            added.at("ledger_index").to_number<int64_t>());
@@ -315,7 +313,8 @@ void AddHotlineCommands(CLI::App& app) {
   CLI::App* send = hotline->add_subcommand("send", "Send a message (answered once durable)");
   AddServerOptions(send, *args);
   send->add_option("--channel", args->channel, "Channel id")->required();
-  send->add_option("--priority", args->priority, "flash|immediate|priority|routine. Default: routine");
+  send->add_option("--priority", args->priority,
+                   "flash|immediate|priority|routine. Default: routine");
   send->add_option("--subject", args->subject, "Subject")->required();
   send->add_option("--text", args->text, "Body text (up to 64 KiB)")->required();
   send->add_option("--id", args->id, "Message UUID, for a retry. Default: a new one");

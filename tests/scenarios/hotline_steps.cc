@@ -61,8 +61,10 @@ std::optional<HotlineRequest> HotlineSteps::Request(const std::vector<std::strin
     const std::string& msg = w.at(4);
     std::string text = "about " + msg;
     for (size_t i = 6; i < w.size(); ++i) {
-      if (w[i] == "text") text = Join(w, i + 1), i = w.size();
-      else if (w[i] == "size") text = std::string(std::stoul(w.at(i + 1)), 'x'), ++i;
+      if (w[i] == "text")
+        text = Join(w, i + 1), i = w.size();
+      else if (w[i] == "size")
+        text = std::string(std::stoul(w.at(i + 1)), 'x'), ++i;
     }
     json::object body{{"id", IdOf(msg)}, {"priority", w.at(5)}, {"subject", msg}, {"body", text}};
     return HotlineRequest{"POST", "/v1/channels/" + w.at(3) + "/messages", json::serialize(body)};
@@ -73,8 +75,9 @@ std::optional<HotlineRequest> HotlineSteps::Request(const std::vector<std::strin
   }
   if (verb == "resume") return HotlineRequest{"POST", "/v1/channels/" + w.at(3) + "/resume", ""};
   if (verb == "messages") {
-    return HotlineRequest{"GET", "/v1/channels/" + w.at(3) + "/messages?limit=1000&after=" +
-                                     std::to_string(seen_[party][w.at(3)]),
+    return HotlineRequest{"GET",
+                          "/v1/channels/" + w.at(3) +
+                              "/messages?limit=1000&after=" + std::to_string(seen_[party][w.at(3)]),
                           ""};
   }
   if (verb == "key") {
@@ -97,9 +100,10 @@ std::optional<HotlineRequest> HotlineSteps::Request(const std::vector<std::strin
     std::string signature =
         parties::SignAcknowledgement(keys_[party], statement).value_or(std::string(64, '\0'));
     if (w[5] == "badly-signed") signature[0] = static_cast<char>(signature[0] ^ 1);
-    return HotlineRequest{"POST", target,
-                          json::serialize(json::object{{"signature", Base64(signature)},
-                                                       {"signed_at", parties::FormatAckTime(now)}})};
+    return HotlineRequest{
+        "POST", target,
+        json::serialize(json::object{{"signature", Base64(signature)},
+                                     {"signed_at", parties::FormatAckTime(now)}})};
   }
   return std::nullopt;
 }

@@ -51,9 +51,9 @@ class HotlineSteps {
   struct Sent {
     std::string object_id, digest_hex;
   };
-  std::map<std::string, Sent> sent_;                             // message name -> answer
-  std::map<std::string, std::map<std::string, int64_t>> seen_;   // party -> channel -> seq
-  std::map<std::string, parties::PrivateSigningKey> keys_;       // party -> its key
+  std::map<std::string, Sent> sent_;                            // message name -> answer
+  std::map<std::string, std::map<std::string, int64_t>> seen_;  // party -> channel -> seq
+  std::map<std::string, parties::PrivateSigningKey> keys_;      // party -> its key
 };
 
 }  // namespace deconflict::e2e

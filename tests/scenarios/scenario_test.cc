@@ -345,10 +345,10 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {
-            "missing", "conflicts", "operations", "field",  "state",  "whole",    "overlap-only",
-            "same",    "coarsened", "exact",      "probed", "events", "accepted", "refused",
-            "tracks",  "callsign",  "encounters", "acks",   "closed", "seq",
-            "signed",  "messages",  "without"};
+            "missing",      "conflicts", "operations", "field",    "state",      "whole",
+            "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
+            "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
+            "closed",       "seq",       "signed",     "messages", "without"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
