@@ -20,8 +20,9 @@ declare -A allowed=(
   [sim]="common geo tactical"
   [feeds]="common geo tactical"
   [live]="common geo ledger store events parties tactical feeds"
-  [api]="common geo ledger store events parties strategic tactical sim feeds live"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds live api"
+  [hotline]="common ledger store events parties"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline api"
 )
 
 fail=0

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/authorized.h"
+#include "api/hotline_json.h"
 #include "api/live_json.h"
 #include "api/query_params.h"
 #include "common/status.h"
@@ -62,9 +63,14 @@ boost::json::object EventToJson(const events::Event& event) {
                           out["at"] = FormatRfc3339(e.at);
                           out["signed"] = e.is_signed;
                           out["ledger_index"] = e.ledger_index;
-                        }},
+                        },
+                        [&](const auto&) { AddHotlineEventFields(event.payload, out); }},
              event.payload);
   return out;
+}
+
+bool IsDeliveryReceipted(const events::Event& event) {
+  return std::holds_alternative<events::HotlineMessage>(event.payload);
 }
 
 absl::StatusOr<int64_t> ParseAfter(const Request& request) {
@@ -75,14 +81,18 @@ void AddEventRoutes(Router& router, Authenticator& authenticator, events::Hub& h
                     EventsSocketOptions socket_options) {
   router.Add("GET", "/v1/events",
              Authorized(authenticator, Access::kAnyParty,
-                        SyncHandler([&hub](const Request& req, const Principal& who) -> ReplyOr {
+                        SyncHandler([&hub, on_delivered = socket_options.on_delivered](
+                                        const Request& req, const Principal& who) -> ReplyOr {
                           ASSIGN_OR_RETURN(int64_t after, ParseAfter(req));
                           ASSIGN_OR_RETURN(size_t limit, LimitParam(req, kDefaultLimit, kMaxLimit));
                           ASSIGN_OR_RETURN(std::vector<events::Event> page,
                                            hub.Page(who.party, after, static_cast<int64_t>(limit)));
                           boost::json::array events;
-                          for (const events::Event& event : page)
+                          for (const events::Event& event : page) {
                             events.push_back(EventToJson(event));
+                            // The page hands the message over: a delivery (hotline.h).
+                            if (on_delivered && IsDeliveryReceipted(event)) on_delivered(event);
+                          }
                           const int64_t next_after = page.empty() ? after : page.back().seq;
                           return JsonReply(200, boost::json::object{{"events", std::move(events)},
                                                                     {"next_after", next_after}});

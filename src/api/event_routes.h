@@ -31,7 +31,13 @@ using parties::Principal;
 //                       geo::OverlapToJson, as in an operation's "conflicts")
 //   operation.ended:    "operation", "party"
 //   party.revoked:      "party"
+//   encounter.*:        api/live_json.h
+//   hotline.*:          api/hotline_json.h
 boost::json::object EventToJson(const events::Event& event);
+
+// True for the events whose handing over to their recipient is recorded as a delivery
+// (hotline.message): EventsSocketOptions::on_delivered is called for them.
+bool IsDeliveryReceipted(const events::Event& event);
 
 // Parses ?after= (absent: 0). InvalidArgument naming "after" unless a non-negative integer.
 [[nodiscard]] absl::StatusOr<int64_t> ParseAfter(const Request& request);

@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
+#include <optional>
 
 #include "api/event_routes.h"
 #include "api/socket_auth.h"
@@ -73,10 +74,12 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
       last_key = {event.recipient.value(), event.seq};
     }
     std::string text = last_text;
+    std::optional<events::Event> receipted;
+    if (options_.on_delivered && IsDeliveryReceipted(event)) receipted = event;
     WriterLock lock(mu_);
     if (closing_) return true;  // going away; the hub forgets it at Unsubscribe
     if (queue_.size() >= options_.max_queue) return false;
-    queue_.push_back(Queued{event.seq, std::move(text)});
+    queue_.push_back(Queued{event.seq, std::move(text), std::move(receipted)});
     KickLocked();
     return true;
   }
@@ -96,6 +99,7 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
   struct Queued {
     int64_t seq;
     std::string text;
+    std::optional<events::Event> receipted;  // told to on_delivered once written
   };
 
   void RejectHttp(Reply reply) {
@@ -181,12 +185,15 @@ class EventsSocket : public events::Subscriber, public std::enable_shared_from_t
     if (text == nullptr) return WriteClose();
     ws_.text(true);
     ws_.async_write(net::buffer(*text), [self = shared_from_this()](beast::error_code ec, size_t) {
+      std::optional<events::Event> receipted;
       {
         WriterLock lock(self->mu_);
         self->last_written_ = self->queue_.front().seq;
+        receipted = std::move(self->queue_.front().receipted);
         self->queue_.pop_front();
       }
       if (ec) return self->Finish();
+      if (receipted) self->options_.on_delivered(*receipted);
       self->WriteNext();
     });
   }

@@ -24,6 +24,7 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "api/http_server.h"
@@ -46,6 +47,10 @@ struct EventsSocketOptions {
   int send_buffer_bytes = 64 * 1024;
   // How long a socket authenticating by its first message may take. Default: 10 s.
   std::chrono::milliseconds auth_timeout{10'000};
+  // The delivery hook: called with each event for which IsDeliveryReceipted holds
+  // (hotline.message) once the socket has written it to TCP, or once a GET /v1/events page
+  // returned it (on an I/O thread; must not block). Default: none.
+  std::function<void(const events::Event&)> on_delivered;
 };
 
 // Takes over `upgrade`'s connection: authenticates, answers the handshake, subscribes to `hub`.

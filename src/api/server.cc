@@ -4,6 +4,7 @@
 #include <future>
 
 #include "api/event_routes.h"
+#include "api/hotline_routes.h"
 #include "api/live_routes.h"
 #include "api/routes.h"
 #include "common/status.h"
@@ -27,6 +28,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
       server->event_log_.get());
   server->live_ = std::make_unique<live::LivePicture>(*server->store_, *server->event_log_,
                                                       server->clock_, options.live);
+  server->hotline_ = std::make_unique<hotline::Hotline>(*server->store_, *server->event_log_,
+                                                        server->clock_, options.hotline);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -43,6 +46,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->authenticator_->Refresh());
   RETURN_IF_ERROR(server->operations_->Load());
   RETURN_IF_ERROR(server->live_->Load());
+  RETURN_IF_ERROR(server->hotline_->Load());
   // The server's own feeds: the operator names the party each one speaks for.
   for (const std::string& text : options.sbs_feeds) {
     ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
@@ -68,8 +72,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                                        .authenticator = *server->authenticator_,
                                        .clock = server->clock_});
   AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_);
+  AddHotlineRoutes(*server->router_, *server->authenticator_, *server->hotline_, *server->store_,
+                   server->clock_);
+  // A hotline.message written to a recipient's socket or page is its delivery (hotline.h).
   AddEventRoutes(*server->router_, *server->authenticator_, *server->event_hub_,
-                 EventsSocketOptions{.max_queue = options.events_max_queue});
+                 EventsSocketOptions{
+                     .max_queue = options.events_max_queue,
+                     .on_delivered = [hotline = server->hotline_.get()](const events::Event& e) {
+                       const auto& m = std::get<events::HotlineMessage>(e.payload);
+                       hotline->Delivered(e.recipient, m.id);
+                     }});
   server->http_ =
       std::make_unique<HttpServer>(HttpServerOptions{.address = options.address,
                                                      .port = options.port,
@@ -91,12 +103,14 @@ Server::~Server() {
   // before the store drains.
   feeds_.clear();
   if (live_) live_->Stop();
+  if (hotline_) hotline_->Stop();
   store_.reset();
 }
 
 absl::Status Server::Start() {
   RETURN_IF_ERROR(event_hub_->Start());
   RETURN_IF_ERROR(live_->Start());
+  RETURN_IF_ERROR(hotline_->Start());
   for (const auto& feed : feeds_) RETURN_IF_ERROR(feed->Start());
   return http_->Start();
 }

@@ -22,6 +22,7 @@
 #include "events/event_log.h"
 #include "events/hub.h"
 #include "feeds/sbs_client.h"
+#include "hotline/hotline.h"
 #include "live/picture.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
@@ -52,6 +53,8 @@ struct ServerOptions {
   // (feeds/sbs_client.h). Create refuses a malformed one, or one whose party is not a known,
   // unrevoked operator. Default: none.
   std::vector<std::string> sbs_feeds;
+  // The hotline: how often deadlines are checked (hotline/hotline.h). Default: 250 ms.
+  hotline::HotlineOptions hotline;
 };
 
 class Server {
@@ -72,6 +75,7 @@ class Server {
   events::Hub& event_hub() { return *event_hub_; }
   const Clock& clock() const { return clock_; }
   live::LivePicture& live() { return *live_; }
+  hotline::Hotline& hotline() { return *hotline_; }
   const Router& router() const { return *router_; }
 
  private:
@@ -88,6 +92,7 @@ class Server {
   std::unique_ptr<strategic::OperationService> operations_;
   std::unique_ptr<live::LivePicture> live_;
   std::vector<std::unique_ptr<feeds::SbsClient>> feeds_;  // feed live_
+  std::unique_ptr<hotline::Hotline> hotline_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

@@ -31,6 +31,8 @@ class Id {
 using PartyId = Id<struct PartyTag>;
 using OperationId = Id<struct OperationTag>;
 using TrackId = Id<struct TrackTag>;
+using ChannelId = Id<struct ChannelTag>;  // hotline channels (hotline/hotline.h)
+using MessageId = Id<struct MessageTag>;  // hotline messages: client-chosen UUIDs
 
 // True for the canonical textual form of a UUID: 8-4-4-4-12 hex digits (either case).
 bool IsUuid(std::string_view text);

@@ -106,6 +106,11 @@ std::string DetailOf(const Payload& payload) {
                                                        {"signed", e.is_signed},
                                                        {"ledger_index", e.ledger_index}});
                  },
+                 [&](const HotlineMessage&) { return EncodeHotlineDetail(payload); },
+                 [&](const HotlineDelivered&) { return EncodeHotlineDetail(payload); },
+                 [&](const HotlineAcknowledged&) { return EncodeHotlineDetail(payload); },
+                 [&](const HotlineOverdue&) { return EncodeHotlineDetail(payload); },
+                 [&](const HotlineChannelChanged&) { return EncodeHotlineDetail(payload); },
                  [](const auto&) { return std::string(); }},
       payload);
 }
@@ -171,7 +176,22 @@ std::string_view TypeName(const Payload& payload) {
                  [](const EncounterUpdated&) { return kEncounterUpdated; },
                  [](const EncounterClosed&) { return kEncounterClosed; },
                  [](const EncounterUnacknowledged&) { return kEncounterUnacknowledged; },
-                 [](const EncounterAcknowledged&) { return kEncounterAcknowledged; }},
+                 [](const EncounterAcknowledged&) { return kEncounterAcknowledged; },
+                 [](const HotlineMessage&) { return kHotlineMessage; },
+                 [](const HotlineDelivered&) { return kHotlineDelivered; },
+                 [](const HotlineAcknowledged&) { return kHotlineAcknowledged; },
+                 [](const HotlineOverdue&) { return kHotlineOverdue; },
+                 [](const HotlineChannelChanged& c) {
+                   switch (c.change) {
+                     case HotlineChannelChanged::Change::kSuspended:
+                       return kHotlineChannelSuspended;
+                     case HotlineChannelChanged::Change::kResumed:
+                       return kHotlineChannelResumed;
+                     case HotlineChannelChanged::Change::kCreated:
+                       break;
+                   }
+                   return kHotlineChannelCreated;
+                 }},
       payload);
 }
 
@@ -180,32 +200,53 @@ store::EventRow ToRow(const Event& event) {
                       .seq = event.seq,
                       .type = std::string(TypeName(event.payload)),
                       .time = event.time};
-  std::visit(Overloaded{[&](const OperationConflict& c) {
-                          row.subject = c.operation.value();
-                          row.subject_party = c.party.value();
-                          row.ovn = c.ovn;
-                          row.your_operation = c.your_operation.value();
-                          row.overlap = store::EventOverlapColumns{
-                              .lat_min = c.overlap.rect.lat_lo().degrees(),
-                              .lng_min = c.overlap.rect.lng_lo().degrees(),
-                              .lat_max = c.overlap.rect.lat_hi().degrees(),
-                              .lng_max = c.overlap.rect.lng_hi().degrees(),
-                              .altitude_lower_m = c.overlap.altitude.lower_m,
-                              .altitude_upper_m = c.overlap.altitude.upper_m,
-                              .time_start = c.overlap.time.start,
-                              .time_end = c.overlap.time.end};
-                        },
-                        [&](const OperationEnded& e) {
-                          row.subject = e.operation.value();
-                          row.subject_party = e.party.value();
-                        },
-                        [&](const PartyRevoked& r) { row.subject = r.party.value(); },
-                        [&](const EncounterAcknowledged& e) {
-                          row.subject = std::to_string(e.encounter);
-                          row.subject_party = e.party.value();
-                        },
-                        [&](const auto& e) { row.subject = std::to_string(e.alert.encounter); }},
-             event.payload);
+  std::visit(
+      Overloaded{
+          [&](const OperationConflict& c) {
+            row.subject = c.operation.value();
+            row.subject_party = c.party.value();
+            row.ovn = c.ovn;
+            row.your_operation = c.your_operation.value();
+            row.overlap = store::EventOverlapColumns{.lat_min = c.overlap.rect.lat_lo().degrees(),
+                                                     .lng_min = c.overlap.rect.lng_lo().degrees(),
+                                                     .lat_max = c.overlap.rect.lat_hi().degrees(),
+                                                     .lng_max = c.overlap.rect.lng_hi().degrees(),
+                                                     .altitude_lower_m = c.overlap.altitude.lower_m,
+                                                     .altitude_upper_m = c.overlap.altitude.upper_m,
+                                                     .time_start = c.overlap.time.start,
+                                                     .time_end = c.overlap.time.end};
+          },
+          [&](const OperationEnded& e) {
+            row.subject = e.operation.value();
+            row.subject_party = e.party.value();
+          },
+          [&](const PartyRevoked& r) { row.subject = r.party.value(); },
+          [&](const EncounterAcknowledged& e) {
+            row.subject = std::to_string(e.encounter);
+            row.subject_party = e.party.value();
+          },
+          [&](const HotlineMessage& m) {
+            row.subject = fmt::format("{}/{}", m.channel.value(), m.channel_seq);
+            row.subject_party = m.sender.value();
+          },
+          [&](const HotlineDelivered& d) {
+            row.subject = fmt::format("{}/{}", d.receipt.channel.value(), d.receipt.channel_seq);
+            row.subject_party = d.receipt.party.value();
+          },
+          [&](const HotlineAcknowledged& a) {
+            row.subject = fmt::format("{}/{}", a.receipt.channel.value(), a.receipt.channel_seq);
+            row.subject_party = a.receipt.party.value();
+          },
+          [&](const HotlineOverdue& o) {
+            row.subject = fmt::format("{}/{}", o.channel.value(), o.channel_seq);
+            row.subject_party = o.sender.value();
+          },
+          [&](const HotlineChannelChanged& c) {
+            row.subject = c.channel.value();
+            row.subject_party = c.by.value();
+          },
+          [&](const auto& e) { row.subject = std::to_string(e.alert.encounter); }},
+      event.payload);
   row.detail = DetailOf(event.payload);
   return row;
 }
@@ -236,6 +277,13 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
         OperationEnded{.operation = OperationId(row.subject), .party = PartyId(row.subject_party)};
   } else if (row.type == kPartyRevoked) {
     event.payload = PartyRevoked{.party = PartyId(row.subject)};
+  } else if (IsHotlineType(row.type)) {
+    absl::StatusOr<Payload> payload = DecodeHotlineDetail(row.type, row.detail);
+    if (!payload.ok()) {
+      return absl::DataLossError(
+          fmt::format("event {} of {}: {}", row.seq, row.recipient, payload.status().message()));
+    }
+    event.payload = *std::move(payload);
   } else if (row.type == kEncounterAcknowledged) {
     ASSIGN_OR_RETURN(json::object o, ParseDetail(row));
     EncounterAcknowledged e;

@@ -24,6 +24,13 @@
 //                       deadline (to both parties and guarantors), naming who has not.
 //   encounter.acknowledged  a party of the encounter acknowledged it (to the other party and
 //                       guarantors).
+//   hotline.message     a message of a hotline channel (hotline/hotline.h), to every member
+//                       but its sender, in channel order: channel, channel_seq, id, text.
+//   hotline.delivered   a message first reached a recipient's socket or fetch (to its sender).
+//   hotline.acknowledged  a recipient acknowledged a message (to every other member).
+//   hotline.overdue     a message's deadline passed with recipients who had not acknowledged it
+//                       (to its sender and those laggards), naming them and any escalation.
+//   hotline.channel.created / .suspended / .resumed  to every member of the channel.
 //
 // The encounter types keep their fields in the row's `detail` column (EncodeAlert: a JSON
 // object, the storage form of this file; api/ renders the wire form).
@@ -113,9 +120,65 @@ struct EncounterAcknowledged {
   int64_t ledger_index = 0;
 };
 
+// hotline.message: what a recipient may read of a message of its channel (all of it).
+struct HotlineMessage {
+  ChannelId channel;
+  int64_t channel_seq = 0;
+  MessageId id;
+  PartyId sender;
+  std::string priority;  // flash, immediate, priority, routine
+  std::string subject;
+  std::string body;
+  std::vector<std::string> refs;
+  Timestamp sent_at;
+  Timestamp deadline;     // when it is overdue unless every recipient acknowledged
+  std::string escalates;  // "<channel>/<seq>" of the message it escalates, or empty
+  std::string digest;     // SHA-256 of the canonical message (32 raw bytes): what an ack signs
+  int64_t ledger_index = 0;
+};
+// hotline.delivered and hotline.acknowledged: `party` received or acknowledged the message.
+struct HotlineReceipt {
+  ChannelId channel;
+  int64_t channel_seq = 0;
+  MessageId id;
+  PartyId party;
+  Timestamp at;
+  bool is_signed = false;  // acknowledgements only
+  int64_t ledger_index = 0;
+};
+struct HotlineDelivered {
+  HotlineReceipt receipt;
+};
+struct HotlineAcknowledged {
+  HotlineReceipt receipt;
+};
+struct HotlineOverdue {
+  ChannelId channel;
+  int64_t channel_seq = 0;
+  MessageId id;
+  PartyId sender;
+  std::string priority;
+  Timestamp deadline;
+  std::vector<PartyId> laggards;  // the recipients that had not acknowledged it
+  std::string escalated_to;       // "<channel>/<seq>" of the escalation posted, or empty
+  int64_t ledger_index = 0;
+};
+// hotline.channel.created / suspended / resumed.
+struct HotlineChannelChanged {
+  enum class Change { kCreated, kSuspended, kResumed };
+  Change change = Change::kCreated;
+  ChannelId channel;
+  std::string name;
+  PartyId by;
+  std::string reason;  // suspension only
+  Timestamp at;
+  int64_t ledger_index = 0;
+};
+
 using Payload =
     std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened, EncounterUpdated,
-                 EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged>;
+                 EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged, HotlineMessage,
+                 HotlineDelivered, HotlineAcknowledged, HotlineOverdue, HotlineChannelChanged>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";
@@ -125,6 +188,13 @@ inline constexpr std::string_view kEncounterUpdated = "encounter.updated";
 inline constexpr std::string_view kEncounterClosed = "encounter.closed";
 inline constexpr std::string_view kEncounterUnacknowledged = "encounter.unacknowledged";
 inline constexpr std::string_view kEncounterAcknowledged = "encounter.acknowledged";
+inline constexpr std::string_view kHotlineMessage = "hotline.message";
+inline constexpr std::string_view kHotlineDelivered = "hotline.delivered";
+inline constexpr std::string_view kHotlineAcknowledged = "hotline.acknowledged";
+inline constexpr std::string_view kHotlineOverdue = "hotline.overdue";
+inline constexpr std::string_view kHotlineChannelCreated = "hotline.channel.created";
+inline constexpr std::string_view kHotlineChannelSuspended = "hotline.channel.suspended";
+inline constexpr std::string_view kHotlineChannelResumed = "hotline.channel.resumed";
 
 // The storage form of an alert (a JSON object with every field; non-finite times as null) and
 // its reading. DecodeAlert: DataLoss naming what is missing or malformed.
@@ -132,6 +202,14 @@ std::string EncodeAlert(const EncounterAlert& alert);
 [[nodiscard]] absl::StatusOr<EncounterAlert> DecodeAlert(std::string_view text);
 
 std::string_view TypeName(const Payload& payload);
+
+// The storage form of the hotline types (hotline_event.cc): the `detail` column, a JSON object,
+// and its reading. IsHotlineType says whether `type` is one of them; DecodeHotlineDetail:
+// DataLoss naming what is missing or malformed.
+bool IsHotlineType(std::string_view type);
+std::string EncodeHotlineDetail(const Payload& payload);
+[[nodiscard]] absl::StatusOr<Payload> DecodeHotlineDetail(std::string_view type,
+                                                          std::string_view detail);
 
 struct Event {
   PartyId recipient;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <future>
+#include <memory>
 #include <sstream>
 
 #include "common/digest.h"
@@ -165,38 +167,55 @@ bool VerifyBytes(std::string_view public_key, std::string_view message,
 // ---------------------------------------------------------------------------------------------
 // Registration
 
+void SubmitAddSigningKey(store::Store& store, const Clock& clock, const PartyId& party,
+                         std::string_view public_key, std::string_view name,
+                         std::function<void(absl::StatusOr<store::SigningKeyRecord>)> done) {
+  if (public_key.size() != kPublicKeySize) return done(InvalidField("key", "must be 32 bytes"));
+  if (absl::Status valid = CheckKeyName(name); !valid.ok()) return done(valid);
+  auto record = std::make_shared<store::SigningKeyRecord>(
+      store::SigningKeyRecord{.key_id = SigningKeyId(public_key),
+                              .party = party.value(),
+                              .public_key = std::string(public_key),
+                              .name = std::string(name)});
+  store.Submit(
+      [&clock, party, record](store::Txn& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<bool> revoked, store::PartyIsRevoked(txn, party));
+        if (!revoked) {
+          return FieldError(absl::StatusCode::kNotFound, "party",
+                            fmt::format("no party '{}'", party.value()));
+        }
+        if (*revoked) {
+          return absl::FailedPreconditionError(fmt::format("party '{}' is revoked", party.value()));
+        }
+        record->added_at = clock.Now();
+        ASSIGN_OR_RETURN(uint64_t index,
+                         txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                             .party = record->party,
+                             .action = store::kActionSigningKeyAdd,
+                             .object_id = record->key_id,
+                             .content_digest = store::SigningKeyRecordDigest(
+                                 record->key_id, record->party, record->public_key, record->name),
+                             .server_time = record->added_at})));
+        record->ledger_index = static_cast<int64_t>(index);
+        return store::InsertSigningKey(txn, *record);
+      },
+      [record, done = std::move(done)](absl::Status committed) {
+        if (!committed.ok()) return done(committed);
+        done(*record);
+      });
+}
+
 absl::StatusOr<store::SigningKeyRecord> AddSigningKey(store::Store& store, const Clock& clock,
                                                       const PartyId& party,
                                                       std::string_view public_key,
                                                       std::string_view name) {
-  if (public_key.size() != kPublicKeySize) return InvalidField("key", "must be 32 bytes");
-  RETURN_IF_ERROR(CheckKeyName(name));
-  store::SigningKeyRecord record{.key_id = SigningKeyId(public_key),
-                                 .party = party.value(),
-                                 .public_key = std::string(public_key),
-                                 .name = std::string(name),
-                                 .added_at = clock.Now()};
-  RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<bool> revoked, store::PartyIsRevoked(txn, party));
-    if (!revoked) {
-      return FieldError(absl::StatusCode::kNotFound, "party",
-                        fmt::format("no party '{}'", party.value()));
-    }
-    if (*revoked) {
-      return absl::FailedPreconditionError(fmt::format("party '{}' is revoked", party.value()));
-    }
-    ASSIGN_OR_RETURN(uint64_t index,
-                     txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                         .party = record.party,
-                         .action = store::kActionSigningKeyAdd,
-                         .object_id = record.key_id,
-                         .content_digest = store::SigningKeyRecordDigest(
-                             record.key_id, record.party, record.public_key, record.name),
-                         .server_time = record.added_at})));
-    record.ledger_index = static_cast<int64_t>(index);
-    return store::InsertSigningKey(txn, record);
-  }));
-  return record;
+  // The promise lives in the completion (set_value may still run when get() returns; store.h).
+  auto added = std::make_shared<std::promise<absl::StatusOr<store::SigningKeyRecord>>>();
+  std::future<absl::StatusOr<store::SigningKeyRecord>> result = added->get_future();
+  SubmitAddSigningKey(
+      store, clock, party, public_key, name,
+      [added](absl::StatusOr<store::SigningKeyRecord> r) { added->set_value(std::move(r)); });
+  return result.get();
 }
 
 absl::StatusOr<RevokedSigningKey> RevokeSigningKey(store::Store& store, const Clock& clock,

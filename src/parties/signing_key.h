@@ -23,6 +23,7 @@
 // Thread-safety: the functions are thread-safe (the store serialises the writes).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,13 @@ bool VerifyBytes(std::string_view public_key, std::string_view message, std::str
                                                                     const PartyId& party,
                                                                     std::string_view public_key,
                                                                     std::string_view name = "");
+
+// AddSigningKey without waiting: `done` gets the stored row (or the errors above) once durable,
+// on the store's writer thread (or at once for a malformed key or name). For routes, whose
+// handlers must not block (PUT /v1/me/keys/{key_id}). `clock` must outlive the write.
+void SubmitAddSigningKey(store::Store& store, const Clock& clock, const PartyId& party,
+                         std::string_view public_key, std::string_view name,
+                         std::function<void(absl::StatusOr<store::SigningKeyRecord>)> done);
 
 struct RevokedSigningKey {
   store::SigningKeyRecord key;  // revoked_at set

@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "store/encounters_table.h"
 #include "store/event_log.h"
+#include "store/hotline_table.h"
 #include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
@@ -79,6 +80,7 @@ const std::vector<Migration>& Migrations() {
       {8, "parties: registered signing keys", kSigningKeysSchema},
       {9, "live picture: encounters, their acknowledgements, track history; events.detail",
        kLiveSchema},
+      {10, "hotline: channels, messages, deliveries, acknowledgements", kHotlineSchema},
   };
   return migrations;
 }

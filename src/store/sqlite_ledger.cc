@@ -10,6 +10,7 @@
 #include "ledger/commitment.h"
 #include "ledger/server_key.h"
 #include "sqlite3.h"
+#include "store/hotline_table.h"
 #include "store/ledger_state_check.h"
 #include "store/signing_keys_table.h"
 
@@ -410,6 +411,9 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
     // The registered signing keys acknowledgements are verified with (signing_keys_table.h).
     if (s.ok())
       s = CheckSigningKeyRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
+    // The hotline's channels, messages and receipts (hotline_table.h).
+    if (s.ok())
+      s = CheckHotlineRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
   }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;

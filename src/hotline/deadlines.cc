@@ -1,0 +1,164 @@
+// hotline/deadlines.cc: overdue messages and escalation (hotline.h).
+#include <future>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "fmt/format.h"
+#include "fmt/ranges.h"
+#include "hotline/hotline.h"
+#include "ledger/entry.h"
+
+namespace deconflict::hotline {
+
+// What one deadline unit did, applied to memory once durable.
+struct Hotline::Judged {
+  std::vector<std::string> examined;  // due message ids the unit looked at
+  std::vector<std::string> raised;    // ... of which it marked overdue
+  std::vector<std::string> settled;   // ... that turned out fully acknowledged (never stored)
+  // Escalation messages posted, with their channel (to track their own deadlines).
+  std::vector<std::pair<store::HotlineMessageRecord, store::HotlineChannelRecord>> escalations;
+};
+
+absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp now,
+                            Judged& judged) const {
+  ASSIGN_OR_RETURN(std::optional<store::HotlineMessageRecord> stored,
+                   store::ReadHotlineMessageById(txn.db(), id));
+  if (!stored || stored->overdue_at || stored->settled_at) return absl::OkStatus();
+  store::HotlineMessageRecord& m = *stored;
+  ASSIGN_OR_RETURN(std::optional<store::HotlineChannelRecord> channel,
+                   store::ReadHotlineChannel(txn.db(), m.channel));
+  if (!channel) return absl::InternalError("hotline: a message's channel has no row");
+  ASSIGN_OR_RETURN(std::vector<store::HotlineReceiptRecord> acks,
+                   store::ReadHotlineAcks(txn.db(), m.id));
+  std::vector<PartyId> laggards;
+  for (const PartyId& r : RecipientsOf(*channel, m.sender)) {
+    const bool acked =
+        std::any_of(acks.begin(), acks.end(), [&](const auto& a) { return a.party == r.value(); });
+    if (!acked) laggards.push_back(r);
+  }
+  if (laggards.empty()) {
+    judged.settled.push_back(id);
+    return absl::OkStatus();
+  }
+  std::vector<std::string> laggard_ids;
+  for (const PartyId& p : laggards) laggard_ids.push_back(p.value());
+  const std::string object = store::HotlineObjectId(m.channel, m.seq);
+
+  // The escalation, posted into the escalation channel in this same unit.
+  if (!channel->escalation_channel.empty()) {
+    ASSIGN_OR_RETURN(std::optional<store::HotlineChannelRecord> up,
+                     store::ReadHotlineChannel(txn.db(), channel->escalation_channel));
+    if (up) {
+      const auto deadline =
+          std::chrono::duration_cast<std::chrono::microseconds>(m.deadline_at - m.sent_at);
+      store::HotlineMessageRecord e{
+          .id = NewUuid(),
+          .sender = m.sender,
+          .priority = m.priority,
+          .subject = fmt::format("ESCALATION: {} message {} not acknowledged", m.priority, object),
+          .body = fmt::format(
+              "The {} message {} (id {}), sent by {} at {} on channel {} ({}), was not "
+              "acknowledged within its deadline of {} (due {}) by: {}. Its text stays on "
+              "channel {}; its SHA-256 is in the ledger.",
+              m.priority, object, m.id, m.sender, FormatRfc3339(m.sent_at), channel->id,
+              channel->name, FormatIsoDuration(deadline), FormatRfc3339(m.deadline_at),
+              fmt::join(laggard_ids, ", "), channel->id),
+          .refs = {m.id},
+          .escalates = object};
+      RETURN_IF_ERROR(Post(txn, *up, e));
+      m.escalated_to = store::HotlineObjectId(e.channel, e.seq);
+      judged.escalations.emplace_back(std::move(e), *std::move(up));
+    }
+  }
+
+  // The overdue mark, stored so that it is raised once, across restarts.
+  m.overdue_at = now;
+  ASSIGN_OR_RETURN(
+      uint64_t index,
+      txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                           .party = m.sender,
+                           .action = store::kActionHotlineOverdue,
+                           .object_id = object,
+                           .content_digest = store::HotlineOverdueDigest(object, laggard_ids, now),
+                           .server_time = now}),
+                       laggard_ids));
+  m.overdue_ledger_index = static_cast<int64_t>(index);
+  RETURN_IF_ERROR(store::UpdateHotlineMessageState(txn, m));
+  std::vector<PartyId> told{PartyId(m.sender)};
+  told.insert(told.end(), laggards.begin(), laggards.end());
+  RETURN_IF_ERROR(events_
+                      .Append(txn, told,
+                              events::HotlineOverdue{.channel = ChannelId(m.channel),
+                                                     .channel_seq = m.seq,
+                                                     .id = MessageId(m.id),
+                                                     .sender = PartyId(m.sender),
+                                                     .priority = m.priority,
+                                                     .deadline = m.deadline_at,
+                                                     .laggards = laggards,
+                                                     .escalated_to = m.escalated_to,
+                                                     .ledger_index = m.overdue_ledger_index})
+                      .status());
+  judged.raised.push_back(id);
+  return absl::OkStatus();
+}
+
+void Hotline::JudgeDue(std::function<void(absl::Status)> done) {
+  const Timestamp now = clock_.Now();
+  std::vector<std::string> due;
+  {
+    WriterLock lock(mu_);
+    for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) {
+      Open& open = open_.at(it->second);
+      if (open.judging) continue;
+      open.judging = true;
+      due.push_back(it->second);
+    }
+  }
+  if (due.empty()) {
+    if (done) done(absl::OkStatus());
+    return;
+  }
+  auto judged = std::make_shared<Judged>();
+  store_.Submit(
+      [this, due, now, judged](store::Txn& txn) -> absl::Status {
+        for (const std::string& id : due) {
+          RETURN_IF_ERROR(Judge(txn, id, now, *judged));
+          judged->examined.push_back(id);
+        }
+        return absl::OkStatus();
+      },
+      // A unit that failed leaves its messages in the queue: the next tick tries again.
+      [this, due, judged, done = std::move(done)](absl::Status committed) {
+        {
+          WriterLock lock(mu_);
+          for (const std::string& id : due) {
+            if (auto it = open_.find(id); it != open_.end()) it->second.judging = false;
+          }
+          if (committed.ok()) {
+            // Every examined message leaves the queue: raised, settled, or raised by an earlier
+            // run (its row said so).
+            for (const std::string& id : judged->examined) {
+              auto it = open_.find(id);
+              if (it == open_.end()) continue;
+              deadlines_.erase({it->second.deadline, id});
+              it->second.overdue = true;
+            }
+            for (const std::string& id : judged->settled) open_.erase(id);
+            for (const auto& [message, channel] : judged->escalations) Track(message, channel);
+          }
+        }
+        if (committed.ok() && !judged->raised.empty()) events_.Committed();
+        if (done) done(committed);
+      });
+}
+
+void Hotline::RunDeadlinesNow() { JudgeDue(nullptr); }
+
+absl::Status Hotline::RunDeadlines() {
+  auto finished = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = finished->get_future();
+  JudgeDue([finished](absl::Status s) { finished->set_value(s); });
+  return result.get();
+}
+
+}  // namespace deconflict::hotline
