@@ -5,7 +5,11 @@
 # and live traffic: two `deconflict sim feed`s (NORTH's and SOUTH's aircraft, the same seed, so
 # that pairs of the two parties are set to meet 1 to 4 minutes in). NORTH's watch shows each
 # encounter open, SOUTH's duty officer (this script, lines "[SOUTH]") acknowledge it, and the
-# encounter close once the aircraft have passed. Ctrl-C stops everything.
+# encounter close once the aircraft have passed. The hotline: an "Amman-Hmeimim" channel
+# (US-AMMAN, RU-HMEIMIM) escalating to "Moscow-Washington" (US-WASHINGTON, RU-MOSCOW), flash
+# deadline 8 s; one message acknowledged with RU-HMEIMIM's signature, one left unacknowledged, so
+# that within seconds RU-MOSCOW's watch (lines "[watch RU-MOSCOW]") shows the escalation arrive.
+# Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -57,4 +61,28 @@ if [[ -n $north && -n $south ]]; then
   done &
   children+=($!)
 fi
+
+# The hotline (README "Hotline"): parties added while the server runs, tokens kept in $data.
+hl() { "$bin" hotline "$@" --url "$url"; }
+for p in US-AMMAN RU-HMEIMIM US-WASHINGTON RU-MOSCOW; do
+  "$bin" party add --data "$data" --id "$p" --name "$p" --role operator 2> /dev/null |
+    sed -n 's/^token: //p' > "$data/$p.token"
+done
+tok() { cat "$data/$1.token"; }
+hl channel create --token "$(tok US-WASHINGTON)" --id moscow-washington --name Moscow-Washington \
+  --member US-WASHINGTON --member RU-MOSCOW
+hl channel create --token "$(tok US-AMMAN)" --id amman-hmeimim --name Amman-Hmeimim \
+  --member US-AMMAN --member RU-HMEIMIM --escalation moscow-washington --deadline flash=PT8S
+"$bin" watch --url "$url" --token "$(tok RU-MOSCOW)" --after 0 2> /dev/null |
+  sed -u 's/^/[watch RU-MOSCOW] /' &
+children+=($!)
+"$bin" keys generate --out "$data/ru-hmeimim.key" > /dev/null 2>&1
+"$bin" keys register --url "$url" --token "$(tok RU-HMEIMIM)" --key "$data/ru-hmeimim.key"
+hl send --token "$(tok US-AMMAN)" --channel amman-hmeimim --priority flash \
+  --subject "Strike package north of Palmyra" --text "Two F-15E at FL250 from 0700Z, 20 min"
+hl ack --token "$(tok RU-HMEIMIM)" --channel amman-hmeimim --message 1 \
+  --sign-key "$data/ru-hmeimim.key"
+hl send --token "$(tok US-AMMAN)" --channel amman-hmeimim --priority flash \
+  --subject "Tanker orbit moved east" --text "KC-135 now 30 km east of T4, FL260"
+echo "[hotline] amman-hmeimim/2 is left unacknowledged: overdue in 8 s, escalated to moscow-washington"
 wait "$server"

@@ -149,6 +149,8 @@ void AddHotlineRoutes(Router& router, parties::Authenticator& authenticator,
                         })));
   router.Add("POST", "/v1/channels/{id}/suspend",
              any([&](const Request& req, const Principal& who, Answer answer) {
+               if (auto c = hotline.Channel(who.party, ChannelOf(req)); !c.ok())
+                 return answer(c.status());
                absl::StatusOr<std::string> reason = ReadSuspendReason(req.body);
                if (!reason.ok()) return answer(reason.status());
                hotline.Suspend(who.party, ChannelOf(req), *std::move(reason),
@@ -160,6 +162,9 @@ void AddHotlineRoutes(Router& router, parties::Authenticator& authenticator,
              }));
   router.Add("POST", "/v1/channels/{id}/messages",
              any([&](const Request& req, const Principal& who, Answer answer) {
+               // 404 / 403 before the body is judged: a non-member learns nothing from it.
+               if (auto c = hotline.Channel(who.party, ChannelOf(req)); !c.ok())
+                 return answer(c.status());
                absl::StatusOr<hotline::MessageRequest> request =
                    ReadMessageRequest(ChannelOf(req), req.body);
                if (!request.ok()) return answer(request.status());

@@ -13,6 +13,9 @@ void AddServeCommand(CLI::App& app);   // serve_command.cc
 void AddPartyCommands(CLI::App& app);  // party_commands.cc
 // signing_key_commands.cc: `party key add|list|revoke|generate` (after AddPartyCommands)
 void AddSigningKeyCommands(CLI::App& app);
+// hotline_commands.cc: `hotline channel|send|inbox|ack`, `keys register` (after
+// AddSigningKeyCommands, which adds `keys generate`)
+void AddHotlineCommands(CLI::App& app);
 void AddAckCommands(CLI::App& app);       // ack_commands.cc: `ack sign|verify`
 void AddTacticalCommands(CLI::App& app);  // tactical_commands.cc: `sim tracks`, `detect`
 // sim_feed_command.cc: `sim feed` (synthetic live traffic to POST /v1/tracks or as SBS-1)

@@ -177,11 +177,11 @@ void Check(const LedgerArgs& args) {
   }
   std::cout << fmt::format(
       "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
-      "{} operation rows, {} party rows, {} witness bindings, {} encounters and {} encounter "
-      "acknowledgements match their entries ({:.2f} s)\n",
+      "{} operation rows, {} party rows, {} witness bindings, {} encounters, {} encounter "
+      "acknowledgements and {} hotline rows match their entries ({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
       Base64(ledger::HashBytes(report->root)), report->operations, report->parties,
-      report->witnesses, report->encounters, report->encounter_acks, seconds);
+      report->witnesses, report->encounters, report->encounter_acks, report->hotline, seconds);
 }
 
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddServeCommand(app);
   deconflict::cli::AddPartyCommands(app);
   deconflict::cli::AddSigningKeyCommands(app);
+  deconflict::cli::AddHotlineCommands(app);
   deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddSimFeedCommand(app);

@@ -1,4 +1,4 @@
-// cli/signing_key_commands.cc: `deconflict party key add|list|revoke|generate`
+// cli/signing_key_commands.cc: `deconflict party key add|list|revoke|generate` and `keys generate`
 // (parties/signing_key.h). add, list and revoke are the server's operator's, on the store (they
 // work while the server runs); generate is for a party's duty officer, on their own machine: it
 // writes a new private key file (mode 0600, never overwritten) and prints the public key to give
@@ -77,17 +77,16 @@ void RunKeyRevoke(const KeyArgs& args) {
                            revoked.key.key_id, revoked.key.party, revoked.ledger_index);
 }
 
-void RunKeyGenerate(const KeyArgs& args) {
-  constexpr std::string_view kCommand = "party key generate";
+void RunKeyGenerate(const KeyArgs& args, std::string_view kCommand = "party key generate") {
   const parties::PrivateSigningKey key = parties::GenerateSigningKey();
   DieIfError(kCommand, parties::WritePrivateKeyFile(args.out, key), "key not written");
   // stdout: the public key alone, so that scripts can capture it.
   std::cout << Base64(key.public_key) << "\n";
   std::cerr << fmt::format(
-      "private key written to {} (mode 0600); key id {}. Give the public key "
-      "above to the server's operator: deconflict party key add --party P "
-      "--key <public key>\n",
-      args.out, parties::SigningKeyId(key.public_key));
+      "private key written to {} (mode 0600); key id {}. Register the public key: deconflict "
+      "keys register --url URL --token TOKEN --key {} (or give it to the server's operator: "
+      "deconflict party key add --party P --key <public key>)\n",
+      args.out, parties::SigningKeyId(key.public_key), args.out);
 }
 
 }  // namespace
@@ -127,6 +126,15 @@ void AddSigningKeyCommands(CLI::App& app) {
       "generate", "Write a new private key file (mode 0600) and print its public key");
   generate->add_option("--out", args->out, "Path of the new private key file")->required();
   generate->callback([args] { RunKeyGenerate(*args); });
+
+  // A party's duty officer's own family: `deconflict keys generate` (the same as `party key
+  // generate`) and `keys register` (cli/hotline_commands.cc, PUT /v1/me/keys/{key_id}).
+  CLI::App* keys = app.add_subcommand("keys", "Your party's signing keys (for signed acks)");
+  keys->require_subcommand(1);
+  CLI::App* own = keys->add_subcommand(
+      "generate", "Write a new private key file (mode 0600) and print its public key");
+  own->add_option("--out", args->out, "Path of the new private key file")->required();
+  own->callback([args] { RunKeyGenerate(*args, "keys generate"); });
 }
 
 }  // namespace deconflict::cli

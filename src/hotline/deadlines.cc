@@ -15,12 +15,11 @@ struct Hotline::Judged {
   std::vector<std::string> examined;  // due message ids the unit looked at
   std::vector<std::string> raised;    // ... of which it marked overdue
   std::vector<std::string> settled;   // ... that turned out fully acknowledged (never stored)
-  // Escalation messages posted, with their channel (to track their own deadlines).
-  std::vector<std::pair<store::HotlineMessageRecord, store::HotlineChannelRecord>> escalations;
+  // Escalation messages posted (tracked in the unit; forgotten if it does not commit).
+  std::vector<std::string> escalations;
 };
 
-absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp now,
-                            Judged& judged) const {
+absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp now, Judged& judged) {
   ASSIGN_OR_RETURN(std::optional<store::HotlineMessageRecord> stored,
                    store::ReadHotlineMessageById(txn.db(), id));
   if (!stored || stored->overdue_at || stored->settled_at) return absl::OkStatus();
@@ -67,7 +66,11 @@ absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp no
           .escalates = object};
       RETURN_IF_ERROR(Post(txn, *up, e));
       m.escalated_to = store::HotlineObjectId(e.channel, e.seq);
-      judged.escalations.emplace_back(std::move(e), *std::move(up));
+      {  // Tracked before the commit, as a send is (hotline.cc); untracked if it fails.
+        WriterLock lock(mu_);
+        Track(e, *up);
+      }
+      judged.escalations.push_back(e.id);
     }
   }
 
@@ -144,8 +147,10 @@ void Hotline::JudgeDue(std::function<void(absl::Status)> done) {
               it->second.overdue = true;
             }
             for (const std::string& id : judged->settled) open_.erase(id);
-            for (const auto& [message, channel] : judged->escalations) Track(message, channel);
           }
+        }
+        if (!committed.ok()) {
+          for (const std::string& id : judged->escalations) Untrack(id);
         }
         if (committed.ok() && !judged->raised.empty()) events_.Committed();
         if (done) done(committed);

@@ -79,6 +79,14 @@ void Hotline::Track(const store::HotlineMessageRecord& m,
   open_.insert_or_assign(m.id, std::move(open));
 }
 
+void Hotline::Untrack(const std::string& id) {
+  WriterLock lock(mu_);
+  auto it = open_.find(id);
+  if (it == open_.end()) return;
+  deadlines_.erase({it->second.deadline, id});
+  open_.erase(it);
+}
+
 absl::Status Hotline::Load() {
   struct Loaded {
     std::vector<store::HotlineChannelRecord> channels;
@@ -419,18 +427,21 @@ void Hotline::Send(const PartyId& caller, MessageRequest request, Done<SendResul
         m.body = request.body;
         m.refs = request.refs;
         RETURN_IF_ERROR(Post(txn, *channel, m));
+        // Tracked before the commit: the hub may push the event (and the socket report its
+        // delivery) before this unit's completion runs. Untracked again if the commit fails.
+        {
+          WriterLock lock(mu_);
+          Track(m, *channel);
+        }
         result->created = true;
         return absl::OkStatus();
       },
-      [this, result, channel, done = std::move(done)](absl::Status committed) {
-        if (!committed.ok()) return done(committed);
-        if (result->created) {
-          {
-            WriterLock lock(mu_);
-            Track(result->message, *channel);
-          }
-          events_.Committed();
+      [this, result, done = std::move(done)](absl::Status committed) {
+        if (!committed.ok()) {
+          if (result->created) Untrack(result->message.id);
+          return done(committed);
         }
+        if (result->created) events_.Committed();
         done(*result);
       });
 }

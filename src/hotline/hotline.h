@@ -226,11 +226,13 @@ class Hotline {
                                                     const PartyId& recipient) const;
   // Raises the due message `id` in `txn` (deadlines.cc).
   [[nodiscard]] absl::Status Judge(store::Txn& txn, const std::string& id, Timestamp now,
-                                   Judged& judged) const;
+                                   Judged& judged);
   // Judges the due messages in one unit; `done` (may be empty) gets its outcome.
   void JudgeDue(std::function<void(absl::Status)> done) ABSL_LOCKS_EXCLUDED(mu_);
   void Track(const store::HotlineMessageRecord& message, const store::HotlineChannelRecord& channel)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Forgets a message whose unit did not commit.
+  void Untrack(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
   static std::vector<PartyId> RecipientsOf(const store::HotlineChannelRecord& channel,
                                            const std::string& sender);
   void DeadlineLoop();

@@ -412,8 +412,12 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
     if (s.ok())
       s = CheckSigningKeyRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
     // The hotline's channels, messages and receipts (hotline_table.h).
-    if (s.ok())
-      s = CheckHotlineRows(db_, [this](const auto& fn) { return ForEachEntry(fn); }).status();
+    if (s.ok()) {
+      absl::StatusOr<uint64_t> hotline =
+          CheckHotlineRows(db_, [this](const auto& fn) { return ForEachEntry(fn); });
+      if (hotline.ok()) report.hotline = *hotline;
+      s = hotline.status();
+    }
   }
   (void)db_.Exec("COMMIT");
   if (!s.ok()) return s;

@@ -35,6 +35,13 @@
 //
 // Encounter events are named by the encounter's number: `events encounter.opened:1`.
 //
+// The hotline (hotline_steps.h has the verbs: channel, send, suspend, resume, messages, key,
+// ack CH MSG [signed|badly-signed]):
+//   expect STATUS [seq N] [signed] [messages MSG...] [without TYPE:NAME...]
+// "seq" is the channel sequence number of a send's answer; "signed" says an acknowledgement was
+// signed; "messages" lists exactly, in order, the messages of a catch-up; "without" says none of
+// these events is in the answer (e.g. an overdue raised a second time after a restart).
+//
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
 // OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
@@ -57,6 +64,7 @@
 #include "common/time.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/scenarios/hotline_steps.h"
 
 namespace deconflict::e2e {
 namespace {
@@ -221,6 +229,8 @@ class Runner {
       sent = sent_[w[1]];
       op = last_op_[w[1]];
       previous_ovn_ = ovns_[op];
+    } else if (std::optional<HotlineRequest> r = hotline_.Request(w)) {
+      sent = {r->method, r->target, r->body};
     }
     if (!sent.method.empty()) {
       sent_[w[1]] = sent;
@@ -259,6 +269,7 @@ class Runner {
       FAIL() << "unknown verb " << verb;
     }
     boost::json::value body = last_.json();
+    if (body.is_object()) hotline_.Answered(w, last_.status, body);
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
       if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" ||
@@ -311,6 +322,7 @@ class Runner {
 
   // TYPE:ABOUT of an event: the operation's name, the encounter's number, or the party.
   std::string EventName(const boost::json::object& o) {
+    if (std::optional<std::string> name = hotline_.EventName(o)) return *name;
     const std::string type(o.at("type").as_string());
     if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
     if (o.contains("operation"))
@@ -333,9 +345,10 @@ class Runner {
       std::set<std::string> want;
       auto take_names = [&] {
         static const std::set<std::string> kKeywords = {
-            "missing", "conflicts", "operations", "field",  "state",  "whole",    "overlap-only",
-            "same",    "coarsened", "exact",      "probed", "events", "accepted", "refused",
-            "tracks",  "callsign",  "encounters", "acks",   "closed"};
+            "missing",      "conflicts", "operations", "field",    "state",      "whole",
+            "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
+            "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
+            "closed",       "seq",       "signed",     "messages", "without"};
         for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
       };
       if (what == "whole" || what == "overlap-only") {
@@ -396,6 +409,21 @@ class Runner {
           got.push_back(EventName(item.as_object()));
         }
         EXPECT_EQ(got, expected) << last_.body;
+      } else if (what == "seq") {
+        EXPECT_EQ(body.at("seq").to_number<int64_t>(), std::stoll(w.at(i))) << last_.body;
+        ++i;
+      } else if (what == "signed") {
+        EXPECT_TRUE(body.at("signed").as_bool()) << last_.body;
+      } else if (what == "messages" && body.as_object().contains("next_after")) {
+        std::vector<std::string> expected(w.begin() + static_cast<long>(i), w.end());
+        i = w.size();
+        EXPECT_EQ(hotline_.MessageNames(body), expected) << last_.body;
+      } else if (what == "without") {
+        std::set<std::string> unwanted(w.begin() + static_cast<long>(i), w.end());
+        i = w.size();
+        for (const auto& item : body.at("events").as_array()) {
+          EXPECT_FALSE(unwanted.contains(EventName(item.as_object()))) << last_.body;
+        }
       } else if (what == "accepted") {
         EXPECT_EQ(body.at("accepted").to_number<int>(), std::stoi(w.at(i))) << last_.body;
         ++i;
@@ -492,6 +520,7 @@ class Runner {
   std::string previous_ovn_;                    // the OVN of the OP before the last request
   std::vector<std::string> serve_flags_;        // `serve` step: flags for every later start
   HttpResult last_;
+  HotlineSteps hotline_;
 };
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
