@@ -13,6 +13,9 @@ packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   wrk curl python3
   clang libclang-rt-14-dev clang-format  # the tsan preset (clang, TSan runtime), scripts/format.sh
+  # The hotline benchmark's anchor (bench/hotline.sh, design.md §6): NATS JetStream 2.9 and its
+  # C client, which bench/hotline_bench links (the release configure fails without it).
+  nats-server libnats-dev
 )
 
 missing=()

@@ -1,10 +1,10 @@
-#include "api/query_params.h"
 #include "api/hotline_routes.h"
 
 #include <charconv>
 
 #include "api/authorized.h"
 #include "api/hotline_json.h"
+#include "api/query_params.h"
 #include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
