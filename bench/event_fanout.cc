@@ -1,7 +1,7 @@
 // bench/event_fanout.cc: event fan-out, commit to a WebSocket subscriber's receive (design.md §6:
 // 1,000 events/s to 50 subscribers, p99 < 5 ms).
 //
-//   build/release/tests/e2e/event_fanout_bench [--rate 1000] [--seconds 3] [--subscribers 50]
+//   build/release/bench/event_fanout_bench [--rate 1000] [--seconds 3] [--subscribers 50]
 //                                              [--parties 10]
 //
 // Runs the real server in process (durable store in a temporary directory, 2 I/O threads), opens

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 [[ -d build/release ]] || cmake --preset release >/dev/null
 cmake --build --preset release --target live_bench deconflict -- -j2 >/dev/null
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== build/release/tests/e2e/live_bench --aircraft 10000 --seconds 60 --ingest-seconds 10 $*"
+echo "== build/release/bench/live_bench --aircraft 10000 --seconds 60 --ingest-seconds 10 $*"
 status=0
-build/release/tests/e2e/live_bench --aircraft 10000 --seconds 60 --ingest-seconds 10 "$@" ||
+build/release/bench/live_bench --aircraft 10000 --seconds 60 --ingest-seconds 10 "$@" ||
   status=$?
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg); exit status $status"
 exit $status

@@ -1,7 +1,7 @@
 // bench/live_bench.cc: the live picture end to end (bench/live.sh; design.md §6): 10,000 aircraft
 // of 4 parties at 1 Hz through POST /v1/tracks while 4 watchers read GET /v1/events.
 //
-//   build/release/tests/e2e/live_bench [--aircraft 10000] [--seconds 60] [--ingest-seconds 10]
+//   build/release/bench/live_bench [--aircraft 10000] [--seconds 60] [--ingest-seconds 10]
 //                                      [--scenario dense|continental]
 //                                      [--ingest-batch 10000] [--pair-every-s 2] [--cycle-ms 1000]
 //                                      [--seed 1]
