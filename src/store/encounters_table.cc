@@ -1,5 +1,7 @@
 #include "store/encounters_table.h"
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "fmt/format.h"
 
@@ -11,24 +13,9 @@ constexpr char kEncounterColumns[] =
     "closing, ledger_index, alerted";
 
 // `alerted` is stored as the ids joined by ',' (party ids never hold one: common/ids.h).
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) {
-    if (!out.empty()) out += ',';
-    out += id;
-  }
-  return out;
-}
+std::string JoinIds(const std::vector<std::string>& ids) { return absl::StrJoin(ids, ","); }
 std::vector<std::string> SplitIds(const std::string& text) {
-  std::vector<std::string> ids;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    ids.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return ids;
+  return absl::StrSplit(text, ',', absl::SkipEmpty());
 }
 
 EncounterRecord EncounterRowOf(const Statement& st) {

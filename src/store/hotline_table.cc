@@ -1,5 +1,7 @@
 #include "store/hotline_table.h"
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
@@ -16,24 +18,9 @@ constexpr char kMessageColumns[] =
     "digest, ledger_index, overdue_at, overdue_ledger_index, escalated_to, settled_at";
 
 // Lists are stored ','-joined: party ids and refs never hold one (hotline/hotline.h checks refs).
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += ',';
-    out += item;
-  }
-  return out;
-}
+std::string Join(const std::vector<std::string>& items) { return absl::StrJoin(items, ","); }
 std::vector<std::string> Split(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
+  return absl::StrSplit(text, ',', absl::SkipEmpty());
 }
 
 void BindOptionalTime(Statement& st, int index, const std::optional<Timestamp>& t) {
