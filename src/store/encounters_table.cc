@@ -35,22 +35,6 @@ EncounterRecord EncounterRowOf(const Statement& st) {
   return r;
 }
 
-template <typename T, typename RowOf>
-absl::StatusOr<std::vector<T>> ReadRows(Statement& st, RowOf row_of) {
-  std::vector<T> rows;
-  while (true) {
-    absl::StatusOr<bool> more = st.Step();
-    if (!more.ok()) {
-      st.Reset();
-      return more.status();
-    }
-    if (!*more) break;
-    rows.push_back(row_of(st));
-  }
-  st.Reset();
-  return rows;
-}
-
 }  // namespace
 
 const char kLiveSchema[] = R"sql(

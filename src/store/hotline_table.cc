@@ -84,22 +84,6 @@ HotlineReceiptRecord ReceiptRowOf(const Statement& st) {
                               .ledger_index = st.ColumnInt(6)};
 }
 
-template <typename T, typename RowOf>
-absl::StatusOr<std::vector<T>> ReadRows(Statement& st, RowOf row_of) {
-  std::vector<T> rows;
-  while (true) {
-    absl::StatusOr<bool> more = st.Step();
-    if (!more.ok()) {
-      st.Reset();
-      return more.status();
-    }
-    if (!*more) break;
-    rows.push_back(row_of(st));
-  }
-  st.Reset();
-  return rows;
-}
-
 // A length-prefixed field of the canonical forms: "<name> <byte length>\n<bytes>\n".
 std::string Sized(std::string_view name, std::string_view bytes) {
   return fmt::format("{} {}\n{}\n", name, bytes.size(), bytes);

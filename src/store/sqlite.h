@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -111,5 +112,23 @@ std::optional<int> SqliteCodeOf(const absl::Status& status);
 // SQLite's text for a result code ("database or disk is full"): it names no file and no
 // statement, so it may be shown to clients.
 std::string SqliteCodeText(int code);
+
+// Every row `st` yields, each made by `row_of(st)`; the statement is reset afterwards, also on
+// an error (the step's status is returned).
+template <typename T, typename RowOf>
+[[nodiscard]] absl::StatusOr<std::vector<T>> ReadRows(Statement& st, RowOf row_of) {
+  std::vector<T> rows;
+  while (true) {
+    absl::StatusOr<bool> more = st.Step();
+    if (!more.ok()) {
+      st.Reset();
+      return more.status();
+    }
+    if (!*more) break;
+    rows.push_back(row_of(st));
+  }
+  st.Reset();
+  return rows;
+}
 
 }  // namespace deconflict::store
