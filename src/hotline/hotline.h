@@ -181,8 +181,11 @@ class Hotline {
 
   // The delivery hook: `recipient` has been handed the message (its socket wrote the
   // hotline.message event, or a page or catch-up fetch returned it). The first time only, stores
-  // the delivery with its ledger entry and tells the sender (hotline.delivered). Cheap when the
-  // delivery is known (memory only); never blocks; a failed write is retried at the next call.
+  // the delivery with its ledger entry and tells the sender (hotline.delivered); the time
+  // recorded is this call's. Never blocks: first deliveries wait in memory for the one delivery
+  // unit of work, which records every delivery that waits when the writer runs it (so a burst
+  // of deliveries to ten sockets costs one unit, not ten). Cheap when the delivery is known
+  // (memory only); a failed write is retried at the next call.
   void Delivered(const PartyId& recipient, const MessageId& message);
 
   // Checks the deadlines now: raises each message overdue whose deadline has passed with
@@ -209,6 +212,15 @@ class Hotline {
     bool judging = false;          // a deadline unit is under way
   };
   struct Judged;  // what one deadline unit raised (deadlines.cc)
+  // A first delivery to record: what of the message its ledger entry and event name.
+  struct Delivery {
+    std::string message;  // id
+    ChannelId channel;
+    int64_t seq = 0;
+    PartyId sender;
+    PartyId recipient;
+    Timestamp at;
+  };
 
   // The channel `id` as `caller` may see it (committed), or NotFound / PermissionDenied.
   [[nodiscard]] absl::StatusOr<store::HotlineChannelRecord> MemberChannel(const PartyId& caller,
@@ -221,9 +233,10 @@ class Hotline {
   [[nodiscard]] absl::Status Post(store::Txn& txn, const store::HotlineChannelRecord& channel,
                                   store::HotlineMessageRecord& message) const;
   // Records a first delivery in `txn` (ledger entry, event to the sender); false when known.
-  [[nodiscard]] absl::StatusOr<bool> RecordDelivery(store::Txn& txn,
-                                                    const store::HotlineMessageRecord& message,
-                                                    const PartyId& recipient) const;
+  [[nodiscard]] absl::StatusOr<bool> RecordDelivery(store::Txn& txn, const Delivery& d) const;
+  // Submits the delivery unit (receipts.cc). REQUIRES: delivery_unit_queued_ was set by the
+  // caller.
+  void SubmitDeliveries() ABSL_LOCKS_EXCLUDED(mu_);
   // Raises the due message `id` in `txn` (deadlines.cc).
   [[nodiscard]] absl::Status Judge(store::Txn& txn, const std::string& id, Timestamp now,
                                    Judged& judged);
@@ -247,6 +260,9 @@ class Hotline {
   std::map<ChannelId, store::HotlineChannelRecord> channels_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Open> open_ ABSL_GUARDED_BY(mu_);                       // by message id
   std::set<std::pair<Timestamp, std::string>> deadlines_ ABSL_GUARDED_BY(mu_);  // not yet raised
+  // First deliveries waiting for the delivery unit, and whether that unit is queued.
+  std::vector<Delivery> pending_deliveries_ ABSL_GUARDED_BY(mu_);
+  bool delivery_unit_queued_ ABSL_GUARDED_BY(mu_) = false;
 
   Mutex stop_mu_;
   CondVar stop_cv_;

@@ -45,28 +45,35 @@ absl::StatusOr<store::HotlineMessageRecord> FindMessage(store::Database& db,
 
 }  // namespace
 
-absl::StatusOr<bool> Hotline::RecordDelivery(store::Txn& txn, const store::HotlineMessageRecord& m,
-                                             const PartyId& recipient) const {
-  store::HotlineReceiptRecord d{.message = m.id, .party = recipient.value(), .at = clock_.Now()};
+absl::StatusOr<bool> Hotline::RecordDelivery(store::Txn& txn, const Delivery& d) const {
   // A known delivery costs no ledger entry.
-  ASSIGN_OR_RETURN(std::vector<store::HotlineReceiptRecord> known,
-                   store::ReadHotlineDeliveries(txn.db(), m.id));
-  for (const store::HotlineReceiptRecord& k : known) {
-    if (k.party == d.party) return false;
-  }
-  ASSIGN_OR_RETURN(uint64_t index,
-                   txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                                        .party = d.party,
-                                        .action = store::kActionHotlineDeliver,
-                                        .object_id = store::HotlineObjectId(m.channel, m.seq),
-                                        .content_digest = store::HotlineDeliveryDigest(d),
-                                        .server_time = d.at}),
-                                    {m.sender}));
-  d.ledger_index = static_cast<int64_t>(index);
-  ASSIGN_OR_RETURN(bool inserted, store::InsertHotlineDelivery(txn, d));
+  ASSIGN_OR_RETURN(bool known,
+                   store::HotlineDeliveryKnown(txn.db(), d.message, d.recipient.value()));
+  if (known) return false;
+  store::HotlineReceiptRecord r{.message = d.message, .party = d.recipient.value(), .at = d.at};
+  ASSIGN_OR_RETURN(
+      uint64_t index,
+      txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
+                           .party = r.party,
+                           .action = store::kActionHotlineDeliver,
+                           .object_id = store::HotlineObjectId(d.channel.value(), d.seq),
+                           .content_digest = store::HotlineDeliveryDigest(r),
+                           .server_time = r.at}),
+                       {d.sender.value()}));
+  r.ledger_index = static_cast<int64_t>(index);
+  ASSIGN_OR_RETURN(bool inserted, store::InsertHotlineDelivery(txn, r));
   if (!inserted) return absl::InternalError("hotline: a delivery row appeared twice");
   RETURN_IF_ERROR(
-      events_.Append(txn, {PartyId(m.sender)}, events::HotlineDelivered{ReceiptOf(m, d)}).status());
+      events_
+          .Append(txn, {d.sender},
+                  events::HotlineDelivered{events::HotlineReceipt{.channel = d.channel,
+                                                                  .channel_seq = d.seq,
+                                                                  .id = MessageId(d.message),
+                                                                  .party = d.recipient,
+                                                                  .at = r.at,
+                                                                  .is_signed = false,
+                                                                  .ledger_index = r.ledger_index}})
+          .status());
   return true;
 }
 
@@ -81,25 +88,58 @@ void Hotline::Delivered(const PartyId& recipient, const MessageId& message) {
         !open.delivering.insert(recipient).second) {
       return;
     }
+    pending_deliveries_.push_back(Delivery{.message = message.value(),
+                                           .channel = open.channel,
+                                           .seq = open.seq,
+                                           .sender = open.sender,
+                                           .recipient = recipient,
+                                           .at = clock_.Now()});
+    if (delivery_unit_queued_) return;  // the queued unit will take this one too
+    delivery_unit_queued_ = true;
   }
-  auto recorded = std::make_shared<bool>(false);
+  SubmitDeliveries();
+}
+
+void Hotline::SubmitDeliveries() {
+  // The unit takes what waits when the writer runs it, not when it is queued: deliveries that
+  // arrive meanwhile join it.
+  struct Batch {
+    bool ran = false;
+    std::vector<Delivery> deliveries;
+    std::vector<bool> recorded;  // per delivery: false when it was known already
+  };
+  auto batch = std::make_shared<Batch>();
+  auto take = [this, batch] {
+    WriterLock lock(mu_);
+    batch->ran = true;
+    batch->deliveries = std::move(pending_deliveries_);
+    pending_deliveries_.clear();
+    delivery_unit_queued_ = false;
+  };
   store_.Submit(
-      [this, recipient, message, recorded](store::Txn& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<store::HotlineMessageRecord> m,
-                         store::ReadHotlineMessageById(txn.db(), message.value()));
-        if (!m) return absl::OkStatus();
-        ASSIGN_OR_RETURN(*recorded, RecordDelivery(txn, *m, recipient));
+      [this, batch, take](store::Txn& txn) -> absl::Status {
+        take();
+        batch->recorded.assign(batch->deliveries.size(), false);
+        for (size_t i = 0; i < batch->deliveries.size(); ++i) {
+          ASSIGN_OR_RETURN(bool recorded, RecordDelivery(txn, batch->deliveries[i]));
+          batch->recorded[i] = recorded;
+        }
         return absl::OkStatus();
       },
-      [this, recipient, message, recorded](absl::Status committed) {
+      [this, batch, take](absl::Status committed) {
+        if (!batch->ran) take();  // the store failed before running it: give the waiting up
+        bool any = false;
         {
           WriterLock lock(mu_);
-          if (auto it = open_.find(message.value()); it != open_.end()) {
-            it->second.delivering.erase(recipient);
-            if (committed.ok()) it->second.delivered.insert(recipient);
+          for (const Delivery& d : batch->deliveries) {
+            auto it = open_.find(d.message);
+            if (it == open_.end()) continue;
+            it->second.delivering.erase(d.recipient);
+            if (committed.ok()) it->second.delivered.insert(d.recipient);
           }
         }
-        if (committed.ok() && *recorded) events_.Committed();
+        for (bool r : batch->recorded) any = any || r;
+        if (committed.ok() && any) events_.Committed();
       });
 }
 
@@ -153,7 +193,12 @@ void Hotline::Acknowledge(const PartyId& caller, AckRequest request, Done<AckRes
           }
         }
         // An acknowledgement proves receipt: record the delivery first if none was.
-        ASSIGN_OR_RETURN(*delivered, RecordDelivery(txn, m, PartyId(ack.party)));
+        ASSIGN_OR_RETURN(*delivered, RecordDelivery(txn, Delivery{.message = m.id,
+                                                                  .channel = ChannelId(m.channel),
+                                                                  .seq = m.seq,
+                                                                  .sender = PartyId(m.sender),
+                                                                  .recipient = PartyId(ack.party),
+                                                                  .at = clock_.Now()}));
         ack.at = clock_.Now();
         const ledger::Entry entry =
             verified ? parties::AckLedgerEntry(*verified, ack.at)

@@ -81,6 +81,21 @@ std::string EncodeEntry(const Entry& entry) {
   return out;
 }
 
+std::optional<std::string> EntryParty(std::string_view bytes) {
+  constexpr std::string_view kPrefix = "party ";
+  const std::string_view header = kHeader;
+  if (bytes.size() <= header.size() || bytes.substr(0, header.size()) != header ||
+      bytes[header.size()] != '\n') {
+    return std::nullopt;
+  }
+  bytes.remove_prefix(header.size() + 1);
+  const size_t nl = bytes.find('\n');
+  if (nl == std::string_view::npos || bytes.substr(0, kPrefix.size()) != kPrefix) {
+    return std::nullopt;
+  }
+  return Unescape(bytes.substr(kPrefix.size(), nl - kPrefix.size()));
+}
+
 absl::StatusOr<Entry> DecodeEntry(std::string_view bytes) {
   auto bad = [](std::string_view line, std::string_view what) {
     return absl::InvalidArgumentError(fmt::format("entry line '{}': {}", line, what));

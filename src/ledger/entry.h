@@ -24,6 +24,7 @@
 // Thread-safe (pure functions).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,5 +66,10 @@ std::string EncodeEntry(const Entry& entry);
 // Parses canonical bytes. InvalidArgument naming the line when `bytes` is not the canonical
 // encoding of an Entry.
 [[nodiscard]] absl::StatusOr<Entry> DecodeEntry(std::string_view bytes);
+
+// The party of canonical entry bytes, read from their first two lines only (what the store
+// needs per append, without DecodeEntry's full parse and canonical check); nullopt when those
+// lines are not a header and a well-escaped "party <id>" line.
+[[nodiscard]] std::optional<std::string> EntryParty(std::string_view bytes);
 
 }  // namespace deconflict::ledger

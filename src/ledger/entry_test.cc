@@ -51,6 +51,25 @@ TEST(Entry, NonCanonicalEncodingsAreRefused) {
   EXPECT_FALSE(DecodeEntry(upper_digest).ok());
 }
 
+TEST(Entry, PartyIsReadFromTheFirstTwoLines) {
+  Entry e = Sample();
+  e.party = "Red Cross\n100%";
+  EXPECT_EQ(EntryParty(EncodeEntry(e)), e.party);
+  EXPECT_EQ(EntryParty("deconflict-entry/v1\nparty RU\n"), "RU");
+  EXPECT_EQ(EntryParty("entry 1"), std::nullopt);                            // not an entry
+  EXPECT_EQ(EntryParty("deconflict-entry/v1\naction x\n"), std::nullopt);    // no party line
+  EXPECT_EQ(EntryParty("deconflict-entry/v1\nparty RU"), std::nullopt);      // line not ended
+  EXPECT_EQ(EntryParty("deconflict-entry/v1\nparty R%zz\n"), std::nullopt);  // bad escape
+}
+
+RC_GTEST_PROP(EntryProperty, ThePartyOfEveryEntryIsItsParty,
+              (std::string party, std::string action)) {
+  Entry e = Sample();
+  e.party = party;
+  e.action = action;
+  RC_ASSERT(EntryParty(EncodeEntry(e)) == std::optional<std::string>(party));
+}
+
 RC_GTEST_PROP(EntryProperty, EveryEntryRoundTrips,
               (std::string party, std::string action, std::string object, uint64_t micros)) {
   Entry e{.party = party,

@@ -206,7 +206,7 @@ absl::StatusOr<int64_t> PruneTrackHistory(Txn& txn, Timestamp before) {
   absl::Status ran = st->Run();
   st->Reset();
   RETURN_IF_ERROR(ran);
-  return txn.db().QueryInt("SELECT changes()");
+  return txn.db().Changes();
 }
 
 absl::StatusOr<std::vector<TrackPointRecord>> QueryTrackHistory(Database& db,

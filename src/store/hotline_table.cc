@@ -383,8 +383,7 @@ absl::StatusOr<bool> InsertHotlineDelivery(Txn& txn, const HotlineReceiptRecord&
                                 "key_id, signature, statement, ledger_index) VALUES(?1, ?2, ?3, "
                                 "?4, ?5, ?6, ?7)",
                                 delivery));
-  ASSIGN_OR_RETURN(int64_t changes, txn.db().QueryInt("SELECT changes()"));
-  return changes > 0;
+  return txn.db().Changes() > 0;
 }
 
 absl::Status InsertHotlineAck(Txn& txn, const HotlineReceiptRecord& ack) {
@@ -392,6 +391,18 @@ absl::Status InsertHotlineAck(Txn& txn, const HotlineReceiptRecord& ack) {
                        "INSERT INTO hotline_acks(message, party, at, key_id, signature, "
                        "statement, ledger_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                        ack);
+}
+
+absl::StatusOr<bool> HotlineDeliveryKnown(Database& db, std::string_view message,
+                                          std::string_view party) {
+  static const std::string kSql =
+      "SELECT 1 FROM hotline_deliveries WHERE message = ?1 AND party = ?2";
+  ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
+  st->Bind(1, message);
+  st->Bind(2, party);
+  ASSIGN_OR_RETURN(bool found, st->Step());
+  st->Reset();
+  return found;
 }
 
 absl::StatusOr<std::vector<HotlineReceiptRecord>> ReadHotlineDeliveries(Database& db,

@@ -160,6 +160,9 @@ std::string HotlineOverdueDigest(std::string_view object_id,
 // AlreadyExists when (message, party) already acknowledged.
 [[nodiscard]] absl::Status InsertHotlineAck(Txn& txn, const HotlineReceiptRecord& ack);
 // By party.
+// Whether `party`'s delivery of `message` is stored.
+[[nodiscard]] absl::StatusOr<bool> HotlineDeliveryKnown(Database& db, std::string_view message,
+                                                        std::string_view party);
 [[nodiscard]] absl::StatusOr<std::vector<HotlineReceiptRecord>> ReadHotlineDeliveries(
     Database& db, std::string_view message);
 [[nodiscard]] absl::StatusOr<std::vector<HotlineReceiptRecord>> ReadHotlineAcks(

@@ -187,6 +187,8 @@ absl::StatusOr<int64_t> Database::QueryInt(std::string_view sql) {
   return st->ColumnInt(0);
 }
 
+int64_t Database::Changes() { return sqlite3_changes64(db_); }
+
 absl::StatusOr<int64_t> Database::DataVersion() { return QueryInt("PRAGMA data_version"); }
 
 }  // namespace deconflict::store

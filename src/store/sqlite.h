@@ -81,6 +81,10 @@ class Database {
   // The first column of the first row of a query returning an integer.
   [[nodiscard]] absl::StatusOr<int64_t> QueryInt(std::string_view sql);
 
+  // Rows changed by the newest INSERT, UPDATE or DELETE on this connection (sqlite3_changes;
+  // what "SELECT changes()" answers, without preparing a statement).
+  int64_t Changes();
+
   // Changes whenever another connection commits to the database (PRAGMA data_version).
   [[nodiscard]] absl::StatusOr<int64_t> DataVersion();
 

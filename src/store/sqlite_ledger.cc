@@ -203,11 +203,10 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
     nodes = insert_node_->Run();
   });
   RETURN_IF_ERROR(nodes);
-  absl::StatusOr<ledger::Entry> decoded = ledger::DecodeEntry(opening.entry);
   insert_opening_->Bind(1, static_cast<int64_t>(index));
   insert_opening_->BindBlob(2, opening.salt);
   insert_opening_->BindBlob(3, opening.entry);
-  const std::string party = decoded.ok() ? decoded->party : std::string();  // "" binds as text
+  const std::string party = ledger::EntryParty(opening.entry).value_or("");  // "" binds as text
   insert_opening_->Bind(4, party);
   insert_opening_->Bind(5, reader_list);
   RETURN_IF_ERROR(insert_opening_->Run());
