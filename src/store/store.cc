@@ -133,13 +133,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Store
     store->reader_ = std::move(reader);
   }
   ASSIGN_OR_RETURN(store->ledger_, SqliteLedger::Open(*store->writer_, dir, store->clock_));
-  if (options.checkpoint_pages > 0) {
-    ASSIGN_OR_RETURN(store->checkpointer_, Database::Open(path, Database::Mode::kReadWrite));
-    // Replaces SQLite's auto-checkpoint on the writer connection (sqlite3_wal_autocheckpoint is
-    // a wal hook too).
-    sqlite3_wal_hook(store->writer_->raw(), &Store::OnWalCommit, store.get());
-    store->checkpoint_thread_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
-  }
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }
@@ -151,53 +144,6 @@ Store::~Store() {
   }
   queue_cv_.SignalAll();
   if (writer_thread_.joinable()) writer_thread_.join();
-  StopCheckpoints();  // after the writer, whose commits signal it
-}
-
-int Store::OnWalCommit(void* arg, sqlite3* db, const char* name, int pages) {
-  auto* store = static_cast<Store*>(arg);
-  const int threshold = store->options_.checkpoint_pages;
-  if (pages >= 8 * threshold) {
-    // The thread is behind (or readers held it back): the writer copies what it can itself.
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= threshold) {
-    {
-      WriterLock lock(store->checkpoint_mu_);
-      store->checkpoint_due_ = true;
-    }
-    store->checkpoint_cv_.Signal();
-  }
-  return SQLITE_OK;
-}
-
-void Store::CheckpointLoop() {
-  while (true) {
-    {
-      WriterLock lock(checkpoint_mu_);
-      while (!checkpoint_stopping_ && !checkpoint_due_) checkpoint_cv_.Wait(checkpoint_mu_);
-      if (checkpoint_stopping_) return;
-      checkpoint_due_ = false;
-    }
-    // PASSIVE never waits for the writer nor for readers: it copies the frames no reader needs.
-    int log_pages = 0, copied = 0;
-    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_->raw(), nullptr,
-                                             SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-      spdlog::warn(
-          "store: WAL checkpoint failed ({}); the log keeps the data and the next "
-          "commit retries",
-          sqlite3_errstr(rc));
-    }
-  }
-}
-
-void Store::StopCheckpoints() {
-  {
-    WriterLock lock(checkpoint_mu_);
-    checkpoint_stopping_ = true;
-  }
-  checkpoint_cv_.SignalAll();
-  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
 }
 
 void Store::Submit(Work work, Done done) {

@@ -91,12 +91,6 @@ struct StoreOptions {
   // Test seam consulted at each step of every group commit (fault_injector.h). Must outlive the
   // store. Default: nullptr, none.
   FaultInjector* faults = nullptr;
-  // WAL size (pages) past which the checkpoint thread copies the log into the database file
-  // (PRAGMA wal_checkpoint(PASSIVE) on a connection of its own), so that the writer does not do
-  // it inside a commit, with every unit of the batch waiting. Past 8x this size the writer
-  // checkpoints too (passively), so that the log cannot grow without bound. 0: no thread; the
-  // writer checkpoints at SQLite's default 1,000 pages. Default: 1,000.
-  int checkpoint_pages = 1000;
 };
 
 // The transaction a unit of work runs in. Not thread-safe; valid only inside its callback.
@@ -215,10 +209,6 @@ class Store {
   // Calls the failure handler if the store has failed and no handler was called yet.
   void NotifyFailure();
   void RecordCommit(const absl::Status& status);
-  // sqlite3_wal_hook of the writer connection: after each commit, with the log's size.
-  static int OnWalCommit(void* store, sqlite3* db, const char* name, int pages);
-  void CheckpointLoop();
-  void StopCheckpoints();
 
   const std::string dir_;
   const StoreOptions options_;
@@ -246,14 +236,6 @@ class Store {
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::atomic<uint64_t> commit_failures_{0};
   std::thread writer_thread_;
-
-  // The checkpoint thread (options_.checkpoint_pages > 0), with its own connection.
-  std::unique_ptr<Database> checkpointer_;  // checkpoint thread only, after Open
-  Mutex checkpoint_mu_;
-  CondVar checkpoint_cv_;
-  bool checkpoint_due_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
-  bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
-  std::thread checkpoint_thread_;
 };
 
 // Configures a connection: WAL, synchronous, foreign keys. Used by Open and by tools.
