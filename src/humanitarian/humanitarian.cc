@@ -52,10 +52,10 @@ bool Notifications::MayRead(const Viewer& viewer, const store::HumanitarianRecor
          IsRecipient(r, viewer.party.value());
 }
 
-Timestamp Notifications::DeadlineOf(const NotificationRequest& r, Timestamp now) const {
-  if (r.kind == Kind::kSite) return now + options_.site_deadline;
-  return now + (r.window.start - now <= options_.soon ? options_.movement_deadline
-                                                       : options_.movement_later_deadline);
+Timestamp Notifications::DeadlineOf(Kind kind, Timestamp start, Timestamp now) const {
+  if (kind == Kind::kSite) return now + options_.site_deadline;
+  return now + (start - now <= options_.soon ? options_.movement_deadline
+                                             : options_.movement_later_deadline);
 }
 
 size_t Notifications::live_places() const {
@@ -225,9 +225,8 @@ void Notifications::Put(const PartyId& caller, NotificationRequest request, Done
   }
   auto result = std::make_shared<PutResult>();
   result->record = internal::RecordOf(caller, request);
-  const Timestamp deadline = DeadlineOf(request, now);
   store_.Submit(
-      [this, result, deadline](store::Txn& txn) -> absl::Status {
+      [this, result, kind = request.kind, start = request.window.start](store::Txn& txn) -> absl::Status {
         store::HumanitarianRecord& r = result->record;
         ASSIGN_OR_RETURN(std::optional<store::HumanitarianRecord> latest,
                          store::ReadLatestHumanitarian(txn.db(), r.kind, r.id));
@@ -263,7 +262,7 @@ void Notifications::Put(const PartyId& caller, NotificationRequest request, Done
         r.change = latest && latest->change != "removed" ? "changed" : "notified";
         r.ovn = NewUuid();
         r.created_at = clock_.Now();
-        r.deadline_at = deadline;
+        r.deadline_at = DeadlineOf(kind, start, r.created_at);
         RETURN_IF_ERROR(Persist(txn, r));
         RETURN_IF_ERROR(Apply(r));
         result->created = true;

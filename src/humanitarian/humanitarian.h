@@ -241,7 +241,8 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   [[nodiscard]] absl::StatusOr<bool> RecordDelivery(store::Txn& txn,
                                                     const store::HumanitarianRecord& record,
                                                     const std::string& recipient) const;
-  Timestamp DeadlineOf(const NotificationRequest& request, Timestamp now) const;
+  // When a version filed at `now` of a place of `kind` starting at `start` is due.
+  Timestamp DeadlineOf(Kind kind, Timestamp start, Timestamp now) const;
 
   store::Store& store_;
   const events::EventLog& events_;
