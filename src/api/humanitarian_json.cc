@@ -205,6 +205,31 @@ absl::StatusOr<humanitarian::NotificationRequest> ReadNotificationFeature(
   return r;
 }
 
+json::object NotificationBody(const humanitarian::NotificationRequest& r) {
+  store::HumanitarianRecord record{.kind = std::string(humanitarian::KindName(r.kind)),
+                                   .geometry = std::string(GeometryTypeName(r.geometry.type))};
+  for (const geo::LatLng& p : r.geometry.points) record.coordinates.emplace_back(p.lat_deg, p.lng_deg);
+  const humanitarian::FieldNames f = humanitarian::FieldsOf(r.kind);
+  json::array recipients;
+  for (const PartyId& p : r.recipients) recipients.emplace_back(p.value());
+  json::object o{{f.geometry, GeometryJson(record)},
+                 {f.buffer, r.buffer_m},
+                 {f.start, FormatRfc3339(r.window.start)},
+                 {f.end, FormatRfc3339(r.window.end)},
+                 {"recipients", std::move(recipients)}};
+  if (r.kind == Kind::kSite) {
+    o["kind"] = r.category;
+    o["name"] = r.name;
+    if (!r.notes.empty()) o["notes"] = r.notes;
+  } else {
+    if (!r.name.empty()) o["name"] = r.name;
+    if (r.vehicles >= 0) o["vehicles"] = r.vehicles;
+    if (!r.markings.empty()) o["markings"] = r.markings;
+  }
+  if (r.escalation_channel) o["escalation_channel"] = r.escalation_channel->value();
+  return o;
+}
+
 absl::StatusOr<humanitarian::AckRequest> ReadHumanitarianAck(Kind kind, std::string id,
                                                              std::string_view body) {
   humanitarian::AckRequest request{.kind = kind, .id = std::move(id)};

@@ -38,6 +38,9 @@ namespace deconflict::api {
 [[nodiscard]] absl::StatusOr<humanitarian::NotificationRequest> ReadNotificationFeature(
     humanitarian::Kind kind, const boost::json::value& feature, std::string_view path);
 
+// The body of PUT for `request` (what ReadNotification reads back to an equal request).
+boost::json::object NotificationBody(const humanitarian::NotificationRequest& request);
+
 // Empty, {} or {"signature" (base64), "key_id"?, "signed_at", "version"?}.
 [[nodiscard]] absl::StatusOr<humanitarian::AckRequest> ReadHumanitarianAck(
     humanitarian::Kind kind, std::string id, std::string_view body);
