@@ -21,8 +21,9 @@ declare -A allowed=(
   [feeds]="common geo tactical"
   [live]="common geo ledger store events parties tactical feeds"
   [hotline]="common ledger store events parties"
-  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline api"
+  [humanitarian]="common geo ledger store events parties strategic hotline"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian api"
 )
 
 fail=0

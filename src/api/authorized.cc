@@ -10,6 +10,11 @@ absl::Status CheckAccess(const parties::Principal& who, Access access) {
         fmt::format("party {} has role '{}'; only 'operator' parties may do this",
                     who.party.value(), parties::RoleName(who.role)));
   }
+  if (access == Access::kHumanitarian && who.role != parties::Role::kHumanitarian) {
+    return absl::PermissionDeniedError(
+        fmt::format("party {} has role '{}'; only 'humanitarian' parties may do this",
+                    who.party.value(), parties::RoleName(who.role)));
+  }
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/authorized.h"
 #include "api/hotline_json.h"
+#include "api/humanitarian_json.h"
 #include "api/live_json.h"
 #include "api/query_params.h"
 #include "common/status.h"
@@ -64,12 +65,18 @@ boost::json::object EventToJson(const events::Event& event) {
                           out["signed"] = e.is_signed;
                           out["ledger_index"] = e.ledger_index;
                         },
+                        [&](const events::HumanitarianNotice&) {
+                          AddHumanitarianEventFields(event.payload, out);
+                        },
                         [&](const auto&) { AddHotlineEventFields(event.payload, out); }},
              event.payload);
   return out;
 }
 
 bool IsDeliveryReceipted(const events::Event& event) {
+  if (const auto* n = std::get_if<events::HumanitarianNotice>(&event.payload)) {
+    return n->type == events::HumanitarianNotice::Type::kNotified;
+  }
   return std::holds_alternative<events::HotlineMessage>(event.payload);
 }
 

@@ -36,7 +36,8 @@ using parties::Principal;
 boost::json::object EventToJson(const events::Event& event);
 
 // True for the events whose handing over to their recipient is recorded as a delivery
-// (hotline.message): EventsSocketOptions::on_delivered is called for them.
+// (hotline.message, humanitarian.notified): EventsSocketOptions::on_delivered is called for
+// them.
 bool IsDeliveryReceipted(const events::Event& event);
 
 // Parses ?after= (absent: 0). InvalidArgument naming "after" unless a non-negative integer.

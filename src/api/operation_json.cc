@@ -116,6 +116,21 @@ boost::json::object RefJson(const strategic::OperationRef& r) {
       {"id", r.id.value()}, {"party", r.party.value()}, {"state", r.state}, {"ovn", r.ovn}};
 }
 
+boost::json::array ProtectedHitsJson(const std::vector<strategic::ProtectedHit>& hits) {
+  boost::json::array out;
+  for (const strategic::ProtectedHit& h : hits) {
+    boost::json::array per_volume;
+    for (const auto& e : h.overlaps) {
+      per_volume.push_back({{"extent", e.extent}, {"overlap", geo::OverlapToJson(e.overlap)}});
+    }
+    out.push_back({{"ref", h.ref},
+                   {"version", h.version},
+                   {"overlap", geo::OverlapToJson(h.overlap)},
+                   {"overlaps", std::move(per_volume)}});
+  }
+  return out;
+}
+
 boost::json::object PutResultJson(const strategic::WriteResult& result) {
   boost::json::array conflicts;
   for (const strategic::Conflict& c : result.conflicts) {
@@ -125,6 +140,7 @@ boost::json::object PutResultJson(const strategic::WriteResult& result) {
   }
   return boost::json::object{{"operation", OperationJson(result.operation)},
                              {"conflicts", std::move(conflicts)},
+                             {"protected", ProtectedHitsJson(result.protected_hits)},
                              {"ledger_index", result.ledger_index}};
 }
 

@@ -30,10 +30,15 @@ namespace deconflict::api {
 boost::json::object OperationJson(const store::OperationRecord& record);
 boost::json::object RefJson(const strategic::OperationRef& ref);
 
-// PUT: {"operation", "conflicts": [ref + "overlap"], "ledger_index"}.
+// PUT: {"operation", "conflicts": [ref + "overlap"], "protected": ProtectedHitsJson,
+// "ledger_index"}.
 boost::json::object PutResultJson(const strategic::WriteResult& result);
 // DELETE: {"operation", "ledger_index"}.
 boost::json::object EndResultJson(const strategic::WriteResult& result);
+// Protected places met (strategic/protected_volumes.h): [{"ref", "version", "overlap",
+// "overlaps": [{"extent", "overlap"}]}], the "protected" of a PUT's answer and the
+// "protected_missing" of a key rule refusal.
+boost::json::array ProtectedHitsJson(const std::vector<strategic::ProtectedHit>& hits);
 // The key rule's refusal: [ref + "overlap" + "overlaps": [{"extent", "overlap"}]].
 boost::json::array MissingJson(const strategic::KeyRuleRefusal& refusal);
 // GET: whole, or ref + "overlaps": [{"operation", "overlap"}].

@@ -31,6 +31,7 @@ ReplyOr WriteReply(WriteOutcome outcome, bool end) {
     Reply reply = ErrorReply(outcome.status);
     boost::json::object body = boost::json::parse(reply.body).as_object();
     body["missing"] = MissingJson(*outcome.refusal);
+    body["protected_missing"] = ProtectedHitsJson(outcome.refusal->protected_missing);
     return JsonReply(reply.status, body);
   }
   return outcome.status;

@@ -5,6 +5,7 @@
 
 #include "api/event_routes.h"
 #include "api/hotline_routes.h"
+#include "api/humanitarian_routes.h"
 #include "api/live_routes.h"
 #include "api/routes.h"
 #include "common/status.h"
@@ -30,6 +31,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                                                       server->clock_, options.live);
   server->hotline_ = std::make_unique<hotline::Hotline>(*server->store_, *server->event_log_,
                                                         server->clock_, options.hotline);
+  // Humanitarian notifications: checked by the key rule (strategic/protected_volumes.h), their
+  // deadlines judged and escalated by the hotline's mechanism (hotline/deadline_source.h).
+  server->notifications_ = std::make_unique<humanitarian::Notifications>(
+      *server->store_, *server->event_log_, server->clock_, options.humanitarian);
+  server->operations_->AddProtectedVolumes(*server->notifications_);
+  server->hotline_->AddDeadlineSource(*server->notifications_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -47,6 +54,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->operations_->Load());
   RETURN_IF_ERROR(server->live_->Load());
   RETURN_IF_ERROR(server->hotline_->Load());
+  RETURN_IF_ERROR(server->notifications_->Load());
   // The server's own feeds: the operator names the party each one speaks for.
   for (const std::string& text : options.sbs_feeds) {
     ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
@@ -74,14 +82,26 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_);
   AddHotlineRoutes(*server->router_, *server->authenticator_, *server->hotline_, *server->store_,
                    server->clock_);
-  // A hotline.message written to a recipient's socket or page is its delivery (hotline.h).
-  AddEventRoutes(*server->router_, *server->authenticator_, *server->event_hub_,
-                 EventsSocketOptions{
-                     .max_queue = options.events_max_queue,
-                     .on_delivered = [hotline = server->hotline_.get()](const events::Event& e) {
-                       const auto& m = std::get<events::HotlineMessage>(e.payload);
-                       hotline->Delivered(e.recipient, m.id);
-                     }});
+  AddHumanitarianRoutes(*server->router_, *server->authenticator_, *server->notifications_);
+  // A hotline.message or humanitarian.notified written to a recipient's socket or page is its
+  // delivery (hotline.h, humanitarian.h).
+  AddEventRoutes(
+      *server->router_, *server->authenticator_, *server->event_hub_,
+      EventsSocketOptions{.max_queue = options.events_max_queue,
+                          .on_delivered = [hotline = server->hotline_.get(),
+                                           notifications = server->notifications_.get()](
+                                              const events::Event& e) {
+                            if (const auto* m = std::get_if<events::HotlineMessage>(&e.payload)) {
+                              hotline->Delivered(e.recipient, m->id);
+                            } else if (const auto* n =
+                                           std::get_if<events::HumanitarianNotice>(&e.payload)) {
+                              notifications->Delivered(e.recipient,
+                                                       n->kind == "site"
+                                                           ? humanitarian::Kind::kSite
+                                                           : humanitarian::Kind::kMovement,
+                                                       n->id, n->version);
+                            }
+                          }});
   server->http_ =
       std::make_unique<HttpServer>(HttpServerOptions{.address = options.address,
                                                      .port = options.port,

@@ -23,6 +23,7 @@
 #include "events/hub.h"
 #include "feeds/sbs_client.h"
 #include "hotline/hotline.h"
+#include "humanitarian/humanitarian.h"
 #include "live/picture.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
@@ -55,6 +56,8 @@ struct ServerOptions {
   std::vector<std::string> sbs_feeds;
   // The hotline: how often deadlines are checked (hotline/hotline.h). Default: 250 ms.
   hotline::HotlineOptions hotline;
+  // Humanitarian notifications: deadlines and limits (humanitarian/humanitarian.h).
+  humanitarian::NotificationOptions humanitarian;
 };
 
 class Server {
@@ -76,6 +79,7 @@ class Server {
   const Clock& clock() const { return clock_; }
   live::LivePicture& live() { return *live_; }
   hotline::Hotline& hotline() { return *hotline_; }
+  humanitarian::Notifications& notifications() { return *notifications_; }
   const Router& router() const { return *router_; }
 
  private:
@@ -93,6 +97,7 @@ class Server {
   std::unique_ptr<live::LivePicture> live_;
   std::vector<std::unique_ptr<feeds::SbsClient>> feeds_;  // feed live_
   std::unique_ptr<hotline::Hotline> hotline_;
+  std::unique_ptr<humanitarian::Notifications> notifications_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

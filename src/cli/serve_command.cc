@@ -55,6 +55,9 @@ struct ServeArgs {
   double history_interval_s = 10;
   double history_window_h = 24;
   std::vector<std::string> sbs_feeds;
+  // Humanitarian notifications' acknowledgement deadlines (humanitarian/humanitarian.h).
+  double site_ack_deadline_s = 24 * 3600;
+  double movement_ack_deadline_s = 2 * 3600;
 };
 
 // Through cli/exit.h: "deconflict serve: <message>", with the documented exit status
@@ -126,7 +129,11 @@ void Serve(const ServeArgs& args) {
       .idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.idle_timeout_s * 1000)),
       .max_probes_per_minute = args.max_probes_per_minute,
       .live = LiveOptionsOf(args),
-      .sbs_feeds = args.sbs_feeds});
+      .sbs_feeds = args.sbs_feeds,
+      .humanitarian = humanitarian::NotificationOptions{
+          .site_deadline = std::chrono::seconds(static_cast<int64_t>(args.site_ack_deadline_s)),
+          .movement_deadline =
+              std::chrono::seconds(static_cast<int64_t>(args.movement_ack_deadline_s))}});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok())
     Fail(1, std::string(started.message()));
@@ -237,6 +244,18 @@ void AddServeCommand(CLI::App& app) {
                    "PARTY=HOST:PORT: read that party's tracks from an SBS-1 (BaseStation) feed, "
                    "as dump1090 serves on port 30003 (repeatable)")
       ->take_all();
+  serve
+      ->add_option("--site-ack-deadline-s", args->site_ack_deadline_s,
+                   "Humanitarian: a site version not acknowledged by every recipient this long "
+                   "after it was filed is overdue (and escalates)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 30 * 86400.0));
+  serve
+      ->add_option("--movement-ack-deadline-s", args->movement_ack_deadline_s,
+                   "Humanitarian: the same for a movement starting within 24 h (later ones: the "
+                   "site deadline's default, 24 h)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 30 * 86400.0));
   serve->add_flag("--demo", args->demo,
                   "Fill a fresh store with three parties and a few operations, print their tokens");
   serve

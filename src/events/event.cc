@@ -111,6 +111,7 @@ std::string DetailOf(const Payload& payload) {
                  [&](const HotlineAcknowledged&) { return EncodeHotlineDetail(payload); },
                  [&](const HotlineOverdue&) { return EncodeHotlineDetail(payload); },
                  [&](const HotlineChannelChanged&) { return EncodeHotlineDetail(payload); },
+                 [](const HumanitarianNotice& n) { return EncodeHumanitarianDetail(n); },
                  [](const auto&) { return std::string(); }},
       payload);
 }
@@ -191,7 +192,8 @@ std::string_view TypeName(const Payload& payload) {
                        break;
                    }
                    return kHotlineChannelCreated;
-                 }},
+                 },
+                 [](const HumanitarianNotice& n) { return HumanitarianTypeName(n.type); }},
       payload);
 }
 
@@ -245,6 +247,10 @@ store::EventRow ToRow(const Event& event) {
             row.subject = c.channel.value();
             row.subject_party = c.by.value();
           },
+          [&](const HumanitarianNotice& n) {
+            row.subject = fmt::format("{}/{}", n.kind, n.id);
+            row.subject_party = n.notifier.value();
+          },
           [&](const auto& e) { row.subject = std::to_string(e.alert.encounter); }},
       event.payload);
   row.detail = DetailOf(event.payload);
@@ -284,6 +290,13 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
           fmt::format("event {} of {}: {}", row.seq, row.recipient, payload.status().message()));
     }
     event.payload = *std::move(payload);
+  } else if (IsHumanitarianType(row.type)) {
+    absl::StatusOr<HumanitarianNotice> notice = DecodeHumanitarianDetail(row.type, row.detail);
+    if (!notice.ok()) {
+      return absl::DataLossError(
+          fmt::format("event {} of {}: {}", row.seq, row.recipient, notice.status().message()));
+    }
+    event.payload = *std::move(notice);
   } else if (row.type == kEncounterAcknowledged) {
     ASSIGN_OR_RETURN(json::object o, ParseDetail(row));
     EncounterAcknowledged e;

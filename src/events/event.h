@@ -31,6 +31,12 @@
 //   hotline.overdue     a message's deadline passed with recipients who had not acknowledged it
 //                       (to its sender and those laggards), naming them and any escalation.
 //   hotline.channel.created / .suspended / .resumed  to every member of the channel.
+//   humanitarian.notified / .delivered / .acknowledged / .overdue / .conflict  a humanitarian
+//                       notification (humanitarian/humanitarian.h): a new version to its
+//                       recipients (no coordinates: they read it with GET); its first delivery
+//                       and acknowledgement by a recipient, to the notifier; overdue, to the
+//                       notifier and laggards; an operation meeting it, to the notifier and
+//                       guarantors (the filer, the operation's id and the overlap only).
 //
 // The encounter types keep their fields in the row's `detail` column (EncodeAlert: a JSON
 // object, the storage form of this file; api/ renders the wire form).
@@ -39,6 +45,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -175,10 +182,37 @@ struct HotlineChannelChanged {
   int64_t ledger_index = 0;
 };
 
+// humanitarian.*: one payload for the five types (humanitarian_event.cc); fields a type does not
+// use are empty.
+struct HumanitarianNotice {
+  enum class Type { kNotified, kDelivered, kAcknowledged, kOverdue, kConflict };
+  Type type = Type::kNotified;
+  std::string kind;  // "site" or "movement"
+  std::string id;    // the site's or movement's id
+  int64_t version = 0;
+  std::string ovn;  // the version's token (what a recipient's operation key carries)
+  PartyId notifier;
+  PartyId party;       // delivered / acknowledged: the recipient; conflict: the operation's filer
+  std::string change;  // notified: "notified", "changed" or "removed"
+  std::string name;    // notified: the site's name or the movement's label
+  Timestamp at;        // when it happened
+  std::optional<Timestamp> deadline;  // notified: acknowledgement due
+  std::vector<PartyId> laggards;      // overdue: recipients that had not acknowledged
+  std::string escalated_to;           // overdue: "<channel>/<seq>" of the escalation, or empty
+  OperationId operation;              // conflict: the operation that meets the place
+  bool filer_is_recipient = false;    // conflict: the filer had been notified (its key had to
+                                      // carry the version)
+  std::optional<geo::Overlap> overlap;  // conflict: the overlap, nothing more of the operation
+  bool is_signed = false;               // acknowledged: with a verified signature
+  std::string digest;                   // notified: SHA-256 of the version (what an ack signs)
+  int64_t ledger_index = 0;
+};
+
 using Payload =
     std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened, EncounterUpdated,
                  EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged, HotlineMessage,
-                 HotlineDelivered, HotlineAcknowledged, HotlineOverdue, HotlineChannelChanged>;
+                 HotlineDelivered, HotlineAcknowledged, HotlineOverdue, HotlineChannelChanged,
+                 HumanitarianNotice>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";
@@ -195,6 +229,11 @@ inline constexpr std::string_view kHotlineOverdue = "hotline.overdue";
 inline constexpr std::string_view kHotlineChannelCreated = "hotline.channel.created";
 inline constexpr std::string_view kHotlineChannelSuspended = "hotline.channel.suspended";
 inline constexpr std::string_view kHotlineChannelResumed = "hotline.channel.resumed";
+inline constexpr std::string_view kHumanitarianNotified = "humanitarian.notified";
+inline constexpr std::string_view kHumanitarianDelivered = "humanitarian.delivered";
+inline constexpr std::string_view kHumanitarianAcknowledged = "humanitarian.acknowledged";
+inline constexpr std::string_view kHumanitarianOverdue = "humanitarian.overdue";
+inline constexpr std::string_view kHumanitarianConflict = "humanitarian.conflict";
 
 // The storage form of an alert (a JSON object with every field; non-finite times as null) and
 // its reading. DecodeAlert: DataLoss naming what is missing or malformed.
@@ -210,6 +249,13 @@ bool IsHotlineType(std::string_view type);
 std::string EncodeHotlineDetail(const Payload& payload);
 [[nodiscard]] absl::StatusOr<Payload> DecodeHotlineDetail(std::string_view type,
                                                           std::string_view detail);
+
+// The storage form of humanitarian.* (humanitarian_event.cc), as for the hotline types.
+bool IsHumanitarianType(std::string_view type);
+std::string_view HumanitarianTypeName(HumanitarianNotice::Type type);
+std::string EncodeHumanitarianDetail(const HumanitarianNotice& notice);
+[[nodiscard]] absl::StatusOr<HumanitarianNotice> DecodeHumanitarianDetail(std::string_view type,
+                                                                          std::string_view detail);
 
 struct Event {
   PartyId recipient;

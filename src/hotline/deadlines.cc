@@ -17,7 +17,32 @@ struct Hotline::Judged {
   std::vector<std::string> settled;   // ... that turned out fully acknowledged (never stored)
   // Escalation messages posted (tracked in the unit; forgotten if it does not commit).
   std::vector<std::string> escalations;
+  // Per deadline source, the ids it claimed for this unit.
+  std::vector<std::pair<DeadlineSource*, std::vector<std::string>>> claimed;
 };
+
+void Hotline::AddDeadlineSource(DeadlineSource& source) {
+  WriterLock lock(mu_);
+  sources_.push_back(&source);
+}
+
+absl::StatusOr<std::string> Hotline::PostEscalation(store::Txn& txn, const ChannelId& to,
+                                                    store::HotlineMessageRecord e, Judged& judged) {
+  ASSIGN_OR_RETURN(std::optional<store::HotlineChannelRecord> up,
+                   store::ReadHotlineChannel(txn.db(), to.value()));
+  if (!up) {
+    return FieldError(absl::StatusCode::kNotFound, "escalation_channel",
+                      fmt::format("no channel {}", to.value()));
+  }
+  if (e.id.empty()) e.id = NewUuid();
+  RETURN_IF_ERROR(Post(txn, *up, e));
+  {  // Tracked before the commit, as a send is (hotline.cc); untracked if it fails.
+    WriterLock lock(mu_);
+    Track(e, *up);
+  }
+  judged.escalations.push_back(e.id);
+  return store::HotlineObjectId(e.channel, e.seq);
+}
 
 absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp now, Judged& judged) {
   ASSIGN_OR_RETURN(std::optional<store::HotlineMessageRecord> stored,
@@ -47,7 +72,7 @@ absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp no
   if (!channel->escalation_channel.empty()) {
     ASSIGN_OR_RETURN(std::optional<store::HotlineChannelRecord> up,
                      store::ReadHotlineChannel(txn.db(), channel->escalation_channel));
-    if (up) {
+    if (up) {  // Invariant: a channel escalates only to a channel that exists (CreateChannel).
       const auto deadline =
           std::chrono::duration_cast<std::chrono::microseconds>(m.deadline_at - m.sent_at);
       store::HotlineMessageRecord e{
@@ -64,13 +89,7 @@ absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp no
               fmt::join(laggard_ids, ", "), channel->id),
           .refs = {m.id},
           .escalates = object};
-      RETURN_IF_ERROR(Post(txn, *up, e));
-      m.escalated_to = store::HotlineObjectId(e.channel, e.seq);
-      {  // Tracked before the commit, as a send is (hotline.cc); untracked if it fails.
-        WriterLock lock(mu_);
-        Track(e, *up);
-      }
-      judged.escalations.push_back(e.id);
+      ASSIGN_OR_RETURN(m.escalated_to, PostEscalation(txn, ChannelId(up->id), std::move(e), judged));
     }
   }
 
@@ -117,16 +136,43 @@ void Hotline::JudgeDue(std::function<void(absl::Status)> done) {
       due.push_back(it->second);
     }
   }
-  if (due.empty()) {
+  auto judged = std::make_shared<Judged>();
+  std::vector<DeadlineSource*> sources;
+  {
+    ReaderLock lock(mu_);
+    sources = sources_;
+  }
+  bool claimed_any = false;
+  for (DeadlineSource* source : sources) {
+    std::vector<std::string> ids = source->ClaimDue(now);
+    claimed_any |= !ids.empty();
+    judged->claimed.emplace_back(source, std::move(ids));
+  }
+  if (due.empty() && !claimed_any) {
     if (done) done(absl::OkStatus());
     return;
   }
-  auto judged = std::make_shared<Judged>();
   store_.Submit(
       [this, due, now, judged](store::Txn& txn) -> absl::Status {
         for (const std::string& id : due) {
           RETURN_IF_ERROR(Judge(txn, id, now, *judged));
           judged->examined.push_back(id);
+        }
+        // The other deadlines of this mechanism, escalated as the messages' are.
+        const Escalate escalate = [this, judged](store::Txn& t, const ChannelId& to,
+                                                 Escalation e) -> absl::StatusOr<std::string> {
+          RETURN_IF_ERROR(ParsePriority(e.priority).status());
+          return PostEscalation(t, to,
+                                store::HotlineMessageRecord{.sender = std::move(e.sender),
+                                                            .priority = std::move(e.priority),
+                                                            .subject = std::move(e.subject),
+                                                            .body = std::move(e.body),
+                                                            .refs = std::move(e.refs),
+                                                            .escalates = std::move(e.escalates)},
+                                *judged);
+        };
+        for (const auto& [source, ids] : judged->claimed) {
+          for (const std::string& id : ids) RETURN_IF_ERROR(source->Judge(txn, id, now, escalate));
         }
         return absl::OkStatus();
       },
@@ -152,7 +198,13 @@ void Hotline::JudgeDue(std::function<void(absl::Status)> done) {
         if (!committed.ok()) {
           for (const std::string& id : judged->escalations) Untrack(id);
         }
-        if (committed.ok() && !judged->raised.empty()) events_.Committed();
+        for (const auto& [source, ids] : judged->claimed) {
+          if (!ids.empty()) source->Judged(ids, committed);
+        }
+        if (committed.ok() && (!judged->raised.empty() || !judged->escalations.empty() ||
+                               !judged->claimed.empty())) {
+          events_.Committed();
+        }
         if (done) done(committed);
       });
 }

@@ -60,6 +60,7 @@
 #include "common/mutex.h"
 #include "events/event_log.h"
 #include "hotline/channel.h"
+#include "hotline/deadline_source.h"
 #include "store/hotline_table.h"
 #include "store/store.h"
 
@@ -195,6 +196,11 @@ class Hotline {
   [[nodiscard]] absl::Status RunDeadlines();
   void RunDeadlinesNow();
 
+  // Adds other deadlines to this mechanism (hotline/deadline_source.h): judged every tick in the
+  // same unit, escalated as hotline messages. `source` must outlive the hotline. REQUIRES: before
+  // Start.
+  void AddDeadlineSource(DeadlineSource& source) ABSL_LOCKS_EXCLUDED(mu_);
+
   // Messages whose deadline is still to be judged (tests and stats).
   size_t pending_deadlines() const;
 
@@ -240,6 +246,11 @@ class Hotline {
   // Raises the due message `id` in `txn` (deadlines.cc).
   [[nodiscard]] absl::Status Judge(store::Txn& txn, const std::string& id, Timestamp now,
                                    Judged& judged);
+  // Posts the server's escalation `e` into channel `to` in `txn` and tracks it (deadlines.cc).
+  // Shared by Judge and the deadline sources.
+  [[nodiscard]] absl::StatusOr<std::string> PostEscalation(store::Txn& txn, const ChannelId& to,
+                                                           store::HotlineMessageRecord e,
+                                                           Judged& judged);
   // Judges the due messages in one unit; `done` (may be empty) gets its outcome.
   void JudgeDue(std::function<void(absl::Status)> done) ABSL_LOCKS_EXCLUDED(mu_);
   void Track(const store::HotlineMessageRecord& message, const store::HotlineChannelRecord& channel)
@@ -263,6 +274,7 @@ class Hotline {
   // First deliveries waiting for the delivery unit, and whether that unit is queued.
   std::vector<Delivery> pending_deliveries_ ABSL_GUARDED_BY(mu_);
   bool delivery_unit_queued_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<DeadlineSource*> sources_ ABSL_GUARDED_BY(mu_);
 
   Mutex stop_mu_;
   CondVar stop_cv_;

@@ -11,6 +11,7 @@
 #include "store/encounters_table.h"
 #include "store/event_log.h"
 #include "store/hotline_table.h"
+#include "store/humanitarian_table.h"
 #include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
@@ -81,6 +82,8 @@ const std::vector<Migration>& Migrations() {
       {9, "live picture: encounters, their acknowledgements, track history; events.detail",
        kLiveSchema},
       {10, "hotline: channels, messages, deliveries, acknowledgements", kHotlineSchema},
+      {11, "humanitarian: site and movement versions, receipts, reads, conflicts",
+       kHumanitarianSchema},
   };
   return migrations;
 }

@@ -31,6 +31,7 @@ class TxnWrites final : public OperationWrites {
     if (events_ == nullptr) return absl::OkStatus();
     return events_->AppendOperationEnded(txn_, recipients, std::move(event));
   }
+  store::Txn* txn() override { return &txn_; }
 
  private:
   store::Txn& txn_;

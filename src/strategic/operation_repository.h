@@ -48,6 +48,9 @@ class OperationWrites {
   // operation.ended to `recipients`:
   [[nodiscard]] virtual absl::Status NotifyEnded(const std::vector<PartyId>& recipients,
                                                  events::OperationEnded event) = 0;
+  // The unit's store transaction, for the hooks of strategic/protected_volumes.h; nullptr when
+  // the repository has none (the in-memory fake).
+  virtual store::Txn* txn() { return nullptr; }
 };
 
 // Thread-safety: implementations are thread-safe.

@@ -94,6 +94,8 @@ struct OperationService::WriteStep {
   // CheckKeyRule
   std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
   std::vector<Conflict> conflicts;
+  // Per hook of protected_ (same order), its hits: each hook records its own.
+  std::vector<std::vector<ProtectedHit>> protected_hits;
   // The answer.
   WriteOutcome outcome;
   bool applied = false;  // memory changed: a failed commit must reload
@@ -398,13 +400,30 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
       step.conflicts.push_back(Conflict{std::move(ref), clash.overlap});
     }
   }
-  if (refusal.missing.empty()) return absl::OkStatus();
+  // The protected places of the hooks (strategic/protected_volumes.h): a version the filer was
+  // told of must be in the key too.
+  for (const ProtectedVolumes* hook : protected_) {
+    step.protected_hits.push_back(hook->Meet(step.caller.party, step.volumes, step.now));
+    for (const ProtectedHit& hit : step.protected_hits.back()) {
+      if (hit.key_required && !key.contains(hit.version)) refusal.protected_missing.push_back(hit);
+    }
+  }
+  if (refusal.missing.empty() && refusal.protected_missing.empty()) return absl::OkStatus();
   const size_t count = refusal.missing.size();
+  const size_t places = refusal.protected_missing.size();
   step.outcome.refusal = std::move(refusal);
+  if (count == 0) {
+    return step.Fail(absl::AbortedError(fmt::format(
+        "the key lacks the version of {} protected place(s) the operation meets; add each "
+        "missing version to key after reviewing the place",
+        places)));
+  }
   return step.Fail(absl::AbortedError(
-      fmt::format("the key lacks the OVN of {} overlapping operation(s) of other parties; add each "
-                  "missing ovn to key after reviewing the overlap",
-                  count)));
+      fmt::format("the key lacks the OVN of {} overlapping operation(s) of other parties{}; add "
+                  "each missing ovn to key after reviewing the overlap",
+                  count,
+                  places == 0 ? ""
+                              : fmt::format(" and the version of {} protected place(s)", places))));
 }
 
 // 4. The new version, its ledger entry and the row in this transaction; memory follows (Finish
@@ -450,6 +469,16 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
                                             .server_time = step.now},
                               readers, record));
   RETURN_IF_ERROR(Notify(step, record, writes));
+  // Each hook records its hits in this transaction (strategic/protected_volumes.h).
+  for (size_t hook_idx = 0; hook_idx < step.protected_hits.size(); ++hook_idx) {
+    if (step.protected_hits[hook_idx].empty()) continue;
+    store::Txn* txn = writes.txn();
+    if (txn == nullptr) {
+      return absl::InternalError("strategic: protected places need a store transaction");
+    }
+    RETURN_IF_ERROR(protected_[hook_idx]->Record(*txn, step.caller.party, OperationId(step.id),
+                                                 step.protected_hits[hook_idx], step.now));
+  }
   step.applied = true;
   WriterLock lock(mu_);
   int64_t committed_version = 0;  // a new version is invisible until its commit
@@ -461,8 +490,15 @@ absl::Status OperationService::Persist(WriteStep& step, OperationWrites& writes)
         .record = record, .volumes = step.volumes, .committed_version = committed_version});
   }
   const auto ledger_index = static_cast<uint64_t>(record.ledger_index);
+  std::vector<ProtectedHit> shown;
+  for (const std::vector<ProtectedHit>& hits : step.protected_hits) {
+    for (const ProtectedHit& hit : hits) {
+      if (hit.key_required) shown.push_back(hit);
+    }
+  }
   step.outcome.result = WriteResult{.operation = std::move(record),
                                     .conflicts = std::move(step.conflicts),
+                                    .protected_hits = std::move(shown),
                                     .ledger_index = ledger_index,
                                     .created = step.kind == WriteStep::Kind::kCreate};
   return absl::OkStatus();

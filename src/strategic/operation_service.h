@@ -55,6 +55,7 @@
 #include "store/store.h"
 #include "strategic/operation.h"
 #include "strategic/operation_repository.h"
+#include "strategic/protected_volumes.h"
 #include "strategic/volume_index.h"
 
 namespace deconflict::strategic {
@@ -98,6 +99,9 @@ struct MissingOperation {
 struct WriteResult {
   store::OperationRecord operation;
   std::vector<Conflict> conflicts;
+  // The protected places (strategic/protected_volumes.h) it meets whose version the caller's key
+  // had to carry (Put only; places the caller was never told of are not shown to it).
+  std::vector<ProtectedHit> protected_hits;
   uint64_t ledger_index = 0;
   bool created = false;  // a new operation (HTTP 201) rather than a change or a retry (200)
 };
@@ -105,6 +109,8 @@ struct WriteResult {
 // The key rule's refusal (status Aborted): every operation whose OVN the key lacks, by id.
 struct KeyRuleRefusal {
   std::vector<MissingOperation> missing;
+  // Protected places whose version the key lacks (strategic/protected_volumes.h).
+  std::vector<ProtectedHit> protected_missing;
 };
 
 // The answer to a write: `status` OK and `result` set, or `status` the error; when the key
@@ -215,6 +221,10 @@ class OperationService {
   void Put(const Caller& caller, const OperationId& id, std::optional<std::string> if_ovn,
            OperationRequest request, Done done);
 
+  // Registers a hook that the key rule consults (strategic/protected_volumes.h); `hook` must
+  // outlive the service. REQUIRES: called before any write (not thread-safe with writes).
+  void AddProtectedVolumes(const ProtectedVolumes& hook) { protected_.push_back(&hook); }
+
   // DELETE /v1/operations/{id}/{ovn}: the operation becomes Ended and leaves memory. The result
   // has no conflicts. FailedPrecondition when already ended.
   void End(const Caller& caller, const OperationId& id, const std::string& ovn, Done done);
@@ -304,6 +314,7 @@ class OperationService {
       ABSL_GUARDED_BY(mu_);
   std::unique_ptr<VolumeIndex> index_ ABSL_GUARDED_BY(mu_) = std::make_unique<VolumeIndex>();
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
+  std::vector<const ProtectedVolumes*> protected_;  // set before any write, then read-only
   uint64_t reloaded_after_failures_ = 0;  // writer thread only: store commit failures handled
 
   // Per party, the times of its probes in the last minute (the rate limit).
