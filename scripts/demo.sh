@@ -9,6 +9,12 @@
 # (US-AMMAN, RU-HMEIMIM) escalating to "Moscow-Washington" (US-WASHINGTON, RU-MOSCOW), flash
 # deadline 8 s; one message acknowledged with RU-HMEIMIM's signature, one left unacknowledged, so
 # that within seconds RU-MOSCOW's watch (lines "[watch RU-MOSCOW]") shows the escalation arrive.
+# Humanitarian notifications: an ICRC-like agency (ICRC) notifies NORTH and SOUTH of a field
+# hospital inside NORTH's patrol orbit, a camp in NORTH's transit corridor and a convoy from Homs
+# to Palmyra (lines "[humanitarian]"); SOUTH acknowledges the hospital with a signature, NORTH
+# stays silent, so that after 60 s its watch shows `humanitarian.overdue` and the agency's desk
+# channel (ICRC, UNMO) gets the escalation. SOUTH's operation over the hospital is refused until
+# its key carries the hospital's version.
 # Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +27,8 @@ data=$(mktemp -d /tmp/deconflict-demo.XXXXXX)
 echo "demo store: $data"
 
 # The server prints the banner (tokens included) on stdout; keep a copy to find NORTH's token.
-"$bin" serve --data "$data" --listen "$listen" --demo > >(tee "$data/banner.txt") &
+"$bin" serve --data "$data" --listen "$listen" --demo --site-ack-deadline-s 60 \
+  --movement-ack-deadline-s 60 > >(tee "$data/banner.txt") &
 server=$!
 children=()
 stop() {
@@ -85,4 +92,58 @@ hl ack --token "$(tok RU-HMEIMIM)" --channel amman-hmeimim --message 1 \
 hl send --token "$(tok US-AMMAN)" --channel amman-hmeimim --priority flash \
   --subject "Tanker orbit moved east" --text "KC-135 now 30 km east of T4, FL260"
 echo "[hotline] amman-hmeimim/2 is left unacknowledged: overdue in 8 s, escalated to moscow-washington"
+
+# Humanitarian notifications (README "Humanitarian notifications").
+for p in ICRC:HUMANITARIAN:humanitarian; do
+  IFS=: read -r id name role <<<"$p"
+  "$bin" party add --data "$data" --id "$id" --name "$name" --role "$role" 2> /dev/null |
+    sed -n 's/^token: //p' > "$data/$id.token"
+done
+hl channel create --token "$(tok ICRC)" --id icrc-desk --name "ICRC desk" --member ICRC \
+  --member UNMO > /dev/null
+at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+put() {  # put TARGET BODY: PUT as ICRC, print the answer's ovn
+  curl -s -X PUT -H "Authorization: Bearer $(tok ICRC)" -H "Content-Type: application/json" \
+    "$url$1" -d "$2" | sed -n 's/.*"ovn":"\([^"]*\)".*/\1/p'
+}
+hospital_ovn=$(put /v1/sites/field-hospital-1 '{"kind": "hospital", "name": "Field hospital 1",
+  "location": {"type": "Point", "coordinates": [38.62, 35.22]}, "buffer_m": 500,
+  "valid_from": "'"$(at "-1 hour")"'", "valid_to": "'"$(at "+30 days")"'",
+  "recipients": ["NORTH", "SOUTH"], "escalation_channel": "icrc-desk"}')
+put /v1/sites/camp-2 '{"kind": "camp", "name": "Camp 2", "buffer_m": 200,
+  "location": {"type": "Polygon", "coordinates": [[[36.60, 34.10], [36.66, 34.10],
+    [36.66, 34.15], [36.60, 34.15], [36.60, 34.10]]]},
+  "valid_from": "'"$(at "-1 hour")"'", "valid_to": "'"$(at "+30 days")"'",
+  "recipients": ["NORTH", "SOUTH"]}' > /dev/null
+put /v1/movements/convoy-homs-palmyra '{"name": "Homs - Palmyra", "vehicles": 14,
+  "route": {"type": "LineString", "coordinates": [[36.71, 34.73], [37.60, 34.62],
+    [38.27, 34.56]]}, "time_start": "'"$(at "+1 hour")"'", "time_end": "'"$(at "+5 hours")"'",
+  "recipients": ["NORTH", "SOUTH"], "escalation_channel": "icrc-desk"}' > /dev/null
+echo "[humanitarian] ICRC notified NORTH and SOUTH: field-hospital-1, camp-2, convoy-homs-palmyra"
+# SOUTH signs its receipt of the hospital with a registered key; NORTH does not answer.
+"$bin" keys generate --out "$data/south.key" > /dev/null 2>&1
+"$bin" keys register --url "$url" --token "$south" --key "$data/south.key" > /dev/null
+statement=$(curl -s -H "Authorization: Bearer $south" "$url/v1/sites/field-hospital-1")
+digest=$(sed -n 's/.*"object_digest":"\([^"]*\)".*/\1/p' <<<"$statement")
+object=$(sed -n 's/.*"object_id":"\([^"]*\)".*/\1/p' <<<"$statement")
+now=$(at now)
+sig=$("$bin" ack sign --key "$data/south.key" --kind humanitarian.site --object "$object" \
+  --digest "$digest" --party SOUTH --time "$now")
+curl -s -o /dev/null -w "[humanitarian] SOUTH acknowledged field-hospital-1 (signed): %{http_code}\n" \
+  -X POST -H "Authorization: Bearer $south" -H "Content-Type: application/json" \
+  "$url/v1/sites/field-hospital-1/ack" -d '{"signature": "'"$sig"'", "signed_at": "'"$now"'"}'
+# SOUTH plans a low pass over the hospital: refused without the hospital's version, then filed.
+op='{"extents": [{"volume": {"outline_circle": {"type": "Feature", "geometry": {"type": "Point",
+  "coordinates": [38.62, 35.22]}, "properties": {"radius": {"value": 2000, "units": "M"}}},
+  "altitude_lower": {"value": 0, "reference": "W84", "units": "M"},
+  "altitude_upper": {"value": 1000, "reference": "W84", "units": "M"}},
+  "time_start": {"value": "'"$(at "+4 hours")"'", "format": "RFC3339"},
+  "time_end": {"value": "'"$(at "+5 hours")"'", "format": "RFC3339"}}], "state": "Accepted",
+  "label": "low pass", "key": '
+for key in '[]' '["'"$hospital_ovn"'"]'; do
+  curl -s -o /dev/null -w "[humanitarian] SOUTH files a low pass over the hospital, key $key: %{http_code}\n" \
+    -X PUT -H "Authorization: Bearer $south" -H "Content-Type: application/json" \
+    "$url/v1/operations/7a1e0c55-0d8e-4b1f-9a64-2f3c5d7e9b10" -d "$op$key}"
+done
+echo "[humanitarian] NORTH has not acknowledged: overdue in 60 s, escalated to icrc-desk"
 wait "$server"

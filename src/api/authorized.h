@@ -25,7 +25,7 @@ using AsyncHandler = std::function<void(const Request&, const parties::Principal
 
 // Who may call a route.
 enum class Access {
-  kAnyParty,  // any party with a valid token
+  kAnyParty,      // any party with a valid token
   kOperator,      // only parties with the `operator` role (they file operations)
   kHumanitarian,  // only parties with the `humanitarian` role (they notify sites and movements)
 };

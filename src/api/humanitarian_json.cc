@@ -208,7 +208,8 @@ absl::StatusOr<humanitarian::NotificationRequest> ReadNotificationFeature(
 json::object NotificationBody(const humanitarian::NotificationRequest& r) {
   store::HumanitarianRecord record{.kind = std::string(humanitarian::KindName(r.kind)),
                                    .geometry = std::string(GeometryTypeName(r.geometry.type))};
-  for (const geo::LatLng& p : r.geometry.points) record.coordinates.emplace_back(p.lat_deg, p.lng_deg);
+  for (const geo::LatLng& p : r.geometry.points)
+    record.coordinates.emplace_back(p.lat_deg, p.lng_deg);
   const humanitarian::FieldNames f = humanitarian::FieldsOf(r.kind);
   json::array recipients;
   for (const PartyId& p : r.recipients) recipients.emplace_back(p.value());
@@ -260,35 +261,33 @@ absl::StatusOr<humanitarian::AckRequest> ReadHumanitarianAck(Kind kind, std::str
 
 json::object PlaceJson(const store::HumanitarianRecord& r) {
   const bool site = r.kind == "site";
-  const humanitarian::FieldNames f =
-      humanitarian::FieldsOf(site ? Kind::kSite : Kind::kMovement);
+  const humanitarian::FieldNames f = humanitarian::FieldsOf(site ? Kind::kSite : Kind::kMovement);
   json::array recipients;
   for (const std::string& p : r.recipients) recipients.emplace_back(p);
-  json::object o{{"id", r.id},
-                 {"type", r.kind},
-                 {"version", r.version},
-                 {"ovn", r.ovn},
-                 {"notifier", r.notifier},
-                 {"change", r.change},
-                 {"name", r.name},
-                 {f.geometry, GeometryJson(r)},
-                 {f.buffer, r.buffer_m},
-                 {f.start, FormatRfc3339(r.time_start)},
-                 {f.end, FormatRfc3339(r.time_end)},
-                 {"recipients", std::move(recipients)},
-                 {"created_at", FormatRfc3339(r.created_at)},
-                 {"ack_deadline", FormatRfc3339(r.deadline_at)},
-                 {"digest", Hex(r.digest)},
-                 {"ledger_index", r.ledger_index},
-                 {"overdue_at", OptionalTime(r.overdue_at)},
-                 {"escalated_to", r.escalated_to.empty() ? json::value(nullptr)
-                                                         : json::value(r.escalated_to)},
-                 {"settled_at", OptionalTime(r.settled_at)},
-                 {"ack_statement",
-                  json::object{{"kind", site ? parties::kAckKindHumanitarianSite
-                                             : parties::kAckKindHumanitarianMovement},
-                               {"object_id", store::HumanitarianObjectId(r.id, r.version)},
-                               {"object_digest", Hex(r.digest)}}}};
+  json::object o{
+      {"id", r.id},
+      {"type", r.kind},
+      {"version", r.version},
+      {"ovn", r.ovn},
+      {"notifier", r.notifier},
+      {"change", r.change},
+      {"name", r.name},
+      {f.geometry, GeometryJson(r)},
+      {f.buffer, r.buffer_m},
+      {f.start, FormatRfc3339(r.time_start)},
+      {f.end, FormatRfc3339(r.time_end)},
+      {"recipients", std::move(recipients)},
+      {"created_at", FormatRfc3339(r.created_at)},
+      {"ack_deadline", FormatRfc3339(r.deadline_at)},
+      {"digest", Hex(r.digest)},
+      {"ledger_index", r.ledger_index},
+      {"overdue_at", OptionalTime(r.overdue_at)},
+      {"escalated_to", r.escalated_to.empty() ? json::value(nullptr) : json::value(r.escalated_to)},
+      {"settled_at", OptionalTime(r.settled_at)},
+      {"ack_statement", json::object{{"kind", site ? parties::kAckKindHumanitarianSite
+                                                   : parties::kAckKindHumanitarianMovement},
+                                     {"object_id", store::HumanitarianObjectId(r.id, r.version)},
+                                     {"object_digest", Hex(r.digest)}}}};
   if (site) {
     o["kind"] = r.category;
     if (!r.notes.empty()) o["notes"] = r.notes;
@@ -341,15 +340,14 @@ json::object ConflictsJson(const std::vector<store::HumanitarianConflictRecord>&
          {"operation", c.operation},
          {"party", c.party},
          {"party_is_recipient", c.filer_is_recipient},
-         {"overlap",
-          json::object{{"bounding_box", json::object{{"lat_min", c.lat_min},
-                                                     {"lng_min", c.lng_min},
-                                                     {"lat_max", c.lat_max},
-                                                     {"lng_max", c.lng_max}}},
-                       {"altitude_lower_m", c.altitude_lower_m},
-                       {"altitude_upper_m", c.altitude_upper_m},
-                       {"time_start", FormatRfc3339(c.time_start)},
-                       {"time_end", FormatRfc3339(c.time_end)}}},
+         {"overlap", json::object{{"bounding_box", json::object{{"lat_min", c.lat_min},
+                                                                {"lng_min", c.lng_min},
+                                                                {"lat_max", c.lat_max},
+                                                                {"lng_max", c.lng_max}}},
+                                  {"altitude_lower_m", c.altitude_lower_m},
+                                  {"altitude_upper_m", c.altitude_upper_m},
+                                  {"time_start", FormatRfc3339(c.time_start)},
+                                  {"time_end", FormatRfc3339(c.time_end)}}},
          {"at", FormatRfc3339(c.at)},
          {"ledger_index", c.ledger_index}});
   }
@@ -358,9 +356,12 @@ json::object ConflictsJson(const std::vector<store::HumanitarianConflictRecord>&
 
 json::object HumanitarianAckJson(const humanitarian::AckResult& result) {
   const store::HumanitarianReceiptRecord& a = result.ack;
-  json::object o{{"type", a.kind},          {"id", a.id},
-                 {"version", a.version},    {"party", a.party},
-                 {"at", FormatRfc3339(a.at)}, {"signed", !a.signature.empty()},
+  json::object o{{"type", a.kind},
+                 {"id", a.id},
+                 {"version", a.version},
+                 {"party", a.party},
+                 {"at", FormatRfc3339(a.at)},
+                 {"signed", !a.signature.empty()},
                  {"ledger_index", a.ledger_index}};
   if (!a.key_id.empty()) o["key_id"] = a.key_id;
   return o;

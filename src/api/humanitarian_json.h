@@ -42,8 +42,9 @@ namespace deconflict::api {
 boost::json::object NotificationBody(const humanitarian::NotificationRequest& request);
 
 // Empty, {} or {"signature" (base64), "key_id"?, "signed_at", "version"?}.
-[[nodiscard]] absl::StatusOr<humanitarian::AckRequest> ReadHumanitarianAck(
-    humanitarian::Kind kind, std::string id, std::string_view body);
+[[nodiscard]] absl::StatusOr<humanitarian::AckRequest> ReadHumanitarianAck(humanitarian::Kind kind,
+                                                                           std::string id,
+                                                                           std::string_view body);
 
 boost::json::object PlaceJson(const store::HumanitarianRecord& record);
 boost::json::object PlaceViewJson(const humanitarian::PlaceView& view);

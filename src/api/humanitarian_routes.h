@@ -1,5 +1,5 @@
-// api/humanitarian_routes.h: the routes of humanitarian notifications (humanitarian/humanitarian.h),
-// for sites under /v1/sites and movements under /v1/movements:
+// api/humanitarian_routes.h: the routes of humanitarian notifications
+// (humanitarian/humanitarian.h), for sites under /v1/sites and movements under /v1/movements:
 //
 //   PUT    /v1/sites/{id}          humanitarian role: a new version (201) or a retry (200)
 //   DELETE /v1/sites/{id}          humanitarian role: the removal request, a new version

@@ -87,21 +87,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   // delivery (hotline.h, humanitarian.h).
   AddEventRoutes(
       *server->router_, *server->authenticator_, *server->event_hub_,
-      EventsSocketOptions{.max_queue = options.events_max_queue,
-                          .on_delivered = [hotline = server->hotline_.get(),
-                                           notifications = server->notifications_.get()](
-                                              const events::Event& e) {
-                            if (const auto* m = std::get_if<events::HotlineMessage>(&e.payload)) {
-                              hotline->Delivered(e.recipient, m->id);
-                            } else if (const auto* n =
-                                           std::get_if<events::HumanitarianNotice>(&e.payload)) {
-                              notifications->Delivered(e.recipient,
-                                                       n->kind == "site"
-                                                           ? humanitarian::Kind::kSite
-                                                           : humanitarian::Kind::kMovement,
-                                                       n->id, n->version);
-                            }
-                          }});
+      EventsSocketOptions{
+          .max_queue = options.events_max_queue,
+          .on_delivered = [hotline = server->hotline_.get(),
+                           notifications = server->notifications_.get()](const events::Event& e) {
+            if (const auto* m = std::get_if<events::HotlineMessage>(&e.payload)) {
+              hotline->Delivered(e.recipient, m->id);
+            } else if (const auto* n = std::get_if<events::HumanitarianNotice>(&e.payload)) {
+              notifications->Delivered(
+                  e.recipient,
+                  n->kind == "site" ? humanitarian::Kind::kSite : humanitarian::Kind::kMovement,
+                  n->id, n->version);
+            }
+          }});
   server->http_ =
       std::make_unique<HttpServer>(HttpServerOptions{.address = options.address,
                                                      .port = options.port,

@@ -20,9 +20,11 @@
 #include "cli/commands.h"
 #include "cli/exit.h"
 #include "cli/server_url.h"
+#include "common/clock.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "humanitarian/notification.h"
 
 namespace deconflict::cli {
 namespace {
@@ -64,6 +66,25 @@ absl::StatusOr<Answer> Put(beast::tcp_stream& stream, const Endpoint& endpoint,
   return Answer{static_cast<int>(response.result_int()), response.body()};
 }
 
+// The domain's checks (window, kind, buffer, recipients' form, ...) with the field named where it
+// is in the file: the geometry field is the feature's "geometry", the others its "properties".
+absl::Status CheckFeature(const humanitarian::NotificationRequest& r, std::string_view path) {
+  absl::Status status = humanitarian::ValidateNotification(r, SystemClock().Now());
+  if (status.ok()) return status;
+  const std::string field = FieldOf(status).value_or("");
+  const std::string_view geometry = humanitarian::FieldsOf(r.kind).geometry;
+  if (field.compare(0, geometry.size(), geometry) == 0 &&
+      (field.size() == geometry.size() || field[geometry.size()] == '.' ||
+       field[geometry.size()] == '[')) {
+    // "location.coordinates[0]" -> "features[3].geometry.coordinates[0]".
+    const std::string rest = field.substr(geometry.size());
+    std::string_view message(status.message().data(), status.message().size());
+    if (message.substr(0, field.size()) == field) message.remove_prefix(field.size() + 2);
+    return FieldError(status.code(), fmt::format("{}.geometry{}", path, rest), message);
+  }
+  return WithFieldPrefix(std::move(status), fmt::format("{}.properties", path));
+}
+
 humanitarian::Kind KindOf(const json::value& feature) {
   const json::object* f = feature.if_object();
   if (f == nullptr) return humanitarian::Kind::kSite;
@@ -99,6 +120,9 @@ int Import(const ImportArgs& args) {
     const std::string path = fmt::format("features[{}]", i);
     absl::StatusOr<humanitarian::NotificationRequest> r =
         api::ReadNotificationFeature(KindOf((*features)[i]), (*features)[i], path);
+    if (r.ok()) {
+      if (absl::Status checked = CheckFeature(*r, path); !checked.ok()) r = std::move(checked);
+    }
     if (!r.ok()) {
       std::cerr << "feature " << i << ": " << r.status().message() << "\n";
       ++bad;
@@ -107,8 +131,8 @@ int Import(const ImportArgs& args) {
     requests.push_back(*std::move(r));
   }
   if (bad > 0) {
-    std::cerr << fmt::format("{}: {} of {} features are invalid; nothing was sent\n", kCommand,
-                             bad, features->size());
+    std::cerr << fmt::format("{}: {} of {} features are invalid; nothing was sent\n", kCommand, bad,
+                             features->size());
     return 1;
   }
 
@@ -130,8 +154,7 @@ int Import(const ImportArgs& args) {
   int filed = 0, unchanged = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     const humanitarian::NotificationRequest& r = requests[i];
-    const std::string target = fmt::format(
-        "/v1/{}s/{}", humanitarian::KindName(r.kind), r.id);
+    const std::string target = fmt::format("/v1/{}s/{}", humanitarian::KindName(r.kind), r.id);
     absl::StatusOr<Answer> answer =
         Put(stream, endpoint, args.token, target, json::serialize(api::NotificationBody(r)));
     if (!answer.ok()) Die(kCommand, answer.status(), fmt::format("feature {}", i));
@@ -140,9 +163,8 @@ int Import(const ImportArgs& args) {
       continue;
     }
     ++bad;
-    std::cerr << fmt::format("feature {} ({} {}): HTTP {}: {}\n", i,
-                             humanitarian::KindName(r.kind), r.id, answer->status,
-                             ErrorMessage(answer->body));
+    std::cerr << fmt::format("feature {} ({} {}): HTTP {}: {}\n", i, humanitarian::KindName(r.kind),
+                             r.id, answer->status, ErrorMessage(answer->body));
   }
   std::cout << fmt::format("{} filed, {} unchanged, {} refused ({} features)\n", filed, unchanged,
                            bad, requests.size());
@@ -162,7 +184,8 @@ void AddSitesCommands(CLI::App& app) {
   import->add_option("--url", args->url, "Server URL. Default: http://127.0.0.1:8080");
   import->add_option("--token", args->token, "Your (humanitarian) party's bearer token")
       ->required();
-  import->callback([args] { std::exit(Import(*args)); });
-}
+  import->callback([args] { std::exit(Import(*args));
+});
+}  // namespace deconflict::cli
 
 }  // namespace deconflict::cli

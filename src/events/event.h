@@ -196,12 +196,12 @@ struct HumanitarianNotice {
   std::string change;  // notified: "notified", "changed" or "removed"
   std::string name;    // notified: the site's name or the movement's label
   Timestamp at;        // when it happened
-  std::optional<Timestamp> deadline;  // notified: acknowledgement due
-  std::vector<PartyId> laggards;      // overdue: recipients that had not acknowledged
-  std::string escalated_to;           // overdue: "<channel>/<seq>" of the escalation, or empty
-  OperationId operation;              // conflict: the operation that meets the place
-  bool filer_is_recipient = false;    // conflict: the filer had been notified (its key had to
-                                      // carry the version)
+  std::optional<Timestamp> deadline;    // notified: acknowledgement due
+  std::vector<PartyId> laggards;        // overdue: recipients that had not acknowledged
+  std::string escalated_to;             // overdue: "<channel>/<seq>" of the escalation, or empty
+  OperationId operation;                // conflict: the operation that meets the place
+  bool filer_is_recipient = false;      // conflict: the filer had been notified (its key had to
+                                        // carry the version)
   std::optional<geo::Overlap> overlap;  // conflict: the overlap, nothing more of the operation
   bool is_signed = false;               // acknowledged: with a verified signature
   std::string digest;                   // notified: SHA-256 of the version (what an ack signs)

@@ -25,14 +25,11 @@ constexpr std::array<std::pair<Type, std::string_view>, 5> kTypes = {{
 }};
 
 json::value OverlapJson(const geo::Overlap& o) {
-  return json::object{{"lat_min", o.rect.lat_lo().degrees()},
-                      {"lng_min", o.rect.lng_lo().degrees()},
-                      {"lat_max", o.rect.lat_hi().degrees()},
-                      {"lng_max", o.rect.lng_hi().degrees()},
-                      {"alt_lower_m", o.altitude.lower_m},
-                      {"alt_upper_m", o.altitude.upper_m},
-                      {"start", Micros(o.time.start)},
-                      {"end", Micros(o.time.end)}};
+  return json::object{
+      {"lat_min", o.rect.lat_lo().degrees()}, {"lng_min", o.rect.lng_lo().degrees()},
+      {"lat_max", o.rect.lat_hi().degrees()}, {"lng_max", o.rect.lng_hi().degrees()},
+      {"alt_lower_m", o.altitude.lower_m},    {"alt_upper_m", o.altitude.upper_m},
+      {"start", Micros(o.time.start)},        {"end", Micros(o.time.end)}};
 }
 
 // Reads fields of a detail object; the first error is kept and reported by status().

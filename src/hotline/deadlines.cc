@@ -89,7 +89,8 @@ absl::Status Hotline::Judge(store::Txn& txn, const std::string& id, Timestamp no
               fmt::join(laggard_ids, ", "), channel->id),
           .refs = {m.id},
           .escalates = object};
-      ASSIGN_OR_RETURN(m.escalated_to, PostEscalation(txn, ChannelId(up->id), std::move(e), judged));
+      ASSIGN_OR_RETURN(m.escalated_to,
+                       PostEscalation(txn, ChannelId(up->id), std::move(e), judged));
     }
   }
 
@@ -201,8 +202,8 @@ void Hotline::JudgeDue(std::function<void(absl::Status)> done) {
         for (const auto& [source, ids] : judged->claimed) {
           if (!ids.empty()) source->Judged(ids, committed);
         }
-        if (committed.ok() && (!judged->raised.empty() || !judged->escalations.empty() ||
-                               !judged->claimed.empty())) {
+        if (committed.ok() &&
+            (!judged->raised.empty() || !judged->escalations.empty() || !judged->claimed.empty())) {
           events_.Committed();
         }
         if (done) done(committed);

@@ -27,14 +27,14 @@ std::vector<strategic::ProtectedHit> Notifications::Meet(
       if (e.record.notifier == filer.value()) return;
       std::optional<geo::Overlap> overlap = e.place->OverlapWith(mine);
       if (!overlap) return;
-      const bool recipient = std::binary_search(e.record.recipients.begin(),
-                                                e.record.recipients.end(), filer.value());
-      auto [it, inserted] = hits.try_emplace(k->second, strategic::ProtectedHit{
-                                                            .ref = k->second,
-                                                            .version = e.record.ovn,
-                                                            .key_required = recipient,
-                                                            .overlap = *overlap,
-                                                            .overlaps = {}});
+      const bool recipient =
+          std::binary_search(e.record.recipients.begin(), e.record.recipients.end(), filer.value());
+      auto [it, inserted] =
+          hits.try_emplace(k->second, strategic::ProtectedHit{.ref = k->second,
+                                                              .version = e.record.ovn,
+                                                              .key_required = recipient,
+                                                              .overlap = *overlap,
+                                                              .overlaps = {}});
       if (!inserted) it->second.overlap = strategic::UnionOf(it->second.overlap, *overlap);
       it->second.overlaps.push_back({volume_idx, *overlap});
     });

@@ -53,8 +53,8 @@ absl::Status Notifications::Judge(store::Txn& txn, const std::string& key, Times
         hotline::Escalation{
             .sender = r.notifier,
             .priority = kind == "movement" ? "flash" : "immediate",
-            .subject = fmt::format("ESCALATION: {} {} version {} not acknowledged", kind, r.id,
-                                   r.version),
+            .subject =
+                fmt::format("ESCALATION: {} {} version {} not acknowledged", kind, r.id, r.version),
             .body = fmt::format(
                 "The {} notification {} \"{}\" version {} ({}), filed by {} at {}, was not "
                 "acknowledged by its deadline {} by: {}. Its coordinates stay with its notifier, "

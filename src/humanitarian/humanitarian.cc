@@ -24,9 +24,9 @@ bool IsRecipient(const store::HumanitarianRecord& r, std::string_view party) {
 bool SameContent(const store::HumanitarianRecord& a, const store::HumanitarianRecord& b) {
   return a.category == b.category && a.name == b.name && a.geometry == b.geometry &&
          a.coordinates == b.coordinates && a.buffer_m == b.buffer_m &&
-         a.time_start == b.time_start && a.time_end == b.time_end &&
-         a.recipients == b.recipients && a.notes == b.notes && a.vehicles == b.vehicles &&
-         a.markings == b.markings && a.escalation_channel == b.escalation_channel;
+         a.time_start == b.time_start && a.time_end == b.time_end && a.recipients == b.recipients &&
+         a.notes == b.notes && a.vehicles == b.vehicles && a.markings == b.markings &&
+         a.escalation_channel == b.escalation_channel;
 }
 
 absl::Status Unknown(Kind kind, const std::string& id) {
@@ -123,21 +123,21 @@ absl::Status Notifications::Load() {
     store::HumanitarianRecord record;
     std::vector<store::HumanitarianReceiptRecord> receipts;
   };
-  ASSIGN_OR_RETURN(std::vector<Loaded> loaded,
-                   store_.WithReader([](store::Database& db) -> absl::StatusOr<std::vector<Loaded>> {
-                     ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> latest,
-                                      store::ListLatestHumanitarian(db));
-                     std::vector<Loaded> out;
-                     out.reserve(latest.size());
-                     for (store::HumanitarianRecord& r : latest) {
-                       Loaded l{.record = std::move(r)};
-                       ASSIGN_OR_RETURN(l.receipts,
-                                        store::ReadHumanitarianReceipts(
-                                            db, l.record.kind, l.record.id, l.record.version));
-                       out.push_back(std::move(l));
-                     }
-                     return out;
-                   }));
+  ASSIGN_OR_RETURN(
+      std::vector<Loaded> loaded,
+      store_.WithReader([](store::Database& db) -> absl::StatusOr<std::vector<Loaded>> {
+        ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> latest,
+                         store::ListLatestHumanitarian(db));
+        std::vector<Loaded> out;
+        out.reserve(latest.size());
+        for (store::HumanitarianRecord& r : latest) {
+          Loaded l{.record = std::move(r)};
+          ASSIGN_OR_RETURN(l.receipts, store::ReadHumanitarianReceipts(
+                                           db, l.record.kind, l.record.id, l.record.version));
+          out.push_back(std::move(l));
+        }
+        return out;
+      }));
   {
     WriterLock lock(mu_);
     places_.clear();
@@ -166,8 +166,7 @@ void Notifications::AfterCommit(const absl::Status& committed, bool changed_memo
   if (committed.ok() || !changed_memory) return;
   spdlog::error("humanitarian: commit failed ({}); reloading", committed.message());
   if (absl::Status s = Load(); !s.ok()) {
-    spdlog::critical("humanitarian: reload failed, the live picture may be stale: {}",
-                     s.message());
+    spdlog::critical("humanitarian: reload failed, the live picture may be stale: {}", s.message());
   }
 }
 
@@ -175,8 +174,9 @@ void Notifications::AfterCommit(const absl::Status& committed, bool changed_memo
 
 absl::Status Notifications::Persist(store::Txn& txn, store::HumanitarianRecord& r) const {
   r.digest = store::HumanitarianVersionDigest(r);
-  const std::string what =
-      r.change == "removed" ? "remove" : r.change == "changed" ? "change" : "notify";
+  const std::string what = r.change == "removed"   ? "remove"
+                           : r.change == "changed" ? "change"
+                                                   : "notify";
   ASSIGN_OR_RETURN(uint64_t index,
                    txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                                         .party = r.notifier,
@@ -226,14 +226,15 @@ void Notifications::Put(const PartyId& caller, NotificationRequest request, Done
   auto result = std::make_shared<PutResult>();
   result->record = internal::RecordOf(caller, request);
   store_.Submit(
-      [this, result, kind = request.kind, start = request.window.start](store::Txn& txn) -> absl::Status {
+      [this, result, kind = request.kind,
+       start = request.window.start](store::Txn& txn) -> absl::Status {
         store::HumanitarianRecord& r = result->record;
         ASSIGN_OR_RETURN(std::optional<store::HumanitarianRecord> latest,
                          store::ReadLatestHumanitarian(txn.db(), r.kind, r.id));
         if (latest && latest->notifier != r.notifier) {
-          return FieldError(absl::StatusCode::kPermissionDenied, "id",
-                            fmt::format("{} {} was notified by another party; choose another id",
-                                        r.kind, r.id));
+          return FieldError(
+              absl::StatusCode::kPermissionDenied, "id",
+              fmt::format("{} {} was notified by another party; choose another id", r.kind, r.id));
         }
         if (latest && latest->change != "removed" && SameContent(*latest, r)) {
           r = *std::move(latest);
@@ -251,8 +252,8 @@ void Notifications::Put(const PartyId& caller, NotificationRequest request, Done
         if (!r.escalation_channel.empty()) {
           ASSIGN_OR_RETURN(std::optional<store::HotlineChannelRecord> channel,
                            store::ReadHotlineChannel(txn.db(), r.escalation_channel));
-          if (!channel || std::find(channel->members.begin(), channel->members.end(),
-                                    r.notifier) == channel->members.end()) {
+          if (!channel || std::find(channel->members.begin(), channel->members.end(), r.notifier) ==
+                              channel->members.end()) {
             return InvalidField("escalation_channel",
                                 fmt::format("no hotline channel {} of which {} is a member",
                                             r.escalation_channel, r.notifier));
@@ -344,9 +345,9 @@ void Notifications::Get(const Viewer& viewer, Kind kind, const std::string& id,
         if (IsRecipient(current, viewer.party.value())) {
           ASSIGN_OR_RETURN(*delivered, RecordDelivery(txn, current, viewer.party.value()));
         }
-        ASSIGN_OR_RETURN(std::vector<store::HumanitarianReceiptRecord> receipts,
-                         store::ReadHumanitarianReceipts(txn.db(), current.kind, current.id,
-                                                         current.version));
+        ASSIGN_OR_RETURN(
+            std::vector<store::HumanitarianReceiptRecord> receipts,
+            store::ReadHumanitarianReceipts(txn.db(), current.kind, current.id, current.version));
         const bool sees_all = viewer.guarantor || viewer.party.value() == current.notifier;
         for (const std::string& p : current.recipients) {
           if (!sees_all && p != viewer.party.value()) continue;
@@ -441,16 +442,14 @@ absl::StatusOr<std::vector<store::HumanitarianReadRecord>> Notifications::Reads(
       return Unknown(kind, id);
     }
   }
-  return store_.WithReader([&](store::Database& db) {
-    return store::ListHumanitarianReads(db, KindName(kind), id);
-  });
+  return store_.WithReader(
+      [&](store::Database& db) { return store::ListHumanitarianReads(db, KindName(kind), id); });
 }
 
 absl::StatusOr<std::vector<store::HumanitarianConflictRecord>> Notifications::Conflicts(
     const PartyId& notifier) const {
-  return store_.WithReader([&](store::Database& db) {
-    return store::ListHumanitarianConflicts(db, notifier.value());
-  });
+  return store_.WithReader(
+      [&](store::Database& db) { return store::ListHumanitarianConflicts(db, notifier.value()); });
 }
 
 }  // namespace deconflict::humanitarian

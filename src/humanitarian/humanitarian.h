@@ -220,9 +220,9 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   struct Entry {
     store::HumanitarianRecord record;
     std::shared_ptr<const ProtectedPlace> place;  // null unless live
-    uint64_t handle = 0;                           // in index_, 0 when not indexed
-    std::set<std::string> delivered, acked;        // of record.version
-    std::set<std::string> delivering;              // a delivery unit is under way
+    uint64_t handle = 0;                          // in index_, 0 when not indexed
+    std::set<std::string> delivered, acked;       // of record.version
+    std::set<std::string> delivering;             // a delivery unit is under way
   };
 
   static std::string KeyOf(std::string_view kind, std::string_view id);

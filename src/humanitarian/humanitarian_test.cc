@@ -42,22 +42,21 @@ class NotificationsTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     clock_.Set(*ParseRfc3339("2026-12-01T07:00:00Z"));
     Open();
-    ASSERT_TRUE(store_
-                    ->Write([](store::Txn& txn) -> absl::Status {
-                      for (auto [id, role] : {std::pair{"ICRC", "humanitarian"},
-                                              {"RU", "operator"},
-                                              {"US", "operator"},
-                                              {"UNMO", "guarantor"},
-                                              {"OBS", "observer"}}) {
-                        store::PartyRecord party{.id = id,
-                                                 .name = id,
-                                                 .role = role,
-                                                 .token_hash = std::string(32, id[0]) + id};
-                        RETURN_IF_ERROR(txn.InsertParty(party));
-                      }
-                      return absl::OkStatus();
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        store_
+            ->Write([](store::Txn& txn) -> absl::Status {
+              for (auto [id, role] : {std::pair{"ICRC", "humanitarian"},
+                                      {"RU", "operator"},
+                                      {"US", "operator"},
+                                      {"UNMO", "guarantor"},
+                                      {"OBS", "observer"}}) {
+                store::PartyRecord party{
+                    .id = id, .name = id, .role = role, .token_hash = std::string(32, id[0]) + id};
+                RETURN_IF_ERROR(txn.InsertParty(party));
+              }
+              return absl::OkStatus();
+            })
+            .ok());
   }
   void TearDown() override {
     Close();
@@ -94,15 +93,15 @@ class NotificationsTest : public ::testing::Test {
 
   // A hospital at Gaza City (31.5236 N, 34.4437 E), buffer 300 m, valid 30 days, told to RU.
   NotificationRequest Hospital(std::vector<PartyId> recipients = {PartyId("RU")}) {
-    return NotificationRequest{.kind = Kind::kSite,
-                               .id = "al-shifa",
-                               .category = "hospital",
-                               .name = "Al-Shifa Hospital",
-                               .geometry = {.type = Geometry::Type::kPoint,
-                                            .points = {{31.5236, 34.4437}}},
-                               .buffer_m = 300,
-                               .window = {clock_.Now() - 1h, clock_.Now() + 24h * 30},
-                               .recipients = std::move(recipients)};
+    return NotificationRequest{
+        .kind = Kind::kSite,
+        .id = "al-shifa",
+        .category = "hospital",
+        .name = "Al-Shifa Hospital",
+        .geometry = {.type = Geometry::Type::kPoint, .points = {{31.5236, 34.4437}}},
+        .buffer_m = 300,
+        .window = {clock_.Now() - 1h, clock_.Now() + 24h * 30},
+        .recipients = std::move(recipients)};
   }
   absl::StatusOr<PutResult> Put(NotificationRequest request, const std::string& by = "ICRC") {
     Wait<PutResult> w;
@@ -278,7 +277,8 @@ TEST_F(NotificationsTest, SignedAcknowledgementIsVerifiedStoredAndShownPerRecipi
   EXPECT_EQ(Ack("OBS").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Ack("ICRC").status().code(), absl::StatusCode::kPermissionDenied);
 
-  absl::StatusOr<AckResult> acked = Ack("RU", AckSignature{.signature = signature, .signed_at = at});
+  absl::StatusOr<AckResult> acked =
+      Ack("RU", AckSignature{.signature = signature, .signed_at = at});
   ASSERT_TRUE(acked.ok()) << acked.status();
   EXPECT_TRUE(acked->created);
   const ledger::Entry entry = EntryAt(acked->ack.ledger_index);
@@ -335,8 +335,7 @@ TEST_F(NotificationsTest, RecipientOperationOverTheHospitalIsRefusedUntilItsKeyC
 
 TEST_F(NotificationsTest, NonRecipientOperationIsAcceptedAndFlaggedToTheNotifier) {
   ASSERT_TRUE(Put(Hospital()).ok());
-  strategic::WriteOutcome accepted =
-      FileOperation("US", "22222222-2222-4222-8222-222222222222", 0);
+  strategic::WriteOutcome accepted = FileOperation("US", "22222222-2222-4222-8222-222222222222", 0);
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
   EXPECT_TRUE(accepted.result->protected_hits.empty());  // never told: shown nothing
   std::vector<events::HumanitarianNotice> c = Notices("ICRC", Type::kConflict);
@@ -414,17 +413,16 @@ TEST_F(NotificationsTest, OverdueEscalatesIntoTheHotlineChannelOnceAcrossRestart
 }
 
 TEST_F(NotificationsTest, MovementStartingSoonIsDueInTwoHours) {
-  NotificationRequest convoy{
-      .kind = Kind::kMovement,
-      .id = "convoy-7",
-      .name = "Rafah - Khan Younis",
-      .geometry = {.type = Geometry::Type::kLineString,
-                   .points = {{31.2968, 34.2435}, {31.3462, 34.3063}}},
-      .buffer_m = 500,
-      .window = {clock_.Now() + 3h, clock_.Now() + 6h},
-      .recipients = {PartyId("RU")},
-      .vehicles = 12,
-      .markings = "ICRC emblem on roofs"};
+  NotificationRequest convoy{.kind = Kind::kMovement,
+                             .id = "convoy-7",
+                             .name = "Rafah - Khan Younis",
+                             .geometry = {.type = Geometry::Type::kLineString,
+                                          .points = {{31.2968, 34.2435}, {31.3462, 34.3063}}},
+                             .buffer_m = 500,
+                             .window = {clock_.Now() + 3h, clock_.Now() + 6h},
+                             .recipients = {PartyId("RU")},
+                             .vehicles = 12,
+                             .markings = "ICRC emblem on roofs"};
   absl::StatusOr<PutResult> put = Put(convoy);
   ASSERT_TRUE(put.ok()) << put.status();
   EXPECT_EQ(put->record.deadline_at, clock_.Now() + 2h);

@@ -44,13 +44,14 @@ absl::Status CheckGeometry(const NotificationRequest& r, const NotificationLimit
     return InvalidField(field, "must be a GeoJSON LineString");
   }
   if (g.points.size() > limits.max_points) {
-    return LimitExceeded(field, fmt::format("has {} points; at most {}", g.points.size(),
-                                            limits.max_points));
+    return LimitExceeded(
+        field, fmt::format("has {} points; at most {}", g.points.size(), limits.max_points));
   }
   const size_t least = g.type == Type::kPoint ? 1 : g.type == Type::kPolygon ? 3 : 2;
   if (g.points.size() < least || (g.type == Type::kPoint && g.points.size() != 1)) {
-    return InvalidField(field, fmt::format("needs {} {}", g.type == Type::kPoint ? "exactly" : "at least", least) +
-                                   (least == 1 ? " position" : " positions"));
+    return InvalidField(
+        field, fmt::format("needs {} {}", g.type == Type::kPoint ? "exactly" : "at least", least) +
+                   (least == 1 ? " position" : " positions"));
   }
   for (size_t i = 0; i < g.points.size(); ++i) {
     if (!ValidLatLng(g.points[i])) {
@@ -93,13 +94,9 @@ FieldNames FieldsOf(Kind kind) {
 }
 
 absl::Status CheckPlaceId(std::string_view id, std::string_view field) {
-  const bool ok = !id.empty() && id.size() <= 64 &&
-                  std::all_of(id.begin(), id.end(),
-                              [](char c) {
-                                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                       c == '.' || c == '_' || c == '-';
-                              }) &&
-                  std::isalnum(static_cast<unsigned char>(id.front()));
+  const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  }) && std::isalnum(static_cast<unsigned char>(id.front()));
   if (!ok) {
     return InvalidField(field,
                         "must be 1-64 of [a-z0-9._-] starting with a letter or digit (a UUID "
@@ -134,8 +131,8 @@ absl::Status ValidateNotification(const NotificationRequest& r, Timestamp now,
   }
   if (r.window.end <= now) return InvalidField(f.end, "is in the past");
   if (r.window.end - r.window.start > limits.max_window) {
-    return InvalidField(f.end, fmt::format("makes a window over {} days",
-                                           limits.max_window.count() / 24));
+    return InvalidField(f.end,
+                        fmt::format("makes a window over {} days", limits.max_window.count() / 24));
   }
   if (r.recipients.empty()) return InvalidField("recipients", "must name at least one party");
   if (r.recipients.size() > limits.max_recipients) {
@@ -226,18 +223,17 @@ bool ProtectedPlace::Meets(const geo::Volume4D& v) const {
   }
   const auto& circle = std::get<geo::Circle>(v.footprint());
   S2ClosestEdgeQuery::PointTarget target(v.s2_cap().center());
-  return query.IsDistanceLessOrEqual(&target,
-                                     geo::MetersToChordAngle(buffer_m_ + circle.radius_m));
+  return query.IsDistanceLessOrEqual(&target, geo::MetersToChordAngle(buffer_m_ + circle.radius_m));
 }
 
 std::optional<geo::Overlap> ProtectedPlace::OverlapWith(const geo::Volume4D& v) const {
   if (!Meets(v)) return std::nullopt;
   S2LatLngRect rect = v.BoundingRect().Intersection(bound_.GetRectBound());
   if (rect.is_empty()) rect = v.BoundingRect();  // conservative bounds that only touch
-  return geo::Overlap{.rect = rect,
-                      .altitude = v.altitude(),
-                      .time = {std::max(v.time().start, window_.start),
-                               std::min(v.time().end, window_.end)}};
+  return geo::Overlap{
+      .rect = rect,
+      .altitude = v.altitude(),
+      .time = {std::max(v.time().start, window_.start), std::min(v.time().end, window_.end)}};
 }
 
 }  // namespace deconflict::humanitarian

@@ -42,9 +42,9 @@ std::string_view KindName(Kind kind);  // "site", "movement"
 [[nodiscard]] absl::StatusOr<Kind> ParseKind(std::string_view text, std::string_view field);
 
 // Site categories, as the API spells them ("kind" of a site).
-inline constexpr std::string_view kSiteCategories[] = {
-    "hospital", "clinic", "school", "warehouse", "office",
-    "shelter",  "camp",   "water",  "power",     "other"};
+inline constexpr std::string_view kSiteCategories[] = {"hospital", "clinic",  "school", "warehouse",
+                                                       "office",   "shelter", "camp",   "water",
+                                                       "power",    "other"};
 
 struct Geometry {
   enum class Type { kPoint, kPolygon, kLineString };
@@ -68,16 +68,16 @@ struct NotificationLimits {
 // A site or movement as filed (PUT /v1/sites/{id}, PUT /v1/movements/{id}).
 struct NotificationRequest {
   Kind kind = Kind::kSite;
-  std::string id;        // [a-z0-9][a-z0-9._-]{0,63}
-  std::string category;  // sites: one of kSiteCategories; movements: empty
-  std::string name;      // sites: required; movements: optional label
-  Geometry geometry;     // sites: point or polygon; movements: line string
-  double buffer_m = 0;   // sites' buffer_m (API default 300), movements' corridor_m (default 500)
+  std::string id;          // [a-z0-9][a-z0-9._-]{0,63}
+  std::string category;    // sites: one of kSiteCategories; movements: empty
+  std::string name;        // sites: required; movements: optional label
+  Geometry geometry;       // sites: point or polygon; movements: line string
+  double buffer_m = 0;     // sites' buffer_m (API default 300), movements' corridor_m (default 500)
   geo::TimeWindow window;  // sites: [valid_from, valid_to); movements: [time_start, time_end)
-  std::vector<PartyId> recipients;  // sorted, distinct, not the notifier
-  std::string notes;                // sites, optional
-  int64_t vehicles = -1;            // movements, optional (-1: not given)
-  std::string markings;             // movements, optional
+  std::vector<PartyId> recipients;              // sorted, distinct, not the notifier
+  std::string notes;                            // sites, optional
+  int64_t vehicles = -1;                        // movements, optional (-1: not given)
+  std::string markings;                         // movements, optional
   std::optional<ChannelId> escalation_channel;  // hotline channel for overdue escalations
   bool operator==(const NotificationRequest&) const = default;
 };

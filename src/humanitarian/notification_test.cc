@@ -2,8 +2,8 @@
 
 #include "common/status.h"
 #include "common/time.h"
-#include "gtest/gtest.h"
 #include "geo/internal/fixed_seed_property.h"
+#include "gtest/gtest.h"
 #include "s2/s2earth.h"
 #include "s2/s2latlng.h"
 
@@ -15,25 +15,25 @@ using namespace std::chrono_literals;
 const Timestamp kNow = *ParseRfc3339("2026-12-01T07:00:00Z");
 
 NotificationRequest Site() {
-  return NotificationRequest{.kind = Kind::kSite,
-                             .id = "al-shifa",
-                             .category = "hospital",
-                             .name = "Al-Shifa Hospital",
-                             .geometry = {.type = Geometry::Type::kPoint,
-                                          .points = {{31.5236, 34.4437}}},
-                             .buffer_m = 300,
-                             .window = {kNow, kNow + 24h * 30},
-                             .recipients = {PartyId("RU"), PartyId("US")}};
+  return NotificationRequest{
+      .kind = Kind::kSite,
+      .id = "al-shifa",
+      .category = "hospital",
+      .name = "Al-Shifa Hospital",
+      .geometry = {.type = Geometry::Type::kPoint, .points = {{31.5236, 34.4437}}},
+      .buffer_m = 300,
+      .window = {kNow, kNow + 24h * 30},
+      .recipients = {PartyId("RU"), PartyId("US")}};
 }
 
 NotificationRequest Convoy() {
-  return NotificationRequest{.kind = Kind::kMovement,
-                             .id = "convoy-7",
-                             .geometry = {.type = Geometry::Type::kLineString,
-                                          .points = {{31.0, 34.0}, {31.0, 34.1}}},
-                             .buffer_m = 500,
-                             .window = {kNow + 1h, kNow + 5h},
-                             .recipients = {PartyId("RU")}};
+  return NotificationRequest{
+      .kind = Kind::kMovement,
+      .id = "convoy-7",
+      .geometry = {.type = Geometry::Type::kLineString, .points = {{31.0, 34.0}, {31.0, 34.1}}},
+      .buffer_m = 500,
+      .window = {kNow + 1h, kNow + 5h},
+      .recipients = {PartyId("RU")}};
 }
 
 std::optional<std::string> ErrorField(const NotificationRequest& r) {

@@ -29,8 +29,7 @@ events::HumanitarianNotice ReceiptNotice(Type type, const store::HumanitarianRec
 }
 
 std::string_view AckKindOf(std::string_view kind) {
-  return kind == "site" ? parties::kAckKindHumanitarianSite
-                        : parties::kAckKindHumanitarianMovement;
+  return kind == "site" ? parties::kAckKindHumanitarianSite : parties::kAckKindHumanitarianMovement;
 }
 
 }  // namespace
@@ -87,8 +86,7 @@ void Notifications::Delivered(const PartyId& recipient, Kind kind, const std::st
         ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> versions,
                          store::ReadHumanitarianVersions(txn.db(), KindName(kind), id));
         if (versions.size() < static_cast<size_t>(version)) return absl::OkStatus();
-        ASSIGN_OR_RETURN(*recorded,
-                         RecordDelivery(txn, versions[version - 1], recipient.value()));
+        ASSIGN_OR_RETURN(*recorded, RecordDelivery(txn, versions[version - 1], recipient.value()));
         return absl::OkStatus();
       },
       [this, key, version, recipient, recorded](absl::Status committed) {
@@ -109,23 +107,21 @@ void Notifications::Delivered(const PartyId& recipient, Kind kind, const std::st
 void Notifications::Acknowledge(const PartyId& caller, AckRequest request, Done<AckResult> done) {
   const std::string kind(KindName(request.kind));
   if (!CheckPlaceId(request.id).ok()) {
-    return done(FieldError(absl::StatusCode::kNotFound, "id",
-                           fmt::format("no {} {}", kind, request.id)));
+    return done(
+        FieldError(absl::StatusCode::kNotFound, "id", fmt::format("no {} {}", kind, request.id)));
   }
   // Checked on the caller's thread against the committed rows; the unit checks the acks again.
-  absl::StatusOr<std::vector<store::HumanitarianRecord>> versions =
-      store_.WithReader([&](store::Database& db) {
-        return store::ReadHumanitarianVersions(db, kind, request.id);
-      });
+  absl::StatusOr<std::vector<store::HumanitarianRecord>> versions = store_.WithReader(
+      [&](store::Database& db) { return store::ReadHumanitarianVersions(db, kind, request.id); });
   if (!versions.ok()) return done(versions.status());
   const auto is_recipient = [&](const store::HumanitarianRecord& r) {
     return std::binary_search(r.recipients.begin(), r.recipients.end(), caller.value());
   };
   if (versions->empty() ||
       (versions->back().notifier != caller.value() && !is_recipient(versions->back()))) {
-    return done(FieldError(absl::StatusCode::kNotFound, "id",
-                           fmt::format("no {} {} notified to {}", kind, request.id,
-                                       caller.value())));
+    return done(
+        FieldError(absl::StatusCode::kNotFound, "id",
+                   fmt::format("no {} {} notified to {}", kind, request.id, caller.value())));
   }
   if (versions->back().notifier == caller.value()) {
     return done(FieldError(absl::StatusCode::kPermissionDenied, "id",
@@ -148,12 +144,11 @@ void Notifications::Acknowledge(const PartyId& caller, AckRequest request, Done<
     absl::StatusOr<std::vector<store::SigningKeyRecord>> keys =
         store::ListSigningKeys(store_, caller.value());
     if (!keys.ok()) return done(keys.status());
-    const parties::AckStatement statement{
-        .kind = std::string(AckKindOf(kind)),
-        .object_id = store::HumanitarianObjectId(r.id, r.version),
-        .object_digest = r.digest,
-        .party = caller,
-        .time = request.signature->signed_at};
+    const parties::AckStatement statement{.kind = std::string(AckKindOf(kind)),
+                                          .object_id = store::HumanitarianObjectId(r.id, r.version),
+                                          .object_digest = r.digest,
+                                          .party = caller,
+                                          .time = request.signature->signed_at};
     absl::StatusOr<parties::VerifiedAck> checked = parties::VerifyAcknowledgement(
         *keys, statement, request.signature->signature, request.signature->key_id, clock_);
     if (!checked.ok()) return done(checked.status());
@@ -189,14 +184,14 @@ void Notifications::Acknowledge(const PartyId& caller, AckRequest request, Done<
                                      .object_id = store::HumanitarianObjectId(r.id, r.version),
                                      .content_digest = store::HumanitarianReceiptDigest(ack),
                                      .server_time = ack.at};
-        ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(entry), {r.notifier}));
+        ASSIGN_OR_RETURN(uint64_t index,
+                         txn.AppendLedger(ledger::EncodeEntry(entry), {r.notifier}));
         ack.ledger_index = static_cast<int64_t>(index);
         ASSIGN_OR_RETURN(bool inserted, store::InsertHumanitarianReceipt(txn, ack));
         if (!inserted) return absl::InternalError("humanitarian: an ack row appeared twice");
-        RETURN_IF_ERROR(events_
-                            .Append(txn, {PartyId(r.notifier)},
-                                    ReceiptNotice(Type::kAcknowledged, r, ack))
-                            .status());
+        RETURN_IF_ERROR(
+            events_.Append(txn, {PartyId(r.notifier)}, ReceiptNotice(Type::kAcknowledged, r, ack))
+                .status());
         // Settled once every recipient acknowledged: it leaves the deadline queue for good.
         if (acks + 1 >= r.recipients.size()) {
           ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> stored,

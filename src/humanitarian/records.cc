@@ -1,27 +1,28 @@
+#include "humanitarian/internal/records.h"
+
 #include <chrono>
 
 #include "fmt/format.h"
-#include "humanitarian/internal/records.h"
 #include "s2/s2earth.h"
 #include "s2/s2latlng.h"
 
 namespace deconflict::humanitarian::internal {
 
 store::HumanitarianRecord RecordOf(const PartyId& caller, const NotificationRequest& r) {
-  store::HumanitarianRecord out{.kind = std::string(KindName(r.kind)),
-                                .id = r.id,
-                                .notifier = caller.value(),
-                                .category = r.category,
-                                .name = r.name,
-                                .geometry = std::string(GeometryTypeName(r.geometry.type)),
-                                .buffer_m = r.buffer_m,
-                                .time_start = r.window.start,
-                                .time_end = r.window.end,
-                                .notes = r.notes,
-                                .vehicles = r.vehicles,
-                                .markings = r.markings,
-                                .escalation_channel =
-                                    r.escalation_channel ? r.escalation_channel->value() : ""};
+  store::HumanitarianRecord out{
+      .kind = std::string(KindName(r.kind)),
+      .id = r.id,
+      .notifier = caller.value(),
+      .category = r.category,
+      .name = r.name,
+      .geometry = std::string(GeometryTypeName(r.geometry.type)),
+      .buffer_m = r.buffer_m,
+      .time_start = r.window.start,
+      .time_end = r.window.end,
+      .notes = r.notes,
+      .vehicles = r.vehicles,
+      .markings = r.markings,
+      .escalation_channel = r.escalation_channel ? r.escalation_channel->value() : ""};
   for (const geo::LatLng& p : r.geometry.points) out.coordinates.emplace_back(p.lat_deg, p.lng_deg);
   for (const PartyId& p : r.recipients) out.recipients.push_back(p.value());
   return out;

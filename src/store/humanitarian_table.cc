@@ -439,9 +439,9 @@ absl::Status InsertHumanitarianConflict(Txn& txn, const HumanitarianConflictReco
 
 absl::StatusOr<std::vector<HumanitarianConflictRecord>> ListHumanitarianConflicts(
     Database& db, std::string_view notifier) {
-  static const std::string kSql = fmt::format(
-      "SELECT {} FROM humanitarian_conflicts WHERE notifier = ?1 ORDER BY kind, id, at",
-      kConflictColumns);
+  static const std::string kSql =
+      fmt::format("SELECT {} FROM humanitarian_conflicts WHERE notifier = ?1 ORDER BY kind, id, at",
+                  kConflictColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
   st->Bind(1, notifier);
   return ReadRows<HumanitarianConflictRecord>(*st, ConflictRowOf);

@@ -57,7 +57,7 @@ struct HumanitarianRecord {
   std::string geometry;  // "point", "polygon" (sites) or "linestring" (movements)
   std::vector<std::pair<double, double>> coordinates;  // (lat, lng) degrees, in order
   double buffer_m = 0;                                 // site buffer or movement corridor
-  Timestamp time_start, time_end;  // site validity or movement window, [start, end)
+  Timestamp time_start, time_end;       // site validity or movement window, [start, end)
   std::vector<std::string> recipients;  // party ids, sorted, distinct
   std::string notes;
   int64_t vehicles = -1;  // movements: -1 when not given

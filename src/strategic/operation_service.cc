@@ -418,12 +418,10 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
         "missing version to key after reviewing the place",
         places)));
   }
-  return step.Fail(absl::AbortedError(
-      fmt::format("the key lacks the OVN of {} overlapping operation(s) of other parties{}; add "
-                  "each missing ovn to key after reviewing the overlap",
-                  count,
-                  places == 0 ? ""
-                              : fmt::format(" and the version of {} protected place(s)", places))));
+  return step.Fail(absl::AbortedError(fmt::format(
+      "the key lacks the OVN of {} overlapping operation(s) of other parties{}; add "
+      "each missing ovn to key after reviewing the overlap",
+      count, places == 0 ? "" : fmt::format(" and the version of {} protected place(s)", places))));
 }
 
 // 4. The new version, its ledger entry and the row in this transaction; memory follows (Finish

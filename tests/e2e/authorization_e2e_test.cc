@@ -17,13 +17,14 @@ const std::set<std::string> kOperatorRoutes = {
     // ... and streaming tracks.
     "post /v1/tracks", "get /v1/tracks/stream"};
 // Routes that notify or remove humanitarian sites and movements: humanitarian parties only.
-const std::set<std::string> kHumanitarianRoutes = {
-    "put /v1/sites/{id}", "delete /v1/sites/{id}", "put /v1/movements/{id}",
-    "delete /v1/movements/{id}"};
+const std::set<std::string> kHumanitarianRoutes = {"put /v1/sites/{id}", "delete /v1/sites/{id}",
+                                                   "put /v1/movements/{id}",
+                                                   "delete /v1/movements/{id}"};
 // Every other route is open to every role (reading a site or movement, its reads or its
-// acknowledgement are decided by the notification itself: 404 to those not entitled, never 403). The hotline's (/v1/channels..., /v1/me/keys/{key_id})
-// are on purpose: any party may open a channel with others, and only membership (404 / 403 from
-// the hotline itself, never a role) decides who reads or sends.
+// acknowledgement are decided by the notification itself: 404 to those not entitled, never 403).
+// The hotline's (/v1/channels..., /v1/me/keys/{key_id}) are on purpose: any party may open a
+// channel with others, and only membership (404 / 403 from the hotline itself, never a role)
+// decides who reads or sends.
 
 std::string Fill(std::string path) {
   for (size_t open; (open = path.find('{')) != std::string::npos;) {

@@ -34,8 +34,8 @@ std::string HospitalBody(const std::string& recipients = R"(["RU"])",
              "location": {"type": "Point", "coordinates": [34.4437, 31.5236]},
              "valid_from": ")" +
          Rfc3339(now - std::chrono::hours(1)) + R"(", "valid_to": ")" +
-         Rfc3339(now + std::chrono::hours(24 * 30)) + R"(", "recipients": )" + recipients +
-         extra + "}";
+         Rfc3339(now + std::chrono::hours(24 * 30)) + R"(", "recipients": )" + recipients + extra +
+         "}";
 }
 
 class HumanitarianE2E : public ::testing::Test {
@@ -101,15 +101,18 @@ TEST_F(HumanitarianE2E, RecipientRefusedThenAcceptedWithTheKeyAndANonRecipientIs
   HttpResult accepted = FileOperation(ru_, op_ru, {ovn});
   ASSERT_EQ(accepted.status, 201) << accepted.body;
   EXPECT_EQ(accepted.json().at("protected").at(0).at("ref").as_string(), "site/al-shifa");
+  const std::string ru_op_ovn(accepted.json().at("operation").at("ovn").as_string());
 
+  // US was never told of the hospital; its key carries only RU's operation, which it overlaps.
   const std::string op_us = NewUuid();
-  HttpResult us = FileOperation(us_, op_us);
+  HttpResult us = FileOperation(us_, op_us, {ru_op_ovn});
   ASSERT_EQ(us.status, 201) << us.body;  // never told: not refused
   EXPECT_TRUE(us.json().at("protected").as_array().empty());
 
   HttpResult conflicts = Http(port(), "GET", "/v1/sites/conflicts", "", icrc_);
   ASSERT_EQ(conflicts.status, 200) << conflicts.body;
-  const json::array& listed = conflicts.json().at("conflicts").as_array();
+  const json::value conflicts_json = conflicts.json();
+  const json::array& listed = conflicts_json.at("conflicts").as_array();
   ASSERT_EQ(listed.size(), 2u) << conflicts.body;
   EXPECT_EQ(listed[0].at("operation").as_string(), op_ru);
   EXPECT_TRUE(listed[0].at("party_is_recipient").as_bool());
@@ -119,8 +122,9 @@ TEST_F(HumanitarianE2E, RecipientRefusedThenAcceptedWithTheKeyAndANonRecipientIs
 
   // The guarantor got the same conflict events.
   HttpResult events = Http(port(), "GET", "/v1/events?after=0", "", unmo_);
+  const json::value events_json = events.json();
   size_t conflict_events = 0;
-  for (const json::value& e : events.json().at("events").as_array()) {
+  for (const json::value& e : events_json.at("events").as_array()) {
     conflict_events += e.at("type").as_string() == "humanitarian.conflict";
   }
   EXPECT_EQ(conflict_events, 2u);
@@ -142,7 +146,8 @@ TEST_F(HumanitarianE2E, AThirdPartyGets404AndItsAttemptIsListedToTheNotifier) {
 
   HttpResult reads = Http(port(), "GET", "/v1/sites/al-shifa/reads", "", icrc_);
   ASSERT_EQ(reads.status, 200) << reads.body;
-  const json::array& r = reads.json().at("reads").as_array();
+  const json::value reads_json = reads.json();
+  const json::array& r = reads_json.at("reads").as_array();
   ASSERT_EQ(r.size(), 4u) << reads.body;
   EXPECT_EQ(r[0].at("party").as_string(), "OBS");
   EXPECT_TRUE(r[0].at("refused").as_bool());
@@ -166,17 +171,17 @@ TEST_F(HumanitarianE2E, SignedReceiptIsProvedOfflineWithLedgerExportAndVerify) {
   Start();
   HttpResult put = Http(port(), "PUT", "/v1/sites/al-shifa", HospitalBody(), icrc_);
   ASSERT_EQ(put.status, 201) << put.body;
-  const json::object& statement = put.json().at("ack_statement").as_object();
+  const json::value put_json = put.json();
+  const json::object& statement = put_json.at("ack_statement").as_object();
   const std::string key = dir_.path() + "/ru.key";
   ASSERT_EQ(RunCli({"keys", "generate", "--out", key}).exit_code, 0);
   CliResult registered = RunCli({"keys", "register", "--url", url(), "--token", ru_, "--key", key});
   ASSERT_EQ(registered.exit_code, 0) << registered.err;
   const std::string now = Rfc3339(std::chrono::system_clock::now());
-  CliResult signature = RunCli({"ack", "sign", "--key", key, "--kind",
-                                std::string(statement.at("kind").as_string()), "--object",
-                                std::string(statement.at("object_id").as_string()), "--digest",
-                                std::string(statement.at("object_digest").as_string()), "--party",
-                                "RU", "--time", now});
+  CliResult signature = RunCli(
+      {"ack", "sign", "--key", key, "--kind", std::string(statement.at("kind").as_string()),
+       "--object", std::string(statement.at("object_id").as_string()), "--digest",
+       std::string(statement.at("object_digest").as_string()), "--party", "RU", "--time", now});
   ASSERT_EQ(signature.exit_code, 0) << signature.err;
   std::string sig = signature.out;
   while (!sig.empty() && (sig.back() == '\n' || sig.back() == ' ')) sig.pop_back();
@@ -194,7 +199,8 @@ TEST_F(HumanitarianE2E, SignedReceiptIsProvedOfflineWithLedgerExportAndVerify) {
   const int64_t index = acked.json().at("ledger_index").to_number<int64_t>();
 
   HttpResult view = GetSite(icrc_);
-  const json::value& status = view.json().at("recipient_status").at(0);
+  const json::value view_json = view.json();
+  const json::value& status = view_json.at("recipient_status").at(0);
   EXPECT_EQ(status.at("party").as_string(), "RU");
   EXPECT_FALSE(status.at("acknowledged_at").is_null());
   EXPECT_TRUE(status.at("signature_valid").as_bool());
@@ -213,10 +219,10 @@ TEST_F(HumanitarianE2E, SignedReceiptIsProvedOfflineWithLedgerExportAndVerify) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("OK"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("humanitarian.site.ack"), std::string::npos) << verified.out;
-  CliResult signer = RunCli({"ack", "verify", "--data", dir_.path(), "--kind", "humanitarian.site",
-                             "--object", "al-shifa/1", "--digest",
-                             std::string(statement.at("object_digest").as_string()), "--party",
-                             "RU", "--time", now, "--signature", sig, "--any-time"});
+  CliResult signer =
+      RunCli({"ack", "verify", "--data", dir_.path(), "--kind", "humanitarian.site", "--object",
+              "al-shifa/1", "--digest", std::string(statement.at("object_digest").as_string()),
+              "--party", "RU", "--time", now, "--signature", sig, "--any-time"});
   EXPECT_EQ(signer.exit_code, 0) << signer.out << signer.err;
 }
 
@@ -263,8 +269,9 @@ TEST_F(HumanitarianE2E, OverdueAcknowledgementEscalatesIntoTheHotlineChannel) {
   Start({"--site-ack-deadline-s", "1"});
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   HttpResult events = Http(port(), "GET", "/v1/events?after=0", "", ru_);
+  const json::value events_json = events.json();
   size_t overdue_events = 0;
-  for (const json::value& e : events.json().at("events").as_array()) {
+  for (const json::value& e : events_json.at("events").as_array()) {
     overdue_events += e.at("type").as_string() == "humanitarian.overdue";
   }
   EXPECT_EQ(overdue_events, 1u);
@@ -273,25 +280,28 @@ TEST_F(HumanitarianE2E, OverdueAcknowledgementEscalatesIntoTheHotlineChannel) {
 TEST_F(HumanitarianE2E, GeoJsonRoundTripThroughSitesImport) {
   Start();
   const auto now = std::chrono::system_clock::now();
-  ASSERT_EQ(Http(port(), "PUT", "/v1/sites/al-shifa", HospitalBody(R"(["RU", "US"])"), icrc_)
-                .status,
-            201);
+  ASSERT_EQ(
+      Http(port(), "PUT", "/v1/sites/al-shifa", HospitalBody(R"(["RU", "US"])"), icrc_).status,
+      201);
   const std::string camp = R"({"kind": "camp", "name": "Camp 4", "buffer_m": 100,
       "location": {"type": "Polygon", "coordinates": [[[34.30, 31.30], [34.31, 31.30],
                    [34.31, 31.31], [34.30, 31.31], [34.30, 31.30]]]},
-      "valid_from": ")" + Rfc3339(now) + R"(", "valid_to": ")" +
-                           Rfc3339(now + std::chrono::hours(48)) + R"(", "recipients": ["RU"]})";
+      "valid_from": ")" + Rfc3339(now) +
+                           R"(", "valid_to": ")" + Rfc3339(now + std::chrono::hours(48)) +
+                           R"(", "recipients": ["RU"]})";
   ASSERT_EQ(Http(port(), "PUT", "/v1/sites/camp-4", camp, icrc_).status, 201);
   const std::string convoy = R"({"name": "Rafah - Khan Younis", "vehicles": 12,
       "route": {"type": "LineString", "coordinates": [[34.2435, 31.2968], [34.3063, 31.3462]]},
-      "time_start": ")" + Rfc3339(now + std::chrono::hours(3)) + R"(", "time_end": ")" +
-                             Rfc3339(now + std::chrono::hours(6)) + R"(", "recipients": ["RU"]})";
+      "time_start": ")" + Rfc3339(now + std::chrono::hours(3)) +
+                             R"(", "time_end": ")" + Rfc3339(now + std::chrono::hours(6)) +
+                             R"(", "recipients": ["RU"]})";
   ASSERT_EQ(Http(port(), "PUT", "/v1/movements/convoy-7", convoy, icrc_).status, 201);
 
   HttpResult sites = Http(port(), "GET", "/v1/sites.geojson", "", icrc_);
   ASSERT_EQ(sites.status, 200) << sites.body;
   EXPECT_EQ(sites.content_type, "application/geo+json");
-  const json::array& features = sites.json().at("features").as_array();
+  const json::value sites_json = sites.json();
+  const json::array& features = sites_json.at("features").as_array();
   ASSERT_EQ(features.size(), 2u);
   EXPECT_EQ(features[0].at("geometry").at("coordinates").at(0).to_number<double>(), 34.4437);
   EXPECT_EQ(Http(port(), "GET", "/v1/sites.geojson", "", obs_).json().at("features"),
@@ -302,7 +312,8 @@ TEST_F(HumanitarianE2E, GeoJsonRoundTripThroughSitesImport) {
   // Into a fresh server, where ICRC files them from the export.
   const std::string file = dir_.path() + "/sites.geojson";
   json::object all = sites.json().as_object();
-  for (const json::value& m : movements.json().at("features").as_array())
+  const json::value movements_json = movements.json();
+  for (const json::value& m : movements_json.at("features").as_array())
     all["features"].as_array().push_back(m);
   std::ofstream(file) << json::serialize(all);
   TempDir other;
@@ -311,16 +322,17 @@ TEST_F(HumanitarianE2E, GeoJsonRoundTripThroughSitesImport) {
   ASSERT_FALSE(AddParty(other.path(), "US", "operator").empty());
   ServerProcess second(other.path());
   ASSERT_TRUE(second.Start()) << second.error();
-  CliResult imported = RunCli({"sites", "import", "--geojson", file, "--url",
-                               "http://127.0.0.1:" + std::to_string(second.port()), "--token",
-                               icrc2});
+  CliResult imported =
+      RunCli({"sites", "import", "--geojson", file, "--url",
+              "http://127.0.0.1:" + std::to_string(second.port()), "--token", icrc2});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
   EXPECT_NE(imported.out.find("3 filed"), std::string::npos) << imported.out;
   HttpResult again = Http(second.port(), "GET", "/v1/sites.geojson", "", icrc2);
-  ASSERT_EQ(again.json().at("features").as_array().size(), 2u);
+  const json::value again_json = again.json();
+  ASSERT_EQ(again_json.at("features").as_array().size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     const json::value& a = features[i];
-    const json::value& b = again.json().at("features").at(i);
+    const json::value& b = again_json.at("features").at(i);
     EXPECT_EQ(a.at("id"), b.at("id"));
     EXPECT_EQ(a.at("geometry"), b.at("geometry"));
     for (const char* field : {"kind", "name", "buffer_m", "valid_from", "valid_to", "recipients"}) {
@@ -333,9 +345,9 @@ TEST_F(HumanitarianE2E, GeoJsonRoundTripThroughSitesImport) {
   json::object bad = all;
   bad["features"].as_array()[1].as_object()["properties"].as_object()["kind"] = "barracks";
   std::ofstream(broken) << json::serialize(bad);
-  CliResult refused = RunCli({"sites", "import", "--geojson", broken, "--url",
-                              "http://127.0.0.1:" + std::to_string(second.port()), "--token",
-                              icrc2});
+  CliResult refused =
+      RunCli({"sites", "import", "--geojson", broken, "--url",
+              "http://127.0.0.1:" + std::to_string(second.port()), "--token", icrc2});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("feature 1: features[1].properties.kind"), std::string::npos)
       << refused.err;

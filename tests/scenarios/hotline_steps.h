@@ -42,6 +42,11 @@ class HotlineSteps {
   std::optional<std::string> EventName(const boost::json::object& event) const;
   // The names of the messages of a catch-up answer, in order.
   std::vector<std::string> MessageNames(const boost::json::value& body) const;
+  // The key `party`'s last `key` step made, or null if it made none. Valid until its next one.
+  const parties::PrivateSigningKey* KeyOf(const std::string& party) const {
+    auto it = keys_.find(party);
+    return it == keys_.end() ? nullptr : &it->second;
+  }
 
  private:
   std::string IdOf(const std::string& name);

@@ -42,6 +42,12 @@
 // signed; "messages" lists exactly, in order, the messages of a catch-up; "without" says none of
 // these events is in the answer (e.g. an overdue raised a second time after a restart).
 //
+// Humanitarian notifications (humanitarian_steps.h has the verbs: site, movement, view, reads,
+// remove, acknowledge ID [signed|badly-signed], site-conflicts, sites, movements):
+//   expect STATUS [protected-missing ID...] [protected ID...] [reads PARTY:read|refused...]
+//                 [recipients PARTY:STATE...] [met-by ID:PARTY...] [features ID...]
+// In an operation's `key`, a site's or movement's ID stands for its OVN.
+//
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
 // OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
@@ -65,6 +71,7 @@
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
 #include "tests/scenarios/hotline_steps.h"
+#include "tests/scenarios/humanitarian_steps.h"
 
 namespace deconflict::e2e {
 namespace {
@@ -184,7 +191,10 @@ class Runner {
     std::string state = "Accepted";
     while (i < w.size()) {
       if (w[i] == "key") {
-        for (++i; i < w.size() && w[i] != "state"; ++i) key.push_back(ovns_[w[i]]);
+        for (++i; i < w.size() && w[i] != "state"; ++i) {
+          const std::string& ovn = ovns_[w[i]];
+          key.push_back(ovn.empty() ? humanitarian_.Ovn(w[i]).value_or("") : ovn);
+        }
       } else if (w[i] == "state") {
         state = w.at(i + 1);
         i += 2;
@@ -231,6 +241,8 @@ class Runner {
       previous_ovn_ = ovns_[op];
     } else if (std::optional<HotlineRequest> r = hotline_.Request(w)) {
       sent = {r->method, r->target, r->body};
+    } else if (std::optional<HumanitarianRequest> r = humanitarian_.Request(w)) {
+      sent = {r->method, r->target, r->body};
     }
     if (!sent.method.empty()) {
       sent_[w[1]] = sent;
@@ -270,6 +282,7 @@ class Runner {
     }
     boost::json::value body = last_.json();
     if (body.is_object()) hotline_.Answered(w, last_.status, body);
+    if (body.is_object()) humanitarian_.Answered(w, last_.status, body);
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
       if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" ||
@@ -323,6 +336,7 @@ class Runner {
   // TYPE:ABOUT of an event: the operation's name, the encounter's number, or the party.
   std::string EventName(const boost::json::object& o) {
     if (std::optional<std::string> name = hotline_.EventName(o)) return *name;
+    if (std::optional<std::string> name = humanitarian_.EventName(o)) return *name;
     const std::string type(o.at("type").as_string());
     if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
     if (o.contains("operation"))
@@ -349,7 +363,10 @@ class Runner {
             "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
             "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
             "closed",       "seq",       "signed",     "messages", "without"};
-        for (; i < w.size() && !kKeywords.contains(w[i]); ++i) want.insert(w[i]);
+        for (; i < w.size() && !kKeywords.contains(w[i]) && !HumanitarianSteps::IsExpectation(w[i]);
+             ++i) {
+          want.insert(w[i]);
+        }
       };
       if (what == "whole" || what == "overlap-only") {
         take_names();
@@ -499,6 +516,9 @@ class Runner {
       } else if (what == "state") {
         EXPECT_EQ(body.at("operation").at("state").as_string(), w.at(i)) << last_.body;
         ++i;
+      } else if (HumanitarianSteps::IsExpectation(what)) {
+        take_names();
+        EXPECT_EQ(humanitarian_.Shown(what, body), want) << what << " in " << last_.body;
       } else {
         FAIL() << "unknown expectation " << what;
       }
@@ -521,6 +541,7 @@ class Runner {
   std::vector<std::string> serve_flags_;        // `serve` step: flags for every later start
   HttpResult last_;
   HotlineSteps hotline_;
+  HumanitarianSteps humanitarian_{hotline_};  // signs with hotline_'s keys
 };
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
