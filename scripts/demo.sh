@@ -133,17 +133,19 @@ curl -s -o /dev/null -w "[humanitarian] SOUTH acknowledged field-hospital-1 (sig
   -X POST -H "Authorization: Bearer $south" -H "Content-Type: application/json" \
   "$url/v1/sites/field-hospital-1/ack" -d '{"signature": "'"$sig"'", "signed_at": "'"$now"'"}'
 # SOUTH plans a low pass over the hospital: refused without the hospital's version, then filed.
-op='{"extents": [{"volume": {"outline_circle": {"type": "Feature", "geometry": {"type": "Point",
-  "coordinates": [38.62, 35.22]}, "properties": {"radius": {"value": 2000, "units": "M"}}},
+op='{"extents": [{"volume": {"outline_circle": {"center": {"lat": 35.22, "lng": 38.62},
+  "radius": {"value": 2000, "units": "M"}},
   "altitude_lower": {"value": 0, "reference": "W84", "units": "M"},
   "altitude_upper": {"value": 1000, "reference": "W84", "units": "M"}},
   "time_start": {"value": "'"$(at "+4 hours")"'", "format": "RFC3339"},
   "time_end": {"value": "'"$(at "+5 hours")"'", "format": "RFC3339"}}], "state": "Accepted",
-  "label": "low pass", "key": '
+  "key": '
 for key in '[]' '["'"$hospital_ovn"'"]'; do
-  curl -s -o /dev/null -w "[humanitarian] SOUTH files a low pass over the hospital, key $key: %{http_code}\n" \
-    -X PUT -H "Authorization: Bearer $south" -H "Content-Type: application/json" \
-    "$url/v1/operations/7a1e0c55-0d8e-4b1f-9a64-2f3c5d7e9b10" -d "$op$key}"
+  answer=$(curl -s -w ' HTTP %{http_code}' -X PUT -H "Authorization: Bearer $south" \
+    -H "Content-Type: application/json" \
+    "$url/v1/operations/7a1e0c55-0d8e-4b1f-9a64-2f3c5d7e9b10" -d "$op$key}")
+  echo "[humanitarian] SOUTH files a low pass over the hospital, key $key:${answer##*\}}" \
+    "$(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' <<<"$answer")"
 done
 echo "[humanitarian] NORTH has not acknowledged: overdue in 60 s, escalated to icrc-desk"
 wait "$server"
