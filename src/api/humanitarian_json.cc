@@ -151,7 +151,11 @@ json::value GeometryJson(const store::HumanitarianRecord& r) {
   if (r.geometry == "polygon" && !positions.empty()) {
     json::value first = positions.front();
     positions.push_back(first);  // RFC 7946: the ring is closed
-    return json::object{{"type", "Polygon"}, {"coordinates", json::array{positions}}};
+    // Not `json::array{positions}`: a braced list of one array may copy it (CWG 1467), which
+    // some compilers do, and the ring would lose its nesting.
+    json::array rings;
+    rings.emplace_back(std::move(positions));
+    return json::object{{"type", "Polygon"}, {"coordinates", std::move(rings)}};
   }
   return json::object{{"type", "LineString"}, {"coordinates", std::move(positions)}};
 }

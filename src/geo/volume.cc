@@ -323,9 +323,13 @@ boost::json::value Volume4D::ToGeoJson() const {
   properties["altitude_upper_m"] = rep_->altitude.upper_m;
   properties["time_start"] = FormatRfc3339(rep_->time.start);
   properties["time_end"] = FormatRfc3339(rep_->time.end);
+  // Not `array{std::move(ring)}`: a braced list of one array may be taken as its copy (CWG 1467,
+  // as clang does), which would lose the ring's nesting.
+  boost::json::array rings;
+  rings.emplace_back(std::move(ring));
   return boost::json::object{
       {"type", "Feature"},
-      {"geometry", {{"type", "Polygon"}, {"coordinates", boost::json::array{std::move(ring)}}}},
+      {"geometry", {{"type", "Polygon"}, {"coordinates", std::move(rings)}}},
       {"properties", std::move(properties)},
   };
 }

@@ -77,8 +77,9 @@ std::string HumanitarianSteps::PutBody(const std::vector<std::string>& w, bool s
         body[geometry_key] = json::object{{"type", "LineString"}, {"coordinates", positions}};
       } else {
         if (!positions.empty()) positions.push_back(positions.front());  // RFC 7946: closed
-        body[geometry_key] =
-            json::object{{"type", "Polygon"}, {"coordinates", json::array{positions}}};
+        json::array rings;  // not array{positions}, which clang takes as a copy (CWG 1467)
+        rings.emplace_back(std::move(positions));
+        body[geometry_key] = json::object{{"type", "Polygon"}, {"coordinates", std::move(rings)}};
       }
     } else if (word == "buffer" || word == "corridor") {
       body[word + "_m"] = std::stod(w.at(i++));
