@@ -3,11 +3,13 @@
 -- a point site with a 300 m buffer, centres uniform over the region bench/strategic_put.lua
 -- spreads operations over (25-45 N, 20-60 E), valid from an hour ago for 31 days, notified to
 -- DC_RECIPIENT. Environment: DC_TOKEN, DC_SITES (default 100000), DC_THREADS (wrk's -t),
--- DC_RECIPIENT (a party id). Prints how many were filed and refused.
+-- DC_RECIPIENT (a party id), DC_LAT_MIN (default 25: the operations' region; -45 puts the sites
+-- in a region of the same size no operation reaches). Prints how many were filed and refused.
 local token = os.getenv("DC_TOKEN")
 local total = tonumber(os.getenv("DC_SITES") or "100000")
 local nthreads = tonumber(os.getenv("DC_THREADS") or "2")
 local recipient = os.getenv("DC_RECIPIENT") or "OTHER"
+local lat_min = tonumber(os.getenv("DC_LAT_MIN") or "25")
 
 local threads = {}
 function setup(thread)
@@ -31,7 +33,7 @@ end
 
 function request()
   sent = sent + 1
-  local lat = 25 + math.random() * 20
+  local lat = lat_min + math.random() * 20
   local lng = 20 + math.random() * 40
   local body = string.format(
     '{"kind": "hospital", "name": "bench site %d-%d", "buffer_m": 300, ' ..

@@ -23,18 +23,17 @@ std::vector<strategic::ProtectedHit> Notifications::Meet(
       mu_.AssertReaderHeld();  // the callback runs inside Query, under this lock
       auto k = key_of_handle_.find(key.owner);
       if (k == key_of_handle_.end()) return;
-      const Entry& e = places_.at(k->second);
+      const auto& [ref, e] = *k->second;
       if (e.record.notifier == filer.value()) return;
       std::optional<geo::Overlap> overlap = e.place->OverlapWith(mine);
       if (!overlap) return;
       const bool recipient =
           std::binary_search(e.record.recipients.begin(), e.record.recipients.end(), filer.value());
-      auto [it, inserted] =
-          hits.try_emplace(k->second, strategic::ProtectedHit{.ref = k->second,
-                                                              .version = e.record.ovn,
-                                                              .key_required = recipient,
-                                                              .overlap = *overlap,
-                                                              .overlaps = {}});
+      auto [it, inserted] = hits.try_emplace(ref, strategic::ProtectedHit{.ref = ref,
+                                                                          .version = e.record.ovn,
+                                                                          .key_required = recipient,
+                                                                          .overlap = *overlap,
+                                                                          .overlaps = {}});
       if (!inserted) it->second.overlap = strategic::UnionOf(it->second.overlap, *overlap);
       it->second.overlaps.push_back({volume_idx, *overlap});
     });

@@ -12,12 +12,27 @@ namespace deconflict::humanitarian {
 std::vector<std::string> Notifications::ClaimDue(Timestamp now) {
   std::vector<std::string> due;
   WriterLock lock(mu_);
-  for (const auto& [key, deadline] : deadlines_) {
-    if (deadline > now || claimed_.contains(key)) continue;
+  for (auto it = deadlines_by_time_.begin(); it != deadlines_by_time_.end() && it->first <= now;
+       ++it) {
+    const auto& [deadline, key] = *it;
+    if (claimed_.contains(key)) continue;
     claimed_[key] = deadline;
     due.push_back(key);
   }
   return due;
+}
+
+void Notifications::SetDeadline(const std::string& key, Timestamp at) {
+  ClearDeadline(key);
+  deadlines_[key] = at;
+  deadlines_by_time_.emplace(at, key);
+}
+
+void Notifications::ClearDeadline(const std::string& key) {
+  auto it = deadlines_.find(key);
+  if (it == deadlines_.end()) return;
+  deadlines_by_time_.erase({it->second, key});
+  deadlines_.erase(it);
 }
 
 absl::Status Notifications::Judge(store::Txn& txn, const std::string& key, Timestamp now,
@@ -115,7 +130,7 @@ void Notifications::Judged(const std::vector<std::string>& keys, const absl::Sta
     // Judged for good: unless a newer version (another deadline) arrived meanwhile.
     if (committed.ok()) {
       auto it = deadlines_.find(key);
-      if (it != deadlines_.end() && it->second == claim->second) deadlines_.erase(it);
+      if (it != deadlines_.end() && it->second == claim->second) ClearDeadline(key);
     }
     claimed_.erase(claim);
   }

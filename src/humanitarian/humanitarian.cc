@@ -70,7 +70,8 @@ size_t Notifications::pending_deadlines() const {
 
 // ---- memory -----------------------------------------------------------------------------------
 
-void Notifications::Index(Entry& e) {
+void Notifications::Index(std::pair<const std::string, Entry>& node) {
+  Entry& e = node.second;
   const store::HumanitarianRecord& r = e.record;
   if (!e.place) return;
   absl::StatusOr<geo::Volume4D> bound = internal::BoundVolume(*e.place);
@@ -82,7 +83,7 @@ void Notifications::Index(Entry& e) {
   e.handle = next_handle_++;
   index_->Insert(strategic::VolumeKey{e.handle, 0},
                  std::make_shared<const geo::Volume4D>(*std::move(bound)));
-  key_of_handle_[e.handle] = KeyOf(r.kind, r.id);
+  key_of_handle_[e.handle] = &node;
 }
 
 void Notifications::Unindex(Entry& e) {
@@ -108,13 +109,12 @@ absl::Status Notifications::Apply(const store::HumanitarianRecord& record) {
       entry.acked = std::move(it->second.acked);
     }
   }
-  Index(entry);
   if (!record.overdue_at && !record.settled_at) {
-    deadlines_[key] = record.deadline_at;
+    SetDeadline(key, record.deadline_at);
   } else {
-    deadlines_.erase(key);
+    ClearDeadline(key);
   }
-  places_.insert_or_assign(key, std::move(entry));
+  Index(*places_.insert_or_assign(key, std::move(entry)).first);
   return absl::OkStatus();
 }
 
@@ -144,6 +144,7 @@ absl::Status Notifications::Load() {
     index_ = std::make_unique<strategic::VolumeIndex>();
     key_of_handle_.clear();
     deadlines_.clear();
+    deadlines_by_time_.clear();
     claimed_.clear();
   }
   for (const Loaded& l : loaded) {

@@ -88,9 +88,10 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
   std::unique_ptr<SqliteLedger> out(new SqliteLedger(std::move(signer), clock));
   // Group commit runs each unit in a savepoint; SQLite keeps the savepoint's undo pages in a
   // temporary "statement journal", which must not go to a file on every unit. A cache larger
-  // than one batch keeps the batch from spilling into the WAL before its commit.
+  // than one batch keeps the batch from spilling into the WAL before its commit; one much larger
+  // costs every commit a walk of its hash table (sqlite_ledger.h).
   RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
-  RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-65536"));
+  RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-16384"));
   // The empty tree gets its checkpoint at first start, so that a checkpoint always exists.
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   // Every way out before the COMMIT rolls back.

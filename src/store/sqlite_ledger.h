@@ -91,8 +91,10 @@ struct LedgerCheckReport {
 // because the next entry's row number, or the stored size in FinishBatch, is then below the
 // cached size). Either way the frontier is reloaded from the stored nodes (O(log n)).
 //
-// Open also sets PRAGMA temp_store=MEMORY and cache_size=64 MiB on the writer connection: group
+// Open also sets PRAGMA temp_store=MEMORY and cache_size=16 MiB on the writer connection: group
 // commit runs every unit in a savepoint, whose undo journal would otherwise go to a temp file.
+// Not larger: every commit truncates the page cache, and a full 64 MiB cache (a store of 150 MB)
+// made that walk 5 % of the server's time (bench/humanitarian_put.sh, perf).
 class SqliteLedger {
  public:
   // Loads (or creates, at first start) the server key in `dir`, and makes sure the empty tree
