@@ -314,7 +314,7 @@ TEST_F(NotificationsTest, RecipientOperationOverTheHospitalIsRefusedUntilItsKeyC
   strategic::WriteOutcome accepted = FileOperation("RU", op, 400, {put->record.ovn});
   ASSERT_TRUE(accepted.status.ok()) << accepted.status;
   ASSERT_EQ(accepted.result->protected_hits.size(), 1u);
-  for (const std::string& told : {"ICRC", "UNMO"}) {
+  for (const char* told : {"ICRC", "UNMO"}) {
     std::vector<events::HumanitarianNotice> c = Notices(told, Type::kConflict);
     ASSERT_EQ(c.size(), 1u) << told;
     EXPECT_EQ(c[0].operation, OperationId(op));
