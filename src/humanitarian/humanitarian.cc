@@ -84,14 +84,12 @@ void Notifications::Index(std::pair<const std::string, Entry>& node) {
   index_->Insert(strategic::VolumeKey{e.handle, 0},
                  std::make_shared<const geo::Volume4D>(*std::move(bound)));
   key_of_handle_[e.handle] = &node;
-  generation_.fetch_add(1);
 }
 
 void Notifications::Unindex(Entry& e) {
   if (e.handle == 0) return;
   index_->RemoveOwner(e.handle);
   key_of_handle_.erase(e.handle);
-  generation_.fetch_add(1);
   e.handle = 0;
 }
 
@@ -145,7 +143,6 @@ absl::Status Notifications::Load() {
     places_.clear();
     index_ = std::make_unique<strategic::VolumeIndex>();
     key_of_handle_.clear();
-    generation_.fetch_add(1);
     deadlines_.clear();
     deadlines_by_time_.clear();
     claimed_.clear();

@@ -45,7 +45,6 @@
 // calling thread for a refusal made before any write.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -204,7 +203,6 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
                                     const OperationId& operation,
                                     const std::vector<strategic::ProtectedHit>& hits,
                                     Timestamp now) const override ABSL_LOCKS_EXCLUDED(mu_);
-  std::optional<uint64_t> Generation() const override { return generation_.load(); }
 
   // hotline::DeadlineSource (deadlines.cc).
   std::vector<std::string> ClaimDue(Timestamp now) override ABSL_LOCKS_EXCLUDED(mu_);
@@ -263,8 +261,6 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   absl::flat_hash_map<uint64_t, const std::pair<const std::string, Entry>*> key_of_handle_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
-  // Changed with index_ (under mu_, so a Meet under the reader lock sees one generation).
-  std::atomic<uint64_t> generation_{0};
   // Versions not yet judged: deadline by key, the same ordered by time (ClaimDue reads only the
   // due ones: 100,000 pending sites cost a tick nothing), and the claims of the deadline unit
   // under way. Both orders change only through SetDeadline and ClearDeadline.

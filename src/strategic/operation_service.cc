@@ -96,10 +96,6 @@ struct OperationService::WriteStep {
   std::vector<Conflict> conflicts;
   // Per hook of protected_ (same order), its hits: each hook records its own.
   std::vector<std::vector<ProtectedHit>> protected_hits;
-  // Submit's hits per hook, computed off the writer thread, with the hook's generation then
-  // (nullopt: none, compute in the unit).
-  std::vector<std::vector<ProtectedHit>> early_hits;
-  std::vector<std::optional<uint64_t>> early_generation;
   // The answer.
   WriteOutcome outcome;
   bool applied = false;  // memory changed: a failed commit must reload
@@ -298,7 +294,6 @@ void OperationService::Submit(std::shared_ptr<WriteStep> step, Done done) {
     done(WriteOutcome{.status = std::move(admitted)});
     return;
   }
-  MeetEarly(*step);
   repository_.Submit(
       [this, step](OperationWrites& writes) -> absl::Status {
         WriteStep& s = *step;
@@ -312,43 +307,6 @@ void OperationService::Submit(std::shared_ptr<WriteStep> step, Done done) {
       [this, step, done = std::move(done)](absl::Status committed) {
         Finish(*step, std::move(committed), done);
       });
-}
-
-// 0. The protected places, before the unit (strategic/protected_volumes.h): the geometry runs on
-// the request's thread; the unit keeps the hits of a hook whose places did not change since.
-void OperationService::MeetEarly(WriteStep& step) const {
-  if (step.kind == WriteStep::Kind::kEnd || !step.request || protected_.empty()) return;
-  step.volumes.reserve(step.request->extents.size());
-  for (const geo::Volume4D& v : step.request->extents) {
-    step.volumes.push_back(std::make_shared<const geo::Volume4D>(v));
-  }
-  const Timestamp now = clock_.Now();
-  for (const ProtectedVolumes* hook : protected_) {
-    const std::optional<uint64_t> before = hook->Generation();
-    std::vector<ProtectedHit> hits;
-    if (before) hits = hook->Meet(step.caller.party, step.volumes, now);
-    const bool stable = before && hook->Generation() == before;
-    step.early_hits.push_back(stable ? std::move(hits) : std::vector<ProtectedHit>{});
-    step.early_generation.push_back(stable ? before : std::nullopt);
-  }
-}
-
-// The early hits of hook `i` as Meet would answer them at `now`: without the extents that ended
-// meanwhile (Meet skips a volume that ended), each envelope recomputed from what is left.
-std::vector<ProtectedHit> OperationService::EarlyHits(WriteStep& step, size_t i) {
-  std::vector<ProtectedHit> out;
-  for (ProtectedHit& hit : step.early_hits[i]) {
-    std::erase_if(hit.overlaps, [&](const ProtectedHit::PerExtent& e) {
-      return step.volumes[e.extent]->time().end <= step.now;
-    });
-    if (hit.overlaps.empty()) continue;
-    hit.overlap = hit.overlaps.front().overlap;
-    for (size_t k = 1; k < hit.overlaps.size(); ++k) {
-      hit.overlap = UnionOf(hit.overlap, hit.overlaps[k].overlap);
-    }
-    out.push_back(std::move(hit));
-  }
-  return out;
 }
 
 // 1. What is stored under this id (also ended operations, which are not in memory).
@@ -421,11 +379,9 @@ absl::Status OperationService::CheckOwnership(WriteStep& step) {
 absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   if (step.kind == WriteStep::Kind::kEnd) return absl::OkStatus();  // ending frees airspace
   const OperationRequest& request = *step.request;
-  if (step.volumes.empty()) {  // MeetEarly made them when there are hooks
-    step.volumes.reserve(request.extents.size());
-    for (const geo::Volume4D& v : request.extents) {
-      step.volumes.push_back(std::make_shared<const geo::Volume4D>(v));
-    }
+  step.volumes.reserve(request.extents.size());
+  for (const geo::Volume4D& v : request.extents) {
+    step.volumes.push_back(std::make_shared<const geo::Volume4D>(v));
   }
   absl::flat_hash_set<std::string> key(request.key.begin(), request.key.end());
   KeyRuleRefusal refusal;
@@ -446,12 +402,8 @@ absl::Status OperationService::CheckKeyRule(WriteStep& step) {
   }
   // The protected places of the hooks (strategic/protected_volumes.h): a version the filer was
   // told of must be in the key too.
-  for (size_t i = 0; i < protected_.size(); ++i) {
-    const ProtectedVolumes* hook = protected_[i];
-    const bool early = i < step.early_generation.size() && step.early_generation[i] &&
-                       hook->Generation() == step.early_generation[i];
-    step.protected_hits.push_back(early ? EarlyHits(step, i)
-                                        : hook->Meet(step.caller.party, step.volumes, step.now));
+  for (const ProtectedVolumes* hook : protected_) {
+    step.protected_hits.push_back(hook->Meet(step.caller.party, step.volumes, step.now));
     for (const ProtectedHit& hit : step.protected_hits.back()) {
       if (hit.key_required && !key.contains(hit.version)) refusal.protected_missing.push_back(hit);
     }

@@ -279,8 +279,6 @@ class OperationService {
   [[nodiscard]] absl::Status LoadStored(WriteStep& step, OperationWrites& writes);
   [[nodiscard]] absl::Status CheckOwnership(WriteStep& step);
   [[nodiscard]] absl::Status CheckKeyRule(WriteStep& step) ABSL_LOCKS_EXCLUDED(mu_);
-  void MeetEarly(WriteStep& step) const;
-  static std::vector<ProtectedHit> EarlyHits(WriteStep& step, size_t hook);
   [[nodiscard]] absl::Status Persist(WriteStep& step, OperationWrites& writes)
       ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -14,19 +14,12 @@
 // Record in its transaction, so the hook stores what it must (ledger entry, events to the
 // place's owner) atomically with the operation.
 //
-// Meet may also run before the unit, on the request's thread, so that the writer thread does
-// not pay for the geometry: the service keeps those hits only when Generation() (which a hook
-// changes with every change of its places, on the writer thread) is the same before that Meet,
-// after it and inside the unit; then Meet would answer the same there (but for extents that
-// ended in between, which the service drops).
-//
-// Thread-safety: implementations must be thread-safe; Record runs on the store's writer thread,
-// inside a unit of work; Meet there or on any thread.
+// Thread-safety: implementations must be thread-safe; both calls run on the store's writer
+// thread, inside a unit of work.
 #pragma once
 
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -63,10 +56,6 @@ class ProtectedVolumes {
   virtual std::vector<ProtectedHit> Meet(
       const PartyId& filer, std::span<const std::shared_ptr<const geo::Volume4D>> volumes,
       Timestamp now) const = 0;
-
-  // A number that changes whenever the places Meet consults change; nullopt (the default): the
-  // hook's hits are always computed inside the unit.
-  virtual std::optional<uint64_t> Generation() const { return std::nullopt; }
 
   // Records the hits of an accepted write in its transaction (`operation` is its id, `ovn` its
   // new OVN). An error refuses the write (nothing of it is stored).
