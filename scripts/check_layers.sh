@@ -23,8 +23,8 @@ declare -A allowed=(
   [hotline]="common ledger store events parties"
   [humanitarian]="common geo ledger store events parties strategic hotline"
   [agreements]="common geo ledger store events parties strategic hotline"
-  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian api"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements api"
 )
 
 fail=0
