@@ -22,8 +22,9 @@ declare -A allowed=(
   [live]="common geo ledger store events parties tactical feeds"
   [hotline]="common ledger store events parties"
   [humanitarian]="common geo ledger store events parties strategic hotline"
-  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian api"
+  [agreements]="common geo ledger store events parties strategic hotline"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements api"
 )
 
 fail=0

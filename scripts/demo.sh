@@ -15,6 +15,8 @@
 # stays silent, so that after 60 s its watch shows `humanitarian.overdue` and the agency's desk
 # channel (ICRC, UNMO) gets the escalation. SOUTH's operation over the hospital is refused until
 # its key carries the hospital's version.
+# Agreements: a host (HOST) with a territory agreed by HOST, NORTH and SOUTH, and an area of
+# responsibility each for NORTH (Palmyra) and SOUTH (Homs) (lines "[agreements]").
 # Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -148,4 +150,38 @@ for key in '[]' '["'"$hospital_ovn"'"]'; do
     "$(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' <<<"$answer")"
 done
 echo "[humanitarian] NORTH has not acknowledged: overdue in 60 s, escalated to icrc-desk"
+
+# Agreements (README "Agreements"): HOST's territory, approved by HOST, NORTH and SOUTH, and one
+# area of responsibility each for NORTH (Palmyra) and SOUTH (Homs), approved by both.
+"$bin" party add --data "$data" --id HOST --name "Host government" --role host 2> /dev/null |
+  sed -n 's/^token: //p' > "$data/HOST.token"
+echo "$north" > "$data/NORTH.token"
+echo "$south" > "$data/SOUTH.token"
+agree() {  # agree ID PROPOSER BODY APPROVER...: propose, then every approver approves
+  local id=$1 by=$2 body=$3
+  shift 3
+  curl -s -o /dev/null -X PUT -H "Authorization: Bearer $(tok "$by")" \
+    -H "Content-Type: application/json" "$url/v1/proposals/$id" -d "$body"
+  local answer
+  for p in "$by" "$@"; do
+    answer=$(curl -s -X POST -H "Authorization: Bearer $(tok "$p")" \
+      -H "Content-Type: application/json" "$url/v1/proposals/$id/decision" \
+      -d '{"decision": "approve"}')
+  done
+  echo "[agreements] $id: $(sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' <<<"$answer" | head -1)"
+}
+agree host-territory NORTH '{"kind": "territory", "content": {"party": "HOST", "area":
+  {"type": "Polygon", "coordinates": [[[35.7, 33.0], [42.0, 33.0], [42.0, 37.3], [35.7, 37.3],
+  [35.7, 33.0]]]}}, "approvers": ["HOST", "SOUTH"], "expires_at": "'"$(at "+1 hour")"'"}' \
+  SOUTH HOST
+aor() {  # aor ID HOLDER OTHER WEST SOUTH EAST NORTH
+  agree "$1" "$2" '{"kind": "area_of_responsibility", "content": {"party": "'"$2"'", "area":
+    {"type": "Polygon", "coordinates": [['"[$4, $5], [$6, $5], [$6, $7], [$4, $7], [$4, $5]"']]},
+    "altitude_lower_m": 0, "altitude_upper_m": 15000, "time_start": "'"$(at now)"'",
+    "time_end": "'"$(at "+30 days")"'"}, "approvers": ["'"$3"'"],
+    "expires_at": "'"$(at "+1 hour")"'"}' "$3"
+}
+aor aor-palmyra NORTH SOUTH 37.9 34.3 38.6 34.8
+aor aor-homs SOUTH NORTH 36.5 34.6 36.9 34.9
+echo "[agreements] HOST now hears of every operation filed inside its territory (overlap only)"
 wait "$server"

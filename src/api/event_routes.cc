@@ -7,6 +7,7 @@
 #include "api/humanitarian_json.h"
 #include "api/live_json.h"
 #include "api/query_params.h"
+#include "common/digest.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fmt/format.h"
@@ -23,6 +24,39 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 void Merge(boost::json::object& into, boost::json::object from) {
   for (auto& [key, value] : from) into[key] = std::move(value);
+}
+
+// proposal.* and agreement.*: the fields each type uses (events/event.h AgreementNotice).
+void AddAgreementFields(const events::AgreementNotice& n, boost::json::object& out) {
+  using Type = events::AgreementNotice::Type;
+  const bool about_operation = n.type == Type::kAorConflict || n.type == Type::kTerritoryOperation;
+  if (!about_operation) {
+    out["proposal"] = n.proposal;
+    out["kind"] = n.kind;
+    out["proposer"] = n.proposer.value();
+  }
+  if (n.type == Type::kProposed) {
+    out["expires_at"] = n.expires_at ? boost::json::value(FormatRfc3339(*n.expires_at)) : nullptr;
+    out["digest"] = Hex(n.digest);
+  }
+  if (n.type == Type::kDecided) {
+    out["party"] = n.party.value();
+    out["decision"] = n.decision;
+    out["signed"] = n.is_signed;
+  }
+  if (n.type == Type::kAgreed || about_operation) {
+    out["thing"] = n.thing;
+    out["version"] = n.version;
+    out["ovn"] = n.ovn;
+  }
+  if (n.type == Type::kAgreed || n.type == Type::kFailed) out["state"] = n.state;
+  if (about_operation) {
+    out["operation"] = n.operation.value();
+    out["party"] = n.party.value();
+    if (n.overlap) out["overlap"] = geo::OverlapToJson(*n.overlap);
+  }
+  out["at"] = FormatRfc3339(n.at);
+  out["ledger_index"] = n.ledger_index;
 }
 
 constexpr size_t kDefaultLimit = 100;
@@ -68,6 +102,7 @@ boost::json::object EventToJson(const events::Event& event) {
                         [&](const events::HumanitarianNotice&) {
                           AddHumanitarianEventFields(event.payload, out);
                         },
+                        [&](const events::AgreementNotice& n) { AddAgreementFields(n, out); },
                         [&](const auto&) { AddHotlineEventFields(event.payload, out); }},
              event.payload);
   return out;

@@ -123,10 +123,12 @@ boost::json::array ProtectedHitsJson(const std::vector<strategic::ProtectedHit>&
     for (const auto& e : h.overlaps) {
       per_volume.push_back({{"extent", e.extent}, {"overlap", geo::OverlapToJson(e.overlap)}});
     }
-    out.push_back({{"ref", h.ref},
-                   {"version", h.version},
-                   {"overlap", geo::OverlapToJson(h.overlap)},
-                   {"overlaps", std::move(per_volume)}});
+    boost::json::object hit{{"ref", h.ref},
+                            {"overlap", geo::OverlapToJson(h.overlap)},
+                            {"overlaps", std::move(per_volume)}};
+    // A token given out of band (an AOR's, by its holder) is named, never shown.
+    hit["version"] = h.disclose_version ? boost::json::value(h.version) : nullptr;
+    out.push_back(std::move(hit));
   }
   return out;
 }

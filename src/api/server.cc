@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "api/agreement_routes.h"
 #include "api/event_routes.h"
 #include "api/hotline_routes.h"
 #include "api/humanitarian_routes.h"
@@ -37,6 +38,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
       *server->store_, *server->event_log_, server->clock_, options.humanitarian);
   server->operations_->AddProtectedVolumes(*server->notifications_);
   server->hotline_->AddDeadlineSource(*server->notifications_);
+  // Agreements: AORs and territories in the key rule, proposal expiry on the hotline's clock.
+  server->agreements_ = std::make_unique<agreements::Agreements>(
+      *server->store_, *server->event_log_, server->clock_);
+  server->operations_->AddProtectedVolumes(*server->agreements_);
+  server->hotline_->AddDeadlineSource(*server->agreements_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -55,6 +61,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->live_->Load());
   RETURN_IF_ERROR(server->hotline_->Load());
   RETURN_IF_ERROR(server->notifications_->Load());
+  RETURN_IF_ERROR(server->agreements_->Load());
   // The server's own feeds: the operator names the party each one speaks for.
   for (const std::string& text : options.sbs_feeds) {
     ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
@@ -83,6 +90,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   AddHotlineRoutes(*server->router_, *server->authenticator_, *server->hotline_, *server->store_,
                    server->clock_);
   AddHumanitarianRoutes(*server->router_, *server->authenticator_, *server->notifications_);
+  AddAgreementRoutes(*server->router_, *server->authenticator_, *server->agreements_);
   // A hotline.message or humanitarian.notified written to a recipient's socket or page is its
   // delivery (hotline.h, humanitarian.h).
   AddEventRoutes(

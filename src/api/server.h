@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "agreements/agreements.h"
 #include "api/http_server.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -98,6 +99,7 @@ class Server {
   std::vector<std::unique_ptr<feeds::SbsClient>> feeds_;  // feed live_
   std::unique_ptr<hotline::Hotline> hotline_;
   std::unique_ptr<humanitarian::Notifications> notifications_;
+  std::unique_ptr<agreements::Agreements> agreements_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

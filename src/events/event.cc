@@ -112,6 +112,7 @@ std::string DetailOf(const Payload& payload) {
                  [&](const HotlineOverdue&) { return EncodeHotlineDetail(payload); },
                  [&](const HotlineChannelChanged&) { return EncodeHotlineDetail(payload); },
                  [](const HumanitarianNotice& n) { return EncodeHumanitarianDetail(n); },
+                 [](const AgreementNotice& n) { return EncodeAgreementDetail(n); },
                  [](const auto&) { return std::string(); }},
       payload);
 }
@@ -193,7 +194,8 @@ std::string_view TypeName(const Payload& payload) {
                    }
                    return kHotlineChannelCreated;
                  },
-                 [](const HumanitarianNotice& n) { return HumanitarianTypeName(n.type); }},
+                 [](const HumanitarianNotice& n) { return HumanitarianTypeName(n.type); },
+                 [](const AgreementNotice& n) { return AgreementTypeName(n.type); }},
       payload);
 }
 
@@ -251,6 +253,10 @@ store::EventRow ToRow(const Event& event) {
             row.subject = fmt::format("{}/{}", n.kind, n.id);
             row.subject_party = n.notifier.value();
           },
+          [&](const AgreementNotice& n) {
+            row.subject = n.proposal.empty() ? n.thing : n.proposal;
+            row.subject_party = n.party.empty() ? n.proposer.value() : n.party.value();
+          },
           [&](const auto& e) { row.subject = std::to_string(e.alert.encounter); }},
       event.payload);
   row.detail = DetailOf(event.payload);
@@ -292,6 +298,13 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
     event.payload = *std::move(payload);
   } else if (IsHumanitarianType(row.type)) {
     absl::StatusOr<HumanitarianNotice> notice = DecodeHumanitarianDetail(row.type, row.detail);
+    if (!notice.ok()) {
+      return absl::DataLossError(
+          fmt::format("event {} of {}: {}", row.seq, row.recipient, notice.status().message()));
+    }
+    event.payload = *std::move(notice);
+  } else if (IsAgreementType(row.type)) {
+    absl::StatusOr<AgreementNotice> notice = DecodeAgreementDetail(row.type, row.detail);
     if (!notice.ok()) {
       return absl::DataLossError(
           fmt::format("event {} of {}: {}", row.seq, row.recipient, notice.status().message()));

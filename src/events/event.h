@@ -208,11 +208,34 @@ struct HumanitarianNotice {
   int64_t ledger_index = 0;
 };
 
+// proposal.* and agreement.*: one payload for the agreements' types (agreement_event.cc,
+// agreements/agreements.h); fields a type does not use are empty.
+struct AgreementNotice {
+  enum class Type { kProposed, kDecided, kAgreed, kFailed, kAorConflict, kTerritoryOperation };
+  Type type = Type::kProposed;
+  std::string proposal;  // the proposal's id (all but the operation types)
+  std::string kind;      // list_entry, area_of_responsibility, territory, text
+  std::string thing;     // agreed: what it made a version of; operation types: "aor/<id>" ...
+  int64_t version = 0;   // agreed: the thing's version
+  std::string ovn;       // agreed: the version's token (an AOR's is what a key carries)
+  PartyId proposer;
+  PartyId party;         // decided: the approver; operation types: the operation's filer
+  std::string decision;  // decided: approve or reject
+  std::string state;     // failed: rejected, expired or superseded; agreed: agreed or withdrawn
+  Timestamp at;
+  std::optional<Timestamp> expires_at;  // proposed
+  OperationId operation;                // operation types
+  std::optional<geo::Overlap> overlap;  // operation types: the overlap, nothing more of it
+  bool is_signed = false;               // decided: with a verified signature
+  std::string digest;                   // proposed: SHA-256 of the proposal (what is signed)
+  int64_t ledger_index = 0;
+};
+
 using Payload =
     std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened, EncounterUpdated,
                  EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged, HotlineMessage,
                  HotlineDelivered, HotlineAcknowledged, HotlineOverdue, HotlineChannelChanged,
-                 HumanitarianNotice>;
+                 HumanitarianNotice, AgreementNotice>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";
@@ -234,6 +257,12 @@ inline constexpr std::string_view kHumanitarianDelivered = "humanitarian.deliver
 inline constexpr std::string_view kHumanitarianAcknowledged = "humanitarian.acknowledged";
 inline constexpr std::string_view kHumanitarianOverdue = "humanitarian.overdue";
 inline constexpr std::string_view kHumanitarianConflict = "humanitarian.conflict";
+inline constexpr std::string_view kProposalCreated = "proposal.created";
+inline constexpr std::string_view kProposalDecided = "proposal.decided";
+inline constexpr std::string_view kAgreementMade = "agreement.made";
+inline constexpr std::string_view kProposalFailed = "proposal.failed";
+inline constexpr std::string_view kAgreementAorConflict = "agreement.aor.conflict";
+inline constexpr std::string_view kAgreementTerritoryOperation = "agreement.territory.operation";
 
 // The storage form of an alert (a JSON object with every field; non-finite times as null) and
 // its reading. DecodeAlert: DataLoss naming what is missing or malformed.
@@ -256,6 +285,13 @@ std::string_view HumanitarianTypeName(HumanitarianNotice::Type type);
 std::string EncodeHumanitarianDetail(const HumanitarianNotice& notice);
 [[nodiscard]] absl::StatusOr<HumanitarianNotice> DecodeHumanitarianDetail(std::string_view type,
                                                                           std::string_view detail);
+
+// The storage form of proposal.* and agreement.* (agreement_event.cc), as for the others.
+bool IsAgreementType(std::string_view type);
+std::string_view AgreementTypeName(AgreementNotice::Type type);
+std::string EncodeAgreementDetail(const AgreementNotice& notice);
+[[nodiscard]] absl::StatusOr<AgreementNotice> DecodeAgreementDetail(std::string_view type,
+                                                                    std::string_view detail);
 
 struct Event {
   PartyId recipient;

@@ -51,7 +51,8 @@ inline constexpr char kAckStatementHeader[] = "deconflict-ack/v1";
 inline constexpr char kAckKindHotlineMessage[] = "hotline.message";
 inline constexpr char kAckKindHumanitarianSite[] = "humanitarian.site";
 inline constexpr char kAckKindHumanitarianMovement[] = "humanitarian.movement";
-inline constexpr char kAckKindProposal[] = "proposal";
+inline constexpr char kAckKindProposalApprove[] = "proposal.approve";
+inline constexpr char kAckKindProposalReject[] = "proposal.reject";
 inline constexpr char kAckKindCaseResponse[] = "case.response";
 inline constexpr char kAckKindEncounter[] = "encounter";
 

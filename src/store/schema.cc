@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/agreements_table.h"
 #include "store/encounters_table.h"
 #include "store/event_log.h"
 #include "store/hotline_table.h"
@@ -84,6 +85,7 @@ const std::vector<Migration>& Migrations() {
       {10, "hotline: channels, messages, deliveries, acknowledgements", kHotlineSchema},
       {11, "humanitarian: site and movement versions, receipts, reads, conflicts",
        kHumanitarianSchema},
+      {12, "agreements: proposals, decisions, agreement versions, list entries", kAgreementsSchema},
   };
   return migrations;
 }

@@ -39,6 +39,9 @@ struct ProtectedHit {
   std::string version;  // the token the filer's key must carry (lower case)
   // The filer must carry `version` (it was told of the place); false: the hit is only recorded.
   bool key_required = false;
+  // Whether answers may show `version` to the filer: false when the filer must get it from the
+  // place's holder (an AOR: the holder's coordination is what the key proves).
+  bool disclose_version = true;
   geo::Overlap overlap;  // envelope of the volumes' overlaps with the place
   struct PerExtent {
     size_t extent;  // index of the request's volume

@@ -48,6 +48,10 @@
 //                 [recipients PARTY:STATE...] [met-by ID:PARTY...] [features ID...]
 // In an operation's `key`, a site's or movement's ID stands for its OVN.
 //
+// Agreements (agreements_steps.h has the verbs: propose, approve, reject, proposal, list,
+// agreement): expect STATUS [proposal-state STATE] [entries NAME...] [decided PARTY:DECISION...]
+// In an operation's `key`, aor:ID stands for the OVN of the AOR that proposal ID agreed.
+//
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
 // OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
@@ -70,6 +74,7 @@
 #include "common/time.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/scenarios/agreements_steps.h"
 #include "tests/scenarios/hotline_steps.h"
 #include "tests/scenarios/humanitarian_steps.h"
 
@@ -193,7 +198,9 @@ class Runner {
       if (w[i] == "key") {
         for (++i; i < w.size() && w[i] != "state"; ++i) {
           const std::string& ovn = ovns_[w[i]];
-          key.push_back(ovn.empty() ? humanitarian_.Ovn(w[i]).value_or("") : ovn);
+          key.push_back(!ovn.empty()
+                            ? ovn
+                            : agreements_.Ovn(w[i]).value_or(humanitarian_.Ovn(w[i]).value_or("")));
         }
       } else if (w[i] == "state") {
         state = w.at(i + 1);
@@ -243,6 +250,8 @@ class Runner {
       sent = {r->method, r->target, r->body};
     } else if (std::optional<HumanitarianRequest> r = humanitarian_.Request(w)) {
       sent = {r->method, r->target, r->body};
+    } else if (std::optional<AgreementRequest> r = agreements_.Request(w)) {
+      sent = {r->method, r->target, r->body};
     }
     if (!sent.method.empty()) {
       sent_[w[1]] = sent;
@@ -283,6 +292,7 @@ class Runner {
     boost::json::value body = last_.json();
     if (body.is_object()) hotline_.Answered(w, last_.status, body);
     if (body.is_object()) humanitarian_.Answered(w, last_.status, body);
+    if (body.is_object()) agreements_.Answered(w, last_.status, body);
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
       if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" ||
@@ -337,6 +347,7 @@ class Runner {
   std::string EventName(const boost::json::object& o) {
     if (std::optional<std::string> name = hotline_.EventName(o)) return *name;
     if (std::optional<std::string> name = humanitarian_.EventName(o)) return *name;
+    if (std::optional<std::string> name = agreements_.EventName(o)) return *name;
     const std::string type(o.at("type").as_string());
     if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
     if (o.contains("operation"))
@@ -363,7 +374,8 @@ class Runner {
             "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
             "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
             "closed",       "seq",       "signed",     "messages", "without"};
-        for (; i < w.size() && !kKeywords.contains(w[i]) && !HumanitarianSteps::IsExpectation(w[i]);
+        for (; i < w.size() && !kKeywords.contains(w[i]) &&
+               !HumanitarianSteps::IsExpectation(w[i]) && !AgreementSteps::IsExpectation(w[i]);
              ++i) {
           want.insert(w[i]);
         }
@@ -519,6 +531,9 @@ class Runner {
       } else if (HumanitarianSteps::IsExpectation(what)) {
         take_names();
         EXPECT_EQ(humanitarian_.Shown(what, body), want) << what << " in " << last_.body;
+      } else if (AgreementSteps::IsExpectation(what)) {
+        take_names();
+        EXPECT_EQ(agreements_.Shown(what, body), want) << what << " in " << last_.body;
       } else {
         FAIL() << "unknown expectation " << what;
       }
@@ -542,6 +557,7 @@ class Runner {
   HttpResult last_;
   HotlineSteps hotline_;
   HumanitarianSteps humanitarian_{hotline_};  // signs with hotline_'s keys
+  AgreementSteps agreements_{hotline_};       // signs with hotline_'s keys
 };
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
