@@ -23,8 +23,9 @@ declare -A allowed=(
   [hotline]="common ledger store events parties"
   [humanitarian]="common geo ledger store events parties strategic hotline"
   [agreements]="common geo ledger store events parties strategic hotline"
-  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements"
-  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements api"
+  [monitoring]="common geo ledger store events parties strategic live hotline humanitarian agreements"
+  [api]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements monitoring"
+  [cli]="common geo ledger store events parties strategic tactical sim feeds live hotline humanitarian agreements monitoring api"
 )
 
 fail=0

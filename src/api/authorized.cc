@@ -15,6 +15,11 @@ absl::Status CheckAccess(const parties::Principal& who, Access access) {
         fmt::format("party {} has role '{}'; only 'humanitarian' parties may do this",
                     who.party.value(), parties::RoleName(who.role)));
   }
+  if (access == Access::kGuarantor && who.role != parties::Role::kGuarantor) {
+    return absl::PermissionDeniedError(
+        fmt::format("party {} has role '{}'; only 'guarantor' parties may do this",
+                    who.party.value(), parties::RoleName(who.role)));
+  }
   return absl::OkStatus();
 }
 

@@ -28,6 +28,7 @@ enum class Access {
   kAnyParty,      // any party with a valid token
   kOperator,      // only parties with the `operator` role (they file operations)
   kHumanitarian,  // only parties with the `humanitarian` role (they notify sites and movements)
+  kGuarantor,     // only parties with the `guarantor` role (they record findings on incidents)
 };
 
 // OK when `who` may call a route of `access`; PermissionDenied naming its role otherwise (the

@@ -59,6 +59,43 @@ void AddAgreementFields(const events::AgreementNotice& n, boost::json::object& o
   out["ledger_index"] = n.ledger_index;
 }
 
+// incident.*: the fields each type uses (events/event.h IncidentNotice).
+void AddIncidentFields(const events::IncidentNotice& n, boost::json::object& out) {
+  using Type = events::IncidentNotice::Type;
+  out["id"] = n.id;
+  out["reporter"] = n.reporter.value();
+  switch (n.type) {
+    case Type::kReported:
+      out["version"] = n.version;
+      out["change"] = n.change;
+      out["event_type"] = n.event_type;
+      out["sub_event_type"] = n.sub_event_type;
+      out["alleged_party"] = n.alleged_party;
+      out["occurred_at"] = FormatRfc3339(n.occurred_at);
+      break;
+    case Type::kFinding:
+      out["version"] = n.version;
+      out["party"] = n.party.value();
+      out["finding"] = n.finding;
+      out["attributed_party"] = n.attributed_party;
+      out["signed"] = n.is_signed;
+      break;
+    case Type::kStatement:
+      out["version"] = n.version;
+      out["party"] = n.party.value();
+      out["signed"] = n.is_signed;
+      break;
+    case Type::kImported:
+      out["count"] = n.count;
+      out["last_id"] = n.last_id;
+      out["first_ledger_index"] = n.first_ledger_index;
+      break;
+  }
+  if (n.type != Type::kImported) out["status"] = n.status;
+  out["at"] = FormatRfc3339(n.at);
+  out["ledger_index"] = n.ledger_index;
+}
+
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 1000;
 
@@ -103,6 +140,7 @@ boost::json::object EventToJson(const events::Event& event) {
                           AddHumanitarianEventFields(event.payload, out);
                         },
                         [&](const events::AgreementNotice& n) { AddAgreementFields(n, out); },
+                        [&](const events::IncidentNotice& n) { AddIncidentFields(n, out); },
                         [&](const auto&) { AddHotlineEventFields(event.payload, out); }},
              event.payload);
   return out;

@@ -277,6 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response->set(http::field::content_type, reply.content_type);
     response->set(http::field::cache_control, "no-store");
     if (retry_after) response->set(http::field::retry_after, "1");
+    for (const auto& [name, value] : reply.headers) response->set(name, value);
     response->body() = std::move(reply.body);
     response->keep_alive(keep_alive);
     response->prepare_payload();

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "boost/json.hpp"
@@ -12,6 +14,8 @@ struct Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // More response headers (e.g. a CSV page's "X-Next-After"); Content-Type is content_type.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // A JSON body with the given HTTP status.

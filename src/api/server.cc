@@ -7,6 +7,7 @@
 #include "api/event_routes.h"
 #include "api/hotline_routes.h"
 #include "api/humanitarian_routes.h"
+#include "api/incident_routes.h"
 #include "api/live_routes.h"
 #include "api/routes.h"
 #include "common/status.h"
@@ -43,6 +44,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
       *server->store_, *server->event_log_, server->clock_);
   server->operations_->AddProtectedVolumes(*server->agreements_);
   server->hotline_->AddDeadlineSource(*server->agreements_);
+  // Ceasefire monitoring: incidents, findings, statements, ACLED exchange, statistics.
+  server->incidents_ = std::make_unique<monitoring::Incidents>(*server->store_,
+                                                               *server->event_log_, server->clock_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -62,6 +66,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->hotline_->Load());
   RETURN_IF_ERROR(server->notifications_->Load());
   RETURN_IF_ERROR(server->agreements_->Load());
+  RETURN_IF_ERROR(server->incidents_->Load());
   // The server's own feeds: the operator names the party each one speaks for.
   for (const std::string& text : options.sbs_feeds) {
     ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
@@ -91,6 +96,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
                    server->clock_);
   AddHumanitarianRoutes(*server->router_, *server->authenticator_, *server->notifications_);
   AddAgreementRoutes(*server->router_, *server->authenticator_, *server->agreements_);
+  AddIncidentRoutes(*server->router_, *server->authenticator_, *server->incidents_);
   // A hotline.message or humanitarian.notified written to a recipient's socket or page is its
   // delivery (hotline.h, humanitarian.h).
   AddEventRoutes(

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "agreements/agreements.h"
+#include "monitoring/monitoring.h"
 #include "api/http_server.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -100,6 +101,7 @@ class Server {
   std::unique_ptr<hotline::Hotline> hotline_;
   std::unique_ptr<humanitarian::Notifications> notifications_;
   std::unique_ptr<agreements::Agreements> agreements_;
+  std::unique_ptr<monitoring::Incidents> incidents_;
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

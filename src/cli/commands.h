@@ -17,6 +17,7 @@ void AddSigningKeyCommands(CLI::App& app);
 // AddSigningKeyCommands, which adds `keys generate`)
 void AddHotlineCommands(CLI::App& app);
 void AddSitesCommands(CLI::App& app);     // sites_commands.cc: `sites import`
+void AddIncidentCommands(CLI::App& app);  // incident_commands.cc: `incidents import`
 void AddAckCommands(CLI::App& app);       // ack_commands.cc: `ack sign|verify`
 void AddTacticalCommands(CLI::App& app);  // tactical_commands.cc: `sim tracks`, `detect`
 // sim_feed_command.cc: `sim feed` (synthetic live traffic to POST /v1/tracks or as SBS-1)

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddSigningKeyCommands(app);
   deconflict::cli::AddHotlineCommands(app);
   deconflict::cli::AddSitesCommands(app);
+  deconflict::cli::AddIncidentCommands(app);
   deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddSimFeedCommand(app);

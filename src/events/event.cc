@@ -113,6 +113,7 @@ std::string DetailOf(const Payload& payload) {
                  [&](const HotlineChannelChanged&) { return EncodeHotlineDetail(payload); },
                  [](const HumanitarianNotice& n) { return EncodeHumanitarianDetail(n); },
                  [](const AgreementNotice& n) { return EncodeAgreementDetail(n); },
+                 [](const IncidentNotice& n) { return EncodeIncidentDetail(n); },
                  [](const auto&) { return std::string(); }},
       payload);
 }
@@ -195,7 +196,8 @@ std::string_view TypeName(const Payload& payload) {
                    return kHotlineChannelCreated;
                  },
                  [](const HumanitarianNotice& n) { return HumanitarianTypeName(n.type); },
-                 [](const AgreementNotice& n) { return AgreementTypeName(n.type); }},
+                 [](const AgreementNotice& n) { return AgreementTypeName(n.type); },
+                 [](const IncidentNotice& n) { return IncidentTypeName(n.type); }},
       payload);
 }
 
@@ -257,6 +259,10 @@ store::EventRow ToRow(const Event& event) {
             row.subject = n.proposal.empty() ? n.thing : n.proposal;
             row.subject_party = n.party.empty() ? n.proposer.value() : n.party.value();
           },
+          [&](const IncidentNotice& n) {
+            row.subject = n.id;
+            row.subject_party = n.party.empty() ? n.reporter.value() : n.party.value();
+          },
           [&](const auto& e) { row.subject = std::to_string(e.alert.encounter); }},
       event.payload);
   row.detail = DetailOf(event.payload);
@@ -298,6 +304,13 @@ absl::StatusOr<Event> FromRow(const store::EventRow& row) {
     event.payload = *std::move(payload);
   } else if (IsHumanitarianType(row.type)) {
     absl::StatusOr<HumanitarianNotice> notice = DecodeHumanitarianDetail(row.type, row.detail);
+    if (!notice.ok()) {
+      return absl::DataLossError(
+          fmt::format("event {} of {}: {}", row.seq, row.recipient, notice.status().message()));
+    }
+    event.payload = *std::move(notice);
+  } else if (IsIncidentType(row.type)) {
+    absl::StatusOr<IncidentNotice> notice = DecodeIncidentDetail(row.type, row.detail);
     if (!notice.ok()) {
       return absl::DataLossError(
           fmt::format("event {} of {}: {}", row.seq, row.recipient, notice.status().message()));

@@ -37,6 +37,12 @@
 //                       and acknowledgement by a recipient, to the notifier; overdue, to the
 //                       notifier and laggards; an operation meeting it, to the notifier and
 //                       guarantors (the filer, the operation's id and the overlap only).
+//   proposal.* / agreement.*  agreements (agreements/agreements.h).
+//   incident.reported / .finding / .statement / .imported  ceasefire monitoring
+//                       (monitoring/monitoring.h): a new version of a report, a guarantor's
+//                       finding and a statement (right of reply), to the parties concerned (the
+//                       reporter, the alleged and attributed parties when they are parties, and
+//                       guarantors); an ACLED import, one event per imported batch to guarantors.
 //
 // The encounter types keep their fields in the row's `detail` column (EncodeAlert: a JSON
 // object, the storage form of this file; api/ renders the wire form).
@@ -231,11 +237,36 @@ struct AgreementNotice {
   int64_t ledger_index = 0;
 };
 
+// incident.*: one payload for the monitoring types (incident_event.cc, monitoring/monitoring.h);
+// fields a type does not use are empty.
+struct IncidentNotice {
+  enum class Type { kReported, kFinding, kStatement, kImported };
+  Type type = Type::kReported;
+  std::string id;  // the incident (imported: the batch's first incident)
+  int64_t version = 0;
+  PartyId reporter;
+  PartyId party;           // finding: the guarantor; statement: its author
+  std::string change;      // reported: "reported" or "changed"
+  std::string event_type;  // reported
+  std::string sub_event_type;
+  std::string alleged_party;
+  Timestamp occurred_at;              // reported
+  std::string finding;                // finding: verified, disputed, unverifiable
+  std::string attributed_party;       // finding
+  std::string status;                 // the incident's status after this step
+  int64_t count = 0;                  // imported: incidents created or changed in the batch
+  std::string last_id;                // imported: the batch's last incident
+  int64_t first_ledger_index = 0;     // imported: the batch's ledger range
+  Timestamp at;
+  bool is_signed = false;  // finding (always) and statement (when signed)
+  int64_t ledger_index = 0;
+};
+
 using Payload =
     std::variant<OperationConflict, OperationEnded, PartyRevoked, EncounterOpened, EncounterUpdated,
                  EncounterClosed, EncounterUnacknowledged, EncounterAcknowledged, HotlineMessage,
                  HotlineDelivered, HotlineAcknowledged, HotlineOverdue, HotlineChannelChanged,
-                 HumanitarianNotice, AgreementNotice>;
+                 HumanitarianNotice, AgreementNotice, IncidentNotice>;
 
 inline constexpr std::string_view kOperationConflict = "operation.conflict";
 inline constexpr std::string_view kOperationEnded = "operation.ended";
@@ -263,6 +294,10 @@ inline constexpr std::string_view kAgreementMade = "agreement.made";
 inline constexpr std::string_view kProposalFailed = "proposal.failed";
 inline constexpr std::string_view kAgreementAorConflict = "agreement.aor.conflict";
 inline constexpr std::string_view kAgreementTerritoryOperation = "agreement.territory.operation";
+inline constexpr std::string_view kIncidentReported = "incident.reported";
+inline constexpr std::string_view kIncidentFinding = "incident.finding";
+inline constexpr std::string_view kIncidentStatement = "incident.statement";
+inline constexpr std::string_view kIncidentImported = "incident.imported";
 
 // The storage form of an alert (a JSON object with every field; non-finite times as null) and
 // its reading. DecodeAlert: DataLoss naming what is missing or malformed.
@@ -292,6 +327,13 @@ std::string_view AgreementTypeName(AgreementNotice::Type type);
 std::string EncodeAgreementDetail(const AgreementNotice& notice);
 [[nodiscard]] absl::StatusOr<AgreementNotice> DecodeAgreementDetail(std::string_view type,
                                                                     std::string_view detail);
+
+// The storage form of incident.* (incident_event.cc), as for the others.
+bool IsIncidentType(std::string_view type);
+std::string_view IncidentTypeName(IncidentNotice::Type type);
+std::string EncodeIncidentDetail(const IncidentNotice& notice);
+[[nodiscard]] absl::StatusOr<IncidentNotice> DecodeIncidentDetail(std::string_view type,
+                                                                  std::string_view detail);
 
 struct Event {
   PartyId recipient;

@@ -5,9 +5,14 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/internal/columns.h"
 
 namespace deconflict::store {
 namespace {
+
+using internal::BindOptionalTime;
+using internal::OptionalTime;
+using internal::Sized;
 
 constexpr char kProposalColumns[] =
     "id, proposer, kind, content, approvers, amends, withdraw, base_version, created_at, "
@@ -27,22 +32,7 @@ std::vector<std::string> Split(const std::string& text, char sep = ',') {
   return absl::StrSplit(text, sep, absl::SkipEmpty());
 }
 
-void BindOptionalTime(Statement& st, int index, const std::optional<Timestamp>& t) {
-  if (t) {
-    st.Bind(index, Micros(*t));
-  } else {
-    st.BindNull(index);
-  }
-}
-std::optional<Timestamp> OptionalTime(const Statement& st, int col) {
-  if (st.ColumnIsNull(col)) return std::nullopt;
-  return FromMicros(st.ColumnInt(col));
-}
 
-// A length-prefixed field of the canonical forms: "<name> <byte length>\n<bytes>\n".
-std::string Sized(std::string_view name, std::string_view bytes) {
-  return fmt::format("{} {}\n{}\n", name, bytes.size(), bytes);
-}
 
 ProposalRecord ProposalRowOf(const Statement& st) {
   return ProposalRecord{.id = st.ColumnText(0),

@@ -5,9 +5,14 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/internal/columns.h"
 
 namespace deconflict::store {
 namespace {
+
+using internal::BindOptionalTime;
+using internal::OptionalTime;
+using internal::Sized;
 
 constexpr char kChannelColumns[] =
     "id, name, members, escalation_channel, deadline_flash_us, deadline_immediate_us, "
@@ -23,17 +28,6 @@ std::vector<std::string> Split(const std::string& text) {
   return absl::StrSplit(text, ',', absl::SkipEmpty());
 }
 
-void BindOptionalTime(Statement& st, int index, const std::optional<Timestamp>& t) {
-  if (t) {
-    st.Bind(index, Micros(*t));
-  } else {
-    st.BindNull(index);
-  }
-}
-std::optional<Timestamp> OptionalTime(const Statement& st, int col) {
-  if (st.ColumnIsNull(col)) return std::nullopt;
-  return FromMicros(st.ColumnInt(col));
-}
 
 HotlineChannelRecord ChannelRowOf(const Statement& st) {
   HotlineChannelRecord r;
@@ -84,10 +78,6 @@ HotlineReceiptRecord ReceiptRowOf(const Statement& st) {
                               .ledger_index = st.ColumnInt(6)};
 }
 
-// A length-prefixed field of the canonical forms: "<name> <byte length>\n<bytes>\n".
-std::string Sized(std::string_view name, std::string_view bytes) {
-  return fmt::format("{} {}\n{}\n", name, bytes.size(), bytes);
-}
 
 }  // namespace
 

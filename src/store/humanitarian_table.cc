@@ -6,9 +6,14 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "fmt/format.h"
+#include "store/internal/columns.h"
 
 namespace deconflict::store {
 namespace {
+
+using internal::BindOptionalTime;
+using internal::OptionalTime;
+using internal::Sized;
 
 constexpr char kVersionColumns[] =
     "kind, id, version, ovn, notifier, change, category, name, geometry, coordinates, buffer_m, "
@@ -47,17 +52,6 @@ std::vector<std::pair<double, double>> DecodeCoordinates(const std::string& text
   return out;
 }
 
-void BindOptionalTime(Statement& st, int index, const std::optional<Timestamp>& t) {
-  if (t) {
-    st.Bind(index, Micros(*t));
-  } else {
-    st.BindNull(index);
-  }
-}
-std::optional<Timestamp> OptionalTime(const Statement& st, int col) {
-  if (st.ColumnIsNull(col)) return std::nullopt;
-  return FromMicros(st.ColumnInt(col));
-}
 
 HumanitarianRecord VersionRowOf(const Statement& st) {
   HumanitarianRecord r;
@@ -123,10 +117,6 @@ HumanitarianConflictRecord ConflictRowOf(const Statement& st) {
                                     .ledger_index = st.ColumnInt(16)};
 }
 
-// A length-prefixed field of the canonical forms: "<name> <byte length>\n<bytes>\n".
-std::string Sized(std::string_view name, std::string_view bytes) {
-  return fmt::format("{} {}\n{}\n", name, bytes.size(), bytes);
-}
 
 }  // namespace
 

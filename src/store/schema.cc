@@ -13,6 +13,7 @@
 #include "store/event_log.h"
 #include "store/hotline_table.h"
 #include "store/humanitarian_table.h"
+#include "store/incidents_table.h"
 #include "store/signing_keys_table.h"
 #include "store/sqlite_ledger.h"
 #include "store/store.h"
@@ -86,6 +87,7 @@ const std::vector<Migration>& Migrations() {
       {11, "humanitarian: site and movement versions, receipts, reads, conflicts",
        kHumanitarianSchema},
       {12, "agreements: proposals, decisions, agreement versions, list entries", kAgreementsSchema},
+      {13, "monitoring: incident versions, findings, statements", kIncidentsSchema},
   };
   return migrations;
 }

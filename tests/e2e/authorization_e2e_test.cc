@@ -20,6 +20,8 @@ const std::set<std::string> kOperatorRoutes = {
 const std::set<std::string> kHumanitarianRoutes = {"put /v1/sites/{id}", "delete /v1/sites/{id}",
                                                    "put /v1/movements/{id}",
                                                    "delete /v1/movements/{id}"};
+// Guarantors record findings on incidents.
+const std::set<std::string> kGuarantorRoutes = {"post /v1/incidents/{id}/findings"};
 // Every other route is open to every role (reading a site or movement, its reads or its
 // acknowledgement are decided by the notification itself: 404 to those not entitled, never 403).
 // The hotline's (/v1/channels..., /v1/me/keys/{key_id}) are on purpose: any party may open a
@@ -83,8 +85,11 @@ TEST(Authorization, EveryRouteForEveryRole) {
         SCOPED_TRACE(role + ": " + r.body);
         EXPECT_NE(r.status, 401);
         EXPECT_LT(r.status, 500);
-        if (kOperatorRoutes.count(route) || kHumanitarianRoutes.count(route)) {
-          const std::string allowed = kOperatorRoutes.count(route) ? "operator" : "humanitarian";
+        if (kOperatorRoutes.count(route) || kHumanitarianRoutes.count(route) ||
+            kGuarantorRoutes.count(route)) {
+          const std::string allowed = kOperatorRoutes.count(route)       ? "operator"
+                                      : kHumanitarianRoutes.count(route) ? "humanitarian"
+                                                                         : "guarantor";
           if (role == allowed) {
             EXPECT_NE(r.status, 403);
           } else {
