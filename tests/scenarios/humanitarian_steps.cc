@@ -6,30 +6,12 @@
 #include "common/digest.h"
 #include "common/time.h"
 #include "parties/acknowledgement.h"
+#include "tests/scenarios/step_time.h"
 
 namespace deconflict::e2e {
 namespace {
 
 namespace json = boost::json;
-
-// "+1h30m" -> 5400, "-30s" -> -30 (the runner's offsets).
-int OffsetSeconds(const std::string& text) {
-  const int sign = text.at(0) == '-' ? -1 : 1;
-  size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
-  int total = 0;
-  while (i < text.size()) {
-    const size_t unit = text.find_first_of("hms", i);
-    if (unit == std::string::npos) throw std::invalid_argument("offset needs h, m or s: " + text);
-    const int value = std::stoi(text.substr(i, unit - i));
-    total += value * (text[unit] == 'h' ? 3600 : text[unit] == 'm' ? 60 : 1);
-    i = unit + 1;
-  }
-  return sign * total;
-}
-
-std::string TimeIn(const std::string& offset) {
-  return FormatRfc3339(SystemClock().Now() + std::chrono::seconds(OffsetSeconds(offset)));
-}
 
 // GeoJSON [lng, lat] of the scenario's `LAT,LNG`.
 json::array Position(const std::string& lat_lng) {

@@ -52,6 +52,9 @@
 // agreement): expect STATUS [proposal-state STATE] [entries NAME...] [decided PARTY:DECISION...]
 // In an operation's `key`, aor:ID stands for the OVN of the AOR that proposal ID agreed.
 //
+// Monitoring (incident_steps.h has the verbs: report, incident, find, reply, incident-stats):
+//   expect STATUS [incident-status STATE] [findings PARTY:FINDING...] [groups KEY:COUNT...]
+//
 // SHAPE is `circle LAT LNG RADIUS_M` or `polygon LAT,LNG LAT,LNG LAT,LNG ...`; FROM and TO are
 // offsets from now like +1h, +90m, -30s. "missing"/"conflicts"/"operations" list exactly the
 // OPs expected. "whole" says the answer shows the operation (or each OP listed) in full, with
@@ -77,6 +80,7 @@
 #include "tests/scenarios/agreements_steps.h"
 #include "tests/scenarios/hotline_steps.h"
 #include "tests/scenarios/humanitarian_steps.h"
+#include "tests/scenarios/incident_steps.h"
 
 namespace deconflict::e2e {
 namespace {
@@ -252,6 +256,8 @@ class Runner {
       sent = {r->method, r->target, r->body};
     } else if (std::optional<AgreementRequest> r = agreements_.Request(w)) {
       sent = {r->method, r->target, r->body};
+    } else if (std::optional<IncidentRequest> r = incidents_.Request(w)) {
+      sent = {r->method, r->target, r->body};
     }
     if (!sent.method.empty()) {
       sent_[w[1]] = sent;
@@ -293,6 +299,7 @@ class Runner {
     if (body.is_object()) hotline_.Answered(w, last_.status, body);
     if (body.is_object()) humanitarian_.Answered(w, last_.status, body);
     if (body.is_object()) agreements_.Answered(w, last_.status, body);
+    if (body.is_object()) incidents_.Answered(w, last_.status, body);
     if (body.is_object() && body.as_object().contains("operation")) {
       const auto& o = body.at("operation").as_object();
       if (o.contains("ovn") && (verb == "put" || verb == "update" || verb == "end" ||
@@ -348,6 +355,7 @@ class Runner {
     if (std::optional<std::string> name = hotline_.EventName(o)) return *name;
     if (std::optional<std::string> name = humanitarian_.EventName(o)) return *name;
     if (std::optional<std::string> name = agreements_.EventName(o)) return *name;
+    if (std::optional<std::string> name = incidents_.EventName(o)) return *name;
     const std::string type(o.at("type").as_string());
     if (o.contains("encounter")) return type + ":" + std::to_string(o.at("encounter").as_int64());
     if (o.contains("operation"))
@@ -375,7 +383,8 @@ class Runner {
             "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
             "closed",       "seq",       "signed",     "messages", "without"};
         for (; i < w.size() && !kKeywords.contains(w[i]) &&
-               !HumanitarianSteps::IsExpectation(w[i]) && !AgreementSteps::IsExpectation(w[i]);
+               !HumanitarianSteps::IsExpectation(w[i]) && !AgreementSteps::IsExpectation(w[i]) &&
+               !IncidentSteps::IsExpectation(w[i]);
              ++i) {
           want.insert(w[i]);
         }
@@ -534,6 +543,16 @@ class Runner {
       } else if (AgreementSteps::IsExpectation(what)) {
         take_names();
         EXPECT_EQ(agreements_.Shown(what, body), want) << what << " in " << last_.body;
+      } else if (IncidentSteps::IsExpectation(what)) {
+        const size_t from = i;
+        take_names();
+        if (what == "findings") {  // in order
+          const std::vector<std::string> listed(w.begin() + static_cast<long>(from),
+                                                w.begin() + static_cast<long>(i));
+          EXPECT_EQ(incidents_.ShownInOrder(what, body), listed) << last_.body;
+        } else {
+          EXPECT_EQ(incidents_.Shown(what, body), want) << what << " in " << last_.body;
+        }
       } else {
         FAIL() << "unknown expectation " << what;
       }
@@ -558,6 +577,7 @@ class Runner {
   HotlineSteps hotline_;
   HumanitarianSteps humanitarian_{hotline_};  // signs with hotline_'s keys
   AgreementSteps agreements_{hotline_};       // signs with hotline_'s keys
+  IncidentSteps incidents_{hotline_};         // signs with hotline_'s keys
 };
 
 class Scenario : public ::testing::TestWithParam<std::string> {};
