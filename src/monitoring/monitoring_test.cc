@@ -12,6 +12,7 @@
 #include "parties/acknowledgement.h"
 #include "parties/signing_key.h"
 #include "store/event_log.h"
+#include "store/sqlite_ledger.h"
 
 namespace deconflict::monitoring {
 namespace {
@@ -341,6 +342,32 @@ TEST_F(IncidentsTest, StatisticsAndListsAfterARestart) {
   ASSERT_EQ(rest->incidents.size(), 2u);
   EXPECT_EQ(rest->incidents[1].id, "inc-4");
   EXPECT_FALSE(rest->more);
+}
+
+// `deconflict ledger check` (store::CheckIncidentRows): the rows the service writes match their
+// entries; an edit of a stored report, done behind the service's back, is named.
+TEST_F(IncidentsTest, LedgerCheckNamesAnEditedReport) {
+  ASSERT_TRUE(Report(Strike()).ok());
+  ASSERT_TRUE(Report(Strike("inc-2")).ok());
+  const std::string path = (dir_ / "deconflict.db").string();
+  auto check = [&]() -> absl::StatusOr<uint64_t> {
+    auto db = store::Database::Open(path, store::Database::Mode::kReadOnly);
+    if (!db.ok()) return db.status();
+    store::LedgerReader reader(**db);
+    return store::CheckIncidentRows(**db, [&](const auto& fn) { return reader.ForEachEntry(fn); });
+  };
+  absl::StatusOr<uint64_t> clean = check();
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_EQ(*clean, 2u);
+  {
+    auto db = store::Database::Open(path, store::Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE incident_versions SET fatalities_best = 0 WHERE id = 'inc-2'").ok());
+  }
+  absl::StatusOr<uint64_t> edited = check();
+  EXPECT_EQ(edited.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(edited.status().message().find("incident_versions row inc-2/1"), std::string::npos)
+      << edited.status();
 }
 
 }  // namespace

@@ -35,6 +35,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "store/ledger_state_check.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -162,5 +163,11 @@ std::string IncidentStatementRecordDigest(const IncidentStatementRecord& s);
 [[nodiscard]] absl::Status InsertIncidentStatement(Txn& txn, IncidentStatementRecord& r);
 [[nodiscard]] absl::StatusOr<std::vector<IncidentStatementRecord>> ListIncidentStatements(
     Database& db, std::string_view incident);
+
+// ---- `deconflict ledger check` (incidents_check.cc) ----
+// Recomputes every version's digest and compares every version, finding and statement with the
+// ledger entry at its index. Returns how many rows matched; DataLoss naming the differing rows
+// (at most kMaxRowsNamed); the database's error.
+[[nodiscard]] absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk);
 
 }  // namespace deconflict::store

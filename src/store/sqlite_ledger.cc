@@ -11,6 +11,7 @@
 #include "ledger/server_key.h"
 #include "sqlite3.h"
 #include "store/hotline_table.h"
+#include "store/incidents_table.h"
 #include "store/ledger_state_check.h"
 #include "store/signing_keys_table.h"
 
@@ -417,6 +418,13 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
           CheckHotlineRows(db_, [this](const auto& fn) { return ForEachEntry(fn); });
       if (hotline.ok()) report.hotline = *hotline;
       s = hotline.status();
+    }
+    // Monitoring's incident versions, findings and statements (incidents_table.h).
+    if (s.ok()) {
+      absl::StatusOr<uint64_t> incidents =
+          CheckIncidentRows(db_, [this](const auto& fn) { return ForEachEntry(fn); });
+      if (incidents.ok()) report.incidents = *incidents;
+      s = incidents.status();
     }
   }
   (void)db_.Exec("COMMIT");

@@ -77,6 +77,7 @@ struct LedgerCheckReport {
   uint64_t encounters = 0;      // encounter rows that match their entries
   uint64_t encounter_acks = 0;  // encounter acknowledgements that match their entries
   uint64_t hotline = 0;         // hotline channels, messages, deliveries and acks (hotline_table.h)
+  uint64_t incidents = 0;       // incident versions, findings and statements (incidents_table.h)
   ledger::Hash root{};          // of all entries
 };
 
