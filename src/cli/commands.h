@@ -22,6 +22,8 @@ void AddAckCommands(CLI::App& app);       // ack_commands.cc: `ack sign|verify`
 void AddTacticalCommands(CLI::App& app);  // tactical_commands.cc: `sim tracks`, `detect`
 // sim_feed_command.cc: `sim feed` (synthetic live traffic to POST /v1/tracks or as SBS-1)
 void AddSimFeedCommand(CLI::App& app);
+// sim_incidents_command.cc: `sim incidents` (synthetic ACLED rows, monitoring/generator.h)
+void AddSimIncidentsCommand(CLI::App& app);
 // The `sim` parent command of `app`, created on first use so that families can add children
 // (tactical_commands.cc).
 CLI::App* SimCommand(CLI::App& app);

@@ -1,6 +1,6 @@
 // cli/incident_commands.cc: `deconflict incidents import --acled FILE --url URL --token TOKEN`:
 // an ACLED export (the current 31 columns or the older layout) sent to POST /v1/incidents/import
-// in parts of --rows records (never split inside a quoted field), over --connections
+// in parts of at most --rows records and 1 MB (never split inside a quoted field), over --connections
 // connections at once. The server reads and checks every row; a bad row is reported by its line
 // in FILE and its column ("line 7, latitude: must be a number in [-90, 90]") and stores nothing,
 // the others are stored. Exit 0 when every row was stored (or was already), 1 otherwise.
@@ -45,6 +45,8 @@ namespace json = boost::json;
 using tcp = boost::asio::ip::tcp;
 
 constexpr std::string_view kCommand = "incidents import";
+// The server's request body limit (api/http_server.h max_body_bytes default), less headroom.
+constexpr size_t kMaxBody = 1000 * 1000;
 
 struct ImportArgs {
   std::string url = "http://127.0.0.1:8080";
@@ -158,10 +160,32 @@ int Import(const ImportArgs& args) {
   if (args.rows == 0 || args.rows > 20000) {
     Die(kCommand, InvalidField("--rows", "must be between 1 and 20000"));
   }
+  size_t last_rows = 0;  // records in chunks.back()
   if (args.connections < 1 || args.connections > 16) {
     Die(kCommand, InvalidField("--connections", "must be between 1 and 16"));
   }
-  auto [header, chunks] = ValueOrDie(kCommand, monitoring::SplitAcled(text, args.rows), args.acled);
+  // Record by record, then grouped into requests of at most --rows records and kMaxBody bytes
+  // (the server's body limit): real ACLED rows run from 300 bytes to several KiB of notes.
+  auto [header, records] = ValueOrDie(kCommand, monitoring::SplitAcled(text, 1), args.acled);
+  std::vector<monitoring::AcledChunk> chunks;
+  for (const monitoring::AcledChunk& r : records) {
+    if (header.size() + r.records.size() > kMaxBody) {
+      Die(kCommand, LimitExceeded("--acled", fmt::format("the record at line {} is {} bytes; a "
+                                                         "request holds at most {}",
+                                                         r.first_line, r.records.size(),
+                                                         kMaxBody - header.size())));
+    }
+    monitoring::AcledChunk* last = chunks.empty() ? nullptr : &chunks.back();
+    if (last != nullptr && last_rows < args.rows &&
+        header.size() + last->records.size() + r.records.size() <= kMaxBody &&
+        last->records.data() + last->records.size() == r.records.data()) {
+      last->records = std::string_view(last->records.data(), last->records.size() + r.records.size());
+      ++last_rows;
+    } else {
+      chunks.push_back(r);
+      last_rows = 1;
+    }
+  }
   const auto start = std::chrono::steady_clock::now();
   Totals totals;
   std::atomic<size_t> next{0};

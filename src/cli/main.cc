@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddAckCommands(app);
   deconflict::cli::AddTacticalCommands(app);
   deconflict::cli::AddSimFeedCommand(app);
+  deconflict::cli::AddSimIncidentsCommand(app);
   deconflict::cli::AddLedgerCommands(app);
   deconflict::cli::AddWatchCommand(app);
   try {
