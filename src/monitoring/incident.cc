@@ -12,20 +12,31 @@
 namespace deconflict::monitoring {
 namespace {
 
-// Text of at most `most` bytes of valid UTF-8 with no control characters (tab and newline too
+// Text of at most `most` bytes of valid UTF-8 with no control characters (but tab, CR and LF
 // when `multiline`).
 absl::Status CheckText(std::string_view text, std::string_view field, size_t most,
                        bool multiline = false) {
   if (text.size() > most) {
     return LimitExceeded(field, fmt::format("is {} bytes; at most {}", text.size(), most));
   }
+  // Most text is printable ASCII: one cheap pass settles it.
+  bool plain = true;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    plain &= u >= 0x20 && u < 0x7f;
+  }
+  if (plain) return absl::OkStatus();
   if (!IsValidUtf8(text)) return InvalidField(field, "is not valid UTF-8");
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (multiline && (c == '\n' || c == '\t' || c == '\r')) continue;
-    if (std::optional<size_t> at = FindControlCharacter(text.substr(i, 4)); at && *at == 0) {
-      return InvalidField(field, fmt::format("holds a control character at byte {}", i));
+  // One scan: each control character found is allowed only when it is a line break or tab in
+  // multi-line text.
+  for (size_t offset = 0; offset < text.size();) {
+    std::optional<size_t> at = FindControlCharacter(text.substr(offset));
+    if (!at) break;
+    const char c = text[offset + *at];
+    if (!multiline || (c != '\n' && c != '\t' && c != '\r')) {
+      return InvalidField(field, fmt::format("holds a control character at byte {}", offset + *at));
     }
+    offset += *at + 1;
   }
   return absl::OkStatus();
 }

@@ -29,6 +29,15 @@ uint8_t TaxonomyIndex(std::string_view event_type, std::string_view sub_event_ty
   return 0;  // Invariant: stored versions were validated.
 }
 
+// The incident.report entry of a version (created_at is its server time).
+std::string ReportEntry(const store::IncidentRecord& r) {
+  return ledger::EncodeEntry(ledger::Entry{.party = r.reporter,
+                                           .action = "incident.report",
+                                           .object_id = store::IncidentObjectId(r.id, r.version),
+                                           .content_digest = r.digest,
+                                           .server_time = r.created_at});
+}
+
 int32_t Clamp32(int64_t v) { return static_cast<int32_t>(std::min<int64_t>(v, INT32_MAX)); }
 
 }  // namespace
@@ -256,10 +265,17 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
   if (!parties.ok()) return done(parties.status());
   auto result = std::make_shared<ImportResult>();
   // Checked here, on the caller's thread: the writer only decides new, changed or unchanged.
-  auto records = std::make_shared<std::vector<std::pair<int64_t, store::IncidentRecord>>>();
+  // Checked, and made ready for the ledger as new versions (the usual case), on the caller's
+  // thread: the writer only decides new, changed or unchanged, and writes.
+  struct Pending {
+    int64_t line = 0;
+    store::IncidentRecord record;
+    std::string entry;  // ledger::EncodeEntry of its incident.report entry as version 1
+  };
+  auto records = std::make_shared<std::vector<Pending>>();
   records->reserve(rows.size());
+  const Timestamp now = clock_.Now();
   {
-    const Timestamp now = clock_.Now();
     absl::flat_hash_set<std::string> seen;
     for (ImportRow& row : rows) {
       if (absl::Status s = ValidateIncident(row.request, now, options_.limits); !s.ok()) {
@@ -275,26 +291,33 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
             .message = fmt::format("repeats {} of an earlier row", row.request.id)});
         continue;
       }
-      records->emplace_back(row.line, RecordOf(caller, row.request, "import"));
+      Pending p{.line = row.line, .record = RecordOf(caller, std::move(row.request), "import")};
+      p.record.version = 1;
+      p.record.created_at = now;
+      p.record.digest = store::IncidentVersionDigest(p.record);
+      p.entry = ReportEntry(p.record);
+      records->push_back(std::move(p));
     }
   }
   auto changed_memory = std::make_shared<bool>(false);
   store_.Submit(
-      [this, result, records, changed_memory, caller,
+      [this, result, records, changed_memory, caller, now,
        parties = *std::move(parties)](store::Txn& txn) -> absl::Status {
-        const Timestamp now = clock_.Now();
-        std::vector<const store::IncidentRecord*> written;
-        std::vector<std::pair<int64_t, std::string>> refused_here;  // line, message
-        for (auto& [line, r] : *records) {
-          int64_t known_version = 0;
-          std::string known_reporter;
-          {
-            ReaderLock lock(mu_);
-            if (auto it = rows_.find(r.id); it != rows_.end()) {
-              known_version = it->second.version;
-              known_reporter = facts_.Name(it->second.reporter);
+        // What memory knows of each id: (newest version, reporter), 0 for none.
+        std::vector<std::pair<int64_t, std::string>> known(records->size());
+        {
+          ReaderLock lock(mu_);
+          for (size_t i = 0; i < records->size(); ++i) {
+            if (auto it = rows_.find((*records)[i].record.id); it != rows_.end()) {
+              known[i] = {it->second.version, facts_.Name(it->second.reporter)};
             }
           }
+        }
+        std::vector<const store::IncidentRecord*> written;
+        std::vector<std::pair<int64_t, std::string>> refused_here;  // line, message
+        for (size_t i = 0; i < records->size(); ++i) {
+          auto& [line, r, entry] = (*records)[i];
+          const auto& [known_version, known_reporter] = known[i];
           if (known_version > 0 && known_reporter != r.reporter) {
             refused_here.emplace_back(line, fmt::format("incident {} was reported by {}", r.id,
                                                         known_reporter));
@@ -307,29 +330,22 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
               ++result->unchanged;
               continue;
             }
-            known_version = latest ? latest->version : known_version;
+            r.version = (latest ? latest->version : known_version) + 1;
+            r.digest = store::IncidentVersionDigest(r);
+            entry = ReportEntry(r);
           }
-          r.version = known_version + 1;
-          r.created_at = now;
-          r.digest = store::IncidentVersionDigest(r);
-          ASSIGN_OR_RETURN(uint64_t index,
-                           txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                               .party = r.reporter,
-                               .action = "incident.report",
-                               .object_id = store::IncidentObjectId(r.id, r.version),
-                               .content_digest = r.digest,
-                               .server_time = now})));
+          ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(entry));
           r.ledger_index = static_cast<int64_t>(index);
           RETURN_IF_ERROR(store::InsertIncidentVersion(txn, r));
           ++(r.version == 1 ? result->created : result->changed);
           if (result->first_ledger_index < 0) result->first_ledger_index = r.ledger_index;
           result->last_ledger_index = r.ledger_index;
-          {
-            WriterLock lock(mu_);
-            Apply(r);
-          }
-          *changed_memory = true;
           written.push_back(&r);
+        }
+        if (!written.empty()) {
+          WriterLock lock(mu_);
+          for (const store::IncidentRecord* r : written) Apply(*r);
+          *changed_memory = true;
         }
         for (auto& [line, message] : refused_here) {
           result->refused.push_back(

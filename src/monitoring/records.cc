@@ -18,9 +18,9 @@ std::array<std::string*, store::kIncidentAcledCount> ExtraFields(AcledExtras& a)
 
 }  // namespace
 
-store::IncidentRecord RecordOf(const PartyId& reporter, const IncidentRequest& r,
+store::IncidentRecord RecordOf(const PartyId& reporter, IncidentRequest r,
                                std::string_view origin) {
-  store::IncidentRecord out{.id = r.id,
+  store::IncidentRecord out{.id = std::move(r.id),
                             .reporter = reporter.value(),
                             .origin = std::string(origin),
                             .occurred_at = r.occurred_at,
@@ -28,18 +28,18 @@ store::IncidentRecord RecordOf(const PartyId& reporter, const IncidentRequest& r
                             .geo_precision = r.geo_precision,
                             .lat = r.location.lat_deg,
                             .lng = r.location.lng_deg,
-                            .event_type = r.event_type,
-                            .sub_event_type = r.sub_event_type,
-                            .alleged_party = r.alleged_party,
-                            .target = r.target,
+                            .event_type = std::move(r.event_type),
+                            .sub_event_type = std::move(r.sub_event_type),
+                            .alleged_party = std::move(r.alleged_party),
+                            .target = std::move(r.target),
                             .fatalities_best = r.fatalities.best,
                             .fatalities_low = r.fatalities.low,
                             .fatalities_high = r.fatalities.high,
-                            .notes = r.notes,
-                            .sources = r.sources,
-                            .admin1 = r.admin1,
-                            .admin2 = r.admin2,
-                            .location_name = r.location_name};
+                            .notes = std::move(r.notes),
+                            .sources = std::move(r.sources),
+                            .admin1 = std::move(r.admin1),
+                            .admin2 = std::move(r.admin2),
+                            .location_name = std::move(r.location_name)};
   if (r.observation) {
     const Observation& o = *r.observation;
     out.has_observation = true;
@@ -50,8 +50,8 @@ store::IncidentRecord RecordOf(const PartyId& reporter, const IncidentRequest& r
     out.distance_max_m = o.distance_max_m;
     out.observation_mode = o.mode;
   }
-  AcledExtras extras = r.acled;
-  for (std::string* f : ExtraFields(extras)) out.acled.push_back(std::move(*f));
+  out.acled.reserve(store::kIncidentAcledCount);
+  for (std::string* f : ExtraFields(r.acled)) out.acled.push_back(std::move(*f));
   return out;
 }
 

@@ -19,7 +19,7 @@ namespace deconflict::monitoring {
 
 // The version `reporter` files with `request` (origin "report" or "import"); version, times,
 // digest and ledger index are the service's to set.
-store::IncidentRecord RecordOf(const PartyId& reporter, const IncidentRequest& request,
+store::IncidentRecord RecordOf(const PartyId& reporter, IncidentRequest request,
                                std::string_view origin);
 // The request a stored version was made from.
 IncidentRequest RequestOf(const store::IncidentRecord& record);

@@ -10,6 +10,7 @@
 namespace deconflict::store {
 namespace {
 
+using internal::AppendSized;
 using internal::Sized;
 
 constexpr char kVersionColumns[] =
@@ -198,26 +199,27 @@ std::string IncidentVersionDigest(const IncidentRecord& r) {
       "observation {}\n",
       r.id, r.version, r.reporter, r.origin, Micros(r.created_at), Micros(r.occurred_at),
       r.time_precision, r.geo_precision, r.lat, r.lng, r.has_observation ? 1 : 0);
+  text.reserve(text.size() + 1024 + r.notes.size());
   if (r.has_observation) {
     text += fmt::format("observer {:.17g} {:.17g}\nbearing_deg {:.17g}\ndistance_m {:.17g} {:.17g}\n",
                         r.observer_lat, r.observer_lng, r.bearing_deg, r.distance_min_m,
                         r.distance_max_m);
-    text += Sized("mode", r.observation_mode);
+    AppendSized(text, "mode", r.observation_mode);
   }
-  text += fmt::format("fatalities {} {} {}\n", r.fatalities_best, r.fatalities_low,
-                      r.fatalities_high);
-  text += Sized("event_type", r.event_type);
-  text += Sized("sub_event_type", r.sub_event_type);
-  text += Sized("alleged_party", r.alleged_party);
-  text += Sized("target", r.target);
-  text += Sized("notes", r.notes);
-  text += fmt::format("sources {}\n", r.sources.size());
-  for (const std::string& s : r.sources) text += Sized("source", s);
-  text += Sized("admin1", r.admin1);
-  text += Sized("admin2", r.admin2);
-  text += Sized("location_name", r.location_name);
+  text += "fatalities " + std::to_string(r.fatalities_best) + " " +
+          std::to_string(r.fatalities_low) + " " + std::to_string(r.fatalities_high) + "\n";
+  AppendSized(text, "event_type", r.event_type);
+  AppendSized(text, "sub_event_type", r.sub_event_type);
+  AppendSized(text, "alleged_party", r.alleged_party);
+  AppendSized(text, "target", r.target);
+  AppendSized(text, "notes", r.notes);
+  text += "sources " + std::to_string(r.sources.size()) + "\n";
+  for (const std::string& s : r.sources) AppendSized(text, "source", s);
+  AppendSized(text, "admin1", r.admin1);
+  AppendSized(text, "admin2", r.admin2);
+  AppendSized(text, "location_name", r.location_name);
   for (size_t i = 0; i < kIncidentAcledCount; ++i) {
-    text += Sized(kIncidentAcledColumns[i], i < r.acled.size() ? r.acled[i] : std::string());
+    AppendSized(text, kIncidentAcledColumns[i], i < r.acled.size() ? r.acled[i] : std::string());
   }
   return Sha256(text);
 }

@@ -26,8 +26,21 @@ inline std::optional<Timestamp> OptionalTime(const Statement& st, int col) {
   return FromMicros(st.ColumnInt(col));
 }
 
+// Appends Sized(name, bytes) to `out` (no formatting library: digests of bulk imports use it).
+inline void AppendSized(std::string& out, std::string_view name, std::string_view bytes) {
+  out.append(name);
+  out.push_back(' ');
+  out.append(std::to_string(bytes.size()));
+  out.push_back('\n');
+  out.append(bytes);
+  out.push_back('\n');
+}
+
 inline std::string Sized(std::string_view name, std::string_view bytes) {
-  return fmt::format("{} {}\n{}\n", name, bytes.size(), bytes);
+  std::string out;
+  out.reserve(name.size() + bytes.size() + 24);
+  AppendSized(out, name, bytes);
+  return out;
 }
 
 }  // namespace deconflict::store::internal
