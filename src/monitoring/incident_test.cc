@@ -213,7 +213,7 @@ TEST(ValidateIncident, AcledExtrasAreCheckedAsTexts) {
 }
 
 TEST(CheckIncidentId, AcceptsAcledIdsAndUuids) {
-  for (const std::string id : {std::string("SYR1234"), std::string("syr-2026.1142_b"),
+  for (const std::string& id : {std::string("SYR1234"), std::string("syr-2026.1142_b"),
                                std::string("3f2a9c1e-1b2c-4d5e-8f90-123456789abc"),
                                std::string("7"), std::string(64, 'a')}) {
     EXPECT_TRUE(CheckIncidentId(id).ok()) << id;
@@ -221,7 +221,7 @@ TEST(CheckIncidentId, AcceptsAcledIdsAndUuids) {
 }
 
 TEST(CheckIncidentId, RefusesOthersNamingTheField) {
-  for (const std::string id : {std::string(""), std::string(65, 'a'), std::string("-abc"),
+  for (const std::string& id : {std::string(""), std::string(65, 'a'), std::string("-abc"),
                                std::string(".x"), std::string("a b"), std::string("a/b"),
                                std::string("é")}) {
     absl::Status s = CheckIncidentId(id, "event_id");
@@ -265,7 +265,9 @@ TEST(Taxonomy, HasAcledsSixTypesAndTwentyFivePairs) {
     ++per_type[s.event_type];
     // A sub-event type belongs to its own event type only.
     for (std::string_view other : EventTypes()) {
-      if (other != s.event_type) EXPECT_FALSE(IsSubEventOf(other, s.sub_event_type));
+      if (other != s.event_type) {
+        EXPECT_FALSE(IsSubEventOf(other, s.sub_event_type));
+      }
     }
   }
   EXPECT_EQ(per_type, (std::map<std::string_view, int>{{"Battles", 3},

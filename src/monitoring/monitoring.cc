@@ -109,42 +109,61 @@ Status Incidents::StatusOfLocked(const std::string& id) const {
 }
 
 absl::Status Incidents::Load() {
-  WriterLock lock(mu_);
-  facts_.clear();
-  rows_.clear();
-  findings_.clear();
+  {
+    WriterLock lock(mu_);
+    facts_.clear();
+    rows_.clear();
+    findings_.clear();
+  }
+  // Streamed in blocks (a million incidents never sit in memory twice), each applied under the
+  // lock by ApplyLoaded.
+  std::vector<store::IncidentRecord> block;
+  std::vector<store::IncidentFindingRecord> found;
   absl::Status read = store_.WithReader([&](store::Database& db) -> absl::Status {
     RETURN_IF_ERROR(store::ForEachLatestIncident(db, [&](store::IncidentSummaryRow&& s) {
-      store::IncidentRecord r{.id = std::move(s.id),
-                              .version = s.version,
-                              .reporter = std::move(s.reporter),
-                              .occurred_at = s.occurred_at,
-                              .lat = s.lat,
-                              .lng = s.lng,
-                              .event_type = std::move(s.event_type),
-                              .sub_event_type = std::move(s.sub_event_type),
-                              .alleged_party = std::move(s.alleged_party),
-                              .fatalities_best = s.fatalities_best,
-                              .fatalities_low = s.fatalities_low,
-                              .fatalities_high = s.fatalities_high,
-                              .admin1 = std::move(s.admin1)};
-      Apply(r);
+      block.push_back(store::IncidentRecord{.id = std::move(s.id),
+                                            .version = s.version,
+                                            .reporter = std::move(s.reporter),
+                                            .occurred_at = s.occurred_at,
+                                            .lat = s.lat,
+                                            .lng = s.lng,
+                                            .event_type = std::move(s.event_type),
+                                            .sub_event_type = std::move(s.sub_event_type),
+                                            .alleged_party = std::move(s.alleged_party),
+                                            .fatalities_best = s.fatalities_best,
+                                            .fatalities_low = s.fatalities_low,
+                                            .fatalities_high = s.fatalities_high,
+                                            .admin1 = std::move(s.admin1)});
+      if (block.size() == 10000) ApplyLoaded(block, found);
     }));
     return store::ForEachIncidentFinding(db, [&](store::IncidentFindingRecord&& f) {
-      findings_[f.incident].push_back(GuarantorFinding{.guarantor = std::move(f.guarantor),
-                                                       .finding = std::move(f.finding),
-                                                       .attributed_party =
-                                                           std::move(f.attributed_party),
-                                                       .seq = f.seq});
+      found.push_back(std::move(f));
     });
   });
   if (!read.ok()) return absl::DataLossError(fmt::format("incidents: {}", read.message()));
+  ApplyLoaded(block, found);
+  WriterLock lock(mu_);
   std::vector<std::string> with_findings;
   for (const auto& [id, list] : findings_) with_findings.push_back(id);
   for (const std::string& id : with_findings) Restate(id);
   spdlog::info("monitoring: {} incidents loaded, {} with findings", rows_.size(),
                with_findings.size());
   return absl::OkStatus();
+}
+
+void Incidents::ApplyLoaded(std::vector<store::IncidentRecord>& versions,
+                            std::vector<store::IncidentFindingRecord>& findings) {
+  WriterLock lock(mu_);
+  for (const store::IncidentRecord& r : versions) Apply(r);
+  for (store::IncidentFindingRecord& f : findings) {
+    findings_[f.incident].push_back(GuarantorFinding{.guarantor = std::move(f.guarantor),
+                                                     .finding = std::move(f.finding),
+                                                     .attributed_party =
+                                                         std::move(f.attributed_party),
+                                                     .seq = f.seq});
+  }
+  versions.clear();
+  findings.clear();
 }
 
 void Incidents::AfterCommit(const absl::Status& committed, bool changed_memory) {

@@ -201,6 +201,9 @@ class Incidents {
 
   // Applies a version written in this unit to memory (writer thread).
   void Apply(const store::IncidentRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Load's blocks: applies `versions` and `findings` to memory, then empties them.
+  void ApplyLoaded(std::vector<store::IncidentRecord>& versions,
+                   std::vector<store::IncidentFindingRecord>& findings) ABSL_LOCKS_EXCLUDED(mu_);
   // Recomputes the status and attribution of `id` from its findings.
   void Restate(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status StatusOfLocked(const std::string& id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
