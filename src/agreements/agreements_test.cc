@@ -6,6 +6,7 @@
 #include "agreements/internal/common.h"
 #include "common/digest.h"
 #include "common/status.h"
+#include "common/test_wait.h"
 #include "common/time.h"
 #include "gtest/gtest.h"
 #include "hotline/hotline.h"
@@ -22,15 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using Type = events::AgreementNotice::Type;
 
-template <typename T>
-struct Wait {
-  std::shared_ptr<std::promise<absl::StatusOr<T>>> promise =
-      std::make_shared<std::promise<absl::StatusOr<T>>>();
-  std::function<void(absl::StatusOr<T>)> done() {
-    return [p = promise](absl::StatusOr<T> r) { p->set_value(std::move(r)); };
-  }
-  absl::StatusOr<T> get() { return promise->get_future().get(); }
-};
+using testing::Wait;
 
 // Palmyra (34.55 N, 38.27 E): a square of about 22 x 18 km around it.
 Ring PalmyraArea() { return {{34.45, 38.15}, {34.45, 38.39}, {34.65, 38.39}, {34.65, 38.15}}; }

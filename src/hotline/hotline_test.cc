@@ -5,6 +5,7 @@
 
 #include "common/digest.h"
 #include "common/status.h"
+#include "common/test_wait.h"
 #include "common/time.h"
 #include "gtest/gtest.h"
 #include "ledger/entry.h"
@@ -21,15 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // Waits for one asynchronous answer of the hotline.
-template <typename T>
-struct Wait {
-  std::shared_ptr<std::promise<absl::StatusOr<T>>> promise =
-      std::make_shared<std::promise<absl::StatusOr<T>>>();
-  std::function<void(absl::StatusOr<T>)> done() {
-    return [p = promise](absl::StatusOr<T> r) { p->set_value(std::move(r)); };
-  }
-  absl::StatusOr<T> get() { return promise->get_future().get(); }
-};
+using testing::Wait;
 
 class HotlineTest : public ::testing::Test {
  protected:

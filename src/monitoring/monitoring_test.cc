@@ -7,6 +7,7 @@
 #include <future>
 
 #include "common/status.h"
+#include "common/test_wait.h"
 #include "common/time.h"
 #include "gtest/gtest.h"
 #include "parties/acknowledgement.h"
@@ -19,15 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename T>
-struct Wait {
-  std::shared_ptr<std::promise<absl::StatusOr<T>>> promise =
-      std::make_shared<std::promise<absl::StatusOr<T>>>();
-  std::function<void(absl::StatusOr<T>)> done() {
-    return [p = promise](absl::StatusOr<T> r) { p->set_value(std::move(r)); };
-  }
-  absl::StatusOr<T> get() { return promise->get_future().get(); }
-};
+using testing::Wait;
 
 // Parties: RU, TR (operators), UNMO and OSCE (guarantors), OBS (observer).
 class IncidentsTest : public ::testing::Test {

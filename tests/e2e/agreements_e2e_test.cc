@@ -247,15 +247,7 @@ TEST_F(AgreementsE2E, ASignedDecisionIsProvedOfflineWithLedgerExportAndVerify) {
   const int64_t index = d.at("ledger_index").to_number<int64_t>();
 
   ASSERT_EQ(server_->Stop(), 0);
-  const std::string bundle = dir_.path() + "/decision.bundle";
-  ASSERT_EQ(RunCli({"ledger", "export", "--data", dir_.path(), "--index", std::to_string(index),
-                    "--out", bundle})
-                .exit_code,
-            0);
-  CliResult log_key = RunCli({"ledger", "key", "--data", dir_.path()});
-  std::string k = log_key.out;
-  while (!k.empty() && k.back() == '\n') k.pop_back();
-  CliResult verified = RunCli({"ledger", "verify", "--bundle", bundle, "--key", k});
+  CliResult verified = ExportAndVerify(dir_.path(), index);
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("proposal.approve.ack"), std::string::npos) << verified.out;
   CliResult signer =

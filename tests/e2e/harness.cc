@@ -299,4 +299,15 @@ std::string AddParty(const std::string& data_dir, const std::string& id, const s
   return r.out.substr(at + 7, end - at - 7);
 }
 
+CliResult ExportAndVerify(const std::string& data_dir, int64_t index) {
+  const std::string bundle = data_dir + "/entry-" + std::to_string(index) + ".bundle";
+  CliResult exported = RunCli({"ledger", "export", "--data", data_dir, "--index",
+                               std::to_string(index), "--out", bundle});
+  if (exported.exit_code != 0) return exported;
+  CliResult log_key = RunCli({"ledger", "key", "--data", data_dir});
+  std::string key = log_key.out;
+  while (!key.empty() && key.back() == '\n') key.pop_back();
+  return RunCli({"ledger", "verify", "--bundle", bundle, "--key", key});
+}
+
 }  // namespace deconflict::e2e

@@ -114,4 +114,9 @@ std::string OperationBody(const std::vector<std::string>& volumes,
 // Adds a party through the CLI and returns its token ("" on failure, with the reason printed).
 std::string AddParty(const std::string& data_dir, const std::string& id, const std::string& role);
 
+// The offline proof of ledger entry `index` of the (stopped) store in `data_dir`: `ledger
+// export --index` to a bundle, then `ledger verify` of it with the store's `ledger key`.
+// Returns the verify run (exit 0 and the entry's action in `out` when it holds).
+CliResult ExportAndVerify(const std::string& data_dir, int64_t index);
+
 }  // namespace deconflict::e2e

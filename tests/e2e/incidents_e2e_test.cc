@@ -198,15 +198,7 @@ TEST_F(IncidentsE2E, ASignedFindingIsProvedOfflineAndTheAttributedPartyReplies) 
   EXPECT_EQ(bad.json().at("error").at("field").as_string(), "sub_event_type");
 
   ASSERT_EQ(server_->Stop(), 0);
-  const std::string bundle = dir_.path() + "/finding.bundle";
-  ASSERT_EQ(RunCli({"ledger", "export", "--data", dir_.path(), "--index", std::to_string(index),
-                    "--out", bundle})
-                .exit_code,
-            0);
-  CliResult log_key = RunCli({"ledger", "key", "--data", dir_.path()});
-  std::string k = log_key.out;
-  while (!k.empty() && k.back() == '\n') k.pop_back();
-  CliResult verified = RunCli({"ledger", "verify", "--bundle", bundle, "--key", k});
+  CliResult verified = ExportAndVerify(dir_.path(), index);
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("incident.finding.ack"), std::string::npos) << verified.out;
   // The statement's own bytes name the signer, the object and the time.
