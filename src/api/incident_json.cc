@@ -46,14 +46,14 @@ absl::StatusOr<geo::LatLng> LatLngAt(JsonObject& o, std::string_view key) {
 }
 
 constexpr std::string_view kAcledFields[] = {
-    "disorder_type", "assoc_actor_1", "inter1",  "assoc_actor_2", "inter2",
-    "interaction",   "civilian_targeting",       "iso",           "region",
-    "country",       "admin3",        "source_scale", "tags",     "timestamp"};
+    "disorder_type", "assoc_actor_1",      "inter1", "assoc_actor_2", "inter2",
+    "interaction",   "civilian_targeting", "iso",    "region",        "country",
+    "admin3",        "source_scale",       "tags",   "timestamp"};
 
 std::array<std::string*, 14> AcledFieldsOf(monitoring::AcledExtras& a) {
-  return {&a.disorder_type, &a.assoc_actor_1, &a.inter1, &a.assoc_actor_2, &a.inter2,
-          &a.interaction,   &a.civilian_targeting,       &a.iso,           &a.region,
-          &a.country,       &a.admin3,        &a.source_scale, &a.tags,    &a.timestamp};
+  return {&a.disorder_type, &a.assoc_actor_1,      &a.inter1, &a.assoc_actor_2, &a.inter2,
+          &a.interaction,   &a.civilian_targeting, &a.iso,    &a.region,        &a.country,
+          &a.admin3,        &a.source_scale,       &a.tags,   &a.timestamp};
 }
 
 absl::StatusOr<monitoring::Signature> ReadSignature(JsonObject& o) {
@@ -90,11 +90,12 @@ json::object TotalsJson(const monitoring::Totals& t) {
 json::object ChangeJson(const monitoring::Totals& now, const monitoring::Totals& before) {
   return json::object{
       {"count", now.count - before.count},
-      {"count_pct", before.count == 0
-                        ? json::value(nullptr)
-                        : json::value(std::round(1000.0 * static_cast<double>(now.count - before.count) /
-                                                 static_cast<double>(before.count)) /
-                                      10.0)},
+      {"count_pct",
+       before.count == 0
+           ? json::value(nullptr)
+           : json::value(std::round(1000.0 * static_cast<double>(now.count - before.count) /
+                                    static_cast<double>(before.count)) /
+                         10.0)},
       {"fatalities_best", now.best - before.best}};
 }
 
@@ -167,10 +168,10 @@ absl::StatusOr<IncidentRequest> ReadIncident(std::string_view id, const json::va
   return r;
 }
 
-absl::StatusOr<monitoring::FindingRequest> ReadFinding(std::string_view id,
-                                                       std::string_view body) {
+absl::StatusOr<monitoring::FindingRequest> ReadFinding(std::string_view id, std::string_view body) {
   monitoring::FindingRequest r{.incident = std::string(id)};
-  if (body.empty()) return InvalidField("finding", "is required: verified, disputed or unverifiable");
+  if (body.empty())
+    return InvalidField("finding", "is required: verified, disputed or unverifiable");
   ASSIGN_OR_RETURN(json::value doc, ParseJson(body));
   ASSIGN_OR_RETURN(JsonObject o, JsonObject::Of(doc, ""));
   ASSIGN_OR_RETURN(r.finding, o.String("finding"));
@@ -210,36 +211,36 @@ json::object IncidentJson(const store::IncidentRecord& r, monitoring::Status sta
   for (size_t i = 0; i < store::kIncidentAcledCount && i < r.acled.size(); ++i) {
     if (!r.acled[i].empty()) acled[kAcledFields[i]] = r.acled[i];
   }
-  json::object out{{"id", r.id},
-                   {"version", r.version},
-                   {"reporter", r.reporter},
-                   {"origin", r.origin},
-                   {"created_at", FormatRfc3339(r.created_at)},
-                   {"status", std::string(monitoring::StatusName(status))},
-                   {"occurred_at", FormatRfc3339(r.occurred_at)},
-                   {"time_precision", r.time_precision},
-                   {"location", json::object{{"lat", r.lat}, {"lng", r.lng}}},
-                   {"geo_precision", r.geo_precision},
-                   {"event_type", r.event_type},
-                   {"sub_event_type", r.sub_event_type},
-                   {"alleged_party", Optional(r.alleged_party)},
-                   {"target", Optional(r.target)},
-                   {"fatalities",
-                    FatalitiesJson(r.fatalities_best, r.fatalities_low, r.fatalities_high)},
-                   {"notes", r.notes},
-                   {"sources", std::move(sources)},
-                   {"admin1", Optional(r.admin1)},
-                   {"admin2", Optional(r.admin2)},
-                   {"location_name", Optional(r.location_name)},
-                   {"acled", std::move(acled)},
-                   {"digest", Hex(r.digest)},
-                   {"ledger_index", r.ledger_index}};
+  json::object out{
+      {"id", r.id},
+      {"version", r.version},
+      {"reporter", r.reporter},
+      {"origin", r.origin},
+      {"created_at", FormatRfc3339(r.created_at)},
+      {"status", std::string(monitoring::StatusName(status))},
+      {"occurred_at", FormatRfc3339(r.occurred_at)},
+      {"time_precision", r.time_precision},
+      {"location", json::object{{"lat", r.lat}, {"lng", r.lng}}},
+      {"geo_precision", r.geo_precision},
+      {"event_type", r.event_type},
+      {"sub_event_type", r.sub_event_type},
+      {"alleged_party", Optional(r.alleged_party)},
+      {"target", Optional(r.target)},
+      {"fatalities", FatalitiesJson(r.fatalities_best, r.fatalities_low, r.fatalities_high)},
+      {"notes", r.notes},
+      {"sources", std::move(sources)},
+      {"admin1", Optional(r.admin1)},
+      {"admin2", Optional(r.admin2)},
+      {"location_name", Optional(r.location_name)},
+      {"acled", std::move(acled)},
+      {"digest", Hex(r.digest)},
+      {"ledger_index", r.ledger_index}};
   if (r.has_observation) {
-    out["observation"] = json::object{
-        {"observer", json::object{{"lat", r.observer_lat}, {"lng", r.observer_lng}}},
-        {"bearing_deg", r.bearing_deg},
-        {"distance_m", json::array{r.distance_min_m, r.distance_max_m}},
-        {"mode", r.observation_mode}};
+    out["observation"] =
+        json::object{{"observer", json::object{{"lat", r.observer_lat}, {"lng", r.observer_lng}}},
+                     {"bearing_deg", r.bearing_deg},
+                     {"distance_m", json::array{r.distance_min_m, r.distance_max_m}},
+                     {"mode", r.observation_mode}};
   }
   return out;
 }
@@ -293,10 +294,10 @@ json::object IncidentViewJson(const monitoring::IncidentView& view) {
       // What a signer needs besides its own fields (docs/incidents_format.md computes the object
       // digest from them and incident_digest).
       {"sign",
-       json::object{{"finding", json::object{{"kind", "incident.finding"}, {"object_id", object_id}}},
-                    {"statement",
-                     json::object{{"kind", "incident.statement"}, {"object_id", object_id}}},
-                    {"incident_digest", Hex(current.digest)}}}};
+       json::object{
+           {"finding", json::object{{"kind", "incident.finding"}, {"object_id", object_id}}},
+           {"statement", json::object{{"kind", "incident.statement"}, {"object_id", object_id}}},
+           {"incident_digest", Hex(current.digest)}}}};
 }
 
 json::object IncidentsGeoJson(const monitoring::IncidentPage& page) {
@@ -336,8 +337,7 @@ json::object StatsJson(const monitoring::Stats& s, std::string_view group_by) {
 json::object ImportJson(const monitoring::ImportResult& r) {
   json::array refused;
   for (const monitoring::ImportRefusal& x : r.refused) {
-    refused.push_back(
-        json::object{{"line", x.line}, {"column", x.column}, {"message", x.message}});
+    refused.push_back(json::object{{"line", x.line}, {"column", x.column}, {"message", x.message}});
   }
   return json::object{
       {"created", r.created},

@@ -20,8 +20,7 @@ namespace {
 using parties::Principal;
 
 monitoring::Viewer ViewerOf(const Principal& who) {
-  return monitoring::Viewer{.party = who.party,
-                            .guarantor = who.role == parties::Role::kGuarantor};
+  return monitoring::Viewer{.party = who.party, .guarantor = who.role == parties::Role::kGuarantor};
 }
 
 struct Window {
@@ -47,9 +46,9 @@ absl::StatusOr<Window> WindowOf(const Request& req, Timestamp now) {
     std::vector<std::string> parts = absl::StrSplit(*bbox, ',');
     double v[4];
     bool ok = parts.size() == 4;
-    for (size_t i = 0; ok && i < 4; ++i) ok = absl::SimpleAtod(parts[i], &v[i]) && std::isfinite(v[i]);
-    if (!ok || v[0] > v[2] || v[1] > v[3] || v[1] < -90 || v[3] > 90 || v[0] < -180 ||
-        v[2] > 180) {
+    for (size_t i = 0; ok && i < 4; ++i)
+      ok = absl::SimpleAtod(parts[i], &v[i]) && std::isfinite(v[i]);
+    if (!ok || v[0] > v[2] || v[1] > v[3] || v[1] < -90 || v[3] > 90 || v[0] < -180 || v[2] > 180) {
       return InvalidField("bbox",
                           "must be lng_min,lat_min,lng_max,lat_max in degrees, min <= max (split "
                           "a box across the antimeridian in two)");
@@ -76,8 +75,9 @@ absl::StatusOr<store::IncidentQuery> QueryOf(const Request& req, Timestamp now, 
                          .limit = limit};
   if (const std::string* after = QueryParam(req, "after")) {
     const size_t slash = after->find('/');
-    absl::StatusOr<Timestamp> t =
-        slash == std::string::npos ? absl::InvalidArgumentError("") : ParseRfc3339(after->substr(0, slash));
+    absl::StatusOr<Timestamp> t = slash == std::string::npos
+                                      ? absl::InvalidArgumentError("")
+                                      : ParseRfc3339(after->substr(0, slash));
     if (!t.ok()) return InvalidField("after", "must be the X-Next-After (or next_after) of a page");
     q.after = std::pair{*t, after->substr(slash + 1)};
   }
@@ -149,16 +149,16 @@ void AddIncidentRoutes(Router& router, parties::Authenticator& authenticator,
                                 incidents.Get(ViewerOf(who), req.path_params.at("id")));
                return JsonReply(200, IncidentViewJson(view));
              }));
-  router.Add("POST", "/v1/incidents/{id}/findings",
-             Authorized(authenticator, Access::kGuarantor,
-                        AsyncHandler([&incidents](const Request& req, const Principal& who,
-                                                  Answer answer) {
-                          absl::StatusOr<monitoring::FindingRequest> request =
-                              ReadFinding(req.path_params.at("id"), req.body);
-                          if (!request.ok()) return answer(request.status());
-                          incidents.AddFinding(who.party, *std::move(request),
-                                               ViewReply(std::move(answer)));
-                        })));
+  router.Add(
+      "POST", "/v1/incidents/{id}/findings",
+      Authorized(
+          authenticator, Access::kGuarantor,
+          AsyncHandler([&incidents](const Request& req, const Principal& who, Answer answer) {
+            absl::StatusOr<monitoring::FindingRequest> request =
+                ReadFinding(req.path_params.at("id"), req.body);
+            if (!request.ok()) return answer(request.status());
+            incidents.AddFinding(who.party, *std::move(request), ViewReply(std::move(answer)));
+          })));
   router.Add("POST", "/v1/incidents/{id}/statements",
              any([&incidents](const Request& req, const Principal& who, Answer answer) {
                absl::StatusOr<monitoring::StatementRequest> request =
@@ -188,41 +188,39 @@ void AddIncidentRoutes(Router& router, parties::Authenticator& authenticator,
              errors = std::move(batch->errors)](absl::StatusOr<monitoring::ImportResult> r) {
               if (!r.ok()) return answer(r.status());
               for (const monitoring::AcledRowError& e : errors) {
-                r->refused.push_back(
-                    {.line = e.line, .column = e.column, .message = e.message});
+                r->refused.push_back({.line = e.line, .column = e.column, .message = e.message});
               }
               std::sort(r->refused.begin(), r->refused.end(),
                         [](const auto& a, const auto& b) { return a.line < b.line; });
               answer(JsonReply(200, ImportJson(*r)));
             });
       }));
-  router.Add("GET", "/v1/incidents.csv",
-             any_sync([&incidents](const Request& req, const Principal& who) -> ReplyOr {
-               ASSIGN_OR_RETURN(store::IncidentQuery q,
-                                QueryOf(req, incidents.Now(), 10000, 100000));
-               ASSIGN_OR_RETURN(monitoring::IncidentPage page, incidents.List(ViewerOf(who), q));
-               Reply reply{.status = 200, .content_type = "text/csv; charset=utf-8"};
-               reply.body = monitoring::AcledHeaderLine();
-               reply.body.reserve(page.incidents.size() * 400);
-               for (size_t i = 0; i < page.incidents.size(); ++i) {
-                 monitoring::AppendAcledCsvRow(
-                     monitoring::RequestOf(page.incidents[i]),
-                     monitoring::ExportTags(page.incidents[i], page.statuses[i]), reply.body);
-               }
-               if (std::string next = NextAfter(page); !next.empty()) {
-                 reply.headers.emplace_back("X-Next-After", std::move(next));
-               }
-               return reply;
-             }));
+  router.Add(
+      "GET", "/v1/incidents.csv",
+      any_sync([&incidents](const Request& req, const Principal& who) -> ReplyOr {
+        ASSIGN_OR_RETURN(store::IncidentQuery q, QueryOf(req, incidents.Now(), 10000, 100000));
+        ASSIGN_OR_RETURN(monitoring::IncidentPage page, incidents.List(ViewerOf(who), q));
+        Reply reply{.status = 200, .content_type = "text/csv; charset=utf-8"};
+        reply.body = monitoring::AcledHeaderLine();
+        reply.body.reserve(page.incidents.size() * 400);
+        for (size_t i = 0; i < page.incidents.size(); ++i) {
+          monitoring::AppendAcledCsvRow(monitoring::RequestOf(page.incidents[i]),
+                                        monitoring::ExportTags(page.incidents[i], page.statuses[i]),
+                                        reply.body);
+        }
+        if (std::string next = NextAfter(page); !next.empty()) {
+          reply.headers.emplace_back("X-Next-After", std::move(next));
+        }
+        return reply;
+      }));
   router.Add("GET", "/v1/incidents.geojson",
              any_sync([&incidents](const Request& req, const Principal& who) -> ReplyOr {
-               ASSIGN_OR_RETURN(store::IncidentQuery q,
-                                QueryOf(req, incidents.Now(), 1000, 10000));
+               ASSIGN_OR_RETURN(store::IncidentQuery q, QueryOf(req, incidents.Now(), 1000, 10000));
                ASSIGN_OR_RETURN(monitoring::IncidentPage page, incidents.List(ViewerOf(who), q));
                boost::json::object out = IncidentsGeoJson(page);
                const std::string next = NextAfter(page);
-               out["next_after"] = next.empty() ? boost::json::value(nullptr)
-                                                : boost::json::value(next);
+               out["next_after"] =
+                   next.empty() ? boost::json::value(nullptr) : boost::json::value(next);
                Reply reply = JsonReply(200, out);
                reply.content_type = "application/geo+json";
                return reply;

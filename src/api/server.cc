@@ -45,8 +45,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   server->operations_->AddProtectedVolumes(*server->agreements_);
   server->hotline_->AddDeadlineSource(*server->agreements_);
   // Ceasefire monitoring: incidents, findings, statements, ACLED exchange, statistics.
-  server->incidents_ = std::make_unique<monitoring::Incidents>(*server->store_,
-                                                               *server->event_log_, server->clock_);
+  server->incidents_ =
+      std::make_unique<monitoring::Incidents>(*server->store_, *server->event_log_, server->clock_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {

@@ -17,7 +17,6 @@
 #include <string>
 
 #include "agreements/agreements.h"
-#include "monitoring/monitoring.h"
 #include "api/http_server.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -27,6 +26,7 @@
 #include "hotline/hotline.h"
 #include "humanitarian/humanitarian.h"
 #include "live/picture.h"
+#include "monitoring/monitoring.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
 #include "strategic/operation_service.h"

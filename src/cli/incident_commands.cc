@@ -1,21 +1,21 @@
 // cli/incident_commands.cc: `deconflict incidents import --acled FILE --url URL --token TOKEN`:
 // an ACLED export (the current 31 columns or the older layout) sent to POST /v1/incidents/import
-// in parts of at most --rows records and 1 MB (never split inside a quoted field), over --connections
-// connections at once. The server reads and checks every row; a bad row is reported by its line
-// in FILE and its column ("line 7, latitude: must be a number in [-90, 90]") and stores nothing,
-// the others are stored. Exit 0 when every row was stored (or was already), 1 otherwise.
+// in parts of at most --rows records and 1 MB (never split inside a quoted field), over
+// --connections connections at once. The server reads and checks every row; a bad row is reported
+// by its line in FILE and its column ("line 7, latitude: must be a number in [-90, 90]") and stores
+// nothing, the others are stored. Exit 0 when every row was stored (or was already), 1 otherwise.
 //
 // `deconflict incidents finding --url --token --id ID --finding verified --confidence high
 // [--attributed-party P] [--notes TEXT] --key FILE`: a guarantor's signed finding. Reads the
 // incident's newest version (GET /v1/incidents/{id}), computes the object digest of
 // docs/incidents_format.md (store::IncidentFindingDigest: the version's digest and every field
 // of the finding), signs the statement with the key file (`keys generate`) and posts it.
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -27,10 +27,10 @@
 #include "cli/commands.h"
 #include "cli/exit.h"
 #include "cli/server_url.h"
-#include "common/status.h"
-#include "fmt/format.h"
 #include "common/digest.h"
+#include "common/status.h"
 #include "common/time.h"
+#include "fmt/format.h"
 #include "monitoring/acled.h"
 #include "parties/acknowledgement.h"
 #include "parties/signing_key.h"
@@ -179,7 +179,8 @@ int Import(const ImportArgs& args) {
     if (last != nullptr && last_rows < args.rows &&
         header.size() + last->records.size() + r.records.size() <= kMaxBody &&
         last->records.data() + last->records.size() == r.records.data()) {
-      last->records = std::string_view(last->records.data(), last->records.size() + r.records.size());
+      last->records =
+          std::string_view(last->records.data(), last->records.size() + r.records.size());
       ++last_rows;
     } else {
       chunks.push_back(r);
@@ -191,9 +192,8 @@ int Import(const ImportArgs& args) {
   std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
   for (int i = 0; i < args.connections; ++i) {
-    workers.emplace_back([&, header = header] {
-      Worker(args, endpoint, header, chunks, next, totals);
-    });
+    workers.emplace_back(
+        [&, header = header] { Worker(args, endpoint, header, chunks, next, totals); });
   }
   for (std::thread& t : workers) t.join();
   const double seconds =
@@ -282,12 +282,13 @@ int Finding(const FindingArgs& args) {
   const Timestamp now = Timestamp(std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::system_clock::now().time_since_epoch()));
   const std::string signature = ValueOrDie(
-      kFinding, parties::SignAcknowledgement(
-                    key, parties::AckStatement{.kind = "incident.finding",
-                                               .object_id = store::IncidentObjectId(args.id, version),
-                                               .object_digest = digest,
-                                               .party = PartyId(party),
-                                               .time = now}));
+      kFinding,
+      parties::SignAcknowledgement(
+          key, parties::AckStatement{.kind = "incident.finding",
+                                     .object_id = store::IncidentObjectId(args.id, version),
+                                     .object_digest = digest,
+                                     .party = PartyId(party),
+                                     .time = now}));
   json::object body{{"finding", args.finding},
                     {"confidence", args.confidence},
                     {"version", version},
@@ -295,19 +296,18 @@ int Finding(const FindingArgs& args) {
                     {"signed_at", parties::FormatAckTime(now)}};
   if (!args.attributed_party.empty()) body["attributed_party"] = args.attributed_party;
   if (!args.notes.empty()) body["notes"] = args.notes;
-  auto [status, answer] =
-      ValueOrDie(kFinding, Call(endpoint, http::verb::post,
-                                "/v1/incidents/" + args.id + "/findings", args.token,
-                                json::serialize(body)));
+  auto [status, answer] = ValueOrDie(
+      kFinding, Call(endpoint, http::verb::post, "/v1/incidents/" + args.id + "/findings",
+                     args.token, json::serialize(body)));
   if (status != 201 && status != 200) {
     std::cerr << fmt::format("{}: HTTP {}: {}\n", kFinding, status, ErrorMessage(answer));
     return 1;
   }
   const json::value v = json::parse(answer);
   const json::object& f = v.at("findings").as_array().back().as_object();
-  std::cout << fmt::format("finding {} on {}/{} recorded (ledger index {}); status {}\n",
-                           args.finding, args.id, version, f.at("ledger_index").to_number<int64_t>(),
-                           std::string(v.at("status").as_string()));
+  std::cout << fmt::format(
+      "finding {} on {}/{} recorded (ledger index {}); status {}\n", args.finding, args.id, version,
+      f.at("ledger_index").to_number<int64_t>(), std::string(v.at("status").as_string()));
   return 0;
 }
 
@@ -326,22 +326,23 @@ void AddIncidentCommands(CLI::App& app) {
   import->add_option("--rows", args->rows, "Records per request (1-20000). Default: 5000");
   import->add_option("--connections", args->connections,
                      "Requests in flight at once (1-16). Default: 2");
-  import->callback([args] { std::exit(Import(*args)); });
+  import->callback([args] { std::exit(Import(*args));
+});
 
-  auto f = std::make_shared<FindingArgs>();
-  CLI::App* finding = incidents->add_subcommand(
-      "finding", "A guarantor's signed finding (POST /v1/incidents/{id}/findings)");
-  finding->add_option("--url", f->url, "Server URL. Default: http://127.0.0.1:8080");
-  finding->add_option("--token", f->token, "Your (guarantor) party's bearer token")->required();
-  finding->add_option("--id", f->id, "The incident")->required();
-  finding->add_option("--finding", f->finding, "verified, disputed or unverifiable")->required();
-  finding->add_option("--confidence", f->confidence, "low, medium or high")->required();
-  finding->add_option("--attributed-party", f->attributed_party, "Who did it, as you find");
-  finding->add_option("--notes", f->notes, "Your notes (signed with the rest)");
-  finding->add_option("--key", f->key, "Private key file (keys generate), registered for you")
-      ->required();
-  finding->add_option("--party", f->party, "Your party id. Default: asked of GET /v1/me");
-  finding->callback([f] { std::exit(Finding(*f)); });
-}
+auto f = std::make_shared<FindingArgs>();
+CLI::App* finding = incidents->add_subcommand(
+    "finding", "A guarantor's signed finding (POST /v1/incidents/{id}/findings)");
+finding->add_option("--url", f->url, "Server URL. Default: http://127.0.0.1:8080");
+finding->add_option("--token", f->token, "Your (guarantor) party's bearer token")->required();
+finding->add_option("--id", f->id, "The incident")->required();
+finding->add_option("--finding", f->finding, "verified, disputed or unverifiable")->required();
+finding->add_option("--confidence", f->confidence, "low, medium or high")->required();
+finding->add_option("--attributed-party", f->attributed_party, "Who did it, as you find");
+finding->add_option("--notes", f->notes, "Your notes (signed with the rest)");
+finding->add_option("--key", f->key, "Private key file (keys generate), registered for you")
+    ->required();
+finding->add_option("--party", f->party, "Your party id. Default: asked of GET /v1/me");
+finding->callback([f] { std::exit(Finding(*f)); });
+}  // namespace deconflict::cli
 
 }  // namespace deconflict::cli

@@ -36,7 +36,8 @@ int Run(const SimIncidentsArgs& args) {
     if (!file) Die(kCommand, InvalidField("--out", fmt::format("cannot write {}", args.out)));
     written = monitoring::WriteIncidentCsv(options, file);
     file.close();
-    if (written.ok() && !file) written = absl::InternalError(fmt::format("writing {} failed", args.out));
+    if (written.ok() && !file)
+      written = absl::InternalError(fmt::format("writing {} failed", args.out));
   }
   DieIfError(kCommand, written);
   return 0;

@@ -250,13 +250,13 @@ struct IncidentNotice {
   std::string event_type;  // reported
   std::string sub_event_type;
   std::string alleged_party;
-  Timestamp occurred_at;              // reported
-  std::string finding;                // finding: verified, disputed, unverifiable
-  std::string attributed_party;       // finding
-  std::string status;                 // the incident's status after this step
-  int64_t count = 0;                  // imported: incidents created or changed in the batch
-  std::string last_id;                // imported: the batch's last incident
-  int64_t first_ledger_index = 0;     // imported: the batch's ledger range
+  Timestamp occurred_at;           // reported
+  std::string finding;             // finding: verified, disputed, unverifiable
+  std::string attributed_party;    // finding
+  std::string status;              // the incident's status after this step
+  int64_t count = 0;               // imported: incidents created or changed in the batch
+  std::string last_id;             // imported: the batch's last incident
+  int64_t first_ledger_index = 0;  // imported: the batch's ledger range
   Timestamp at;
   bool is_signed = false;  // finding (always) and statement (when signed)
   int64_t ledger_index = 0;

@@ -18,26 +18,53 @@ namespace {
 
 // The current layout, in order; Column indexes it.
 constexpr std::array<std::string_view, 31> kColumns = {
-    "event_id_cnty", "event_date",   "year",          "time_precision", "disorder_type",
-    "event_type",    "sub_event_type", "actor1",      "assoc_actor_1",  "inter1",
-    "actor2",        "assoc_actor_2", "inter2",        "interaction",    "civilian_targeting",
-    "iso",           "region",       "country",       "admin1",         "admin2",
-    "admin3",        "location",     "latitude",      "longitude",      "geo_precision",
-    "source",        "source_scale", "notes",         "fatalities",     "tags",
+    "event_id_cnty", "event_date",     "year",     "time_precision", "disorder_type",
+    "event_type",    "sub_event_type", "actor1",   "assoc_actor_1",  "inter1",
+    "actor2",        "assoc_actor_2",  "inter2",   "interaction",    "civilian_targeting",
+    "iso",           "region",         "country",  "admin1",         "admin2",
+    "admin3",        "location",       "latitude", "longitude",      "geo_precision",
+    "source",        "source_scale",   "notes",    "fatalities",     "tags",
     "timestamp"};
 
 enum Column : int {
-  kEventIdCnty, kEventDate, kYear, kTimePrecision, kDisorderType, kEventType, kSubEventType,
-  kActor1, kAssocActor1, kInter1, kActor2, kAssocActor2, kInter2, kInteraction,
-  kCivilianTargeting, kIso, kRegion, kCountry, kAdmin1, kAdmin2, kAdmin3, kLocation, kLatitude,
-  kLongitude, kGeoPrecision, kSource, kSourceScale, kNotes, kFatalities, kTags, kTimestamp,
+  kEventIdCnty,
+  kEventDate,
+  kYear,
+  kTimePrecision,
+  kDisorderType,
+  kEventType,
+  kSubEventType,
+  kActor1,
+  kAssocActor1,
+  kInter1,
+  kActor2,
+  kAssocActor2,
+  kInter2,
+  kInteraction,
+  kCivilianTargeting,
+  kIso,
+  kRegion,
+  kCountry,
+  kAdmin1,
+  kAdmin2,
+  kAdmin3,
+  kLocation,
+  kLatitude,
+  kLongitude,
+  kGeoPrecision,
+  kSource,
+  kSourceScale,
+  kNotes,
+  kFatalities,
+  kTags,
+  kTimestamp,
   kNumColumns
 };
 static_assert(kNumColumns == kColumns.size());
 
-constexpr Column kRequired[] = {kEventIdCnty, kEventType, kSubEventType, kEventDate,
-                                kTimePrecision, kActor1, kLatitude, kLongitude,
-                                kGeoPrecision, kFatalities};
+constexpr Column kRequired[] = {kEventIdCnty,   kEventType, kSubEventType, kEventDate,
+                                kTimePrecision, kActor1,    kLatitude,     kLongitude,
+                                kGeoPrecision,  kFatalities};
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
@@ -284,8 +311,8 @@ absl::StatusOr<Header> ReadHeader(CsvReader& reader) {
   const CsvReader::Result result = reader.Next();
   if (result == CsvReader::Result::kEnd) return InvalidField("header", "is missing (empty input)");
   if (result == CsvReader::Result::kError) {
-    return InvalidField("header", fmt::format("field {} {}", reader.error_field() + 1,
-                                              reader.error_message()));
+    return InvalidField(
+        "header", fmt::format("field {} {}", reader.error_field() + 1, reader.error_message()));
   }
   Header header;
   header.index.fill(-1);
@@ -336,8 +363,8 @@ std::optional<Fault> MapRecord(const Header& header, std::span<const std::string
     const std::optional<int> y = ParseNumber<int>(year);
     if (!y) return fault(kYear, "must be an integer");
     if (*y != static_cast<int>(date->year())) {
-      return fault(kYear, fmt::format("is {} but event_date is in {}", *y,
-                                      static_cast<int>(date->year())));
+      return fault(
+          kYear, fmt::format("is {} but event_date is in {}", *y, static_cast<int>(date->year())));
     }
   }
   const std::optional<int> time_precision = ParseNumber<int>(get(kTimePrecision));
@@ -470,8 +497,7 @@ absl::StatusOr<AcledBatch> ParseAcled(std::string_view csv, int64_t first_line, 
 }
 
 void AppendAcledCsvRow(const IncidentRequest& r, std::string_view tags, std::string& out) {
-  const std::chrono::year_month_day date{
-      std::chrono::floor<std::chrono::days>(r.occurred_at)};
+  const std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(r.occurred_at)};
   const int year = static_cast<int>(date.year());
   const std::string_view disorder_type = r.acled.disorder_type.empty()
                                              ? DisorderTypeOf(r.event_type, r.sub_event_type)
@@ -490,10 +516,9 @@ void AppendAcledCsvRow(const IncidentRequest& r, std::string_view tags, std::str
         std::string_view(r.alleged_party), std::string_view(a.assoc_actor_1),
         std::string_view(a.inter1), std::string_view(r.target), std::string_view(a.assoc_actor_2),
         std::string_view(a.inter2), std::string_view(a.interaction),
-        std::string_view(a.civilian_targeting), std::string_view(a.iso),
-        std::string_view(a.region), std::string_view(a.country), std::string_view(r.admin1),
-        std::string_view(r.admin2), std::string_view(a.admin3),
-        std::string_view(r.location_name)}) {
+        std::string_view(a.civilian_targeting), std::string_view(a.iso), std::string_view(a.region),
+        std::string_view(a.country), std::string_view(r.admin1), std::string_view(r.admin2),
+        std::string_view(a.admin3), std::string_view(r.location_name)}) {
     text(value);
   }
   // fmt's "{}" for a double is the shortest text that reads back to it.

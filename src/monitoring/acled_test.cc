@@ -171,7 +171,8 @@ TEST(ParseAcled, ReadsTheOlderLayoutAndDropsItsOwnColumns) {
 
 TEST(ParseAcled, ReadsColumnsByNameInAnyOrderCaseAndWithABom) {
   const std::string csv =
-      "\xEF\xBB\xBF" "Latitude, LONGITUDE ,event_id_cnty,my_own_column,event_date,time_precision,"
+      "\xEF\xBB\xBF"
+      "Latitude, LONGITUDE ,event_id_cnty,my_own_column,event_date,time_precision,"
       "event_type,sub_event_type,actor1,geo_precision,fatalities\r\n"
       "36.2,37.1,SYR7,ignored,2026-03-01,1,Battles,Armed clash,SDF,3,0\r\n";
   AcledBatch batch = Parse(csv);
@@ -277,7 +278,8 @@ TEST(ParseAcled, EachBadValueIsARowErrorNamingLineAndColumn) {
     for (int i = 0; i < 5; ++i) csv += Record({{"event_id_cnty", fmt::format("SYR{}", i)}});
     csv += Record(c.changes) + Record({{"event_id_cnty", "SYR9"}});
     int64_t bad_lines = 1;  // a quoted newline makes the bad record longer
-    for (const auto& [column, value] : c.changes) bad_lines += std::count(value.begin(), value.end(), '\n');
+    for (const auto& [column, value] : c.changes)
+      bad_lines += std::count(value.begin(), value.end(), '\n');
     AcledBatch batch = Parse(csv);
     ASSERT_EQ(batch.errors.size(), 1u) << c.column;
     EXPECT_EQ(batch.errors[0].line, 7) << c.column;
@@ -289,9 +291,11 @@ TEST(ParseAcled, EachBadValueIsARowErrorNamingLineAndColumn) {
 }
 
 TEST(ParseAcled, DatesInTheOlderFormatAreRead) {
-  for (const auto& [text, iso] : std::vector<std::pair<std::string, std::string>>{
-           {"16 May 2025", "2025-05-16"}, {"3 jan 2020", "2020-01-03"},
-           {" 29 February 2024 ", "2024-02-29"}, {"01 DECEMBER 1999", "1999-12-01"}}) {
+  for (const auto& [text, iso] :
+       std::vector<std::pair<std::string, std::string>>{{"16 May 2025", "2025-05-16"},
+                                                        {"3 jan 2020", "2020-01-03"},
+                                                        {" 29 February 2024 ", "2024-02-29"},
+                                                        {"01 DECEMBER 1999", "1999-12-01"}}) {
     AcledBatch batch = Parse(AcledHeaderLine() + Record({{"event_date", text}, {"year", ""}}));
     ASSERT_EQ(batch.rows.size(), 1u) << text;
     EXPECT_EQ(batch.rows[0].request.occurred_at, *ParseRfc3339(iso + "T00:00:00Z")) << text;
@@ -301,10 +305,10 @@ TEST(ParseAcled, DatesInTheOlderFormatAreRead) {
 TEST(ParseAcled, MalformedRecordsAreRowErrors) {
   std::string short_record = Record();
   short_record.resize(short_record.find(",Idleb,"));  // up to country: admin1 and on missing
-  std::string csv = AcledHeaderLine() + Record() + short_record + "\n" +  // line 3
+  std::string csv = AcledHeaderLine() + Record() + short_record + "\n" +    // line 3
                     Record().substr(0, Record().size() - 1) + ",extra\n" +  // line 4
-                    "\"SYR5\"x," + Record().substr(8) +                      // line 5
-                    Record();                                                // line 6
+                    "\"SYR5\"x," + Record().substr(8) +                     // line 5
+                    Record();                                               // line 6
   AcledBatch batch = Parse(csv, 2);
   ASSERT_EQ(batch.errors.size(), 3u);
   EXPECT_EQ(batch.errors[0], (AcledRowError{3, "admin1", batch.errors[0].message}));
@@ -317,8 +321,8 @@ TEST(ParseAcled, MalformedRecordsAreRowErrors) {
 
 TEST(ParseAcled, AnUnclosedQuoteTakesTheRestOfTheInput) {
   // The record after the open quote holds no '"' that could close it.
-  const std::string csv = AcledHeaderLine() + Record() + "SYR5,\"never closed\n" +
-                          Record({{"notes", "x"}});
+  const std::string csv =
+      AcledHeaderLine() + Record() + "SYR5,\"never closed\n" + Record({{"notes", "x"}});
   AcledBatch batch = Parse(csv, 10);
   ASSERT_EQ(batch.rows.size(), 1u);
   ASSERT_EQ(batch.errors.size(), 1u);
@@ -351,24 +355,27 @@ TEST(AcledCsvRow, QuotesOnlyWhenNeeded) {
 
 TEST(AcledCsvRow, CanonicalFileRoundTripsByteForByte) {
   // CRLF line ends, quoted newlines, commas and quotes, empty values, long coordinates.
-  const std::string file =
-      AcledHeaderLine() + Record() +
-      Record({{"event_id_cnty", "SYR1002"},
-              {"event_date", "2026-02-28"},
-              {"year", "2026"},
-              {"time_precision", "3"},
-              {"disorder_type", "Political violence; Demonstrations"},
-              {"event_type", "Protests"},
-              {"sub_event_type", "Excessive force against protesters"},
-              {"actor2", ""},
-              {"latitude", "-0.123456789012345"},
-              {"longitude", "179.99999999999997"},
-              {"source", "A; B, local; C \"quoted\""},
-              {"notes", "Line one,\nline \"two\"\n\nline four"},
-              {"fatalities", "0"},
-              {"tags", "crowd size=around 200"}}) +
-      Record({{"event_id_cnty", "SYR1003"}, {"latitude", "-90"}, {"longitude", "1e-05"},
-              {"notes", ""}, {"source", ""}, {"timestamp", ""}});
+  const std::string file = AcledHeaderLine() + Record() +
+                           Record({{"event_id_cnty", "SYR1002"},
+                                   {"event_date", "2026-02-28"},
+                                   {"year", "2026"},
+                                   {"time_precision", "3"},
+                                   {"disorder_type", "Political violence; Demonstrations"},
+                                   {"event_type", "Protests"},
+                                   {"sub_event_type", "Excessive force against protesters"},
+                                   {"actor2", ""},
+                                   {"latitude", "-0.123456789012345"},
+                                   {"longitude", "179.99999999999997"},
+                                   {"source", "A; B, local; C \"quoted\""},
+                                   {"notes", "Line one,\nline \"two\"\n\nline four"},
+                                   {"fatalities", "0"},
+                                   {"tags", "crowd size=around 200"}}) +
+                           Record({{"event_id_cnty", "SYR1003"},
+                                   {"latitude", "-90"},
+                                   {"longitude", "1e-05"},
+                                   {"notes", ""},
+                                   {"source", ""},
+                                   {"timestamp", ""}});
   std::string crlf;
   for (char c : file) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
   // The quoted newlines become CRLF too and are data: only record ends are normalised.
@@ -376,12 +383,14 @@ TEST(AcledCsvRow, CanonicalFileRoundTripsByteForByte) {
   ASSERT_TRUE(batch.errors.empty()) << batch.errors[0].column << ": " << batch.errors[0].message;
   ASSERT_EQ(batch.rows.size(), 3u);
   std::string written = AcledHeaderLine();
-  for (const AcledRow& row : batch.rows) written += AcledCsvRow(row.request, row.request.acled.tags);
+  for (const AcledRow& row : batch.rows)
+    written += AcledCsvRow(row.request, row.request.acled.tags);
   EXPECT_EQ(WithoutCr(written), WithoutCr(crlf));
   // And with LF line ends the file comes back exactly.
   batch = Parse(file);
   written = AcledHeaderLine();
-  for (const AcledRow& row : batch.rows) written += AcledCsvRow(row.request, row.request.acled.tags);
+  for (const AcledRow& row : batch.rows)
+    written += AcledCsvRow(row.request, row.request.acled.tags);
   EXPECT_EQ(written, file);
 }
 
@@ -440,13 +449,12 @@ std::string Text(std::vector<std::string_view> tokens, int most) {
 }
 
 const std::vector<std::string_view> kTokens = {"a", "Z", "7", " ", ",", "\"", "é", "حلب",
-                                               "(", ")", "-", ":", ";", "/", "'", "\xe2\x80\x94"};
+                                               "(", ")", "-", ":", ";", "/",  "'", "\xe2\x80\x94"};
 
 DC_PROP(AcledCsvRow, ParseAcledReadsBackTheSameRequest, 13, 300, ()) {
   IncidentRequest r;
   const std::string alnum = "abcXYZ019";
-  r.id = std::string(1, *rc::gen::elementOf(alnum)) +
-         Text({"a", "B", "3", ".", "_", "-"}, 20);
+  r.id = std::string(1, *rc::gen::elementOf(alnum)) + Text({"a", "B", "3", ".", "_", "-"}, 20);
   r.occurred_at = Timestamp(std::chrono::sys_days(std::chrono::year(1990) / 1 / 1) +
                             std::chrono::days(*rc::gen::inRange(0, 13478)));
   r.time_precision = *rc::gen::inRange(1, 4);
@@ -472,8 +480,8 @@ DC_PROP(AcledCsvRow, ParseAcledReadsBackTheSameRequest, 13, 300, ()) {
   r.admin2 = Text(kTokens, 8);
   r.location_name = Text(kTokens, 8);
   AcledExtras& a = r.acled;
-  a.disorder_type = *rc::gen::inRange(0, 2) ? std::string(pair.disorder_type)
-                                            : "D" + Text(kTokens, 6);
+  a.disorder_type =
+      *rc::gen::inRange(0, 2) ? std::string(pair.disorder_type) : "D" + Text(kTokens, 6);
   for (std::string* extra : {&a.assoc_actor_1, &a.inter1, &a.assoc_actor_2, &a.inter2,
                              &a.interaction, &a.civilian_targeting, &a.iso, &a.region, &a.country,
                              &a.admin3, &a.source_scale, &a.tags, &a.timestamp}) {

@@ -33,10 +33,9 @@ absl::Status CheckPlainText(std::string_view text, std::string_view field, size_
 // The version `version` (default the newest) of `id`, read on the reader connection.
 absl::StatusOr<store::IncidentRecord> VersionOf(store::Store& store, std::string_view id,
                                                 std::optional<int64_t> version) {
-  ASSIGN_OR_RETURN(std::vector<store::IncidentRecord> versions,
-                   store.WithReader([&](store::Database& db) {
-                     return store::ReadIncidentVersions(db, id);
-                   }));
+  ASSIGN_OR_RETURN(
+      std::vector<store::IncidentRecord> versions,
+      store.WithReader([&](store::Database& db) { return store::ReadIncidentVersions(db, id); }));
   if (versions.empty()) {
     return FieldError(absl::StatusCode::kNotFound, "id", fmt::format("no incident {}", id));
   }
@@ -75,8 +74,8 @@ void Incidents::AddFinding(const PartyId& guarantor, FindingRequest request,
       request.confidence != "high") {
     return done(InvalidField("confidence", "must be low, medium or high"));
   }
-  if (absl::Status s = CheckPlainText(request.attributed_party, "attributed_party", 0,
-                                      options_.limits.max_text);
+  if (absl::Status s =
+          CheckPlainText(request.attributed_party, "attributed_party", 0, options_.limits.max_text);
       !s.ok() || FindControlCharacter(request.attributed_party)) {
     return done(s.ok() ? InvalidField("attributed_party", "holds a control character") : s);
   }
@@ -93,25 +92,25 @@ void Incidents::AddFinding(const PartyId& guarantor, FindingRequest request,
       VersionOf(store_, request.incident, request.version);
   if (!incident.ok()) return done(incident.status());
   const std::string digest = store::IncidentFindingDigest(
-      incident->id, incident->version, incident->digest, request.finding,
-      request.attributed_party, request.confidence, request.notes);
+      incident->id, incident->version, incident->digest, request.finding, request.attributed_party,
+      request.confidence, request.notes);
   absl::StatusOr<parties::VerifiedAck> verified =
       Verify(store_, clock_, guarantor, kAckKindFinding, *incident, digest, *request.signature);
   if (!verified.ok()) return done(verified.status());
   absl::StatusOr<Parties> parties = Parties::Read(store_);
   if (!parties.ok()) return done(parties.status());
-  auto record = std::make_shared<store::IncidentFindingRecord>(store::IncidentFindingRecord{
-      .incident = incident->id,
-      .incident_version = incident->version,
-      .guarantor = guarantor.value(),
-      .finding = request.finding,
-      .attributed_party = request.attributed_party,
-      .confidence = request.confidence,
-      .notes = request.notes,
-      .key_id = verified->key_id,
-      .signature = verified->signature,
-      .statement = verified->statement_bytes,
-      .digest = digest});
+  auto record = std::make_shared<store::IncidentFindingRecord>(
+      store::IncidentFindingRecord{.incident = incident->id,
+                                   .incident_version = incident->version,
+                                   .guarantor = guarantor.value(),
+                                   .finding = request.finding,
+                                   .attributed_party = request.attributed_party,
+                                   .confidence = request.confidence,
+                                   .notes = request.notes,
+                                   .key_id = verified->key_id,
+                                   .signature = verified->signature,
+                                   .statement = verified->statement_bytes,
+                                   .digest = digest});
   auto created = std::make_shared<bool>(false);
   store_.Submit(
       [this, record, created, verified = *std::move(verified), incident = *std::move(incident),
@@ -139,9 +138,10 @@ void Incidents::AddFinding(const PartyId& guarantor, FindingRequest request,
         const std::vector<PartyId> told = Concerned(incident, parties, f.guarantor);
         std::vector<std::string> readers;
         for (const PartyId& p : told) readers.push_back(p.value());
-        ASSIGN_OR_RETURN(uint64_t index,
-                         txn.AppendLedger(
-                             ledger::EncodeEntry(parties::AckLedgerEntry(verified, f.at)), readers));
+        ASSIGN_OR_RETURN(
+            uint64_t index,
+            txn.AppendLedger(ledger::EncodeEntry(parties::AckLedgerEntry(verified, f.at)),
+                             readers));
         f.ledger_index = static_cast<int64_t>(index);
         RETURN_IF_ERROR(store::InsertIncidentFinding(txn, f));
         std::string status;
@@ -205,19 +205,19 @@ void Incidents::AddStatement(const PartyId& party, StatementRequest request,
       incident->id, incident->version, incident->digest, party.value(), request.text);
   std::optional<parties::VerifiedAck> verified;
   if (request.signature) {
-    absl::StatusOr<parties::VerifiedAck> checked = Verify(
-        store_, clock_, party, kAckKindStatement, *incident, digest, *request.signature);
+    absl::StatusOr<parties::VerifiedAck> checked =
+        Verify(store_, clock_, party, kAckKindStatement, *incident, digest, *request.signature);
     if (!checked.ok()) return done(checked.status());
     verified = *std::move(checked);
   }
   absl::StatusOr<Parties> parties = Parties::Read(store_);
   if (!parties.ok()) return done(parties.status());
-  auto record = std::make_shared<store::IncidentStatementRecord>(store::IncidentStatementRecord{
-      .incident = incident->id,
-      .incident_version = incident->version,
-      .party = party.value(),
-      .text = request.text,
-      .digest = digest});
+  auto record = std::make_shared<store::IncidentStatementRecord>(
+      store::IncidentStatementRecord{.incident = incident->id,
+                                     .incident_version = incident->version,
+                                     .party = party.value(),
+                                     .text = request.text,
+                                     .digest = digest});
   if (verified) {
     record->key_id = verified->key_id;
     record->signature = verified->signature;
@@ -241,12 +241,12 @@ void Incidents::AddStatement(const PartyId& party, StatementRequest request,
         for (const PartyId& p : told) readers.push_back(p.value());
         const ledger::Entry entry =
             verified ? parties::AckLedgerEntry(*verified, s.at)
-                     : ledger::Entry{.party = s.party,
-                                     .action = "incident.statement",
-                                     .object_id =
-                                         store::IncidentObjectId(s.incident, s.incident_version),
-                                     .content_digest = store::IncidentStatementRecordDigest(s),
-                                     .server_time = s.at};
+                     : ledger::Entry{
+                           .party = s.party,
+                           .action = "incident.statement",
+                           .object_id = store::IncidentObjectId(s.incident, s.incident_version),
+                           .content_digest = store::IncidentStatementRecordDigest(s),
+                           .server_time = s.at};
         ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(ledger::EncodeEntry(entry), readers));
         s.ledger_index = static_cast<int64_t>(index);
         RETURN_IF_ERROR(store::InsertIncidentStatement(txn, s));

@@ -100,21 +100,28 @@ std::string_view InterOf(std::string_view actor) {
 }
 
 const std::vector<std::string> kLocalities = {
-    "Saraqab",   "Maarat an Numan", "Al Bab",      "Manbij",   "Kobani",     "Tal Abiad",
-    "Ras al Ain", "Qamishli",       "Al Mayadin",  "Abu Kamal", "Palmyra",   "Jisr ash Shughur",
-    "Ariha",     "Khan Shaykhun",   "Tall Rifaat", "Azaz",     "Afrin",      "Douma",
-    "Harasta",   "Nawa",            "Busra ash Sham", "Shahba", "Al Qusayr", "Salamiyah"};
+    "Saraqab",        "Maarat an Numan", "Al Bab",      "Manbij",
+    "Kobani",         "Tal Abiad",       "Ras al Ain",  "Qamishli",
+    "Al Mayadin",     "Abu Kamal",       "Palmyra",     "Jisr ash Shughur",
+    "Ariha",          "Khan Shaykhun",   "Tall Rifaat", "Azaz",
+    "Afrin",          "Douma",           "Harasta",     "Nawa",
+    "Busra ash Sham", "Shahba",          "Al Qusayr",   "Salamiyah"};
 
-const std::vector<std::string> kSources = {
-    "Syrian Observatory for Human Rights", "SANA", "Step News Agency", "North Press Agency",
-    "Enab Baladi", "Deir Ezzor 24", "Hawar News Agency", "Halab Today TV"};
+const std::vector<std::string> kSources = {"Syrian Observatory for Human Rights",
+                                           "SANA",
+                                           "Step News Agency",
+                                           "North Press Agency",
+                                           "Enab Baladi",
+                                           "Deir Ezzor 24",
+                                           "Hawar News Agency",
+                                           "Halab Today TV"};
 
 const std::vector<std::string> kSourceScales = {"National", "Subnational", "Local partner-National",
                                                 "New media", "Other-National"};
 
-constexpr std::string_view kMonthNames[] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+constexpr std::string_view kMonthNames[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
 int64_t DrawFatalities(Random& random, std::string_view event_type) {
   const double u = random.Unit();
@@ -182,7 +189,8 @@ void Draw(const GeneratorOptions& o, sys_days first_day, int64_t day_count, int6
   }
   a.assoc_actor_1.clear();
   a.assoc_actor_2.clear();
-  a.civilian_targeting = pair.event_type == "Violence against civilians" ? "Civilian targeting" : "";
+  a.civilian_targeting =
+      pair.event_type == "Violence against civilians" ? "Civilian targeting" : "";
   a.iso = o.iso;
   a.region = o.region;
   a.country = o.country;
@@ -250,9 +258,9 @@ std::vector<std::string> DefaultGeneratorActors() {
 }
 
 std::vector<std::string> SyriaGovernorates() {
-  return {"Aleppo", "Damascus", "Rural Damascus", "Homs",    "Hama",       "Idleb", "Latakia",
-          "Tartous", "Deir ez Zor", "Raqqa",       "Al Hasakeh", "Daraa", "As-Sweida",
-          "Quneitra"};
+  return {"Aleppo",     "Damascus", "Rural Damascus", "Homs",        "Hama",
+          "Idleb",      "Latakia",  "Tartous",        "Deir ez Zor", "Raqqa",
+          "Al Hasakeh", "Daraa",    "As-Sweida",      "Quneitra"};
 }
 
 absl::Status ValidateGeneratorOptions(const GeneratorOptions& o) {

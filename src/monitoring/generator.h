@@ -14,10 +14,10 @@
 // Battles, 12 % Violence against civilians, 8 % Strategic developments, 4 % Protests, 1 %
 // Riots); fatalities skewed (about 55 % of violent events 0, 30 % 1-3, 12 % 4-20, 3 % 21-300;
 // low = best = high); actor1 from `actors` (Protests: "Protesters (<country>)"), actor2 another
-// of them, none, or "Civilians (<country>)" for Violence against civilians; 1-3 sources; notes in ACLED's style (with commas, and now and then a
-// quotation, so that writers quote them); the ACLED extras filled in plausibly (disorder_type
-// from the taxonomy). Names (actor, governorate, locality) and coordinates are drawn
-// independently: the data look right in a table, not on a map.
+// of them, none, or "Civilians (<country>)" for Violence against civilians; 1-3 sources; notes in
+// ACLED's style (with commas, and now and then a quotation, so that writers quote them); the ACLED
+// extras filled in plausibly (disorder_type from the taxonomy). Names (actor, governorate,
+// locality) and coordinates are drawn independently: the data look right in a table, not on a map.
 //
 // Every incident passes ValidateIncident at any `now` >= options.to, and is in AcledCsvRow's
 // canonical form, so WriteIncidentCsv's rows read back (ParseAcled) to the same requests.
@@ -44,7 +44,7 @@ namespace deconflict::monitoring {
 
 // The defaults of GeneratorOptions.
 std::vector<std::string> DefaultGeneratorActors();  // 7 actor names and "RU", "TR", "US", "SYR"
-std::vector<std::string> SyriaGovernorates();        // the 14, ACLED's spelling
+std::vector<std::string> SyriaGovernorates();       // the 14, ACLED's spelling
 
 struct GeneratorOptions {
   uint64_t seed = 1;     // Default: 1.

@@ -92,9 +92,9 @@ absl::Status ValidateIncident(const IncidentRequest& r, Timestamp now,
     }
     if (!std::isfinite(o.distance_max_m) || o.distance_max_m < o.distance_min_m ||
         o.distance_max_m > limits.max_distance_m) {
-      return InvalidField("observation.distance_m[1]",
-                          fmt::format("must be a number in [distance_m[0], {}]",
-                                      limits.max_distance_m));
+      return InvalidField(
+          "observation.distance_m[1]",
+          fmt::format("must be a number in [distance_m[0], {}]", limits.max_distance_m));
     }
     if (o.mode != "heard" && o.mode != "saw" && o.mode != "camera" && o.mode != "uav") {
       return InvalidField("observation.mode", "must be heard, saw, camera or uav");
@@ -112,9 +112,8 @@ absl::Status ValidateIncident(const IncidentRequest& r, Timestamp now,
       if (!allowed.empty()) allowed += ", ";
       allowed += s.sub_event_type;
     }
-    return InvalidField("sub_event_type",
-                        fmt::format("is not a sub-event type of {}; one of: {}", r.event_type,
-                                    allowed));
+    return InvalidField("sub_event_type", fmt::format("is not a sub-event type of {}; one of: {}",
+                                                      r.event_type, allowed));
   }
   const Fatalities& f = r.fatalities;
   if (f.low < 0) return InvalidField("fatalities.low", "must be >= 0");
@@ -127,8 +126,8 @@ absl::Status ValidateIncident(const IncidentRequest& r, Timestamp now,
   RETURN_IF_ERROR(CheckText(r.target, "target", limits.max_text));
   RETURN_IF_ERROR(CheckText(r.notes, "notes", limits.max_notes, /*multiline=*/true));
   if (r.sources.size() > limits.max_sources) {
-    return LimitExceeded("sources", fmt::format("has {} sources; at most {}", r.sources.size(),
-                                                limits.max_sources));
+    return LimitExceeded(
+        "sources", fmt::format("has {} sources; at most {}", r.sources.size(), limits.max_sources));
   }
   for (size_t i = 0; i < r.sources.size(); ++i) {
     const std::string field = fmt::format("sources[{}]", i);
@@ -140,17 +139,23 @@ absl::Status ValidateIncident(const IncidentRequest& r, Timestamp now,
   RETURN_IF_ERROR(CheckText(r.location_name, "location_name", limits.max_text));
   const AcledExtras& a = r.acled;
   const std::pair<std::string_view, const std::string*> extras[] = {
-      {"acled.disorder_type", &a.disorder_type},   {"acled.assoc_actor_1", &a.assoc_actor_1},
-      {"acled.inter1", &a.inter1},                 {"acled.assoc_actor_2", &a.assoc_actor_2},
-      {"acled.inter2", &a.inter2},                 {"acled.interaction", &a.interaction},
+      {"acled.disorder_type", &a.disorder_type},
+      {"acled.assoc_actor_1", &a.assoc_actor_1},
+      {"acled.inter1", &a.inter1},
+      {"acled.assoc_actor_2", &a.assoc_actor_2},
+      {"acled.inter2", &a.inter2},
+      {"acled.interaction", &a.interaction},
       {"acled.civilian_targeting", &a.civilian_targeting},
-      {"acled.iso", &a.iso},                       {"acled.region", &a.region},
-      {"acled.country", &a.country},               {"acled.admin3", &a.admin3},
-      {"acled.source_scale", &a.source_scale},     {"acled.tags", &a.tags},
+      {"acled.iso", &a.iso},
+      {"acled.region", &a.region},
+      {"acled.country", &a.country},
+      {"acled.admin3", &a.admin3},
+      {"acled.source_scale", &a.source_scale},
+      {"acled.tags", &a.tags},
       {"acled.timestamp", &a.timestamp}};
   for (const auto& [field, text] : extras) {
-    RETURN_IF_ERROR(CheckText(*text, field, field == "acled.tags" ? limits.max_notes
-                                                                  : limits.max_source));
+    RETURN_IF_ERROR(
+        CheckText(*text, field, field == "acled.tags" ? limits.max_notes : limits.max_source));
   }
   return absl::OkStatus();
 }

@@ -89,10 +89,10 @@ struct IncidentRequest {
 };
 
 struct IncidentLimits {
-  size_t max_notes = 8192;    // Default: 8 KiB.
-  size_t max_text = 200;      // Default: 200 bytes for names and places.
-  size_t max_sources = 20;    // Default: 20 sources.
-  size_t max_source = 500;    // Default: 500 bytes per source.
+  size_t max_notes = 8192;  // Default: 8 KiB.
+  size_t max_text = 200;    // Default: 200 bytes for names and places.
+  size_t max_sources = 20;  // Default: 20 sources.
+  size_t max_source = 500;  // Default: 500 bytes per source.
   int64_t max_fatalities = 1000000;
   double max_distance_m = 100000;  // Default: 100 km of observation distance.
 };

@@ -19,25 +19,24 @@ using namespace std::chrono_literals;
 const Timestamp kNow = *ParseRfc3339("2026-12-01T07:00:00Z");
 
 IncidentRequest Shelling() {
-  return IncidentRequest{
-      .id = "syr-2026-1142",
-      .occurred_at = kNow - 6h,
-      .location = {36.2, 37.1},
-      .geo_precision = 1,
-      .observation = Observation{.observer = {36.21, 37.12},
-                                 .bearing_deg = 225,
-                                 .distance_min_m = 1000,
-                                 .distance_max_m = 3000,
-                                 .mode = "heard"},
-      .event_type = "Explosions/Remote violence",
-      .sub_event_type = "Shelling/artillery/missile attack",
-      .alleged_party = "RU",
-      .target = "Civilians (Syria)",
-      .fatalities = {.best = 2, .low = 1, .high = 4},
-      .notes = "Two shells hit the market.\n\tThe third fell short.",
-      .sources = {"SOHR", "Step News Agency"},
-      .admin1 = "Aleppo",
-      .location_name = "Al Bab"};
+  return IncidentRequest{.id = "syr-2026-1142",
+                         .occurred_at = kNow - 6h,
+                         .location = {36.2, 37.1},
+                         .geo_precision = 1,
+                         .observation = Observation{.observer = {36.21, 37.12},
+                                                    .bearing_deg = 225,
+                                                    .distance_min_m = 1000,
+                                                    .distance_max_m = 3000,
+                                                    .mode = "heard"},
+                         .event_type = "Explosions/Remote violence",
+                         .sub_event_type = "Shelling/artillery/missile attack",
+                         .alleged_party = "RU",
+                         .target = "Civilians (Syria)",
+                         .fatalities = {.best = 2, .low = 1, .high = 4},
+                         .notes = "Two shells hit the market.\n\tThe third fell short.",
+                         .sources = {"SOHR", "Step News Agency"},
+                         .admin1 = "Aleppo",
+                         .location_name = "Al Bab"};
 }
 
 // The field of the error, and its code, for `r`.
@@ -83,7 +82,8 @@ TEST(ValidateIncident, IdAndTimeRules) {
 TEST(ValidateIncident, LocationAndObservationRules) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::vector<std::pair<geo::LatLng, std::string>> bad_points = {
-      {{90.5, 0}, "lat"}, {{-91, 0}, "lat"}, {{nan, 0}, "lat"}, {{0, 180.1}, "lng"},
+      {{90.5, 0}, "lat"}, {{-91, 0}, "lat"},
+      {{nan, 0}, "lat"},  {{0, 180.1}, "lng"},
       {{0, -181}, "lng"}, {{0, std::numeric_limits<double>::infinity()}, "lng"}};
   for (const auto& [point, axis] : bad_points) {
     IncidentRequest r = Shelling();
@@ -142,10 +142,11 @@ TEST(ValidateIncident, FatalitiesAreOrdered) {
 
 TEST(ValidateIncident, TextsAreBoundedPrintableUtf8) {
   using Field = std::string IncidentRequest::*;
-  const std::map<std::string, Field> texts = {
-      {"alleged_party", &IncidentRequest::alleged_party}, {"target", &IncidentRequest::target},
-      {"admin1", &IncidentRequest::admin1},               {"admin2", &IncidentRequest::admin2},
-      {"location_name", &IncidentRequest::location_name}};
+  const std::map<std::string, Field> texts = {{"alleged_party", &IncidentRequest::alleged_party},
+                                              {"target", &IncidentRequest::target},
+                                              {"admin1", &IncidentRequest::admin1},
+                                              {"admin2", &IncidentRequest::admin2},
+                                              {"location_name", &IncidentRequest::location_name}};
   for (const auto& [name, field] : texts) {
     IncidentRequest r = Shelling();
     r.*field = std::string(200, 'x');
@@ -174,8 +175,8 @@ TEST(ValidateIncident, SourcesAreBoundedAndNotEmpty) {
   r.sources.assign(20, "SOHR");
   EXPECT_TRUE(ValidateIncident(r, kNow).ok());
   r.sources.push_back("SANA");
-  EXPECT_EQ(Refusal(r), std::pair(std::optional<std::string>("sources"),
-                                  absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(Refusal(r),
+            std::pair(std::optional<std::string>("sources"), absl::StatusCode::kResourceExhausted));
   r = Shelling();
   r.sources[1] = "";
   EXPECT_EQ(ErrorField(r), "sources[1]");
@@ -214,16 +215,16 @@ TEST(ValidateIncident, AcledExtrasAreCheckedAsTexts) {
 
 TEST(CheckIncidentId, AcceptsAcledIdsAndUuids) {
   for (const std::string& id : {std::string("SYR1234"), std::string("syr-2026.1142_b"),
-                               std::string("3f2a9c1e-1b2c-4d5e-8f90-123456789abc"),
-                               std::string("7"), std::string(64, 'a')}) {
+                                std::string("3f2a9c1e-1b2c-4d5e-8f90-123456789abc"),
+                                std::string("7"), std::string(64, 'a')}) {
     EXPECT_TRUE(CheckIncidentId(id).ok()) << id;
   }
 }
 
 TEST(CheckIncidentId, RefusesOthersNamingTheField) {
-  for (const std::string& id : {std::string(""), std::string(65, 'a'), std::string("-abc"),
-                               std::string(".x"), std::string("a b"), std::string("a/b"),
-                               std::string("é")}) {
+  for (const std::string& id :
+       {std::string(""), std::string(65, 'a'), std::string("-abc"), std::string(".x"),
+        std::string("a b"), std::string("a/b"), std::string("é")}) {
     absl::Status s = CheckIncidentId(id, "event_id");
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << id;
     EXPECT_EQ(FieldOf(s), "event_id") << id;
@@ -271,11 +272,11 @@ TEST(Taxonomy, HasAcledsSixTypesAndTwentyFivePairs) {
     }
   }
   EXPECT_EQ(per_type, (std::map<std::string_view, int>{{"Battles", 3},
-                                                        {"Explosions/Remote violence", 6},
-                                                        {"Violence against civilians", 3},
-                                                        {"Protests", 3},
-                                                        {"Riots", 2},
-                                                        {"Strategic developments", 8}}));
+                                                       {"Explosions/Remote violence", 6},
+                                                       {"Violence against civilians", 3},
+                                                       {"Protests", 3},
+                                                       {"Riots", 2},
+                                                       {"Strategic developments", 8}}));
 }
 
 TEST(Taxonomy, DisorderTypesAndViolence) {
@@ -288,8 +289,8 @@ TEST(Taxonomy, DisorderTypesAndViolence) {
   EXPECT_EQ(DisorderTypeOf("Battles", "Peaceful protest"), "");
   EXPECT_EQ(DisorderTypeOf("Skirmish", "Armed clash"), "");
   EXPECT_FALSE(IsEventType("battles"));
-  for (std::string_view type : {"Battles", "Explosions/Remote violence",
-                                "Violence against civilians"}) {
+  for (std::string_view type :
+       {"Battles", "Explosions/Remote violence", "Violence against civilians"}) {
     EXPECT_TRUE(IsViolent(type)) << type;
   }
   for (std::string_view type : {"Protests", "Riots", "Strategic developments", "Other"}) {

@@ -136,9 +136,8 @@ absl::Status Incidents::Load() {
                                             .admin1 = std::move(s.admin1)});
       if (block.size() == 10000) ApplyLoaded(block, found);
     }));
-    return store::ForEachIncidentFinding(db, [&](store::IncidentFindingRecord&& f) {
-      found.push_back(std::move(f));
-    });
+    return store::ForEachIncidentFinding(
+        db, [&](store::IncidentFindingRecord&& f) { found.push_back(std::move(f)); });
   });
   if (!read.ok()) return absl::DataLossError(fmt::format("incidents: {}", read.message()));
   ApplyLoaded(block, found);
@@ -156,11 +155,11 @@ void Incidents::ApplyLoaded(std::vector<store::IncidentRecord>& versions,
   WriterLock lock(mu_);
   for (const store::IncidentRecord& r : versions) Apply(r);
   for (store::IncidentFindingRecord& f : findings) {
-    findings_[f.incident].push_back(GuarantorFinding{.guarantor = std::move(f.guarantor),
-                                                     .finding = std::move(f.finding),
-                                                     .attributed_party =
-                                                         std::move(f.attributed_party),
-                                                     .seq = f.seq});
+    findings_[f.incident].push_back(
+        GuarantorFinding{.guarantor = std::move(f.guarantor),
+                         .finding = std::move(f.finding),
+                         .attributed_party = std::move(f.attributed_party),
+                         .seq = f.seq});
   }
   versions.clear();
   findings.clear();
@@ -304,10 +303,10 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
         continue;
       }
       if (!seen.insert(row.request.id).second) {
-        result->refused.push_back(ImportRefusal{
-            .line = row.line,
-            .column = "event_id_cnty",
-            .message = fmt::format("repeats {} of an earlier row", row.request.id)});
+        result->refused.push_back(
+            ImportRefusal{.line = row.line,
+                          .column = "event_id_cnty",
+                          .message = fmt::format("repeats {} of an earlier row", row.request.id)});
         continue;
       }
       Pending p{.line = row.line, .record = RecordOf(caller, std::move(row.request), "import")};
@@ -338,8 +337,8 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
           auto& [line, r, entry] = (*records)[i];
           const auto& [known_version, known_reporter] = known[i];
           if (known_version > 0 && known_reporter != r.reporter) {
-            refused_here.emplace_back(line, fmt::format("incident {} was reported by {}", r.id,
-                                                        known_reporter));
+            refused_here.emplace_back(
+                line, fmt::format("incident {} was reported by {}", r.id, known_reporter));
             continue;
           }
           if (known_version > 0) {
@@ -367,8 +366,8 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
           *changed_memory = true;
         }
         for (auto& [line, message] : refused_here) {
-          result->refused.push_back(
-              ImportRefusal{.line = line, .column = "event_id_cnty", .message = std::move(message)});
+          result->refused.push_back(ImportRefusal{
+              .line = line, .column = "event_id_cnty", .message = std::move(message)});
         }
         if (written.empty()) return absl::OkStatus();
         // Guarantors hear of the batch once; an alleged party that is a party of this server,
@@ -381,15 +380,14 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
           RETURN_IF_ERROR(
               events_
                   .Append(txn, guarantors,
-                          events::IncidentNotice{
-                              .type = Type::kImported,
-                              .id = written.front()->id,
-                              .reporter = caller,
-                              .count = static_cast<int64_t>(written.size()),
-                              .last_id = written.back()->id,
-                              .first_ledger_index = result->first_ledger_index,
-                              .at = now,
-                              .ledger_index = result->last_ledger_index})
+                          events::IncidentNotice{.type = Type::kImported,
+                                                 .id = written.front()->id,
+                                                 .reporter = caller,
+                                                 .count = static_cast<int64_t>(written.size()),
+                                                 .last_id = written.back()->id,
+                                                 .first_ledger_index = result->first_ledger_index,
+                                                 .at = now,
+                                                 .ledger_index = result->last_ledger_index})
                   .status());
         }
         for (const store::IncidentRecord* r : written) {
@@ -472,8 +470,8 @@ absl::StatusOr<IncidentPage> Incidents::List(const Viewer& viewer,
   q.limit = query.limit + 1;
   IncidentPage page;
   ASSIGN_OR_RETURN(page.incidents, store_.WithReader([&](store::Database& db) {
-                     return store::ListIncidents(db, q);
-                   }));
+    return store::ListIncidents(db, q);
+  }));
   if (page.incidents.size() > query.limit) {
     page.incidents.resize(query.limit);
     page.more = true;

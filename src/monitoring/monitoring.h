@@ -104,11 +104,11 @@ struct Signature {
 
 struct FindingRequest {
   std::string incident;
-  std::optional<int64_t> version;  // nullopt: the newest
-  std::string finding;             // verified, disputed, unverifiable
-  std::string attributed_party;    // may be empty (not attributed)
-  std::string confidence;          // low, medium, high
-  std::string notes;               // up to 8 KiB
+  std::optional<int64_t> version;      // nullopt: the newest
+  std::string finding;                 // verified, disputed, unverifiable
+  std::string attributed_party;        // may be empty (not attributed)
+  std::string confidence;              // low, medium, high
+  std::string notes;                   // up to 8 KiB
   std::optional<Signature> signature;  // required: a missing one is InvalidArgument "signature"
 };
 
@@ -211,8 +211,8 @@ class Incidents {
   void AfterCommit(const absl::Status& committed, bool changed_memory);
   // The concerned parties of `record` other than `actor` (see the header comment).
   std::vector<PartyId> Concerned(const store::IncidentRecord& record,
-                                 const internal::Parties& parties,
-                                 const std::string& actor) const ABSL_LOCKS_EXCLUDED(mu_);
+                                 const internal::Parties& parties, const std::string& actor) const
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   store::Store& store_;
   const events::EventLog& events_;

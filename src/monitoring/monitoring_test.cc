@@ -38,11 +38,11 @@ class IncidentsTest : public ::testing::Test {
                                               {"UNMO", "guarantor"},
                                               {"OSCE", "guarantor"},
                                               {"OBS", "observer"}}) {
-                        RETURN_IF_ERROR(txn.InsertParty(store::PartyRecord{
-                            .id = id,
-                            .name = id,
-                            .role = role,
-                            .token_hash = std::string(32, id[0]) + id}));
+                        RETURN_IF_ERROR(txn.InsertParty(
+                            store::PartyRecord{.id = id,
+                                               .name = id,
+                                               .role = role,
+                                               .token_hash = std::string(32, id[0]) + id}));
                       }
                       return absl::OkStatus();
                     })
@@ -95,7 +95,8 @@ class IncidentsTest : public ::testing::Test {
   absl::StatusOr<IncidentView> Find(const std::string& guarantor,
                                     const parties::PrivateSigningKey& key,
                                     const std::string& finding, const std::string& attributed) {
-    absl::StatusOr<IncidentView> now = incidents_->Get(Viewer{.party = PartyId(guarantor)}, "inc-1");
+    absl::StatusOr<IncidentView> now =
+        incidents_->Get(Viewer{.party = PartyId(guarantor)}, "inc-1");
     if (!now.ok()) return now.status();
     const store::IncidentRecord& v = now->versions.back();
     FindingRequest f{.incident = "inc-1",
@@ -103,16 +104,16 @@ class IncidentsTest : public ::testing::Test {
                      .attributed_party = attributed,
                      .confidence = "high",
                      .notes = "crater analysis"};
-    const Timestamp signed_at = Timestamp(std::chrono::duration_cast<std::chrono::seconds>(
-        clock_.Now().time_since_epoch()));
+    const Timestamp signed_at = Timestamp(
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()));
     absl::StatusOr<std::string> sig = parties::SignAcknowledgement(
-        key, parties::AckStatement{.kind = "incident.finding",
-                                   .object_id = store::IncidentObjectId(v.id, v.version),
-                                   .object_digest = store::IncidentFindingDigest(
-                                       v.id, v.version, v.digest, finding, attributed, "high",
-                                       "crater analysis"),
-                                   .party = PartyId(guarantor),
-                                   .time = signed_at});
+        key, parties::AckStatement{
+                 .kind = "incident.finding",
+                 .object_id = store::IncidentObjectId(v.id, v.version),
+                 .object_digest = store::IncidentFindingDigest(
+                     v.id, v.version, v.digest, finding, attributed, "high", "crater analysis"),
+                 .party = PartyId(guarantor),
+                 .time = signed_at});
     if (!sig.ok()) return sig.status();
     f.signature = Signature{.signature = *sig, .signed_at = signed_at};
     Wait<IncidentView> w;
@@ -173,7 +174,8 @@ TEST_F(IncidentsTest, BadInputNamesTheField) {
 
 TEST_F(IncidentsTest, TheObservationIsShownOnlyToTheReporterAndGuarantors) {
   ASSERT_TRUE(Report(Strike()).ok());
-  EXPECT_TRUE(incidents_->Get(Viewer{.party = PartyId("OBS")}, "inc-1")->versions[0].has_observation);
+  EXPECT_TRUE(
+      incidents_->Get(Viewer{.party = PartyId("OBS")}, "inc-1")->versions[0].has_observation);
   EXPECT_TRUE(incidents_->Get(Viewer{.party = PartyId("UNMO"), .guarantor = true}, "inc-1")
                   ->versions[0]
                   .has_observation);
@@ -219,9 +221,9 @@ TEST_F(IncidentsTest, SignedFindingsSetTheStatusAndOpenTheRightOfReply) {
   ASSERT_FALSE(EventsOf("TR").empty());
   EXPECT_EQ(EventsOf("TR").back().type, "incident.finding");
   Wait<IncidentView> reply;
-  incidents_->AddStatement(
-      PartyId("TR"), StatementRequest{.incident = "inc-1", .text = "No TR aircraft flew."},
-      reply.done());
+  incidents_->AddStatement(PartyId("TR"),
+                           StatementRequest{.incident = "inc-1", .text = "No TR aircraft flew."},
+                           reply.done());
   absl::StatusOr<IncidentView> replied = reply.get();
   ASSERT_TRUE(replied.ok()) << replied.status();
   ASSERT_EQ(replied->statements.size(), 1u);
@@ -250,10 +252,10 @@ TEST_F(IncidentsTest, SignedFindingsSetTheStatusAndOpenTheRightOfReply) {
 TEST_F(IncidentsTest, AFindingMustBeSignedByTheGuarantorsKey) {
   ASSERT_TRUE(Report(Strike()).ok());
   Wait<IncidentView> unsigned_finding;
-  incidents_->AddFinding(PartyId("UNMO"),
-                         FindingRequest{.incident = "inc-1", .finding = "verified",
-                                        .confidence = "high"},
-                         unsigned_finding.done());
+  incidents_->AddFinding(
+      PartyId("UNMO"),
+      FindingRequest{.incident = "inc-1", .finding = "verified", .confidence = "high"},
+      unsigned_finding.done());
   absl::StatusOr<IncidentView> r = unsigned_finding.get();
   EXPECT_EQ(FieldOf(r.status()), "signature");
   // Signed by another key than the guarantor's.
@@ -269,7 +271,8 @@ TEST_F(IncidentsTest, AFindingMustBeSignedByTheGuarantorsKey) {
 TEST_F(IncidentsTest, AnImportStoresNewChangedAndUnchangedRowsAndRefusesOthersIds) {
   ASSERT_TRUE(Report(Strike("theirs"), "TR").ok());
   std::vector<ImportRow> rows;
-  for (int i = 1; i <= 3; ++i) rows.push_back({.line = i + 1, .request = Strike(fmt::format("SYR{}", i))});
+  for (int i = 1; i <= 3; ++i)
+    rows.push_back({.line = i + 1, .request = Strike(fmt::format("SYR{}", i))});
   rows.push_back({.line = 5, .request = Strike("theirs")});
   rows.push_back({.line = 6, .request = Strike("SYR1")});  // repeats line 2
   Wait<ImportResult> first;
@@ -306,9 +309,10 @@ TEST_F(IncidentsTest, StatisticsAndListsAfterARestart) {
     ASSERT_TRUE(Report(r).ok());
   }
   Restart();
-  absl::StatusOr<Stats> s = incidents_->ComputeStatistics(
-      {.from = *ParseRfc3339("2026-11-26T00:00:00Z"), .to = *ParseRfc3339("2026-11-30T00:00:00Z"),
-       .group_by = GroupBy::kAdmin1});
+  absl::StatusOr<Stats> s =
+      incidents_->ComputeStatistics({.from = *ParseRfc3339("2026-11-26T00:00:00Z"),
+                                     .to = *ParseRfc3339("2026-11-30T00:00:00Z"),
+                                     .group_by = GroupBy::kAdmin1});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->total.count, 4);
   EXPECT_EQ(s->total.best, 12);
@@ -318,9 +322,9 @@ TEST_F(IncidentsTest, StatisticsAndListsAfterARestart) {
   EXPECT_EQ(s->previous_total.count, 1);     // the 25th
 
   absl::StatusOr<IncidentPage> page = incidents_->List(
-      Viewer{.party = PartyId("RU")},
-      {.from = *ParseRfc3339("2026-11-01T00:00:00Z"), .to = *ParseRfc3339("2026-12-01T00:00:00Z"),
-       .limit = 3});
+      Viewer{.party = PartyId("RU")}, {.from = *ParseRfc3339("2026-11-01T00:00:00Z"),
+                                       .to = *ParseRfc3339("2026-12-01T00:00:00Z"),
+                                       .limit = 3});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->incidents.size(), 3u);
   EXPECT_TRUE(page->more);
@@ -328,7 +332,8 @@ TEST_F(IncidentsTest, StatisticsAndListsAfterARestart) {
   EXPECT_FALSE(page->incidents[0].has_observation);
   absl::StatusOr<IncidentPage> rest = incidents_->List(
       Viewer{.party = PartyId("RU")},
-      {.from = *ParseRfc3339("2026-11-01T00:00:00Z"), .to = *ParseRfc3339("2026-12-01T00:00:00Z"),
+      {.from = *ParseRfc3339("2026-11-01T00:00:00Z"),
+       .to = *ParseRfc3339("2026-12-01T00:00:00Z"),
        .after = std::pair{page->incidents.back().occurred_at, page->incidents.back().id},
        .limit = 3});
   ASSERT_TRUE(rest.ok());
@@ -355,7 +360,8 @@ TEST_F(IncidentsTest, LedgerCheckNamesAnEditedReport) {
   {
     auto db = store::Database::Open(path, store::Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE incident_versions SET fatalities_best = 0 WHERE id = 'inc-2'").ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE incident_versions SET fatalities_best = 0 WHERE id = 'inc-2'").ok());
   }
   absl::StatusOr<uint64_t> edited = check();
   EXPECT_EQ(edited.status().code(), absl::StatusCode::kDataLoss);

@@ -11,9 +11,9 @@ namespace {
 
 // The AcledExtras fields in store::kIncidentAcledColumns' order.
 std::array<std::string*, store::kIncidentAcledCount> ExtraFields(AcledExtras& a) {
-  return {&a.disorder_type, &a.assoc_actor_1, &a.inter1, &a.assoc_actor_2, &a.inter2,
-          &a.interaction,   &a.civilian_targeting,       &a.iso,           &a.region,
-          &a.country,       &a.admin3,        &a.source_scale, &a.tags,    &a.timestamp};
+  return {&a.disorder_type, &a.assoc_actor_1,      &a.inter1, &a.assoc_actor_2, &a.inter2,
+          &a.interaction,   &a.civilian_targeting, &a.iso,    &a.region,        &a.country,
+          &a.admin3,        &a.source_scale,       &a.tags,   &a.timestamp};
 }
 
 }  // namespace

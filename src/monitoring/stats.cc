@@ -26,8 +26,8 @@ std::vector<uint8_t> EventIndexOfTaxonomy() {
   std::vector<uint8_t> out;
   for (const SubEventType& s : Taxonomy()) {
     const auto types = EventTypes();
-    out.push_back(static_cast<uint8_t>(
-        std::find(types.begin(), types.end(), s.event_type) - types.begin()));
+    out.push_back(
+        static_cast<uint8_t>(std::find(types.begin(), types.end(), s.event_type) - types.begin()));
   }
   return out;
 }
@@ -93,8 +93,8 @@ absl::StatusOr<Stats> ComputeStats(const Facts& facts, const StatsQuery& q) {
   absl::flat_hash_map<int64_t, std::pair<Totals, Totals>> groups;
   for (const IncidentFact& f : facts.rows()) {
     if (f.occurred_us < previous_from || f.occurred_us >= to) continue;
-    if (box && (f.lat < *q.lat_min || f.lat > *q.lat_max || f.lng < *q.lng_min ||
-                f.lng > *q.lng_max)) {
+    if (box &&
+        (f.lat < *q.lat_min || f.lat > *q.lat_max || f.lng < *q.lng_min || f.lng > *q.lng_max)) {
       continue;
     }
     const bool current = f.occurred_us >= from;
@@ -165,8 +165,8 @@ absl::StatusOr<Stats> ComputeStats(const Facts& facts, const StatsQuery& q) {
         name = facts.Name(static_cast<uint32_t>(key));
         break;
     }
-    out.groups.push_back(Group{.key = std::move(name), .current = totals.first,
-                               .previous = totals.second});
+    out.groups.push_back(
+        Group{.key = std::move(name), .current = totals.first, .previous = totals.second});
   }
   std::sort(out.groups.begin(), out.groups.end(),
             [](const Group& a, const Group& b) { return a.key < b.key; });

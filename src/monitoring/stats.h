@@ -6,7 +6,8 @@
 //
 //   Facts facts;                                     // the service keeps one per incident
 //   facts.Add(IncidentFact{...});
-//   ASSIGN_OR_RETURN(Stats s, ComputeStats(facts, {.from = a, .to = b, .group_by = GroupBy::kDay}));
+//   ASSIGN_OR_RETURN(Stats s, ComputeStats(facts, {.from = a, .to = b, .group_by =
+//   GroupBy::kDay}));
 //
 // Facts are compact (48 bytes each, names interned), so the figures over 1,000,000 incidents are
 // one scan in memory: no query plan, no index to keep. Days are UTC days of occurred_at.
@@ -49,7 +50,10 @@ struct IncidentFact {
 // The facts of every incident, by row, and the names they use.
 class Facts {
  public:
-  Facts() { names_.emplace_back(); ids_.emplace("", 0); }
+  Facts() {
+    names_.emplace_back();
+    ids_.emplace("", 0);
+  }
   // The id of `name` (interned on first use). 0 is "".
   uint32_t Intern(std::string_view name);
   const std::string& Name(uint32_t id) const { return names_[id]; }

@@ -71,8 +71,8 @@ class KnownDataSet : public ::testing::Test {
   }
   Stats Run(GroupBy by) {
     absl::StatusOr<Stats> s = ComputeStats(
-        facts_, {.from = At("2026-11-16T00:00:00Z"), .to = At("2026-11-23T00:00:00Z"),
-                 .group_by = by});
+        facts_,
+        {.from = At("2026-11-16T00:00:00Z"), .to = At("2026-11-23T00:00:00Z"), .group_by = by});
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? *s : Stats{};
   }
@@ -102,28 +102,26 @@ TEST_F(KnownDataSet, ByAllegedAttributedAdmin1AndStatus) {
                           Field(&Group::key, "RU"), Field(&Group::key, "SYR")));
   const Stats attributed = Run(GroupBy::kAttributedParty);
   ASSERT_EQ(attributed.groups.size(), 3u);  // "", RU (this week), SYR (the week before)
-  EXPECT_EQ(attributed.groups[1],
-            (Group{.key = "RU", .current = {1, 4, 3, 6}, .previous = {}}));
-  EXPECT_EQ(attributed.groups[2],
-            (Group{.key = "SYR", .current = {}, .previous = {1, 10, 8, 12}}));
-  EXPECT_THAT(Run(GroupBy::kAdmin1).groups,
-              ElementsAre(Group{.key = "Aleppo", .current = {1, 0, 0, 1}, .previous = {1, 1, 1, 3}},
-                          Group{.key = "Damascus", .current = {}, .previous = {1, 0, 0, 0}},
-                          Group{.key = "Idleb", .current = {2, 6, 5, 8}, .previous = {1, 10, 8, 12}}));
+  EXPECT_EQ(attributed.groups[1], (Group{.key = "RU", .current = {1, 4, 3, 6}, .previous = {}}));
+  EXPECT_EQ(attributed.groups[2], (Group{.key = "SYR", .current = {}, .previous = {1, 10, 8, 12}}));
+  EXPECT_THAT(
+      Run(GroupBy::kAdmin1).groups,
+      ElementsAre(Group{.key = "Aleppo", .current = {1, 0, 0, 1}, .previous = {1, 1, 1, 3}},
+                  Group{.key = "Damascus", .current = {}, .previous = {1, 0, 0, 0}},
+                  Group{.key = "Idleb", .current = {2, 6, 5, 8}, .previous = {1, 10, 8, 12}}));
   EXPECT_THAT(Run(GroupBy::kStatus).groups,
               ElementsAre(Field(&Group::key, "disputed"), Field(&Group::key, "reported"),
                           Field(&Group::key, "unverifiable"), Field(&Group::key, "verified")));
 }
 
 TEST_F(KnownDataSet, ByDayComparesWithTheDayBefore) {
-  EXPECT_THAT(
-      Run(GroupBy::kDay).groups,
-      ElementsAre(
-          // 2026-11-15 had two incidents (previous period): the 16th compares with them.
-          Group{.key = "2026-11-16", .current = {2, 6, 5, 8}, .previous = {2, 1, 1, 3}},
-          Group{.key = "2026-11-17", .current = {}, .previous = {2, 6, 5, 8}},
-          Group{.key = "2026-11-18", .current = {1, 0, 0, 1}, .previous = {}},
-          Group{.key = "2026-11-19", .current = {}, .previous = {1, 0, 0, 1}}));
+  EXPECT_THAT(Run(GroupBy::kDay).groups,
+              ElementsAre(
+                  // 2026-11-15 had two incidents (previous period): the 16th compares with them.
+                  Group{.key = "2026-11-16", .current = {2, 6, 5, 8}, .previous = {2, 1, 1, 3}},
+                  Group{.key = "2026-11-17", .current = {}, .previous = {2, 6, 5, 8}},
+                  Group{.key = "2026-11-18", .current = {1, 0, 0, 1}, .previous = {}},
+                  Group{.key = "2026-11-19", .current = {}, .previous = {1, 0, 0, 1}}));
 }
 
 TEST(Stats, RefusesAnEmptyOrEndlessPeriod) {
@@ -141,11 +139,13 @@ TEST(Stats, BoundingBoxFilters) {
   const Timestamp t = At("2026-11-16T12:00:00Z");
   facts.Add(IncidentFact{.occurred_us = Micros(t), .lat = 36, .lng = 37, .best = 1});
   facts.Add(IncidentFact{.occurred_us = Micros(t), .lat = 33, .lng = 36, .best = 2});
-  absl::StatusOr<Stats> s =
-      ComputeStats(facts, {.from = At("2026-11-16T00:00:00Z"),
-                           .to = At("2026-11-17T00:00:00Z"),
-                           .group_by = GroupBy::kStatus,
-                           .lat_min = 35, .lat_max = 37, .lng_min = 36, .lng_max = 38});
+  absl::StatusOr<Stats> s = ComputeStats(facts, {.from = At("2026-11-16T00:00:00Z"),
+                                                 .to = At("2026-11-17T00:00:00Z"),
+                                                 .group_by = GroupBy::kStatus,
+                                                 .lat_min = 35,
+                                                 .lat_max = 37,
+                                                 .lng_min = 36,
+                                                 .lng_max = 38});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->total, (Totals{.count = 1, .best = 1}));
 }
@@ -203,9 +203,9 @@ RC_GTEST_PROP(Stats, EveryGroupMatchesTheOracle, ()) {
         .taxonomy = static_cast<uint8_t>(*rc::gen::inRange<size_t>(0, Taxonomy().size())),
         .status = static_cast<Status>(*rc::gen::inRange(0, 4))});
   }
-  const GroupBy by = *rc::gen::element(GroupBy::kEventType, GroupBy::kAllegedParty,
-                                       GroupBy::kAttributedParty, GroupBy::kAdmin1,
-                                       GroupBy::kStatus);
+  const GroupBy by =
+      *rc::gen::element(GroupBy::kEventType, GroupBy::kAllegedParty, GroupBy::kAttributedParty,
+                        GroupBy::kAdmin1, GroupBy::kStatus);
   const int64_t start_s = *rc::gen::inRange<int64_t>(0, 40 * 86400);
   const int64_t len_s = *rc::gen::inRange<int64_t>(1, 20 * 86400);
   const StatsQuery q{.from = FromMicros(base + start_s * 1000000),
@@ -221,9 +221,11 @@ RC_GTEST_PROP(Stats, EveryGroupMatchesTheOracle, ()) {
     total.count += t.first.count;
     previous.count += t.second.count;
   }
-  std::erase_if(got, [](const auto& kv) { return kv.second.first.count + kv.second.second.count == 0; });
+  std::erase_if(got,
+                [](const auto& kv) { return kv.second.first.count + kv.second.second.count == 0; });
   auto want = expected;
-  std::erase_if(want, [](const auto& kv) { return kv.second.first.count + kv.second.second.count == 0; });
+  std::erase_if(want,
+                [](const auto& kv) { return kv.second.first.count + kv.second.second.count == 0; });
   RC_ASSERT(got == want);
   RC_ASSERT(s->total.count == total.count);
   RC_ASSERT(s->previous_total.count == previous.count);

@@ -39,8 +39,8 @@ constexpr std::array<SubEventType, 25> kTaxonomy = {{
 }};
 
 constexpr std::array<std::string_view, 6> kEventTypes = {
-    "Battles",  "Explosions/Remote violence", "Violence against civilians",
-    "Protests", "Riots",                      "Strategic developments"};
+    "Battles", "Explosions/Remote violence", "Violence against civilians", "Protests",
+    "Riots",   "Strategic developments"};
 
 }  // namespace
 

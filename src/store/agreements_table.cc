@@ -32,8 +32,6 @@ std::vector<std::string> Split(const std::string& text, char sep = ',') {
   return absl::StrSplit(text, sep, absl::SkipEmpty());
 }
 
-
-
 ProposalRecord ProposalRowOf(const Statement& st) {
   return ProposalRecord{.id = st.ColumnText(0),
                         .proposer = st.ColumnText(1),

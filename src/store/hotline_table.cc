@@ -28,7 +28,6 @@ std::vector<std::string> Split(const std::string& text) {
   return absl::StrSplit(text, ',', absl::SkipEmpty());
 }
 
-
 HotlineChannelRecord ChannelRowOf(const Statement& st) {
   HotlineChannelRecord r;
   r.id = st.ColumnText(0);
@@ -77,7 +76,6 @@ HotlineReceiptRecord ReceiptRowOf(const Statement& st) {
                               .statement = st.ColumnBlob(5),
                               .ledger_index = st.ColumnInt(6)};
 }
-
 
 }  // namespace
 

@@ -52,7 +52,6 @@ std::vector<std::pair<double, double>> DecodeCoordinates(const std::string& text
   return out;
 }
 
-
 HumanitarianRecord VersionRowOf(const Statement& st) {
   HumanitarianRecord r;
   r.kind = st.ColumnText(0);
@@ -116,7 +115,6 @@ HumanitarianConflictRecord ConflictRowOf(const Statement& st) {
                                     .at = FromMicros(st.ColumnInt(15)),
                                     .ledger_index = st.ColumnInt(16)};
 }
-
 
 }  // namespace
 

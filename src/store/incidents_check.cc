@@ -19,8 +19,8 @@ struct Committed {
 // parties::AckRecordDigest, from the stored columns (store/ sits below parties/).
 std::string AckRecordDigestOf(std::string_view key_id, std::string_view signature,
                               std::string_view statement) {
-  return Sha256(fmt::format("deconflict-ack-record/v1\n{}\n{}\n{}", key_id, Hex(signature),
-                            statement));
+  return Sha256(
+      fmt::format("deconflict-ack-record/v1\n{}\n{}\n{}", key_id, Hex(signature), statement));
 }
 
 }  // namespace
@@ -42,8 +42,7 @@ absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk) 
                      std::string_view party, const std::string& digest) {
     auto it = entries.find(static_cast<uint64_t>(index));
     return index >= 0 && it != entries.end() && it->second.action == action &&
-           it->second.object == object && it->second.party == party &&
-           it->second.digest == digest;
+           it->second.object == object && it->second.party == party && it->second.digest == digest;
   };
   ASSIGN_OR_RETURN(Statement versions,
                    db.Prepare("SELECT id FROM incident_versions WHERE version = 1 ORDER BY rowid"));
@@ -56,9 +55,10 @@ absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk) 
       const std::string object = IncidentObjectId(r.id, r.version);
       if (IncidentVersionDigest(r) != r.digest ||
           !matches(r.ledger_index, "incident.report", object, r.reporter, r.digest)) {
-        differ(fmt::format("incident_versions row {}: its content does not match the digest "
-                           "committed by ledger entry {}",
-                           object, r.ledger_index));
+        differ(
+            fmt::format("incident_versions row {}: its content does not match the digest "
+                        "committed by ledger entry {}",
+                        object, r.ledger_index));
       } else {
         ++matched;
       }
@@ -82,8 +82,8 @@ absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk) 
                    IncidentObjectId(s.incident, s.incident_version), s.party,
                    is_signed ? AckRecordDigestOf(s.key_id, s.signature, s.statement)
                              : IncidentStatementRecordDigest(s))) {
-        differ(fmt::format("incident_statements row ({}, {}): does not match ledger entry {}",
-                           id, s.seq, s.ledger_index));
+        differ(fmt::format("incident_statements row ({}, {}): does not match ledger entry {}", id,
+                           s.seq, s.ledger_index));
       } else {
         ++matched;
       }

@@ -201,9 +201,9 @@ std::string IncidentVersionDigest(const IncidentRecord& r) {
       r.time_precision, r.geo_precision, r.lat, r.lng, r.has_observation ? 1 : 0);
   text.reserve(text.size() + 1024 + r.notes.size());
   if (r.has_observation) {
-    text += fmt::format("observer {:.17g} {:.17g}\nbearing_deg {:.17g}\ndistance_m {:.17g} {:.17g}\n",
-                        r.observer_lat, r.observer_lng, r.bearing_deg, r.distance_min_m,
-                        r.distance_max_m);
+    text += fmt::format(
+        "observer {:.17g} {:.17g}\nbearing_deg {:.17g}\ndistance_m {:.17g} {:.17g}\n",
+        r.observer_lat, r.observer_lng, r.bearing_deg, r.distance_min_m, r.distance_max_m);
     AppendSized(text, "mode", r.observation_mode);
   }
   text += "fatalities " + std::to_string(r.fatalities_best) + " " +
@@ -228,9 +228,10 @@ std::string IncidentFindingDigest(std::string_view incident, int64_t version,
                                   std::string_view incident_digest, std::string_view finding,
                                   std::string_view attributed_party, std::string_view confidence,
                                   std::string_view notes) {
-  std::string text = fmt::format("deconflict-incident-finding/v1\nincident {}\nversion {}\n"
-                                 "incident_digest {}\nfinding {}\nconfidence {}\n",
-                                 incident, version, Hex(incident_digest), finding, confidence);
+  std::string text = fmt::format(
+      "deconflict-incident-finding/v1\nincident {}\nversion {}\n"
+      "incident_digest {}\nfinding {}\nconfidence {}\n",
+      incident, version, Hex(incident_digest), finding, confidence);
   text += Sized("attributed_party", attributed_party);
   text += Sized("notes", notes);
   return Sha256(text);
@@ -239,9 +240,10 @@ std::string IncidentFindingDigest(std::string_view incident, int64_t version,
 std::string IncidentStatementDigest(std::string_view incident, int64_t version,
                                     std::string_view incident_digest, std::string_view party,
                                     std::string_view text) {
-  std::string body = fmt::format("deconflict-incident-statement/v1\nincident {}\nversion {}\n"
-                                 "incident_digest {}\nparty {}\n",
-                                 incident, version, Hex(incident_digest), party);
+  std::string body = fmt::format(
+      "deconflict-incident-statement/v1\nincident {}\nversion {}\n"
+      "incident_digest {}\nparty {}\n",
+      incident, version, Hex(incident_digest), party);
   body += Sized("text", text);
   return Sha256(body);
 }
@@ -305,13 +307,12 @@ absl::Status InsertIncidentVersion(Txn& txn, const IncidentRecord& r) {
 
 absl::StatusOr<std::optional<IncidentRecord>> ReadLatestIncident(Database& db,
                                                                  std::string_view id) {
-  static const std::string kSql = fmt::format(
-      "SELECT {} FROM incident_versions WHERE id = ?1 ORDER BY version DESC LIMIT 1",
-      kVersionColumns);
+  static const std::string kSql =
+      fmt::format("SELECT {} FROM incident_versions WHERE id = ?1 ORDER BY version DESC LIMIT 1",
+                  kVersionColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
   st->Bind(1, id);
-  ASSIGN_OR_RETURN(std::vector<IncidentRecord> rows,
-                   ReadRows<IncidentRecord>(*st, VersionRowOf));
+  ASSIGN_OR_RETURN(std::vector<IncidentRecord> rows, ReadRows<IncidentRecord>(*st, VersionRowOf));
   if (rows.empty()) return std::nullopt;
   return std::move(rows.front());
 }
@@ -382,10 +383,10 @@ absl::Status ForEachLatestIncident(Database& db,
 
 absl::Status InsertIncidentFinding(Txn& txn, IncidentFindingRecord& r) {
   ASSIGN_OR_RETURN(r.seq, NextSeq(txn, "incident_findings", r.incident));
-  static const std::string kSql =
-      fmt::format("INSERT INTO incident_findings({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                  "?10, ?11, ?12, ?13, ?14)",
-                  kFindingColumns);
+  static const std::string kSql = fmt::format(
+      "INSERT INTO incident_findings({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, ?12, ?13, ?14)",
+      kFindingColumns);
   ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(kSql));
   st->Bind(1, r.incident);
   st->Bind(2, r.seq);
@@ -415,9 +416,9 @@ absl::StatusOr<std::vector<IncidentFindingRecord>> ListIncidentFindings(Database
 
 absl::Status ForEachIncidentFinding(Database& db,
                                     const std::function<void(IncidentFindingRecord&&)>& fn) {
-  ASSIGN_OR_RETURN(Statement st, db.Prepare(fmt::format(
-                                     "SELECT {} FROM incident_findings ORDER BY incident, seq",
-                                     kFindingColumns)));
+  ASSIGN_OR_RETURN(Statement st,
+                   db.Prepare(fmt::format("SELECT {} FROM incident_findings ORDER BY incident, seq",
+                                          kFindingColumns)));
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -428,10 +429,10 @@ absl::Status ForEachIncidentFinding(Database& db,
 
 absl::Status InsertIncidentStatement(Txn& txn, IncidentStatementRecord& r) {
   ASSIGN_OR_RETURN(r.seq, NextSeq(txn, "incident_statements", r.incident));
-  static const std::string kSql =
-      fmt::format("INSERT INTO incident_statements({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                  "?10, ?11)",
-                  kStatementColumns);
+  static const std::string kSql = fmt::format(
+      "INSERT INTO incident_statements({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11)",
+      kStatementColumns);
   ASSIGN_OR_RETURN(Statement * st, txn.db().Cached(kSql));
   st->Bind(1, r.incident);
   st->Bind(2, r.seq);

@@ -43,9 +43,9 @@ namespace deconflict::store {
 
 // The ACLED columns kept verbatim (monitoring/incident.h AcledExtras), in this order.
 inline constexpr std::string_view kIncidentAcledColumns[] = {
-    "disorder_type", "assoc_actor_1", "inter1",  "assoc_actor_2", "inter2",
-    "interaction",   "civilian_targeting",       "iso",           "region",
-    "country",       "admin3",        "source_scale", "tags",     "timestamp"};
+    "disorder_type", "assoc_actor_1",      "inter1", "assoc_actor_2", "inter2",
+    "interaction",   "civilian_targeting", "iso",    "region",        "country",
+    "admin3",        "source_scale",       "tags",   "timestamp"};
 inline constexpr size_t kIncidentAcledCount = 14;
 
 struct IncidentRecord {
@@ -112,7 +112,7 @@ struct IncidentSummaryRow {
 
 // A page of the latest versions, in (occurred_at, id) order.
 struct IncidentQuery {
-  Timestamp from, to;  // occurred_at in [from, to)
+  Timestamp from, to;                                        // occurred_at in [from, to)
   std::optional<double> lat_min, lat_max, lng_min, lng_max;  // all four or none; lng_min <= lng_max
   std::optional<std::pair<Timestamp, std::string>> after;    // resume after this (time, id)
   size_t limit = 1000;
@@ -144,8 +144,8 @@ std::string IncidentStatementRecordDigest(const IncidentStatementRecord& s);
 [[nodiscard]] absl::StatusOr<std::optional<IncidentRecord>> ReadLatestIncident(Database& db,
                                                                                std::string_view id);
 // Every version, oldest first (empty: no such incident).
-[[nodiscard]] absl::StatusOr<std::vector<IncidentRecord>> ReadIncidentVersions(
-    Database& db, std::string_view id);
+[[nodiscard]] absl::StatusOr<std::vector<IncidentRecord>> ReadIncidentVersions(Database& db,
+                                                                               std::string_view id);
 [[nodiscard]] absl::StatusOr<std::vector<IncidentRecord>> ListIncidents(Database& db,
                                                                         const IncidentQuery& q);
 // Calls `fn` for the newest version of every incident (what Load keeps), in rowid order.

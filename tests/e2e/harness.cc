@@ -301,8 +301,8 @@ std::string AddParty(const std::string& data_dir, const std::string& id, const s
 
 CliResult ExportAndVerify(const std::string& data_dir, int64_t index) {
   const std::string bundle = data_dir + "/entry-" + std::to_string(index) + ".bundle";
-  CliResult exported = RunCli({"ledger", "export", "--data", data_dir, "--index",
-                               std::to_string(index), "--out", bundle});
+  CliResult exported = RunCli(
+      {"ledger", "export", "--data", data_dir, "--index", std::to_string(index), "--out", bundle});
   if (exported.exit_code != 0) return exported;
   CliResult log_key = RunCli({"ledger", "key", "--data", data_dir});
   std::string key = log_key.out;

@@ -58,8 +58,8 @@ class IncidentsE2E : public ::testing::Test {
     return path;
   }
   CliResult Import(const std::string& file) {
-    return RunCli({"incidents", "import", "--acled", file, "--url", url(), "--token", obs_,
-                   "--rows", "2"});
+    return RunCli(
+        {"incidents", "import", "--acled", file, "--url", url(), "--token", obs_, "--rows", "2"});
   }
 
   TempDir dir_;
@@ -73,9 +73,9 @@ TEST_F(IncidentsE2E, AnAcledFileRoundTripsRowForRow) {
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
   EXPECT_NE(imported.out.find("4 created, 0 changed, 0 unchanged, 0 refused"), std::string::npos)
       << imported.out;
-  HttpResult csv = Http(port(), "GET",
-                        "/v1/incidents.csv?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", "",
-                        ru_);
+  HttpResult csv =
+      Http(port(), "GET", "/v1/incidents.csv?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z", "",
+           ru_);
   ASSERT_EQ(csv.status, 200) << csv.body;
   EXPECT_EQ(csv.body, std::string(kHeader) + kRows);
   // Importing the same file again changes nothing.
@@ -93,7 +93,8 @@ TEST_F(IncidentsE2E, AnAcledFileRoundTripsRowForRow) {
   const std::string next(g.at("next_after").as_string());
   HttpResult rest = Http(port(), "GET",
                          "/v1/incidents.geojson?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"
-                         "&limit=3&bbox=35,33,38,37&after=" + next,
+                         "&limit=3&bbox=35,33,38,37&after=" +
+                             next,
                          "", ru_);
   ASSERT_EQ(rest.status, 200) << rest.body;
   EXPECT_EQ(rest.json().at("features").as_array().size(), 1u);
@@ -101,7 +102,7 @@ TEST_F(IncidentsE2E, AnAcledFileRoundTripsRowForRow) {
 
 TEST_F(IncidentsE2E, BadRowsAreNamedByLineAndColumnAndTheOthersAreStored) {
   std::string rows = kRows;
-  rows.replace(rows.find("35.93"), 5, "95.93");             // line 2: latitude
+  rows.replace(rows.find("35.93"), 5, "95.93");                    // line 2: latitude
   rows.replace(rows.find("Armed clash"), 11, "Air/drone strike");  // line 3: not a Battles type
   CliResult imported = Import(Write("bad.csv", std::string(kHeader) + rows));
   EXPECT_EQ(imported.exit_code, 1);
@@ -133,9 +134,9 @@ TEST_F(IncidentsE2E, StatisticsOnAKnownDataSet) {
   EXPECT_EQ(groups[1].at("key").as_string(), "Explosions/Remote violence");
   EXPECT_EQ(groups[1].at("count").as_int64(), 1);
   EXPECT_EQ(groups[1].at("change").at("count_pct").to_number<double>(), 0.0) << stats.body;
-  HttpResult by_day = Http(port(), "GET",
-                           "/v1/incidents/stats?from=2026-11-20T00:00:00Z&to=2026-11-23T00:00:00Z",
-                           "", tr_);
+  HttpResult by_day =
+      Http(port(), "GET", "/v1/incidents/stats?from=2026-11-20T00:00:00Z&to=2026-11-23T00:00:00Z",
+           "", tr_);
   ASSERT_EQ(by_day.status, 200);
   const json::value day_stats = by_day.json();
   const json::array& days = day_stats.at("groups").as_array();
@@ -159,9 +160,15 @@ TEST_F(IncidentsE2E, ASignedFindingIsProvedOfflineAndTheAttributedPartyReplies) 
   EXPECT_EQ(Http(port(), "PUT", "/v1/incidents/inc-1", body, obs_).status, 200);
   // The observer's position: the reporter and guarantors only.
   EXPECT_TRUE(Http(port(), "GET", "/v1/incidents/inc-1", "", un_)
-                  .json().at("incident").as_object().contains("observation"));
+                  .json()
+                  .at("incident")
+                  .as_object()
+                  .contains("observation"));
   EXPECT_FALSE(Http(port(), "GET", "/v1/incidents/inc-1", "", ru_)
-                   .json().at("incident").as_object().contains("observation"));
+                   .json()
+                   .at("incident")
+                   .as_object()
+                   .contains("observation"));
   // An operator may not record a finding.
   EXPECT_EQ(Http(port(), "POST", "/v1/incidents/inc-1/findings", R"({"finding": "verified"})", tr_)
                 .status,
@@ -171,10 +178,9 @@ TEST_F(IncidentsE2E, ASignedFindingIsProvedOfflineAndTheAttributedPartyReplies) 
   ASSERT_EQ(RunCli({"keys", "generate", "--out", key}).exit_code, 0);
   ASSERT_EQ(RunCli({"keys", "register", "--url", url(), "--token", un_, "--key", key}).exit_code,
             0);
-  CliResult found = RunCli({"incidents", "finding", "--url", url(), "--token", un_, "--id",
-                            "inc-1", "--finding", "verified", "--confidence", "high",
-                            "--attributed-party", "TR", "--notes", "crater analysis", "--key",
-                            key});
+  CliResult found = RunCli({"incidents", "finding", "--url", url(), "--token", un_, "--id", "inc-1",
+                            "--finding", "verified", "--confidence", "high", "--attributed-party",
+                            "TR", "--notes", "crater analysis", "--key", key});
   ASSERT_EQ(found.exit_code, 0) << found.out << found.err;
   EXPECT_NE(found.out.find("status verified"), std::string::npos) << found.out;
   const json::value view = Http(port(), "GET", "/v1/incidents/inc-1", "", tr_).json();
@@ -203,12 +209,13 @@ TEST_F(IncidentsE2E, ASignedFindingIsProvedOfflineAndTheAttributedPartyReplies) 
   EXPECT_NE(verified.out.find("incident.finding.ack"), std::string::npos) << verified.out;
   // The statement's own bytes name the signer, the object and the time.
   const std::string statement(finding.at("statement").as_string());
-  const std::string signed_at = statement.substr(statement.rfind('\n', statement.size() - 2) + 1, 20);
-  CliResult signer = RunCli({"ack", "verify", "--data", dir_.path(), "--kind", "incident.finding",
-                             "--object", "inc-1/1", "--digest",
-                             std::string(finding.at("object_digest").as_string()), "--party",
-                             "UNMO", "--time", signed_at, "--signature",
-                             std::string(finding.at("signature").as_string()), "--any-time"});
+  const std::string signed_at =
+      statement.substr(statement.rfind('\n', statement.size() - 2) + 1, 20);
+  CliResult signer =
+      RunCli({"ack", "verify", "--data", dir_.path(), "--kind", "incident.finding", "--object",
+              "inc-1/1", "--digest", std::string(finding.at("object_digest").as_string()),
+              "--party", "UNMO", "--time", signed_at, "--signature",
+              std::string(finding.at("signature").as_string()), "--any-time"});
   EXPECT_EQ(signer.exit_code, 0) << signer.out << signer.err;
   // `ledger check` agrees with every stored row.
   CliResult check = RunCli({"ledger", "check", "--data", dir_.path()});

@@ -51,12 +51,12 @@ std::string IncidentSteps::FindingBody(const std::vector<std::string>& w) const 
       id, shown->second.version, FromHex(shown->second.digest_hex).value_or(""), w.at(4),
       attributed, "high", "");
   std::string signature =
-      parties::SignAcknowledgement(
-          *key, parties::AckStatement{.kind = "incident.finding",
-                                      .object_id = store::IncidentObjectId(id, shown->second.version),
-                                      .object_digest = digest,
-                                      .party = PartyId(party),
-                                      .time = now})
+      parties::SignAcknowledgement(*key, parties::AckStatement{.kind = "incident.finding",
+                                                               .object_id = store::IncidentObjectId(
+                                                                   id, shown->second.version),
+                                                               .object_digest = digest,
+                                                               .party = PartyId(party),
+                                                               .time = now})
           .value_or(std::string(64, '\0'));
   if (how == "badly-signed") {
     signature[0] = static_cast<char>(signature[0] ^ 1);
@@ -99,8 +99,8 @@ std::optional<IncidentRequest> IncidentSteps::Request(const std::vector<std::str
   }
   if (verb == "incident-stats") {
     return IncidentRequest{"GET",
-                           "/v1/incidents/stats?from=" + TimeIn(w.at(3)) + "&to=" + TimeIn(w.at(4)) +
-                               "&group_by=" + w.at(5),
+                           "/v1/incidents/stats?from=" + TimeIn(w.at(3)) +
+                               "&to=" + TimeIn(w.at(4)) + "&group_by=" + w.at(5),
                            ""};
   }
   return std::nullopt;
@@ -119,7 +119,7 @@ void IncidentSteps::Answered(const std::vector<std::string>& w, int status,
   if (incident == nullptr) return;
   incidents_[std::string(incident->at("id").as_string())] =
       Seen{.version = incident->at("version").to_number<int64_t>(),
-            .digest_hex = std::string(incident->at("digest").as_string())};
+           .digest_hex = std::string(incident->at("digest").as_string())};
 }
 
 std::optional<std::string> IncidentSteps::EventName(const json::object& event) const {

@@ -382,9 +382,9 @@ class Runner {
             "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
             "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
             "closed",       "seq",       "signed",     "messages", "without"};
-        for (; i < w.size() && !kKeywords.contains(w[i]) &&
-               !HumanitarianSteps::IsExpectation(w[i]) && !AgreementSteps::IsExpectation(w[i]) &&
-               !IncidentSteps::IsExpectation(w[i]);
+        for (;
+             i < w.size() && !kKeywords.contains(w[i]) && !HumanitarianSteps::IsExpectation(w[i]) &&
+             !AgreementSteps::IsExpectation(w[i]) && !IncidentSteps::IsExpectation(w[i]);
              ++i) {
           want.insert(w[i]);
         }

@@ -18,7 +18,8 @@ inline int OffsetSeconds(const std::string& text) {
   int total = 0;
   while (i < text.size()) {
     const size_t unit = text.find_first_of("dhms", i);
-    if (unit == std::string::npos) throw std::invalid_argument("offset needs d, h, m or s: " + text);
+    if (unit == std::string::npos)
+      throw std::invalid_argument("offset needs d, h, m or s: " + text);
     const int value = std::stoi(text.substr(i, unit - i));
     total += value * (text[unit] == 'd'   ? 86400
                       : text[unit] == 'h' ? 3600
