@@ -136,8 +136,7 @@ void Incidents::AddFinding(const PartyId& guarantor, FindingRequest request,
         }
         *created = true;
         const std::vector<PartyId> told = Concerned(incident, parties, f.guarantor);
-        std::vector<std::string> readers;
-        for (const PartyId& p : told) readers.push_back(p.value());
+        const std::vector<std::string> readers = internal::IdsOf(told);
         ASSIGN_OR_RETURN(
             uint64_t index,
             txn.AppendLedger(ledger::EncodeEntry(parties::AckLedgerEntry(verified, f.at)),
@@ -237,8 +236,7 @@ void Incidents::AddStatement(const PartyId& party, StatementRequest request,
         }
         s.at = clock_.Now();
         const std::vector<PartyId> told = Concerned(incident, parties, s.party);
-        std::vector<std::string> readers;
-        for (const PartyId& p : told) readers.push_back(p.value());
+        const std::vector<std::string> readers = internal::IdsOf(told);
         const ledger::Entry entry =
             verified ? parties::AckLedgerEntry(*verified, s.at)
                      : ledger::Entry{

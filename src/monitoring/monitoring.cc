@@ -227,8 +227,7 @@ void Incidents::Report(const PartyId& caller, IncidentRequest request, Done<Repo
         r.created_at = clock_.Now();
         r.digest = store::IncidentVersionDigest(r);
         const std::vector<PartyId> told = Concerned(r, parties, r.reporter);
-        std::vector<std::string> readers;
-        for (const PartyId& p : told) readers.push_back(p.value());
+        const std::vector<std::string> readers = internal::IdsOf(told);
         ASSIGN_OR_RETURN(uint64_t index,
                          txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
                                               .party = r.reporter,

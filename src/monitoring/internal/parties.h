@@ -8,9 +8,18 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/ids.h"
 #include "store/store.h"
 
 namespace deconflict::monitoring::internal {
+
+// The ids of `parties`, as the ledger's `readers` take them.
+inline std::vector<std::string> IdsOf(const std::vector<PartyId>& parties) {
+  std::vector<std::string> out;
+  out.reserve(parties.size());
+  for (const PartyId& p : parties) out.push_back(p.value());
+  return out;
+}
 
 struct Parties {
   std::vector<std::string> ids;         // active parties, sorted
