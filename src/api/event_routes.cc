@@ -90,6 +90,26 @@ void AddIncidentFields(const events::IncidentNotice& n, boost::json::object& out
       out["last_id"] = n.last_id;
       out["first_ledger_index"] = n.first_ledger_index;
       break;
+    case Type::kCaseOpened:
+      out["incident"] = n.id;
+      out["version"] = n.version;
+      out["places"] = n.last_id;
+      out["links"] = n.count;
+      out["occurred_at"] = FormatRfc3339(n.occurred_at);
+      break;
+    case Type::kCaseResponse:
+      out["party"] = n.party.value();
+      out["signed"] = n.is_signed;
+      break;
+    case Type::kCaseOverdue:
+      out["laggards"] = n.count;
+      out["party"] = n.party.value();
+      break;
+    case Type::kCaseClosed:
+      out["party"] = n.party.value();
+      out["finding"] = n.finding;
+      out["signed"] = n.is_signed;
+      break;
   }
   if (n.type != Type::kImported) out["status"] = n.status;
   out["at"] = FormatRfc3339(n.at);

@@ -56,6 +56,8 @@ std::array<std::string*, 14> AcledFieldsOf(monitoring::AcledExtras& a) {
           &a.admin3,        &a.source_scale,       &a.tags,   &a.timestamp};
 }
 
+}  // namespace
+
 absl::StatusOr<monitoring::Signature> ReadSignature(JsonObject& o) {
   ASSIGN_OR_RETURN(std::string b64, o.String("signature"));
   std::optional<std::string> raw = FromAnyBase64(b64);
@@ -68,6 +70,8 @@ absl::StatusOr<monitoring::Signature> ReadSignature(JsonObject& o) {
   }
   return out;
 }
+
+namespace {
 
 absl::StatusOr<std::optional<int64_t>> OptionalVersion(JsonObject& o) {
   if (o.Find("version") == nullptr) return std::nullopt;

@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "boost/json.hpp"
+#include "common/json.h"
 #include "monitoring/monitoring.h"
 
 namespace deconflict::api {
@@ -36,6 +37,10 @@ namespace deconflict::api {
                                                                      std::string_view body);
 [[nodiscard]] absl::StatusOr<monitoring::StatementRequest> ReadStatement(std::string_view id,
                                                                          std::string_view body);
+
+// {"signature" (base64), "signed_at" (the statement's time), "key_id"?} of `o` (findings,
+// statements, case responses and closes).
+[[nodiscard]] absl::StatusOr<monitoring::Signature> ReadSignature(JsonObject& o);
 
 boost::json::object IncidentJson(const store::IncidentRecord& record, monitoring::Status status);
 boost::json::object IncidentViewJson(const monitoring::IncidentView& view);

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "api/agreement_routes.h"
+#include "api/case_routes.h"
 #include "api/event_routes.h"
 #include "api/hotline_routes.h"
 #include "api/humanitarian_routes.h"
@@ -18,6 +19,7 @@ namespace deconflict::api {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
+  server->clock_.SetOffset(options.clock_offset);
   ASSIGN_OR_RETURN(server->store_, store::Store::Open(options.data_dir,
                                                       {.synchronous_full = options.synchronous_full,
                                                        .clock = &server->clock_,
@@ -47,6 +49,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   // Ceasefire monitoring: incidents, findings, statements, ACLED exchange, statistics.
   server->incidents_ =
       std::make_unique<monitoring::Incidents>(*server->store_, *server->event_log_, server->clock_);
+  // The automatic case: opened in the unit of a violent incident on a notified place; response
+  // deadlines on the hotline's clock.
+  server->cases_ = std::make_unique<monitoring::Cases>(
+      *server->store_, *server->event_log_, server->clock_, *server->notifications_, options.cases);
+  server->incidents_->SetHook(server->cases_.get());
+  server->hotline_->AddDeadlineSource(*server->cases_);
   server->authenticator_ = std::make_unique<parties::Authenticator>(
       *server->store_, parties::AuthenticatorOptions{
                            .on_revoked = [s = server.get()](const std::vector<PartyId>& revoked) {
@@ -67,6 +75,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   RETURN_IF_ERROR(server->notifications_->Load());
   RETURN_IF_ERROR(server->agreements_->Load());
   RETURN_IF_ERROR(server->incidents_->Load());
+  RETURN_IF_ERROR(server->cases_->Load());
   // The server's own feeds: the operator names the party each one speaks for.
   for (const std::string& text : options.sbs_feeds) {
     ASSIGN_OR_RETURN(feeds::SbsFeedSpec spec, feeds::ParseSbsFeedSpec(text));
@@ -97,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   AddHumanitarianRoutes(*server->router_, *server->authenticator_, *server->notifications_);
   AddAgreementRoutes(*server->router_, *server->authenticator_, *server->agreements_);
   AddIncidentRoutes(*server->router_, *server->authenticator_, *server->incidents_);
+  AddCaseRoutes(*server->router_, *server->authenticator_, *server->store_, *server->cases_);
   // A hotline.message or humanitarian.notified written to a recipient's socket or page is its
   // delivery (hotline.h, humanitarian.h).
   AddEventRoutes(

@@ -26,6 +26,7 @@
 #include "hotline/hotline.h"
 #include "humanitarian/humanitarian.h"
 #include "live/picture.h"
+#include "monitoring/cases.h"
 #include "monitoring/monitoring.h"
 #include "parties/authenticator.h"
 #include "store/store.h"
@@ -60,6 +61,11 @@ struct ServerOptions {
   hotline::HotlineOptions hotline;
   // Humanitarian notifications: deadlines and limits (humanitarian/humanitarian.h).
   humanitarian::NotificationOptions humanitarian;
+  // The server's clock runs this far ahead of (or behind) the wall clock: a test and demo seam
+  // (`serve --clock-offset-s`), e.g. a run "two days later" against the same store. Default: 0.
+  std::chrono::seconds clock_offset{0};
+  // Monitoring's automatic cases: response deadline, track radius and window (monitoring/cases.h).
+  monitoring::CaseOptions cases;
 };
 
 class Server {
@@ -91,7 +97,7 @@ class Server {
   // in-memory operations from the store. Blocks until done.
   void ReloadOperationsAfterRevocation(const std::vector<PartyId>& revoked);
 
-  SystemClock clock_;
+  OffsetClock clock_;  // the wall clock, shifted by ServerOptions::clock_offset
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<events::Hub> event_hub_;       // reads store_
   std::unique_ptr<events::EventLog> event_log_;  // notifies event_hub_
@@ -102,6 +108,7 @@ class Server {
   std::unique_ptr<humanitarian::Notifications> notifications_;
   std::unique_ptr<agreements::Agreements> agreements_;
   std::unique_ptr<monitoring::Incidents> incidents_;
+  std::unique_ptr<monitoring::Cases> cases_;  // incidents_'s hook; reads notifications_
   std::unique_ptr<parties::Authenticator> authenticator_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;

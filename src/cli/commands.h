@@ -27,8 +27,9 @@ void AddSimIncidentsCommand(CLI::App& app);
 // The `sim` parent command of `app`, created on first use so that families can add children
 // (tactical_commands.cc).
 CLI::App* SimCommand(CLI::App& app);
+// ledger_commands.cc: `ledger key|export|verify|check|witness|cosign`
 void AddLedgerCommands(CLI::App& app);
-void AddWatchCommand(CLI::App& app);  // watch_command.cc: `watch` (GET /v1/events)   //
-                                      // ledger_commands.cc: `ledger key|export|verify|check`
+void AddCaseCommands(CLI::App& app);  // case_commands.cc: `case list|show|export`
+void AddWatchCommand(CLI::App& app);  // watch_command.cc: `watch` (GET /v1/events)
 
 }  // namespace deconflict::cli

@@ -2,7 +2,8 @@
 //
 //   deconflict ledger key --data DIR                   the server's note verifier key
 //   deconflict ledger export --data DIR --index I --out BUNDLE [--size N]   (with the opening)
-//   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline)
+//   deconflict ledger verify --bundle BUNDLE --key KEY [--witness KEY ...]   (offline; a single
+//                                                      bundle or a bundle set, `case export`)
 //   deconflict ledger check --data DIR                 recompute the tree, compare everything,
 //                                                      and every state row with its entry
 //   deconflict ledger witness-key --name NAME --out FILE          a witness's cosigning key
@@ -135,11 +136,56 @@ void Export(const LedgerArgs& args) {
       args.index, bundle->size, args.out);
 }
 
+void PrintWitnesses(const std::vector<std::pair<std::string, uint64_t>>& witnesses) {
+  for (const auto& [name, at] : witnesses) {
+    std::cout << fmt::format("  cosigned by witness {} at {}\n", name,
+                             FormatRfc3339(Timestamp(std::chrono::seconds(at))));
+  }
+}
+
+// A bundle set (ledger/bundle.h): one line per item, in the set's order.
+void VerifySet(const std::string& text, const std::string& path, const ledger::VerifierKey& key,
+               const std::vector<ledger::VerifierKey>& witnesses) {
+  absl::StatusOr<ledger::BundleSet> set = ledger::ParseBundleSet(text);
+  if (!set.ok()) {
+    std::cerr << fmt::format("FAILED: {} is not a bundle set: {}\n", path, set.status().message());
+    throw CLI::RuntimeError(1);
+  }
+  absl::StatusOr<ledger::VerifiedBundleSet> verified =
+      ledger::VerifyBundleSet(*set, key, witnesses);
+  if (!verified.ok()) {
+    std::cerr << fmt::format("FAILED: {}\n", verified.status().message());
+    throw CLI::RuntimeError(1);
+  }
+  std::cout << fmt::format(
+      "OK: {} entries of {} are in the log {} of size {} (root {}), signed by its key\n",
+      verified->items.size(), set->subject, verified->checkpoint.origin, verified->checkpoint.size,
+      Base64(ledger::HashBytes(verified->checkpoint.root)));
+  for (const ledger::VerifiedSetItem& item : verified->items) {
+    if (!item.entry) {
+      std::cout << fmt::format("  entry {}  {}: present (content not disclosed to this holder)\n",
+                               item.index, item.label);
+      continue;
+    }
+    const ledger::Entry& e = *item.entry;
+    std::cout << fmt::format("  entry {}  {}: party {}, action {}, object {}, time {}, digest {}\n",
+                             item.index, item.label, e.party, e.action, e.object_id,
+                             FormatRfc3339(e.server_time), Hex(e.content_digest));
+  }
+  PrintWitnesses(verified->witnesses);
+}
+
+// A single bundle or a bundle set, told apart by its "format".
 void Verify(const LedgerArgs& args) {
   const ledger::VerifierKey key = KeyArgument("--key", args.key);
   std::vector<ledger::VerifierKey> witnesses;
   for (const std::string& w : args.witnesses) witnesses.push_back(KeyArgument("--witness", w));
-  absl::StatusOr<ledger::Bundle> bundle = ledger::ParseBundle(ReadFile(args.bundle));
+  const std::string text = ReadFile(args.bundle);
+  if (ledger::LooksLikeBundleSet(text)) {
+    VerifySet(text, args.bundle, key, witnesses);
+    return;
+  }
+  absl::StatusOr<ledger::Bundle> bundle = ledger::ParseBundle(text);
   if (!bundle.ok()) {
     std::cerr << fmt::format("FAILED: {} is not a proof bundle: {}\n", args.bundle,
                              bundle.status().message());
@@ -157,10 +203,7 @@ void Verify(const LedgerArgs& args) {
       bundle->index, verified->checkpoint.origin, verified->checkpoint.size,
       Base64(ledger::HashBytes(verified->checkpoint.root)), e.party, e.action, e.object_id,
       Hex(e.content_digest), FormatRfc3339(e.server_time));
-  for (const auto& [name, at] : verified->witnesses) {
-    std::cout << fmt::format("  cosigned by witness {} at {}\n", name,
-                             FormatRfc3339(Timestamp(std::chrono::seconds(at))));
-  }
+  PrintWitnesses(verified->witnesses);
 }
 
 void Check(const LedgerArgs& args) {
@@ -374,8 +417,9 @@ void AddLedgerCommands(CLI::App& app) {
                   "else the newest");
   exp->callback([args] { Export(*args); });
 
-  CLI::App* verify = ledger->add_subcommand("verify", "Verify a proof bundle offline");
-  verify->add_option("--bundle", args->bundle, "Bundle file")->required();
+  CLI::App* verify = ledger->add_subcommand(
+      "verify", "Verify a proof bundle or a bundle set (deconflict case export) offline");
+  verify->add_option("--bundle", args->bundle, "Bundle or bundle set file")->required();
   verify->add_option("--key", args->key, "The log's verifier key (text, or a file holding it)")
       ->required();
   verify->add_option("--witness", args->witnesses,

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   deconflict::cli::AddSimFeedCommand(app);
   deconflict::cli::AddSimIncidentsCommand(app);
   deconflict::cli::AddLedgerCommands(app);
+  deconflict::cli::AddCaseCommands(app);
   deconflict::cli::AddWatchCommand(app);
   try {
     app.parse(argc, argv);

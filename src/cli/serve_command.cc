@@ -57,6 +57,8 @@ struct ServeArgs {
   std::vector<std::string> sbs_feeds;
   // Humanitarian notifications' acknowledgement deadlines (humanitarian/humanitarian.h).
   double site_ack_deadline_s = 24 * 3600;
+  int64_t clock_offset_s = 0;
+  double case_response_deadline_s = 48 * 3600;
   double movement_ack_deadline_s = 2 * 3600;
 };
 
@@ -130,10 +132,14 @@ void Serve(const ServeArgs& args) {
       .max_probes_per_minute = args.max_probes_per_minute,
       .live = LiveOptionsOf(args),
       .sbs_feeds = args.sbs_feeds,
-      .humanitarian = humanitarian::NotificationOptions{
-          .site_deadline = std::chrono::seconds(static_cast<int64_t>(args.site_ack_deadline_s)),
-          .movement_deadline =
-              std::chrono::seconds(static_cast<int64_t>(args.movement_ack_deadline_s))}});
+      .humanitarian =
+          humanitarian::NotificationOptions{
+              .site_deadline = std::chrono::seconds(static_cast<int64_t>(args.site_ack_deadline_s)),
+              .movement_deadline =
+                  std::chrono::seconds(static_cast<int64_t>(args.movement_ack_deadline_s))},
+      .clock_offset = std::chrono::seconds(args.clock_offset_s),
+      .cases = monitoring::CaseOptions{.response_deadline = std::chrono::seconds(
+                                           static_cast<int64_t>(args.case_response_deadline_s))}});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok())
     Fail(1, std::string(started.message()));
@@ -256,6 +262,19 @@ void AddServeCommand(CLI::App& app) {
                    "site deadline's default, 24 h)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 30 * 86400.0));
+  serve
+      ->add_option("--case-response-deadline-s", args->case_response_deadline_s,
+                   "Monitoring: a party linked to an automatic case that has not responded this "
+                   "long after it opened is overdue (and escalates)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 90 * 86400.0));
+  serve
+      ->add_option("--clock-offset-s", args->clock_offset_s,
+                   "Testing and demos: run the server's clock this many seconds ahead of the "
+                   "wall clock (negative: behind), e.g. 172800 to act two days later on the same "
+                   "store")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{-10} * 365 * 86400, int64_t{10} * 365 * 86400));
   serve->add_flag("--demo", args->demo,
                   "Fill a fresh store with three parties and a few operations, print their tokens");
   serve

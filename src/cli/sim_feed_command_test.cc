@@ -452,8 +452,9 @@ TEST_F(SimFeedCli, SbsFeedIsReadBackByTheFeedsParserAndAssembler) {
 TEST_F(SimFeedCli, SlowSbsClientIsDroppedAndTheOthersAreServed) {
   // 20,000 aircraft are ~5 MB of lines per cycle: a client that never reads fills its socket
   // buffers and falls behind within a few cycles.
-  SbsProcess process = StartSbs(
-      binary_, "--sbs-listen 0 --n 20000 --rate-hz 2 --duration 6 --meeting-pairs 0", dir_ / "err");
+  SbsProcess process =
+      StartSbs(binary_, "--sbs-listen 0 --n 20000 --rate-hz 2 --duration 10 --meeting-pairs 0",
+               dir_ / "err");
   ASSERT_NE(process.port, 0) << process.first_line << ReadFile(dir_ / "err");
   net::io_context ioc;
   tcp::socket idle(ioc);
@@ -462,7 +463,9 @@ TEST_F(SimFeedCli, SlowSbsClientIsDroppedAndTheOthersAreServed) {
   std::string out;
   EXPECT_EQ(Finish(process, out), 0) << ReadFile(dir_ / "err");
   EXPECT_THAT(out, HasSubstr("served to 2 clients, 1 dropped as slow"));
-  EXPECT_GT(lines.size(), 20000u * 2 * 4);
+  // A loaded machine skips cycles (a debug build under CI serves as few as 1 in 4): 10 s still
+  // brings enough to fill the idle client's buffers and to serve the other 3 cycles or more.
+  EXPECT_GT(lines.size(), 20000u * 2 * 3);
 }
 
 }  // namespace

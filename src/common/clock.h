@@ -34,6 +34,21 @@ class SystemClock final : public Clock {
   }
 };
 
+// The wall clock shifted by a fixed offset (a test and demo seam of `deconflict serve
+// --clock-offset-s`: a run "two days later" against the same store). Thread-safe.
+class OffsetClock final : public Clock {
+ public:
+  Timestamp Now() const override {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now()) +
+           std::chrono::microseconds(offset_us_.load());
+  }
+  void SetOffset(std::chrono::microseconds offset) { offset_us_.store(offset.count()); }
+
+ private:
+  std::atomic<int64_t> offset_us_{0};
+};
+
 // A clock that moves only when told. Thread-safe.
 class FakeClock final : public Clock {
  public:

@@ -39,6 +39,7 @@
 //                       guarantors (the filer, the operation's id and the overlap only).
 //   proposal.* / agreement.*  agreements (agreements/agreements.h).
 //   incident.reported / .finding / .statement / .imported  ceasefire monitoring
+//   case.opened / .response / .overdue / .closed           monitoring's automatic cases
 //                       (monitoring/monitoring.h): a new version of a report, a guarantor's
 //                       finding and a statement (right of reply), to the parties concerned (the
 //                       reporter, the alleged and attributed parties when they are parties, and
@@ -240,7 +241,20 @@ struct AgreementNotice {
 // incident.*: one payload for the monitoring types (incident_event.cc, monitoring/monitoring.h);
 // fields a type does not use are empty.
 struct IncidentNotice {
-  enum class Type { kReported, kFinding, kStatement, kImported };
+  // The case types (monitoring/cases.h) use the same payload: id is the case, version the
+  // incident version, party the actor (respondent, guarantor), count the links (opened) or the
+  // laggards (overdue), last_id the places linked ("site/al-shifa,movement/c7"), finding the
+  // close's finding, status the case's state ("open", "closed").
+  enum class Type {
+    kReported,
+    kFinding,
+    kStatement,
+    kImported,
+    kCaseOpened,
+    kCaseResponse,
+    kCaseOverdue,
+    kCaseClosed
+  };
   Type type = Type::kReported;
   std::string id;  // the incident (imported: the batch's first incident)
   int64_t version = 0;
@@ -298,6 +312,10 @@ inline constexpr std::string_view kIncidentReported = "incident.reported";
 inline constexpr std::string_view kIncidentFinding = "incident.finding";
 inline constexpr std::string_view kIncidentStatement = "incident.statement";
 inline constexpr std::string_view kIncidentImported = "incident.imported";
+inline constexpr std::string_view kCaseOpened = "case.opened";
+inline constexpr std::string_view kCaseResponse = "case.response";
+inline constexpr std::string_view kCaseOverdue = "case.overdue";
+inline constexpr std::string_view kCaseClosed = "case.closed";
 
 // The storage form of an alert (a JSON object with every field; non-finite times as null) and
 // its reading. DecodeAlert: DataLoss naming what is missing or malformed.

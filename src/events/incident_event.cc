@@ -16,11 +16,15 @@ namespace json = boost::json;
 using Type = IncidentNotice::Type;
 using internal::DetailReader;
 
-constexpr std::array<std::pair<Type, std::string_view>, 4> kTypes = {{
+constexpr std::array<std::pair<Type, std::string_view>, 8> kTypes = {{
     {Type::kReported, kIncidentReported},
     {Type::kFinding, kIncidentFinding},
     {Type::kStatement, kIncidentStatement},
     {Type::kImported, kIncidentImported},
+    {Type::kCaseOpened, kCaseOpened},
+    {Type::kCaseResponse, kCaseResponse},
+    {Type::kCaseOverdue, kCaseOverdue},
+    {Type::kCaseClosed, kCaseClosed},
 }};
 
 }  // namespace

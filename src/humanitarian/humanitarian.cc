@@ -41,7 +41,8 @@ Notifications::Notifications(store::Store& store, const events::EventLog& events
       events_(events),
       clock_(clock),
       options_(std::move(options)),
-      index_(std::make_unique<strategic::VolumeIndex>()) {}
+      index_(std::make_unique<strategic::VolumeIndex>()),
+      history_(std::make_unique<strategic::VolumeIndex>()) {}
 
 std::string Notifications::KeyOf(std::string_view kind, std::string_view id) {
   return fmt::format("{}/{}", kind, id);
@@ -95,12 +96,15 @@ void Notifications::Unindex(Entry& e) {
 
 absl::Status Notifications::Apply(const store::HumanitarianRecord& record) {
   Entry entry{.record = record};
-  if (record.change != "removed" && record.time_end > clock_.Now()) {
+  std::shared_ptr<const ProtectedPlace> place;  // also for an expired version: the history
+  if (record.change != "removed") {
     ASSIGN_OR_RETURN(NotificationRequest request, internal::RequestOf(record));
-    ASSIGN_OR_RETURN(entry.place, ProtectedPlace::Make(request));
+    ASSIGN_OR_RETURN(place, ProtectedPlace::Make(request));
+    if (record.time_end > clock_.Now()) entry.place = place;
   }
   const std::string key = KeyOf(record.kind, record.id);
   WriterLock lock(mu_);
+  Remember(record, std::move(place));
   auto it = places_.find(key);
   if (it != places_.end()) {
     Unindex(it->second);
@@ -126,12 +130,19 @@ absl::Status Notifications::Load() {
   ASSIGN_OR_RETURN(
       std::vector<Loaded> loaded,
       store_.WithReader([](store::Database& db) -> absl::StatusOr<std::vector<Loaded>> {
-        ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> latest,
-                         store::ListLatestHumanitarian(db));
+        ASSIGN_OR_RETURN(std::vector<store::HumanitarianRecord> all,
+                         store::ListHumanitarianVersions(db));
         std::vector<Loaded> out;
-        out.reserve(latest.size());
-        for (store::HumanitarianRecord& r : latest) {
-          Loaded l{.record = std::move(r)};
+        out.reserve(all.size());
+        for (size_t i = 0; i < all.size(); ++i) {
+          const bool newest =
+              i + 1 == all.size() || all[i + 1].kind != all[i].kind || all[i + 1].id != all[i].id;
+          Loaded l{.record = std::move(all[i])};
+          // An older version only enters the history (InForceAt): its receipts are not needed.
+          if (!newest) {
+            out.push_back(std::move(l));
+            continue;
+          }
           ASSIGN_OR_RETURN(l.receipts, store::ReadHumanitarianReceipts(
                                            db, l.record.kind, l.record.id, l.record.version));
           out.push_back(std::move(l));
@@ -142,6 +153,9 @@ absl::Status Notifications::Load() {
     WriterLock lock(mu_);
     places_.clear();
     index_ = std::make_unique<strategic::VolumeIndex>();
+    history_ = std::make_unique<strategic::VolumeIndex>();
+    spans_.clear();
+    newest_span_.clear();
     key_of_handle_.clear();
     deadlines_.clear();
     deadlines_by_time_.clear();
@@ -159,7 +173,7 @@ absl::Status Notifications::Load() {
       (r.type == "ack" ? e.acked : e.delivered).insert(r.party);
     }
   }
-  spdlog::info("humanitarian: {} places loaded, {} live", loaded.size(), live_places());
+  spdlog::info("humanitarian: {} versions loaded, {} live places", loaded.size(), live_places());
   return absl::OkStatus();
 }
 

@@ -211,6 +211,15 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   void Judged(const std::vector<std::string>& keys, const absl::Status& committed) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The versions in force at `at` whose footprint (grown by its buffer or corridor) comes within
+  // `radius_m` of `point`, by (kind, id): of each place, the newest version filed at or before
+  // `at`, unless it is a removal, when its window holds `at`. Every version since Load counts,
+  // superseded and expired ones included: what the record showed at that instant (monitoring's
+  // automatic cases). One index query: cheap when no place is near. On the writer thread it
+  // sees the versions of the units already run.
+  std::vector<store::HumanitarianRecord> InForceAt(geo::LatLng point, double radius_m,
+                                                   Timestamp at) const ABSL_LOCKS_EXCLUDED(mu_);
+
   // Live places (tests, stats) and versions awaiting their deadline.
   size_t live_places() const ABSL_LOCKS_EXCLUDED(mu_);
   size_t pending_deadlines() const ABSL_LOCKS_EXCLUDED(mu_);
@@ -247,6 +256,19 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   // When a version filed at `now` of a place of `kind` starting at `start` is due.
   Timestamp DeadlineOf(Kind kind, Timestamp start, Timestamp now) const;
 
+  // A version's span in force (in_force.cc): [from, to) is its window cut to the time from its
+  // filing to the next version's.
+  struct Span {
+    store::HumanitarianRecord record;
+    std::shared_ptr<const ProtectedPlace> place;
+    Timestamp from, to;
+  };
+  // Records `record` in the history (a new version ends the previous one's span; the same
+  // version again changes nothing). `place` is null for a removal.
+  void Remember(const store::HumanitarianRecord& record,
+                std::shared_ptr<const ProtectedPlace> place) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void IndexSpan(uint64_t handle) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   store::Store& store_;
   const events::EventLog& events_;
   const Clock& clock_;
@@ -267,6 +289,12 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   std::map<std::string, Timestamp> deadlines_ ABSL_GUARDED_BY(mu_);
   std::set<std::pair<Timestamp, std::string>> deadlines_by_time_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Timestamp> claimed_ ABSL_GUARDED_BY(mu_);
+  // The history (InForceAt): every version's span by handle, the newest version of each place
+  // (its span's handle, 0 for a removal), and the spans' bounds.
+  absl::flat_hash_map<uint64_t, Span> spans_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::pair<int64_t, uint64_t>> newest_span_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<strategic::VolumeIndex> history_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_span_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace deconflict::humanitarian

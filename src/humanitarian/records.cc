@@ -61,6 +61,10 @@ absl::StatusOr<NotificationRequest> RequestOf(const store::HumanitarianRecord& r
 }
 
 absl::StatusOr<geo::Volume4D> BoundVolume(const ProtectedPlace& place) {
+  return BoundVolume(place, place.window());
+}
+
+absl::StatusOr<geo::Volume4D> BoundVolume(const ProtectedPlace& place, geo::TimeWindow window) {
   const S2Cap& cap = place.bound();
   const S2LatLng center(cap.center());
   const double radius_m = S2Earth::ToMeters(cap.GetRadius());
@@ -70,7 +74,7 @@ absl::StatusOr<geo::Volume4D> BoundVolume(const ProtectedPlace& place) {
                            .max_start_age = std::chrono::hours(24 * 366 * 20000)};
   return geo::Volume4D::Make(
       geo::Circle{{center.lat().degrees(), center.lng().degrees()}, std::max(radius_m, 1.0)},
-      {limits.min_alt_m, limits.max_alt_m}, place.window(), limits, Timestamp{}, "bound");
+      {limits.min_alt_m, limits.max_alt_m}, window, limits, Timestamp{}, "bound");
 }
 
 }  // namespace deconflict::humanitarian::internal

@@ -238,6 +238,7 @@ void Incidents::Report(const PartyId& caller, IncidentRequest request, Done<Repo
                                           readers));
         r.ledger_index = static_cast<int64_t>(index);
         RETURN_IF_ERROR(store::InsertIncidentVersion(txn, r));
+        if (hook_) RETURN_IF_ERROR(hook_->Recorded(txn, r));
         std::string status;
         {
           WriterLock lock(mu_);
@@ -263,6 +264,7 @@ void Incidents::Report(const PartyId& caller, IncidentRequest request, Done<Repo
       },
       [this, result, done = std::move(done)](absl::Status committed) {
         AfterCommit(committed, result->created);
+        if (hook_) hook_->Settled(committed);
         if (!committed.ok()) return done(committed);
         if (result->created) events_.Committed();
         done(*result);
@@ -354,6 +356,7 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
           ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(entry));
           r.ledger_index = static_cast<int64_t>(index);
           RETURN_IF_ERROR(store::InsertIncidentVersion(txn, r));
+          if (hook_) RETURN_IF_ERROR(hook_->Recorded(txn, r));
           ++(r.version == 1 ? result->created : result->changed);
           if (result->first_ledger_index < 0) result->first_ledger_index = r.ledger_index;
           result->last_ledger_index = r.ledger_index;
@@ -412,6 +415,7 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
       },
       [this, result, changed_memory, done = std::move(done)](absl::Status committed) {
         AfterCommit(committed, *changed_memory);
+        if (hook_) hook_->Settled(committed);
         if (!committed.ok()) return done(committed);
         if (*changed_memory) events_.Committed();
         std::sort(result->refused.begin(), result->refused.end(),

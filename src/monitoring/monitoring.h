@@ -136,6 +136,18 @@ struct IncidentPage {
   bool more = false;
 };
 
+// Consulted in the unit of work of every new incident version (cases.h implements it).
+class IncidentHook {
+ public:
+  virtual ~IncidentHook() = default;
+  // In the unit that stored `record` (a new version, its ledger index set); may write in `txn`.
+  // An error fails the unit (the report or the whole import call).
+  [[nodiscard]] virtual absl::Status Recorded(store::Txn& txn,
+                                              const store::IncidentRecord& record) = 0;
+  // After such a unit, with its outcome (an error: what Recorded put in memory must go).
+  virtual void Settled(const absl::Status& committed) = 0;
+};
+
 class Incidents {
  public:
   template <typename T>
@@ -188,6 +200,10 @@ class Incidents {
   size_t incidents() const ABSL_LOCKS_EXCLUDED(mu_);
   Timestamp Now() const { return clock_.Now(); }
 
+  // The hook of every new version (automatic cases). Set once, before any write; must outlive
+  // this.
+  void SetHook(IncidentHook* hook) { hook_ = hook; }
+
  private:
   struct GuarantorFinding {
     std::string guarantor, finding, attributed_party;
@@ -218,6 +234,7 @@ class Incidents {
   const events::EventLog& events_;
   const Clock& clock_;
   const MonitoringOptions options_;
+  IncidentHook* hook_ = nullptr;
 
   mutable Mutex mu_;
   Facts facts_ ABSL_GUARDED_BY(mu_);

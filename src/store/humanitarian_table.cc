@@ -328,6 +328,13 @@ absl::StatusOr<std::vector<HumanitarianRecord>> ListLatestHumanitarian(Database&
   return ReadRows<HumanitarianRecord>(*st, VersionRowOf);
 }
 
+absl::StatusOr<std::vector<HumanitarianRecord>> ListHumanitarianVersions(Database& db) {
+  static const std::string kSql = fmt::format(
+      "SELECT {} FROM humanitarian_versions ORDER BY kind, id, version", kVersionColumns);
+  ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
+  return ReadRows<HumanitarianRecord>(*st, VersionRowOf);
+}
+
 // ---- receipts ---------------------------------------------------------------------------------
 
 absl::StatusOr<bool> InsertHumanitarianReceipt(Txn& txn, const HumanitarianReceiptRecord& r) {

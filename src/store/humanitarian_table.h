@@ -134,6 +134,9 @@ std::string HumanitarianConflictDigest(const HumanitarianConflictRecord& c);
     Database& db, std::string_view kind, std::string_view id);
 // The newest version of every place, by (kind, id).
 [[nodiscard]] absl::StatusOr<std::vector<HumanitarianRecord>> ListLatestHumanitarian(Database& db);
+// Every version of every place, by (kind, id, version).
+[[nodiscard]] absl::StatusOr<std::vector<HumanitarianRecord>> ListHumanitarianVersions(
+    Database& db);
 
 // ---- receipts ----
 // false when the (kind, id, version, party, type) row exists (nothing written).

@@ -50,19 +50,20 @@ absl::StatusOr<std::optional<OperationRecord>> ReadOperation(Store& store, const
 }
 
 absl::StatusOr<std::vector<OperationRecord>> ListOperations(Store& store, bool include_ended) {
-  return store.WithReader([&](Database& db) -> absl::StatusOr<std::vector<OperationRecord>> {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db.Prepare(fmt::format("SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
-                               include_ended ? "" : "WHERE state != 'Ended'")));
-    std::vector<OperationRecord> rows;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      rows.push_back(OperationRowOf(st));
-    }
-    return rows;
-  });
+  return store.WithReader([&](Database& db) { return ListOperationsIn(db, include_ended); });
+}
+
+absl::StatusOr<std::vector<OperationRecord>> ListOperationsIn(Database& db, bool include_ended) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare(fmt::format(
+                                     "SELECT {} FROM operations {} ORDER BY id", kOperationColumns,
+                                     include_ended ? "" : "WHERE state != 'Ended'")));
+  std::vector<OperationRecord> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    rows.push_back(OperationRowOf(st));
+  }
+  return rows;
 }
 
 absl::Status RecordProbe(Txn& txn, const std::string& operation, const std::string& party,

@@ -38,6 +38,9 @@ OperationRecord OperationRowOf(const Statement& st);
 // Every committed row not in state Ended (with `include_ended`, every row), ordered by id.
 [[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> ListOperations(Store& store,
                                                                           bool include_ended);
+// The same on `db` (e.g. a unit of work's txn.db(), which sees the unit's own writes).
+[[nodiscard]] absl::StatusOr<std::vector<OperationRecord>> ListOperationsIn(Database& db,
+                                                                            bool include_ended);
 
 // One query by `party` showed operation `operation` at `at`: adds one to their count.
 struct ProbeRow {

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/agreements_table.h"
+#include "store/cases_table.h"
 #include "store/encounters_table.h"
 #include "store/event_log.h"
 #include "store/hotline_table.h"
@@ -88,6 +89,7 @@ const std::vector<Migration>& Migrations() {
        kHumanitarianSchema},
       {12, "agreements: proposals, decisions, agreement versions, list entries", kAgreementsSchema},
       {13, "monitoring: incident versions, findings, statements", kIncidentsSchema},
+      {14, "monitoring: cases, their links, respondents and responses", kCasesSchema},
   };
   return migrations;
 }

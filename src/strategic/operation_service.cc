@@ -25,7 +25,8 @@ geo::VolumeLimits StoredVolumeLimits(const geo::VolumeLimits& limits) {
   return stored;
 }
 
-// The stored extents (the ASTM JSON array, geo's codec). Errors name the table and the row.
+}  // namespace
+
 absl::StatusOr<std::vector<std::shared_ptr<const geo::Volume4D>>> ParseStoredExtents(
     const store::OperationRecord& record, const geo::VolumeLimits& limits) {
   const auto row_error = [&](std::string_view what) {
@@ -44,6 +45,8 @@ absl::StatusOr<std::vector<std::shared_ptr<const geo::Volume4D>>> ParseStoredExt
   if (volumes.empty()) return row_error("extents: empty");
   return volumes;
 }
+
+namespace {
 
 bool AllEnded(const std::vector<std::shared_ptr<const geo::Volume4D>>& volumes, Timestamp now) {
   return std::all_of(volumes.begin(), volumes.end(),

@@ -171,6 +171,11 @@ struct Page {
   std::string next;
 };
 
+// The stored extents of an operations row (the ASTM JSON array, geo's codec), read with
+// `limits` widened to any stored time. DataLoss naming the row when one cannot be parsed.
+[[nodiscard]] absl::StatusOr<std::vector<std::shared_ptr<const geo::Volume4D>>> ParseStoredExtents(
+    const store::OperationRecord& record, const geo::VolumeLimits& limits = {});
+
 struct OperationServiceOptions {
   OperationLimits limits;  // Defaults: see OperationLimits.
   // Writes waiting for the store above which new ones are refused with Overloaded (HTTP 429)

@@ -21,7 +21,8 @@ const std::set<std::string> kHumanitarianRoutes = {"put /v1/sites/{id}", "delete
                                                    "put /v1/movements/{id}",
                                                    "delete /v1/movements/{id}"};
 // Guarantors record findings on incidents.
-const std::set<std::string> kGuarantorRoutes = {"post /v1/incidents/{id}/findings"};
+const std::set<std::string> kGuarantorRoutes = {"post /v1/incidents/{id}/findings",
+                                                "post /v1/cases/{id}/close"};
 // Every other route is open to every role (reading a site or movement, its reads or its
 // acknowledgement are decided by the notification itself: 404 to those not entitled, never 403).
 // The hotline's (/v1/channels..., /v1/me/keys/{key_id}) are on purpose: any party may open a

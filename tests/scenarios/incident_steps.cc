@@ -3,7 +3,9 @@
 #include <stdexcept>
 
 #include "common/digest.h"
+#include "common/time.h"
 #include "parties/acknowledgement.h"
+#include "store/cases_table.h"
 #include "store/incidents_table.h"
 #include "tests/scenarios/step_time.h"
 
@@ -69,6 +71,40 @@ std::string IncidentSteps::FindingBody(const std::vector<std::string>& w) const 
   return json::serialize(body);
 }
 
+std::string IncidentSteps::CloseBody(const std::vector<std::string>& w) const {
+  const std::string& party = w.at(1);
+  const std::string& id = w.at(3);
+  const std::string& finding = w.at(4);
+  const std::string how = w.size() > 5 ? w[5] : "signed";
+  json::object body{{"finding", finding}};
+  if (how == "unsigned") return json::serialize(body);
+  const parties::PrivateSigningKey* key = keys_.KeyOf(party);
+  auto shown = case_digests_.find(id);
+  if (key == nullptr) throw std::invalid_argument(party + " has no key: add a `key` step");
+  if (shown == case_digests_.end()) throw std::invalid_argument("no answer showed case " + id);
+  // Signed "now" on the server's clock, which a `serve --clock-offset-s` step may have moved:
+  // the case's opening time (seconds ago) stands for it.
+  const Timestamp now = std::chrono::floor<std::chrono::seconds>(
+      ParseRfc3339(shown->second.opened_at).value_or(SystemClock().Now()));
+  const std::string digest =
+      store::CaseCloseDigest(id, FromHex(shown->second.digest_hex).value_or(""), finding, "");
+  std::string signature =
+      parties::SignAcknowledgement(*key, parties::AckStatement{.kind = "case.close",
+                                                               .object_id = id,
+                                                               .object_digest = digest,
+                                                               .party = PartyId(party),
+                                                               .time = now})
+          .value_or(std::string(64, '\0'));
+  if (how == "badly-signed") {
+    signature[0] = static_cast<char>(signature[0] ^ 1);
+  } else if (how != "signed") {
+    throw std::invalid_argument("a close is signed, badly-signed or unsigned, not " + how);
+  }
+  body["signature"] = Base64(signature);
+  body["signed_at"] = parties::FormatAckTime(now);
+  return json::serialize(body);
+}
+
 std::optional<IncidentRequest> IncidentSteps::Request(const std::vector<std::string>& w) {
   const std::string& verb = w.at(2);
   if (verb == "report") {
@@ -97,6 +133,17 @@ std::optional<IncidentRequest> IncidentSteps::Request(const std::vector<std::str
     return IncidentRequest{"POST", "/v1/incidents/" + w.at(3) + "/statements",
                            json::serialize(json::object{{"text", text}})};
   }
+  if (verb == "cases") return IncidentRequest{"GET", "/v1/cases", ""};
+  if (verb == "case") return IncidentRequest{"GET", "/v1/cases/" + w.at(3), ""};
+  if (verb == "respond") {
+    std::string text;
+    for (size_t i = 4; i < w.size(); ++i) text += (i > 4 ? " " : "") + w[i];
+    return IncidentRequest{"POST", "/v1/cases/" + w.at(3) + "/responses",
+                           json::serialize(json::object{{"text", text}})};
+  }
+  if (verb == "close-case") {
+    return IncidentRequest{"POST", "/v1/cases/" + w.at(3) + "/close", CloseBody(w)};
+  }
   if (verb == "incident-stats") {
     return IncidentRequest{"GET",
                            "/v1/incidents/stats?from=" + TimeIn(w.at(3)) +
@@ -111,6 +158,12 @@ void IncidentSteps::Answered(const std::vector<std::string>& w, int status,
   const std::string& verb = w.at(2);
   if (status >= 300 || !body.is_object()) return;
   const json::object& o = body.as_object();
+  if ((verb == "case" || verb == "respond" || verb == "close-case") && o.contains("sign")) {
+    case_digests_[std::string(o.at("id").as_string())] =
+        ShownCase{.digest_hex = std::string(o.at("sign").at("case_digest").as_string()),
+                  .opened_at = std::string(o.at("opened_at").as_string())};
+    return;
+  }
   const json::object* incident = nullptr;
   if (verb == "report") incident = &o;
   if ((verb == "incident" || verb == "find" || verb == "reply") && o.contains("incident")) {
@@ -124,12 +177,15 @@ void IncidentSteps::Answered(const std::vector<std::string>& w, int status,
 
 std::optional<std::string> IncidentSteps::EventName(const json::object& event) const {
   const std::string type(event.at("type").as_string());
-  if (type.rfind("incident.", 0) != 0) return std::nullopt;
+  if (type.rfind("incident.", 0) != 0 && type.rfind("case.", 0) != 0) return std::nullopt;
   return type + ":" + std::string(event.at("id").as_string());
 }
 
 bool IncidentSteps::IsExpectation(std::string_view word) {
-  return word == "incident-status" || word == "findings" || word == "groups";
+  return word == "incident-status" || word == "findings" || word == "groups" || word == "cases" ||
+         word == "case-closed-by" || word == "case-places" || word == "case-recipients" ||
+         word == "case-operations" || word == "case-tracks" || word == "case-respondents" ||
+         word == "case-withheld";
 }
 
 std::set<std::string> IncidentSteps::Shown(const std::string& what, const json::value& body) const {
@@ -146,6 +202,46 @@ std::vector<std::string> IncidentSteps::ShownInOrder(const std::string& what,
     for (const json::value& f : body.at("findings").as_array()) {
       out.push_back(std::string(f.at("guarantor").as_string()) + ":" +
                     std::string(f.at("finding").as_string()));
+    }
+  } else if (what == "cases") {
+    for (const json::value& c : body.at("cases").as_array()) {
+      out.emplace_back(c.at("id").as_string());
+    }
+  } else if (what == "case-closed-by") {
+    if (!body.at("close").is_null()) out.emplace_back(body.at("close").at("by").as_string());
+  } else if (what == "case-places") {
+    for (const json::value& p : body.at("places").as_array()) {
+      out.push_back(std::string(p.at("kind").as_string()) + "/" +
+                    std::string(p.at("id").as_string()));
+    }
+  } else if (what == "case-recipients") {
+    for (const json::value& r : body.at("recipients").as_array()) {
+      const std::string state = r.at("signed").as_bool()             ? "signed"
+                                : !r.at("acknowledged_at").is_null() ? "acknowledged"
+                                : !r.at("delivered_at").is_null()    ? "delivered"
+                                                                     : "none";
+      out.push_back(std::string(r.at("party").as_string()) + ":" + state);
+    }
+  } else if (what == "case-operations") {
+    for (const json::value& op : body.at("operations").as_array()) {
+      out.push_back(std::string(op.at("party").as_string()) +
+                    (op.at("overlap_only").as_bool() ? ":overlap" : ""));
+    }
+  } else if (what == "case-tracks") {
+    for (const json::value& t : body.at("tracks").as_array()) {
+      out.push_back(std::string(t.at("party").as_string()) + "/" +
+                    std::string(t.at("track").as_string()));
+    }
+  } else if (what == "case-respondents") {
+    for (const json::value& r : body.at("respondents").as_array()) {
+      const std::string state = !r.at("responded_at").is_null() ? ":responded"
+                                : !r.at("overdue_at").is_null() ? ":overdue"
+                                                                : "";
+      out.push_back(std::string(r.at("party").as_string()) + state);
+    }
+  } else if (what == "case-withheld") {
+    for (const json::value& p : body.at("withheld").at("places").as_array()) {
+      out.emplace_back(p.as_string());
     }
   } else if (what == "groups") {
     for (const json::value& g : body.at("groups").as_array()) {

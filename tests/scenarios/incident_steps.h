@@ -10,12 +10,29 @@
 //                                           key (the `key` step) over the version last shown
 //   as NAME reply ID WORDS...               POST /v1/incidents/ID/statements
 //   as NAME incident-stats FROM TO GROUP_BY GET /v1/incidents/stats (FROM, TO offsets from now)
+// The automatic cases (monitoring/cases.h):
+//   as NAME cases                           GET /v1/cases
+//   as NAME case ID                         GET /v1/cases/ID
+//   as NAME respond ID WORDS...             POST /v1/cases/ID/responses
+//   as NAME close-case ID FINDING [unsigned|badly-signed]
+//                                           POST /v1/cases/ID/close, signed with NAME's key over
+//                                           the case last shown
 //
 // Expectations (expect STATUS ...):
 //   incident-status STATE      the incident's status (reported, verified, disputed, unverifiable)
 //   findings PARTY:FINDING...  every finding of a view, in order
 //   groups KEY:COUNT...        the groups of a statistics answer (underscores for spaces)
-// Events are named TYPE:ID with the incident's id.
+//   cases ID...                the cases of a list
+//   case-closed-by PARTY       the guarantor that closed the case (none listed: it is open)
+//   case-places KIND/ID...     the notified places a case links
+//   case-recipients PARTY:STATE...  the recipients a case shows: none, delivered, acknowledged
+//                              (unsigned) or signed
+//   case-operations PARTY[:overlap]...  the parties of the operations a case links, ":overlap"
+//                              when the answer shows only the overlap
+//   case-tracks PARTY/TRACK... the tracks a case shows
+//   case-respondents PARTY[:responded|:overdue]...  who must respond, and whether they did
+//   case-withheld KIND/ID...   the places whose name and coordinates the answer withholds
+// Events are named TYPE:ID with the incident's id (case.* events: the case's id).
 #pragma once
 
 #include <map>
@@ -53,6 +70,7 @@ class IncidentSteps {
 
  private:
   std::string FindingBody(const std::vector<std::string>& w) const;
+  std::string CloseBody(const std::vector<std::string>& w) const;
 
   const HotlineSteps& keys_;
   struct Seen {
@@ -60,6 +78,10 @@ class IncidentSteps {
     std::string digest_hex;
   };
   std::map<std::string, Seen> incidents_;  // id -> what its last view showed
+  struct ShownCase {
+    std::string digest_hex, opened_at;
+  };
+  std::map<std::string, ShownCase> case_digests_;  // case id -> what its last view showed
 };
 
 }  // namespace deconflict::e2e

@@ -21,5 +21,8 @@ store::HumanitarianRecord RecordOf(const PartyId& caller, const NotificationRequ
 // A circle volume around the place's bound, at every altitude, over its window: what the
 // strategic::VolumeIndex holds for it.
 [[nodiscard]] absl::StatusOr<geo::Volume4D> BoundVolume(const ProtectedPlace& place);
+// The same over `window` (a version's span in force).
+[[nodiscard]] absl::StatusOr<geo::Volume4D> BoundVolume(const ProtectedPlace& place,
+                                                        geo::TimeWindow window);
 
 }  // namespace deconflict::humanitarian::internal
