@@ -17,6 +17,9 @@
 # its key carries the hospital's version.
 # Agreements: a host (HOST) with a territory agreed by HOST, NORTH and SOUTH, and an area of
 # responsibility each for NORTH (Palmyra) and SOUTH (Homs) (lines "[agreements]").
+# Monitoring (lines "[case]"): an observer (MONITOR) reports an air strike at the field hospital;
+# the automatic case opens, naming SOUTH's signed receipt, NORTH's silence and the operations
+# over the hospital at that moment; its ledger entries are exported as one bundle and verified.
 # Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -156,6 +159,7 @@ echo "[humanitarian] NORTH has not acknowledged: overdue in 60 s, escalated to i
 "$bin" party add --data "$data" --id HOST --name "Host government" --role host 2> /dev/null |
   sed -n 's/^token: //p' > "$data/HOST.token"
 echo "$north" > "$data/NORTH.token"
+token_of UNMO > "$data/UNMO.token"
 echo "$south" > "$data/SOUTH.token"
 agree() {  # agree ID PROPOSER BODY APPROVER...: propose, then every approver approves
   local id=$1 by=$2 body=$3
@@ -184,4 +188,25 @@ aor() {  # aor ID HOLDER OTHER WEST SOUTH EAST NORTH
 aor aor-palmyra NORTH SOUTH 37.9 34.3 38.6 34.8
 aor aor-homs SOUTH NORTH 36.5 34.6 36.9 34.9
 echo "[agreements] HOST now hears of every operation filed inside its territory (overlap only)"
+
+# Monitoring (README "Ceasefire monitoring", "The automatic case"): a strike on the notified
+# field hospital opens a case by itself.
+"$bin" party add --data "$data" --id MONITOR --name "Monitoring mission" --role observer \
+  2> /dev/null | sed -n 's/^token: //p' > "$data/MONITOR.token"
+curl -s -o /dev/null -w "[case] MONITOR reports an air strike at field-hospital-1: %{http_code}\n" \
+  -X PUT -H "Authorization: Bearer $(tok MONITOR)" -H "Content-Type: application/json" \
+  "$url/v1/incidents/demo-strike-1" -d '{"occurred_at": "'"$(at now)"'",
+  "location": {"lat": 35.2205, "lng": 38.6201}, "event_type": "Explosions/Remote violence",
+  "sub_event_type": "Air/drone strike", "fatalities": {"best": 2}, "notes": "Demo strike."}'
+case_json=$(curl -s -H "Authorization: Bearer $(tok UNMO)" "$url/v1/cases/demo-strike-1")
+echo "[case] demo-strike-1 opened; recipients (party, acknowledged_at):" \
+  "$(grep -o '"party":"[A-Z]*","delivered_at":[^,]*,"delivered_ledger_index":[^,]*,"acknowledged_at":[^,]*' <<<"$case_json" |
+    sed 's/"party":"\([A-Z]*\)".*"acknowledged_at":\(.*\)/\1 \2/' | tr '\n' ';')"
+ops=$(grep -o '"operations":\[.*\],"tracks"' <<<"$case_json" | grep -o '"party":"[A-Z]*"' |
+  sort -u | tr '\n' ' ')
+echo "[case] operations over the place at that moment: ${ops:-none}"
+"$bin" case export --url "$url" --token "$(tok UNMO)" --id demo-strike-1 \
+  --out "$data/demo-strike-1.bundle" > /dev/null &&
+  "$bin" ledger verify --bundle "$data/demo-strike-1.bundle" \
+    --key "$("$bin" ledger key --data "$data")" | head -1 | sed 's/^/[case] /'
 wait "$server"
