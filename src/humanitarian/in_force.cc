@@ -67,11 +67,15 @@ std::vector<store::HumanitarianRecord> Notifications::InForceAt(geo::LatLng poin
   std::vector<store::HumanitarianRecord> out;
   ReaderLock lock(mu_);
   if (history_->size() == 0) return out;
+  std::vector<uint64_t> handles;  // collected first: the lambda cannot see the lock
   history_->Query(*probe, [&](strategic::VolumeKey key, const geo::Volume4D&) {
-    const Span& span = spans_.at(key.owner);
-    if (at < span.from || at >= span.to) return;
-    if (span.place->Meets(*probe)) out.push_back(span.record);
+    handles.push_back(key.owner);
   });
+  for (uint64_t handle : handles) {
+    const Span& span = spans_.at(handle);
+    if (at < span.from || at >= span.to) continue;
+    if (span.place->Meets(*probe)) out.push_back(span.record);
+  }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.kind, a.id) < std::tie(b.kind, b.id);
   });
