@@ -10,29 +10,8 @@
 namespace deconflict::humanitarian {
 
 std::vector<std::string> Notifications::ClaimDue(Timestamp now) {
-  std::vector<std::string> due;
   WriterLock lock(mu_);
-  for (auto it = deadlines_by_time_.begin(); it != deadlines_by_time_.end() && it->first <= now;
-       ++it) {
-    const auto& [deadline, key] = *it;
-    if (claimed_.contains(key)) continue;
-    claimed_[key] = deadline;
-    due.push_back(key);
-  }
-  return due;
-}
-
-void Notifications::SetDeadline(const std::string& key, Timestamp at) {
-  ClearDeadline(key);
-  deadlines_[key] = at;
-  deadlines_by_time_.emplace(at, key);
-}
-
-void Notifications::ClearDeadline(const std::string& key) {
-  auto it = deadlines_.find(key);
-  if (it == deadlines_.end()) return;
-  deadlines_by_time_.erase({it->second, key});
-  deadlines_.erase(it);
+  return due_.Claim(now);
 }
 
 absl::Status Notifications::Judge(store::Txn& txn, const std::string& key, Timestamp now,
@@ -124,16 +103,7 @@ absl::Status Notifications::Judge(store::Txn& txn, const std::string& key, Times
 
 void Notifications::Judged(const std::vector<std::string>& keys, const absl::Status& committed) {
   WriterLock lock(mu_);
-  for (const std::string& key : keys) {
-    auto claim = claimed_.find(key);
-    if (claim == claimed_.end()) continue;
-    // Judged for good: unless a newer version (another deadline) arrived meanwhile.
-    if (committed.ok()) {
-      auto it = deadlines_.find(key);
-      if (it != deadlines_.end() && it->second == claim->second) ClearDeadline(key);
-    }
-    claimed_.erase(claim);
-  }
+  due_.Release(keys, committed.ok());  // a newer version's deadline stays
 }
 
 }  // namespace deconflict::humanitarian

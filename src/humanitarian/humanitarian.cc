@@ -66,7 +66,7 @@ size_t Notifications::live_places() const {
 
 size_t Notifications::pending_deadlines() const {
   ReaderLock lock(mu_);
-  return deadlines_.size();
+  return due_.size();
 }
 
 // ---- memory -----------------------------------------------------------------------------------
@@ -114,9 +114,9 @@ absl::Status Notifications::Apply(const store::HumanitarianRecord& record) {
     }
   }
   if (!record.overdue_at && !record.settled_at) {
-    SetDeadline(key, record.deadline_at);
+    due_.Set(key, record.deadline_at);
   } else {
-    ClearDeadline(key);
+    due_.Clear(key);
   }
   Index(*places_.insert_or_assign(key, std::move(entry)).first);
   return absl::OkStatus();
@@ -157,9 +157,7 @@ absl::Status Notifications::Load() {
     spans_.clear();
     newest_span_.clear();
     key_of_handle_.clear();
-    deadlines_.clear();
-    deadlines_by_time_.clear();
-    claimed_.clear();
+    due_.clear();
   }
   for (const Loaded& l : loaded) {
     if (absl::Status s = Apply(l.record); !s.ok()) {

@@ -61,6 +61,7 @@
 #include "common/mutex.h"
 #include "events/event_log.h"
 #include "hotline/deadline_source.h"
+#include "hotline/due_items.h"
 #include "humanitarian/notification.h"
 #include "store/humanitarian_table.h"
 #include "store/store.h"
@@ -242,8 +243,6 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
       ABSL_LOCKS_EXCLUDED(mu_);
   // Indexes the place of `node` (an element of places_, whose address is stable).
   void Index(std::pair<const std::string, Entry>& node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetDeadline(const std::string& key, Timestamp at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ClearDeadline(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Unindex(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stores `record` (a new version) with its ledger entry and humanitarian.notified events.
   [[nodiscard]] absl::Status Persist(store::Txn& txn, store::HumanitarianRecord& record) const;
@@ -283,12 +282,8 @@ class Notifications final : public strategic::ProtectedVolumes, public hotline::
   absl::flat_hash_map<uint64_t, const std::pair<const std::string, Entry>*> key_of_handle_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_handle_ ABSL_GUARDED_BY(mu_) = 1;
-  // Versions not yet judged: deadline by key, the same ordered by time (ClaimDue reads only the
-  // due ones: 100,000 pending sites cost a tick nothing), and the claims of the deadline unit
-  // under way. Both orders change only through SetDeadline and ClearDeadline.
-  std::map<std::string, Timestamp> deadlines_ ABSL_GUARDED_BY(mu_);
-  std::set<std::pair<Timestamp, std::string>> deadlines_by_time_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Timestamp> claimed_ ABSL_GUARDED_BY(mu_);
+  // Versions not yet judged, by key (hotline/due_items.h: a tick reads only the due ones).
+  hotline::DueItems due_ ABSL_GUARDED_BY(mu_);
   // The history (InForceAt): every version's span by handle, the newest version of each place
   // (its span's handle, 0 for a removal), and the spans' bounds.
   absl::flat_hash_map<uint64_t, Span> spans_ ABSL_GUARDED_BY(mu_);

@@ -217,7 +217,7 @@ void Notifications::Acknowledge(const PartyId& caller, AckRequest request, Done<
               it->second.delivered.insert(result->ack.party);
               if (*settled) {
                 it->second.record.settled_at = result->ack.at;
-                ClearDeadline(key);
+                due_.Clear(key);
               }
             }
           }

@@ -139,7 +139,7 @@ void Cases::Respond(const PartyId& party, ResponseRequest request, Done<CaseView
           who.responded_at = r.at;
           RETURN_IF_ERROR(store::UpdateCaseRespondent(txn, r.case_id, who));
           WriterLock lock(mu_);
-          ClearDeadline(KeyOf(r.case_id, r.party));
+          due_.Clear(KeyOf(r.case_id, r.party));
           dirty_ = true;
         }
         *created = true;
@@ -234,7 +234,7 @@ void Cases::Close(const PartyId& guarantor, CloseRequest request, Done<CaseView>
           WriterLock lock(mu_);
           known_[c.id].closed = true;
           for (const store::CaseRespondentRecord& r : s->respondents) {
-            ClearDeadline(KeyOf(c.id, r.party));
+            due_.Clear(KeyOf(c.id, r.party));
           }
           dirty_ = true;
         }
@@ -264,16 +264,8 @@ void Cases::Close(const PartyId& guarantor, CloseRequest request, Done<CaseView>
 }
 
 std::vector<std::string> Cases::ClaimDue(Timestamp now) {
-  std::vector<std::string> due;
   WriterLock lock(mu_);
-  for (auto it = deadlines_by_time_.begin(); it != deadlines_by_time_.end() && it->first <= now;
-       ++it) {
-    const auto& [deadline, key] = *it;
-    if (claimed_.contains(key)) continue;
-    claimed_[key] = deadline;
-    due.push_back(key);
-  }
-  return due;
+  return due_.Claim(now);
 }
 
 absl::Status Cases::Judge(store::Txn& txn, const std::string& key, Timestamp now,
@@ -350,15 +342,7 @@ absl::Status Cases::Judge(store::Txn& txn, const std::string& key, Timestamp now
 
 void Cases::Judged(const std::vector<std::string>& keys, const absl::Status& committed) {
   WriterLock lock(mu_);
-  for (const std::string& key : keys) {
-    auto claim = claimed_.find(key);
-    if (claim == claimed_.end()) continue;
-    if (committed.ok()) {
-      auto it = deadlines_.find(key);
-      if (it != deadlines_.end() && it->second == claim->second) ClearDeadline(key);
-    }
-    claimed_.erase(claim);
-  }
+  due_.Release(keys, committed.ok());
 }
 
 }  // namespace deconflict::monitoring

@@ -45,19 +45,6 @@ std::set<std::string> Cases::ViewersOf(const store::CaseSnapshot& s) {
   return v;
 }
 
-void Cases::SetDeadline(const std::string& key, Timestamp at) {
-  ClearDeadline(key);
-  deadlines_[key] = at;
-  deadlines_by_time_.emplace(at, key);
-}
-
-void Cases::ClearDeadline(const std::string& key) {
-  auto it = deadlines_.find(key);
-  if (it == deadlines_.end()) return;
-  deadlines_by_time_.erase({it->second, key});
-  deadlines_.erase(it);
-}
-
 absl::Status Cases::Load() {
   struct Loaded {
     std::vector<std::pair<std::string, std::set<std::string>>> cases;  // id, viewers
@@ -79,14 +66,11 @@ absl::Status Cases::Load() {
       }));
   WriterLock lock(mu_);
   known_.clear();
-  deadlines_.clear();
-  deadlines_by_time_.clear();
-  claimed_.clear();
+  due_.clear();
   dirty_ = false;
   for (auto& [id, viewers] : loaded.cases) known_[id].viewers = std::move(viewers);
   for (const std::string& id : loaded.closed) known_[id].closed = true;
-  for (const auto& [id, r] : loaded.pending)
-    SetDeadline(fmt::format("{}\n{}", id, r.party), r.due_at);
+  for (const auto& [id, r] : loaded.pending) due_.Set(fmt::format("{}\n{}", id, r.party), r.due_at);
   return absl::OkStatus();
 }
 
@@ -153,7 +137,7 @@ absl::Status Cases::Recorded(store::Txn& txn, const store::IncidentRecord& recor
   WriterLock lock(mu_);
   known_[c.id].viewers = viewers;
   for (const store::CaseRespondentRecord& r : s.respondents) {
-    SetDeadline(fmt::format("{}\n{}", c.id, r.party), r.due_at);
+    due_.Set(fmt::format("{}\n{}", c.id, r.party), r.due_at);
   }
   dirty_ = true;
   spdlog::info("cases: case {} opened ({} places, {} operations, {} track points)", c.id,
@@ -284,7 +268,7 @@ size_t Cases::cases() const {
 
 size_t Cases::pending_deadlines() const {
   ReaderLock lock(mu_);
-  return deadlines_.size();
+  return due_.size();
 }
 
 }  // namespace deconflict::monitoring

@@ -73,6 +73,7 @@
 #include "common/mutex.h"
 #include "events/event_log.h"
 #include "hotline/deadline_source.h"
+#include "hotline/due_items.h"
 #include "humanitarian/humanitarian.h"
 #include "monitoring/monitoring.h"
 #include "store/cases_table.h"
@@ -179,8 +180,6 @@ class Cases final : public IncidentHook, public hotline::DeadlineSource {
   bool MaySee(const Viewer& viewer, std::string_view id) const ABSL_LOCKS_EXCLUDED(mu_);
   // Reloads after a failed commit that had changed memory.
   void AfterCommit(const absl::Status& committed, bool changed_memory);
-  void SetDeadline(const std::string& key, Timestamp at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ClearDeadline(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   store::Store& store_;
   const events::EventLog& events_;
@@ -190,10 +189,8 @@ class Cases final : public IncidentHook, public hotline::DeadlineSource {
 
   mutable Mutex mu_;
   std::map<std::string, Known> known_ ABSL_GUARDED_BY(mu_);
-  // Respondents due: "<case>\n<party>" -> deadline; the same by time; claimed by a deadline unit.
-  std::map<std::string, Timestamp> deadlines_ ABSL_GUARDED_BY(mu_);
-  std::set<std::pair<Timestamp, std::string>> deadlines_by_time_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Timestamp> claimed_ ABSL_GUARDED_BY(mu_);
+  // Respondents due, by "<case>\n<party>".
+  hotline::DueItems due_ ABSL_GUARDED_BY(mu_);
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;  // Recorded changed memory since the last Settled
 };
 
