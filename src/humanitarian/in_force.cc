@@ -56,6 +56,10 @@ void Notifications::Remember(const store::HumanitarianRecord& record,
 
 std::vector<store::HumanitarianRecord> Notifications::InForceAt(geo::LatLng point, double radius_m,
                                                                 Timestamp at) const {
+  {
+    ReaderLock lock(mu_);
+    if (history_->size() == 0) return {};  // no place ever notified: an import pays nothing
+  }
   // A circle of the uncertainty (at least 1 m: a volume needs a radius) over one second.
   geo::VolumeLimits limits{.max_area_km2 = 1e12,
                            .horizon = std::chrono::hours(24 * 365 * 300),
@@ -66,7 +70,6 @@ std::vector<store::HumanitarianRecord> Notifications::InForceAt(geo::LatLng poin
   if (!probe.ok()) return {};
   std::vector<store::HumanitarianRecord> out;
   ReaderLock lock(mu_);
-  if (history_->size() == 0) return out;
   std::vector<uint64_t> handles;  // collected first: the lambda cannot see the lock
   history_->Query(*probe, [&](strategic::VolumeKey key, const geo::Volume4D&) {
     handles.push_back(key.owner);
