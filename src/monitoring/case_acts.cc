@@ -9,6 +9,7 @@
 #include "fmt/ranges.h"
 #include "ledger/entry.h"
 #include "monitoring/cases.h"
+#include "monitoring/internal/signed.h"
 #include "parties/acknowledgement.h"
 #include "spdlog/spdlog.h"
 #include "store/encounters_table.h"
@@ -21,39 +22,14 @@ using Type = events::IncidentNotice::Type;
 
 constexpr char kAckKindCaseClose[] = "case.close";
 
-absl::Status CheckText(std::string_view text, std::string_view field, size_t least, size_t most) {
-  if (text.size() < least) return InvalidField(field, "is empty");
-  if (text.size() > most) {
-    return LimitExceeded(field, fmt::format("is {} bytes; at most {}", text.size(), most));
-  }
-  if (!IsValidUtf8(text)) return InvalidField(field, "is not valid UTF-8");
-  return absl::OkStatus();
-}
-
-absl::StatusOr<parties::VerifiedAck> Verify(store::Store& store, const Clock& clock,
-                                            const PartyId& party, std::string_view kind,
-                                            const std::string& case_id, const std::string& digest,
-                                            const CaseSignature& sig) {
-  ASSIGN_OR_RETURN(std::vector<store::SigningKeyRecord> keys,
-                   store::ListSigningKeys(store, party.value()));
-  const parties::AckStatement statement{.kind = std::string(kind),
-                                        .object_id = case_id,
-                                        .object_digest = digest,
-                                        .party = party,
-                                        .time = sig.signed_at};
-  return parties::VerifyAcknowledgement(keys, statement, sig.signature, sig.key_id, clock);
-}
-
 // Everyone the case's acts are told to: its viewers and the guarantors, less `actor`.
-absl::StatusOr<std::vector<PartyId>> Told(store::Txn& txn, const store::CaseSnapshot& s,
-                                          const std::set<std::string>& viewers,
+absl::StatusOr<std::vector<PartyId>> Told(store::Txn& txn, const std::set<std::string>& viewers,
                                           std::string_view actor) {
   ASSIGN_OR_RETURN(std::vector<std::string> guarantors,
                    store::ActivePartiesWithRole(txn.db(), "guarantor"));
   std::set<std::string> all = viewers;
   all.insert(guarantors.begin(), guarantors.end());
   all.erase(std::string(actor));
-  (void)s;
   std::vector<PartyId> out;
   for (const std::string& p : all) out.emplace_back(p);
   return out;
@@ -70,7 +46,8 @@ std::string KeyOf(std::string_view case_id, std::string_view party) {
 }  // namespace
 
 void Cases::Respond(const PartyId& party, ResponseRequest request, Done<CaseView> done) {
-  if (absl::Status s = CheckText(request.text, "text", 1, options_.max_text); !s.ok()) {
+  if (absl::Status s = internal::CheckPlainText(request.text, "text", 1, options_.max_text);
+      !s.ok()) {
     return done(s);
   }
   const Viewer viewer{.party = party};
@@ -91,8 +68,8 @@ void Cases::Respond(const PartyId& party, ResponseRequest request, Done<CaseView
   std::optional<parties::VerifiedAck> verified;
   if (request.signature) {
     absl::StatusOr<parties::VerifiedAck> v =
-        Verify(store_, clock_, party, parties::kAckKindCaseResponse, c.id, record->digest,
-               *request.signature);
+        internal::VerifySigned(store_, clock_, party, parties::kAckKindCaseResponse, c.id,
+                               record->digest, *request.signature);
     if (!v.ok()) return done(v.status());
     record->key_id = v->key_id;
     record->signature = v->signature;
@@ -121,7 +98,7 @@ void Cases::Respond(const PartyId& party, ResponseRequest request, Done<CaseView
           if (e.party == r.party && e.digest == r.digest) return absl::OkStatus();  // a retry
         }
         r.at = clock_.Now();
-        ASSIGN_OR_RETURN(std::vector<PartyId> told, Told(txn, *s, viewers, r.party));
+        ASSIGN_OR_RETURN(std::vector<PartyId> told, Told(txn, viewers, r.party));
         std::vector<std::string> readers;
         for (const PartyId& p : told) readers.push_back(p.value());
         const ledger::Entry entry =
@@ -171,7 +148,8 @@ void Cases::Close(const PartyId& guarantor, CloseRequest request, Done<CaseView>
       request.finding != "inconclusive") {
     return done(InvalidField("finding", "must be violation, no_violation or inconclusive"));
   }
-  if (absl::Status s = CheckText(request.notes, "notes", 0, options_.max_text); !s.ok()) {
+  if (absl::Status s = internal::CheckPlainText(request.notes, "notes", 0, options_.max_text);
+      !s.ok()) {
     return done(s);
   }
   if (!request.signature) {
@@ -190,8 +168,8 @@ void Cases::Close(const PartyId& guarantor, CloseRequest request, Done<CaseView>
                            fmt::format("case {} was closed by {} at {} ({})", c.id, c.closed_by,
                                        FormatRfc3339(*c.closed_at), c.finding)));
   }
-  absl::StatusOr<parties::VerifiedAck> verified =
-      Verify(store_, clock_, guarantor, kAckKindCaseClose, c.id, digest, *request.signature);
+  absl::StatusOr<parties::VerifiedAck> verified = internal::VerifySigned(
+      store_, clock_, guarantor, kAckKindCaseClose, c.id, digest, *request.signature);
   if (!verified.ok()) return done(verified.status());
   std::set<std::string> viewers;
   {
@@ -214,7 +192,7 @@ void Cases::Close(const PartyId& guarantor, CloseRequest request, Done<CaseView>
                             fmt::format("case {} was closed meanwhile by {}", c.id, c.closed_by));
         }
         const Timestamp now = clock_.Now();
-        ASSIGN_OR_RETURN(std::vector<PartyId> told, Told(txn, *s, viewers, guarantor.value()));
+        ASSIGN_OR_RETURN(std::vector<PartyId> told, Told(txn, viewers, guarantor.value()));
         std::vector<std::string> readers;
         for (const PartyId& p : told) readers.push_back(p.value());
         ASSIGN_OR_RETURN(

@@ -7,6 +7,7 @@
 #include "fmt/format.h"
 #include "ledger/entry.h"
 #include "monitoring/internal/parties.h"
+#include "monitoring/internal/signed.h"
 #include "monitoring/monitoring.h"
 #include "parties/acknowledgement.h"
 #include "store/signing_keys_table.h"
@@ -14,21 +15,12 @@
 namespace deconflict::monitoring {
 namespace {
 
+using internal::CheckPlainText;
 using internal::Parties;
 using Type = events::IncidentNotice::Type;
 
 constexpr char kAckKindFinding[] = "incident.finding";
 constexpr char kAckKindStatement[] = "incident.statement";
-
-absl::Status CheckPlainText(std::string_view text, std::string_view field, size_t least,
-                            size_t most) {
-  if (text.size() < least) return InvalidField(field, "is empty");
-  if (text.size() > most) {
-    return LimitExceeded(field, fmt::format("is {} bytes; at most {}", text.size(), most));
-  }
-  if (!IsValidUtf8(text)) return InvalidField(field, "is not valid UTF-8");
-  return absl::OkStatus();
-}
 
 // The version `version` (default the newest) of `id`, read on the reader connection.
 absl::StatusOr<store::IncidentRecord> VersionOf(store::Store& store, std::string_view id,
@@ -51,15 +43,9 @@ absl::StatusOr<parties::VerifiedAck> Verify(store::Store& store, const Clock& cl
                                             const PartyId& party, std::string_view kind,
                                             const store::IncidentRecord& incident,
                                             const std::string& digest, const Signature& sig) {
-  ASSIGN_OR_RETURN(std::vector<store::SigningKeyRecord> keys,
-                   store::ListSigningKeys(store, party.value()));
-  const parties::AckStatement statement{
-      .kind = std::string(kind),
-      .object_id = store::IncidentObjectId(incident.id, incident.version),
-      .object_digest = digest,
-      .party = party,
-      .time = sig.signed_at};
-  return parties::VerifyAcknowledgement(keys, statement, sig.signature, sig.key_id, clock);
+  return internal::VerifySigned(store, clock, party, kind,
+                                store::IncidentObjectId(incident.id, incident.version), digest,
+                                sig);
 }
 
 }  // namespace

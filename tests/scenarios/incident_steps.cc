@@ -28,6 +28,22 @@ std::string Underscored(std::string text) {
   return text;
 }
 
+// Adds "signature" and "signed_at" to `body`: `key`'s signature of the statement (with one bit
+// flipped when `how` is badly-signed). `what` names the act in the error for another `how`.
+void AddSignature(json::object& body, const parties::PrivateSigningKey& key,
+                  parties::AckStatement statement, const std::string& how, std::string_view what) {
+  std::string signature =
+      parties::SignAcknowledgement(key, statement).value_or(std::string(64, '\0'));
+  if (how == "badly-signed") {
+    signature[0] = static_cast<char>(signature[0] ^ 1);
+  } else if (how != "signed") {
+    throw std::invalid_argument(std::string(what) + " is signed, badly-signed or unsigned, not " +
+                                how);
+  }
+  body["signature"] = Base64(signature);
+  body["signed_at"] = parties::FormatAckTime(statement.time);
+}
+
 }  // namespace
 
 std::string IncidentSteps::FindingBody(const std::vector<std::string>& w) const {
@@ -52,22 +68,15 @@ std::string IncidentSteps::FindingBody(const std::vector<std::string>& w) const 
   const std::string digest = store::IncidentFindingDigest(
       id, shown->second.version, FromHex(shown->second.digest_hex).value_or(""), w.at(4),
       attributed, "high", "");
-  std::string signature =
-      parties::SignAcknowledgement(*key, parties::AckStatement{.kind = "incident.finding",
-                                                               .object_id = store::IncidentObjectId(
-                                                                   id, shown->second.version),
-                                                               .object_digest = digest,
-                                                               .party = PartyId(party),
-                                                               .time = now})
-          .value_or(std::string(64, '\0'));
-  if (how == "badly-signed") {
-    signature[0] = static_cast<char>(signature[0] ^ 1);
-  } else if (how != "signed") {
-    throw std::invalid_argument("a finding is signed, badly-signed or unsigned, not " + how);
-  }
   body["version"] = shown->second.version;
-  body["signature"] = Base64(signature);
-  body["signed_at"] = parties::FormatAckTime(now);
+  AddSignature(
+      body, *key,
+      parties::AckStatement{.kind = "incident.finding",
+                            .object_id = store::IncidentObjectId(id, shown->second.version),
+                            .object_digest = digest,
+                            .party = PartyId(party),
+                            .time = now},
+      how, "a finding");
   return json::serialize(body);
 }
 
@@ -88,20 +97,13 @@ std::string IncidentSteps::CloseBody(const std::vector<std::string>& w) const {
       ParseRfc3339(shown->second.opened_at).value_or(SystemClock().Now()));
   const std::string digest =
       store::CaseCloseDigest(id, FromHex(shown->second.digest_hex).value_or(""), finding, "");
-  std::string signature =
-      parties::SignAcknowledgement(*key, parties::AckStatement{.kind = "case.close",
-                                                               .object_id = id,
-                                                               .object_digest = digest,
-                                                               .party = PartyId(party),
-                                                               .time = now})
-          .value_or(std::string(64, '\0'));
-  if (how == "badly-signed") {
-    signature[0] = static_cast<char>(signature[0] ^ 1);
-  } else if (how != "signed") {
-    throw std::invalid_argument("a close is signed, badly-signed or unsigned, not " + how);
-  }
-  body["signature"] = Base64(signature);
-  body["signed_at"] = parties::FormatAckTime(now);
+  AddSignature(body, *key,
+               parties::AckStatement{.kind = "case.close",
+                                     .object_id = id,
+                                     .object_digest = digest,
+                                     .party = PartyId(party),
+                                     .time = now},
+               how, "a close");
   return json::serialize(body);
 }
 
