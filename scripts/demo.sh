@@ -193,6 +193,8 @@ echo "[agreements] HOST now hears of every operation filed inside its territory 
 # field hospital opens a case by itself.
 "$bin" party add --data "$data" --id MONITOR --name "Monitoring mission" --role observer \
   2> /dev/null | sed -n 's/^token: //p' > "$data/MONITOR.token"
+# A strike is a case only if it came after the notification was filed: `at now` is whole seconds.
+sleep 1
 curl -s -o /dev/null -w "[case] MONITOR reports an air strike at field-hospital-1: %{http_code}\n" \
   -X PUT -H "Authorization: Bearer $(tok MONITOR)" -H "Content-Type: application/json" \
   "$url/v1/incidents/demo-strike-1" -d '{"occurred_at": "'"$(at now)"'",
@@ -201,9 +203,9 @@ curl -s -o /dev/null -w "[case] MONITOR reports an air strike at field-hospital-
 case_json=$(curl -s -H "Authorization: Bearer $(tok UNMO)" "$url/v1/cases/demo-strike-1")
 echo "[case] demo-strike-1 opened; recipients (party, acknowledged_at):" \
   "$(grep -o '"party":"[A-Z]*","delivered_at":[^,]*,"delivered_ledger_index":[^,]*,"acknowledged_at":[^,]*' <<<"$case_json" |
-    sed 's/"party":"\([A-Z]*\)".*"acknowledged_at":\(.*\)/\1 \2/' | tr '\n' ';')"
+    sed 's/"party":"\([A-Z]*\)".*"acknowledged_at":\(.*\)/\1 \2/' | tr '\n' ';' || true)"
 ops=$(grep -o '"operations":\[.*\],"tracks"' <<<"$case_json" | grep -o '"party":"[A-Z]*"' |
-  sort -u | tr '\n' ' ')
+  sort -u | tr '\n' ' ' || true)
 echo "[case] operations over the place at that moment: ${ops:-none}"
 "$bin" case export --url "$url" --token "$(tok UNMO)" --id demo-strike-1 \
   --out "$data/demo-strike-1.bundle" > /dev/null &&
