@@ -221,11 +221,12 @@ void Check(const LedgerArgs& args) {
   std::cout << fmt::format(
       "OK: {} entries rehashed; {} nodes, {} checkpoints and {} cosignatures match; root {}; "
       "{} operation rows, {} party rows, {} witness bindings, {} encounters, {} encounter "
-      "acknowledgements, {} hotline rows and {} incident rows match their entries ({:.2f} s)\n",
+      "acknowledgements, {} hotline rows, {} incident rows and {} case rows match their entries "
+      "({:.2f} s)\n",
       report->entries, report->nodes, report->checkpoints, report->cosignatures,
       Base64(ledger::HashBytes(report->root)), report->operations, report->parties,
       report->witnesses, report->encounters, report->encounter_acks, report->hotline,
-      report->incidents, seconds);
+      report->incidents, report->cases, seconds);
 }
 
 // Hidden: appends `n` test entries, `unit` per unit of work, 1024 units in flight (group

@@ -14,8 +14,10 @@
 #include "hotline/hotline.h"
 #include "parties/acknowledgement.h"
 #include "parties/signing_key.h"
+#include "store/cases_table.h"
 #include "store/encounters_table.h"
 #include "store/event_log.h"
+#include "store/sqlite_ledger.h"
 #include "strategic/operation_service.h"
 
 namespace deconflict::monitoring {
@@ -410,6 +412,30 @@ TEST_F(CasesTest, ResponsesOverdueOnceAndASignedClose) {
   EXPECT_EQ(Respond("US", "again").status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(CloseCase("no_violation").status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(cases_->pending_deadlines(), 0u);
+
+  // `ledger check`: the case, its close, the overdue mark and the two responses match their
+  // entries; an edit of the snapshot in the database file is named.
+  auto check = [&] {
+    return store_->WithReader([&](store::Database& db) {
+      store::LedgerReader reader(db);
+      return store::CheckCaseRows(db, [&](const auto& fn) { return reader.ForEachEntry(fn); });
+    });
+  };
+  absl::StatusOr<uint64_t> report = check();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(*report, 5u);
+  auto editor =
+      store::Database::Open((dir_ / "deconflict.db").string(), store::Database::Mode::kReadWrite);
+  ASSERT_TRUE(editor.ok()) << editor.status();
+  // Someone makes RU's receipt say it acknowledged later than it did.
+  ASSERT_TRUE((*editor)
+                  ->Exec("UPDATE case_receipts SET ack_ledger_index = ack_ledger_index + 1 "
+                         "WHERE ack_ledger_index >= 0")
+                  .ok());
+  report = check();
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("cases row strike-1"), std::string::npos)
+      << report.status();
 }
 
 }  // namespace

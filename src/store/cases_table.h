@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "store/encounters_table.h"
+#include "store/ledger_state_check.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -171,5 +172,12 @@ ListPendingRespondents(Database& db);
 [[nodiscard]] absl::Status InsertCaseResponse(Txn& txn, CaseResponseRecord& r);
 [[nodiscard]] absl::StatusOr<std::vector<CaseResponseRecord>> ListCaseResponses(
     Database& db, std::string_view case_id);
+
+// ---- `deconflict ledger check` (cases_check.cc) ----
+// Recomputes every case's snapshot digest from its rows and compares the case, its close, its
+// overdue marks and its responses with the ledger entries at their indexes; every case.open
+// entry must have a row. Returns how many rows matched; DataLoss naming the differing rows (at
+// most kMaxRowsNamed); the database's error.
+[[nodiscard]] absl::StatusOr<uint64_t> CheckCaseRows(Database& db, const EntryWalk& walk);
 
 }  // namespace deconflict::store

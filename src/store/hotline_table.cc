@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/internal/columns.h"
+#include "store/record_digest.h"
 
 namespace deconflict::store {
 namespace {
@@ -181,10 +182,8 @@ std::string HotlineDeliveryDigest(const HotlineReceiptRecord& d) {
 }
 
 std::string HotlineAckDigest(const HotlineReceiptRecord& ack) {
-  if (!ack.signature.empty()) {
-    return Sha256(fmt::format("deconflict-ack-record/v1\n{}\n{}\n{}", ack.key_id,
-                              HexEncode(ack.signature), ack.statement));
-  }
+  if (!ack.signature.empty())
+    return SignedAckRecordDigest(ack.key_id, ack.signature, ack.statement);
   return Sha256(
       fmt::format("deconflict/hotline-ack/v1\n{}\n{}\n{}", ack.message, ack.party, Micros(ack.at)));
 }

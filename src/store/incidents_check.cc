@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "fmt/format.h"
 #include "store/incidents_table.h"
+#include "store/record_digest.h"
 
 namespace deconflict::store {
 namespace {
@@ -15,13 +16,6 @@ namespace {
 struct Committed {
   std::string action, object, party, digest;
 };
-
-// parties::AckRecordDigest, from the stored columns (store/ sits below parties/).
-std::string AckRecordDigestOf(std::string_view key_id, std::string_view signature,
-                              std::string_view statement) {
-  return Sha256(
-      fmt::format("deconflict-ack-record/v1\n{}\n{}\n{}", key_id, Hex(signature), statement));
-}
 
 }  // namespace
 
@@ -67,7 +61,7 @@ absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk) 
     for (const IncidentFindingRecord& f : findings) {
       if (!matches(f.ledger_index, "incident.finding.ack",
                    IncidentObjectId(f.incident, f.incident_version), f.guarantor,
-                   AckRecordDigestOf(f.key_id, f.signature, f.statement))) {
+                   SignedAckRecordDigest(f.key_id, f.signature, f.statement))) {
         differ(fmt::format("incident_findings row ({}, {}): does not match ledger entry {}", id,
                            f.seq, f.ledger_index));
       } else {
@@ -80,7 +74,7 @@ absl::StatusOr<uint64_t> CheckIncidentRows(Database& db, const EntryWalk& walk) 
       const bool is_signed = !s.signature.empty();
       if (!matches(s.ledger_index, is_signed ? "incident.statement.ack" : "incident.statement",
                    IncidentObjectId(s.incident, s.incident_version), s.party,
-                   is_signed ? AckRecordDigestOf(s.key_id, s.signature, s.statement)
+                   is_signed ? SignedAckRecordDigest(s.key_id, s.signature, s.statement)
                              : IncidentStatementRecordDigest(s))) {
         differ(fmt::format("incident_statements row ({}, {}): does not match ledger entry {}", id,
                            s.seq, s.ledger_index));

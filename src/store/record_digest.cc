@@ -67,11 +67,20 @@ std::string EncounterOpeningDigest(EncounterRecord record) {
   return EncounterRecordDigest(record);
 }
 
+std::string SignedAckRecordDigest(std::string_view key_id, std::string_view signature,
+                                  std::string_view statement) {
+  std::string text = "deconflict-ack-record/v1\n";
+  text.append(key_id);
+  text += '\n';
+  text += Hex(signature);
+  text += '\n';
+  text.append(statement);
+  return Sha256(text);
+}
+
 std::string EncounterAckDigest(const EncounterAckRecord& ack) {
-  if (!ack.signature.empty()) {
-    return Sha256("deconflict-ack-record/v1\n" + ack.key_id + "\n" + Hex(ack.signature) + "\n" +
-                  ack.statement);
-  }
+  if (!ack.signature.empty())
+    return SignedAckRecordDigest(ack.key_id, ack.signature, ack.statement);
   return Sha256("deconflict/encounter-ack/v1\n" + std::to_string(ack.encounter) + "\n" + ack.party +
                 "\n" + std::to_string(ack.at.time_since_epoch().count()));
 }

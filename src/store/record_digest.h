@@ -47,6 +47,12 @@ std::string EncounterOpeningDigest(EncounterRecord record);
 // "deconflict/encounter-ack/v1\n<encounter id>\n<party>\n<time, microseconds since the epoch>".
 std::string EncounterAckDigest(const EncounterAckRecord& ack);
 
+// parties::AckRecordDigest from stored columns (store/ sits below parties/): SHA-256 of
+// "deconflict-ack-record/v1\n<key id>\n<128 lowercase hex digits of the signature>\n" followed
+// by the statement. The content digest of every signed `<kind>.ack` entry; `signature` raw.
+std::string SignedAckRecordDigest(std::string_view key_id, std::string_view signature,
+                                  std::string_view statement);
+
 // SHA-256 (32 raw bytes) of "<id>\n<name>\n<role>": the content digest of a party.add entry.
 // Every writer of party.add entries must call it (so `ledger check` agrees with them).
 std::string PartyRecordDigest(const PartyRecord& record);

@@ -10,6 +10,7 @@
 #include "ledger/commitment.h"
 #include "ledger/server_key.h"
 #include "sqlite3.h"
+#include "store/cases_table.h"
 #include "store/hotline_table.h"
 #include "store/incidents_table.h"
 #include "store/ledger_state_check.h"
@@ -425,6 +426,13 @@ absl::StatusOr<LedgerCheckReport> LedgerReader::Check(const ledger::VerifierKey&
           CheckIncidentRows(db_, [this](const auto& fn) { return ForEachEntry(fn); });
       if (incidents.ok()) report.incidents = *incidents;
       s = incidents.status();
+    }
+    // Monitoring's automatic cases (cases_table.h).
+    if (s.ok()) {
+      absl::StatusOr<uint64_t> cases =
+          CheckCaseRows(db_, [this](const auto& fn) { return ForEachEntry(fn); });
+      if (cases.ok()) report.cases = *cases;
+      s = cases.status();
     }
   }
   (void)db_.Exec("COMMIT");

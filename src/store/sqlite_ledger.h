@@ -78,7 +78,8 @@ struct LedgerCheckReport {
   uint64_t encounter_acks = 0;  // encounter acknowledgements that match their entries
   uint64_t hotline = 0;         // hotline channels, messages, deliveries and acks (hotline_table.h)
   uint64_t incidents = 0;       // incident versions, findings and statements (incidents_table.h)
-  ledger::Hash root{};          // of all entries
+  uint64_t cases = 0;  // automatic cases, their closes, overdue marks and responses (cases_table.h)
+  ledger::Hash root{};  // of all entries
 };
 
 // The writer side. Thread-compatible: Append, FinishBatch, ForgetCache, AddCosignature,

@@ -37,7 +37,9 @@ class CasesE2E : public ::testing::Test {
     ASSERT_FALSE(icrc_.empty() || ru_.empty() || us_.empty() || unmo_.empty() || obs_.empty());
   }
   void Start(std::vector<std::string> args = {}) {
-    if (server_) ASSERT_EQ(server_->Stop(), 0);
+    if (server_) {
+      ASSERT_EQ(server_->Stop(), 0);
+    }
     server_ = std::make_unique<ServerProcess>(dir_.path(), std::move(args));
     ASSERT_TRUE(server_->Start()) << server_->error();
   }
