@@ -16,6 +16,9 @@ packages=(
   # The hotline benchmark's anchor (bench/hotline.sh, design.md §6): NATS JetStream 2.9 and its
   # C client, which bench/hotline_bench links (the release configure fails without it).
   nats-server libnats-dev
+  # The operator's console's browser tests (web/tests, issue 14): Playwright drives Debian's
+  # Chromium.
+  chromium
 )
 
 missing=()
@@ -24,6 +27,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# The console's build (web/, Vite + TypeScript from npm): Node.js and npm. A machine that already
+# has them (Debian's or another packaging, e.g. Node.js 20 with its own npm) keeps them.
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if ((${#missing[@]})); then
   SUDO=""

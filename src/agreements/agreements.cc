@@ -113,13 +113,23 @@ absl::Status Agreements::ApplyAgreement(const store::AgreementRecord& record) {
   if (volumes.empty()) return absl::OkStatus();  // withdrawn or ended: out of the live picture
   for (geo::Volume4D& v : volumes) {
     const uint64_t handle = next_handle_++;
-    index_->Insert(strategic::VolumeKey{handle, 0},
-                   std::make_shared<const geo::Volume4D>(std::move(v)));
+    auto shared = std::make_shared<const geo::Volume4D>(std::move(v));
+    index_->Insert(strategic::VolumeKey{handle, 0}, shared);
     thing_of_handle_[handle] = record.thing;
     area.handles.push_back(handle);
+    area.volumes.push_back(std::move(shared));
   }
   areas_.emplace(record.thing, std::move(area));
   return absl::OkStatus();
+}
+
+std::optional<TerritoryView> Agreements::TerritoryOf(const PartyId& host) const {
+  const std::string thing = "territory/" + host.value();
+  ReaderLock lock(mu_);
+  auto it = areas_.find(thing);
+  if (it == areas_.end()) return std::nullopt;
+  return TerritoryView{
+      .thing = thing, .version = it->second.record.version, .volumes = it->second.volumes};
 }
 
 // ---- proposals --------------------------------------------------------------------------------

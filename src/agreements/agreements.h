@@ -95,6 +95,13 @@ struct AgreementView {
   bool live = false;  // the newest is not a withdrawal (and, for an AOR, its window not ended)
 };
 
+// A host's live territory (Agreements::TerritoryOf).
+struct TerritoryView {
+  std::string thing;  // "territory/<host>"
+  int64_t version = 0;
+  std::vector<std::shared_ptr<const geo::Volume4D>> volumes;  // one per polygon
+};
+
 class Agreements final : public strategic::ProtectedVolumes, public hotline::DeadlineSource {
  public:
   template <typename T>
@@ -160,6 +167,13 @@ class Agreements final : public strategic::ProtectedVolumes, public hotline::Dea
   void Judged(const std::vector<std::string>& ids, const absl::Status& committed) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The live territory agreed for `host` ("territory/<host>"): the host's read view (issue 12),
+  // through which it sees other parties' operations as their overlap with it and their live
+  // tracks inside it. nullopt when none is agreed (or it was withdrawn). Each volume is one
+  // polygon of the agreed area, every altitude, from when the agreement was applied.
+  [[nodiscard]] std::optional<TerritoryView> TerritoryOf(const PartyId& host) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // The service's clock (the time a list is read at when none is asked).
   Timestamp Now() const { return clock_.Now(); }
 
@@ -172,7 +186,8 @@ class Agreements final : public strategic::ProtectedVolumes, public hotline::Dea
     store::AgreementRecord record;
     PartyId holder;
     bool territory = false;
-    std::vector<uint64_t> handles;  // in index_, one per volume
+    std::vector<uint64_t> handles;                              // in index_, one per volume
+    std::vector<std::shared_ptr<const geo::Volume4D>> volumes;  // the same, by handle order
   };
 
   // Adds or replaces the live area of `record` (an AOR or territory version), or removes it

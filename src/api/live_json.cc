@@ -81,6 +81,7 @@ boost::json::object VisibleTrackJson(const live::VisibleTrack& v) {
                           {"vs_mps", t.vertical_rate_mps},
                           {"own", v.own}};
   if (!v.report.callsign.empty()) out["callsign"] = v.report.callsign;
+  if (v.in_territory) out["in_territory"] = true;
   return out;
 }
 

@@ -56,10 +56,15 @@ absl::StatusOr<int64_t> EncounterIdOf(const Request& req) {
   return id;
 }
 
-ReplyOr ListTracks(live::LivePicture& picture, const Request& req, const Principal& who) {
+ReplyOr ListTracks(live::LivePicture& picture, const TerritoryOf& territory_of, const Request& req,
+                   const Principal& who) {
   ASSIGN_OR_RETURN(int64_t limit, LimitParam(req, 1000, 10'000));
   ASSIGN_OR_RETURN(std::vector<std::string> after, FieldsOfCursor(req, 2));
-  std::vector<live::VisibleTrack> tracks = picture.Tracks(ViewerOf(who));
+  live::Viewer viewer = ViewerOf(who);
+  if (territory_of) {
+    if (std::optional<Territory> t = territory_of(who.party)) viewer.territory = t->volumes;
+  }
+  std::vector<live::VisibleTrack> tracks = picture.Tracks(viewer);
   auto it = tracks.begin();
   if (!after.empty()) {
     it = std::upper_bound(tracks.begin(), tracks.end(), std::tie(after[0], after[1]),
@@ -231,7 +236,7 @@ absl::StatusOr<boost::json::value> IngestTrackBatch(live::LivePicture& picture, 
 }
 
 void AddLiveRoutes(Router& router, parties::Authenticator& authenticator,
-                   live::LivePicture& picture, const Clock& clock) {
+                   live::LivePicture& picture, const Clock& clock, TerritoryOf territory_of) {
   router.Add("POST", "/v1/tracks",
              Authorized(authenticator, Access::kOperator,
                         SyncHandler([&](const Request& req, const Principal& who) -> ReplyOr {
@@ -254,11 +259,12 @@ void AddLiveRoutes(Router& router, parties::Authenticator& authenticator,
   router.AddUpgrade("/v1/tracks/stream", [&authenticator, &picture, &clock](Upgrade upgrade) {
     ServeTracksSocket(std::move(upgrade), authenticator, picture, clock);
   });
-  router.Add("GET", "/v1/tracks",
-             Authorized(authenticator, Access::kAnyParty,
-                        SyncHandler([&](const Request& req, const Principal& who) {
-                          return ListTracks(picture, req, who);
-                        })));
+  router.Add(
+      "GET", "/v1/tracks",
+      Authorized(authenticator, Access::kAnyParty,
+                 SyncHandler([&picture, territory_of](const Request& req, const Principal& who) {
+                   return ListTracks(picture, territory_of, req, who);
+                 })));
   router.Add("GET", "/v1/tracks/history",
              Authorized(authenticator, Access::kAnyParty,
                         SyncHandler([&](const Request& req, const Principal& who) {

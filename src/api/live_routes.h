@@ -20,6 +20,7 @@
 #pragma once
 
 #include "api/http_server.h"
+#include "api/routes.h"
 #include "common/clock.h"
 #include "live/picture.h"
 #include "parties/authenticator.h"
@@ -27,8 +28,10 @@
 namespace deconflict::api {
 
 // Adds the routes above. Everything passed must outlive the router.
+// `territory_of` (may be empty) gives a host's territory: GET /v1/tracks then also shows it
+// other parties' aircraft inside it ("in_territory": true, no callsign).
 void AddLiveRoutes(Router& router, parties::Authenticator& authenticator,
-                   live::LivePicture& picture, const Clock& clock);
+                   live::LivePicture& picture, const Clock& clock, TerritoryOf territory_of = {});
 
 // Applies one POST /v1/tracks body for `party` (also used by the WebSocket stream and tests).
 // The answer's JSON, or the body's error (InvalidArgument, LimitExceeded).

@@ -175,7 +175,26 @@ boost::json::object OperationViewJson(const strategic::OperationView& view) {
         {{"operation", o.operation.value()}, {"overlap", geo::OverlapToJson(o.overlap)}});
   }
   ref["overlaps"] = std::move(overlaps);
+  if (view.territory) {
+    ref["territory_overlap"] = geo::OverlapToJson(*view.territory);
+    // Seen only through a territory: the host learns where, not the token for a key.
+    if (view.overlaps.empty()) ref.erase("ovn");
+  }
   return ref;
+}
+
+boost::json::object TerritoryPageJson(const std::string& thing,
+                                      const strategic::Page<strategic::QueryHit>& page) {
+  boost::json::array operations;
+  for (const strategic::QueryHit& hit : page.items) {
+    boost::json::object ref = RefJson(hit.ref);
+    ref.erase("ovn");
+    if (hit.overlap) ref["overlap"] = geo::OverlapToJson(*hit.overlap);
+    operations.push_back(std::move(ref));
+  }
+  boost::json::object out{{"territory", thing}, {"operations", std::move(operations)}};
+  if (!page.next.empty()) out["next_cursor"] = EncodeCursor("territory", page.next);
+  return out;
 }
 
 boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& page) {

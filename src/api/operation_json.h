@@ -41,11 +41,16 @@ boost::json::object EndResultJson(const strategic::WriteResult& result);
 boost::json::array ProtectedHitsJson(const std::vector<strategic::ProtectedHit>& hits);
 // The key rule's refusal: [ref + "overlap" + "overlaps": [{"extent", "overlap"}]].
 boost::json::array MissingJson(const strategic::KeyRuleRefusal& refusal);
-// GET: whole, or ref + "overlaps": [{"operation", "overlap"}].
+// GET: whole, or ref + "overlaps": [{"operation", "overlap"}] (+ "territory_overlap" for a host,
+// without "ovn" when the territory alone shows it).
 boost::json::object OperationViewJson(const strategic::OperationView& view);
 // POST /v1/operations/query: {"operations": [...], "next_cursor"?}; another party's operation
 // shown coarsened carries "coarsened": true.
 boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& page);
+// GET /v1/territory/operations: {"territory": thing, "operations": [{"id", "party", "state",
+// "overlap"}], "next_cursor"?}: no OVN (a host learns where, not the token for a key).
+boost::json::object TerritoryPageJson(const std::string& thing,
+                                      const strategic::Page<strategic::QueryHit>& page);
 // GET /v1/probes: {"probes": [{"operation", "party", "count", "last"}]}.
 boost::json::object ProbesJson(const std::vector<strategic::ProbeRecord>& probes);
 // GET /v1/conflicts: {"conflicts": [{"operation", "other", "overlap"}], "next_cursor"?}.

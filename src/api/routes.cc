@@ -17,7 +17,17 @@ using strategic::WriteOutcome;
 Caller CallerOf(const Principal& p) {
   return Caller{.party = p.party,
                 .sees_everything = p.role == parties::Role::kGuarantor,
-                .may_probe = p.role == parties::Role::kOperator};
+                .may_probe = p.role == parties::Role::kOperator,
+                .territory = {}};
+}
+
+// CallerOf with the caller's territory, for the reads a host's view changes.
+Caller ReaderOf(const Services& s, const Principal& p) {
+  Caller caller = CallerOf(p);
+  if (s.territory_of) {
+    if (std::optional<Territory> t = s.territory_of(p.party)) caller.territory = t->volumes;
+  }
+  return caller;
 }
 
 // A write's answer: 201/200 with the result, 409 with "missing" for the key rule's refusal.
@@ -68,7 +78,7 @@ void EndOperation(const Services& s, const Request& req, const Principal& who, A
 
 ReplyOr GetOperation(const Services& s, const Request& req, const Principal& who) {
   ASSIGN_OR_RETURN(strategic::OperationView view,
-                   s.operations.Get(CallerOf(who), OperationId(req.path_params.at("id"))));
+                   s.operations.Get(ReaderOf(s, who), OperationId(req.path_params.at("id"))));
   return JsonReply(200, boost::json::object{{"operation", OperationViewJson(view)}});
 }
 
@@ -105,6 +115,23 @@ ReplyOr ListConflicts(const Services& s, const Request& req, const Principal& wh
   ASSIGN_OR_RETURN(strategic::PageRequest page,
                    PageRequestOf("conflicts", QueryParam(req, "limit"), QueryParam(req, "cursor")));
   return JsonReply(200, ConflictsPageJson(s.operations.Conflicts(CallerOf(who), page)));
+}
+
+// GET /v1/territory/operations?limit=&cursor=: 404 naming the caller when it has no territory.
+ReplyOr ListTerritoryOperations(const Services& s, const Request& req, const Principal& who) {
+  std::optional<Territory> territory = s.territory_of ? s.territory_of(who.party) : std::nullopt;
+  if (!territory) {
+    return absl::NotFoundError(fmt::format(
+        "no territory is agreed for {} (a territory proposal approved by it and the operators "
+        "working there gives one)",
+        who.party.value()));
+  }
+  ASSIGN_OR_RETURN(strategic::PageRequest page,
+                   PageRequestOf("territory", QueryParam(req, "limit"), QueryParam(req, "cursor")));
+  Caller caller = CallerOf(who);
+  caller.territory = territory->volumes;
+  return JsonReply(200,
+                   TerritoryPageJson(territory->thing, s.operations.InTerritory(caller, page)));
 }
 
 ReplyOr ListParties(const Services& s) {
@@ -175,6 +202,11 @@ void AddRoutes(Router& router, const Services& services) {
              Authorized(s.authenticator, Access::kAnyParty,
                         AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
                           QueryOperations(s, req, who, std::move(answer));
+                        })));
+  router.Add("GET", "/v1/territory/operations",
+             Authorized(s.authenticator, Access::kAnyParty,
+                        SyncHandler([s](const Request& req, const Principal& who) {
+                          return ListTerritoryOperations(s, req, who);
                         })));
   router.Add("GET", "/v1/probes",
              Authorized(s.authenticator, Access::kAnyParty,

@@ -8,8 +8,16 @@
 // ledger handlers do; one wrapper (routes.cc Authorized) authenticates and checks the role.
 // The JSON views of strategic's answers are in api/operation_json.h. Lists (GET /v1/conflicts,
 // POST /v1/operations/query) take `limit` (default 100, at most 1000) and an opaque `cursor`,
-// and answer `next_cursor` while more remain.
+// and answer `next_cursor` while more remain. A host (a party with an agreed territory) reads
+// GET /v1/territory/operations, and GET /v1/operations/{id} shows it another party's operation
+// as its overlap with the territory ("territory_overlap").
 #pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "api/http_server.h"
 #include "common/clock.h"
@@ -22,11 +30,20 @@ namespace deconflict::api {
 using parties::Authenticator;
 using parties::Principal;
 
+// A host's live territory (agreements::Agreements::TerritoryOf), as strategic and live take it:
+// the thing ("territory/<host>") and one volume per polygon; nullopt when none is agreed.
+struct Territory {
+  std::string thing;
+  std::vector<std::shared_ptr<const geo::Volume4D>> volumes;
+};
+using TerritoryOf = std::function<std::optional<Territory>(const PartyId&)>;
+
 struct Services {
   store::Store& store;
   strategic::OperationService& operations;
   Authenticator& authenticator;
   const Clock& clock;
+  TerritoryOf territory_of;  // may be empty: no party has a territory
 };
 
 // Adds every route to `router`. `services` must outlive the router.

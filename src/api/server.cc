@@ -5,6 +5,7 @@
 
 #include "api/agreement_routes.h"
 #include "api/case_routes.h"
+#include "api/console_routes.h"
 #include "api/event_routes.h"
 #include "api/hotline_routes.h"
 #include "api/humanitarian_routes.h"
@@ -96,17 +97,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
         }));
   }
   server->router_ = std::make_unique<Router>();
+  // A host's read view (issue 12): its agreed territory, for operations and live tracks.
+  TerritoryOf territory_of =
+      [agreements = server->agreements_.get()](const PartyId& party) -> std::optional<Territory> {
+    std::optional<agreements::TerritoryView> t = agreements->TerritoryOf(party);
+    if (!t) return std::nullopt;
+    return Territory{.thing = t->thing, .volumes = t->volumes};
+  };
   AddRoutes(*server->router_, Services{.store = *server->store_,
                                        .operations = *server->operations_,
                                        .authenticator = *server->authenticator_,
-                                       .clock = server->clock_});
-  AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_);
+                                       .clock = server->clock_,
+                                       .territory_of = territory_of});
+  AddLiveRoutes(*server->router_, *server->authenticator_, *server->live_, server->clock_,
+                territory_of);
   AddHotlineRoutes(*server->router_, *server->authenticator_, *server->hotline_, *server->store_,
                    server->clock_);
   AddHumanitarianRoutes(*server->router_, *server->authenticator_, *server->notifications_);
   AddAgreementRoutes(*server->router_, *server->authenticator_, *server->agreements_);
   AddIncidentRoutes(*server->router_, *server->authenticator_, *server->incidents_);
   AddCaseRoutes(*server->router_, *server->authenticator_, *server->store_, *server->cases_);
+  AddConsoleRoutes(*server->router_, options.web_root);
   // A hotline.message or humanitarian.notified written to a recipient's socket or page is its
   // delivery (hotline.h, humanitarian.h).
   AddEventRoutes(

@@ -66,6 +66,10 @@ struct ServerOptions {
   std::chrono::seconds clock_offset{0};
   // Monitoring's automatic cases: response deadline, track radius and window (monitoring/cases.h).
   monitoring::CaseOptions cases;
+  // The built operator's console served at / (api/console_routes.h): a directory with
+  // index.html and assets/. Empty: GET / answers 404 saying how to build it. Default: empty
+  // (`deconflict serve` defaults to the `web` directory next to its binary).
+  std::string web_root;
 };
 
 class Server {

@@ -16,6 +16,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -60,7 +61,17 @@ struct ServeArgs {
   int64_t clock_offset_s = 0;
   double case_response_deadline_s = 48 * 3600;
   double movement_ack_deadline_s = 2 * 3600;
+  std::string web_root;  // empty: the `web` directory next to the binary
 };
+
+// The `web` directory beside this executable (where the release build puts the console), or
+// empty when the executable's path cannot be read.
+std::string DefaultWebRoot() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  return (exe.parent_path() / "web").string();
+}
 
 // Through cli/exit.h: "deconflict serve: <message>", with the documented exit status
 // (1 cannot start, 2 bad flags, 3 store failure).
@@ -139,7 +150,8 @@ void Serve(const ServeArgs& args) {
                   std::chrono::seconds(static_cast<int64_t>(args.movement_ack_deadline_s))},
       .clock_offset = std::chrono::seconds(args.clock_offset_s),
       .cases = monitoring::CaseOptions{.response_deadline = std::chrono::seconds(
-                                           static_cast<int64_t>(args.case_response_deadline_s))}});
+                                           static_cast<int64_t>(args.case_response_deadline_s))},
+      .web_root = args.web_root.empty() ? DefaultWebRoot() : args.web_root});
   if (!server.ok()) Fail(1, fmt::format("cannot start: {}", server.status().message()));
   if (absl::Status started = (*server)->Start(); !started.ok())
     Fail(1, std::string(started.message()));
@@ -275,6 +287,10 @@ void AddServeCommand(CLI::App& app) {
                    "store")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{-10} * 365 * 86400, int64_t{10} * 365 * 86400));
+  serve->add_option("--web-root", args->web_root,
+                    "The built operator's console served at / (a directory with index.html and "
+                    "assets/); default: the `web` directory next to this binary, where the "
+                    "release build puts it");
   serve->add_flag("--demo", args->demo,
                   "Fill a fresh store with three parties and a few operations, print their tokens");
   serve

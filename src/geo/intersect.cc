@@ -13,6 +13,7 @@
 #include "s2/s2edge_crosser.h"
 #include "s2/s2edge_distances.h"
 #include "s2/s2error.h"
+#include "s2/s2latlng.h"
 #include "s2/s2loop.h"
 #include "s2/s2pointutil.h"
 #include "s2/s2polygon.h"
@@ -262,6 +263,17 @@ std::optional<Overlap> OverlapOf(const Volume4D& a, const Volume4D& b) {
                    std::min(a.altitude().upper_m, b.altitude().upper_m)},
       .time = {std::max(a.time().start, b.time().start), std::min(a.time().end, b.time().end)},
   };
+}
+
+bool Contains(const Volume4D& v, LatLng point, double alt_m, Timestamp at) {
+  if (!std::isfinite(point.lat_deg) || !std::isfinite(point.lng_deg) || !std::isfinite(alt_m)) {
+    return false;
+  }
+  if (at < v.time().start || at >= v.time().end) return false;
+  if (alt_m < v.altitude().lower_m || alt_m > v.altitude().upper_m) return false;
+  const S2Point p = S2LatLng::FromDegrees(point.lat_deg, point.lng_deg).Normalized().ToPoint();
+  if (const S2Polygon* polygon = v.s2_polygon()) return polygon->Contains(p);
+  return v.s2_cap().Contains(p);
 }
 
 }  // namespace deconflict::geo

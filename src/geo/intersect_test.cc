@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 
 #include "common/time.h"
@@ -212,6 +213,26 @@ TEST(OverlapToJson, HasTheAstmShapeAndInvertedLongitudesAcrossTheAntimeridian) {
   EXPECT_EQ(json.at("altitude_upper").at("units"), "M");
   EXPECT_EQ(json.at("time_start").at("value"), "2026-11-21T10:00:00Z");
   EXPECT_EQ(json.at("time_end").at("format"), "RFC3339");
+}
+
+TEST(Contains, PointInPolygonBandAndWindow) {
+  const Volume4D v = Make(Box(33.0, 36.0, 33.8, 36.8), {0, 3000});
+  const Timestamp inside = T("2026-11-21T10:30:00Z");
+  EXPECT_TRUE(Contains(v, {33.5, 36.5}, 1000, inside));
+  EXPECT_FALSE(Contains(v, {33.9, 36.5}, 1000, inside));                     // north of it
+  EXPECT_FALSE(Contains(v, {33.5, 36.5}, 3001, inside));                     // above the band
+  EXPECT_TRUE(Contains(v, {33.5, 36.5}, 3000, inside));                      // the band is closed
+  EXPECT_FALSE(Contains(v, {33.5, 36.5}, 1000, T("2026-11-21T11:00:00Z")));  // half-open
+  EXPECT_TRUE(Contains(v, {33.5, 36.5}, 1000, T("2026-11-21T10:00:00Z")));
+  EXPECT_FALSE(Contains(v, {std::nan(""), 36.5}, 1000, inside));
+}
+
+TEST(Contains, PointInCircle) {
+  const Volume4D v = Make(Circle{{33.5, 36.2}, 1000});
+  const Timestamp inside = T("2026-11-21T10:30:00Z");
+  EXPECT_TRUE(Contains(v, {33.5, 36.2}, 50, inside));
+  EXPECT_TRUE(Contains(v, {33.5 + 0.008, 36.2}, 50, inside));    // ~890 m north
+  EXPECT_FALSE(Contains(v, {33.5 + 0.0095, 36.2}, 50, inside));  // ~1,056 m north
 }
 
 }  // namespace

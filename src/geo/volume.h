@@ -180,6 +180,11 @@ bool Intersects(const Volume4D& a, const Volume4D& b);
 // The overlap of a and b; nullopt iff !Intersects(a, b). Thread-safe.
 std::optional<Overlap> OverlapOf(const Volume4D& a, const Volume4D& b);
 
+// True iff the point lies in v: inside the footprint (closed, as S2 decides for a point on the
+// boundary), within the altitude band (closed) and `at` within the window (half-open). A point
+// with a non-finite coordinate is in no volume. Thread-safe.
+bool Contains(const Volume4D& v, LatLng point, double alt_m, Timestamp at);
+
 // {"bounding_box": {"lat_min", "lng_min", "lat_max", "lng_max"},
 //  "altitude_lower": {"value", "reference": "W84", "units": "M"}, "altitude_upper": {...},
 //  "time_start": {"value", "format": "RFC3339"}, "time_end": {...}}.

@@ -504,11 +504,18 @@ std::vector<VisibleTrack> LivePicture::Tracks(const Viewer& viewer) const {
   ReaderLock view_lock(view_mu_);
   for (const tactical::Track& t : table_.tracks()) {
     const bool own = t.party == viewer.party;
+    bool in_territory = false;
     if (!own && !viewer.sees_everything) {
       auto it = shown_to_.find(Key(t.party.value(), t.id.value()));
-      if (it == shown_to_.end() || !it->second.contains(viewer.party.value())) continue;
+      if (it == shown_to_.end() || !it->second.contains(viewer.party.value())) {
+        in_territory =
+            std::any_of(viewer.territory.begin(), viewer.territory.end(), [&](const auto& area) {
+              return geo::Contains(*area, {t.lat_deg, t.lon_deg}, t.alt_m, t.time);
+            });
+        if (!in_territory) continue;
+      }
     }
-    VisibleTrack v{.report = {.track = t}, .own = own};
+    VisibleTrack v{.report = {.track = t}, .own = own, .in_territory = in_territory};
     if (own || viewer.sees_everything) {
       if (auto e = extra_.find(Key(t.party.value(), t.id.value())); e != extra_.end()) {
         v.report.callsign = e->second.callsign;

@@ -29,7 +29,8 @@
 //
 // Disclosure (design.md §5): a party sees its own tracks whole (with callsign); of another
 // party's aircraft only the state (no callsign) of those in an open encounter with one of its
-// own, while the encounter is open (a committed one). Guarantors see everything. Encounters are
+// own, while the encounter is open (a committed one), and, to a host, those inside its agreed
+// territory (Viewer::territory). Guarantors see everything. Encounters are
 // shown to their two parties and to guarantors; history follows the same rule over time
 // (store::TrackHistoryQuery).
 //
@@ -64,6 +65,7 @@
 #include "events/event.h"
 #include "events/event_log.h"
 #include "feeds/track_report.h"
+#include "geo/volume.h"
 #include "store/encounters_table.h"
 #include "store/store.h"
 #include "tactical/detector.h"
@@ -106,6 +108,10 @@ struct LivePictureOptions {
 struct Viewer {
   PartyId party;
   bool sees_everything = false;  // guarantors
+  // A host's agreed territory (agreements/agreements.h TerritoryOf; issue 12): Tracks also
+  // shows other parties' aircraft inside it (geo::Contains at the report's time), as state
+  // without callsign. Encounters and history are unchanged by it.
+  std::vector<std::shared_ptr<const geo::Volume4D>> territory;
 };
 
 // A track as the viewer may see it: `report.callsign` is empty unless the viewer owns the track
@@ -113,6 +119,7 @@ struct Viewer {
 struct VisibleTrack {
   feeds::TrackReport report;
   bool own = false;
+  bool in_territory = false;  // shown only because it is inside the viewer's territory
 };
 
 // An encounter as its parties and guarantors see it.

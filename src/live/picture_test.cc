@@ -165,6 +165,27 @@ TEST_F(LivePictureTest, OtherPartysAircraftIsSeenOnlyInAnOpenEncounterAndWithout
   EXPECT_EQ(seen[2].report.callsign, "SAF01");
 }
 
+TEST_F(LivePictureTest, AHostSeesOtherPartiesAircraftInsideItsTerritoryWithoutCallsign) {
+  Feed({Aircraft("NORTH", "inside", 38.0, 90, clock_.Now(), "NAF01"),
+        Aircraft("NORTH", "outside", 20.0, 90, clock_.Now(), "NAF02")});
+  Cycle();
+  // A territory around 35 N 38 E, every altitude, from now on.
+  absl::StatusOr<geo::Volume4D> land =
+      geo::Volume4D::Make(geo::Polygon{{{34.5, 37.5}, {34.5, 38.5}, {35.5, 38.5}, {35.5, 37.5}}},
+                          {-8000, 100000}, {clock_.Now() - 1h, clock_.Now() + 24h},
+                          geo::VolumeLimits{.max_area_km2 = 1e6}, clock_.Now(), "");
+  ASSERT_TRUE(land.ok()) << land.status();
+  Viewer host{.party = PartyId("HOST"), .sees_everything = false, .territory = {}};
+  EXPECT_TRUE(picture_->Tracks(host).empty());  // no territory: nothing of others
+  host.territory.push_back(std::make_shared<const geo::Volume4D>(*land));
+  std::vector<VisibleTrack> seen = picture_->Tracks(host);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].report.track.id.value(), "inside");
+  EXPECT_EQ(seen[0].report.callsign, "");
+  EXPECT_TRUE(seen[0].in_territory);
+  EXPECT_FALSE(seen[0].own);
+}
+
 TEST_F(LivePictureTest, UnchangedPredictionSendsNoUpdateAndClosingIsLogged) {
   FeedHeadOn();
   Cycle();

@@ -66,6 +66,10 @@ struct Caller {
   // Operators may learn what a filing of theirs would meet (Query shows other parties'
   // operations as their overlap with the area, as a refused PUT would). Default: false.
   bool may_probe = false;
+  // A host's agreed territory (agreements/agreements.h TerritoryOf; issue 12): the caller sees
+  // every other party's live operation that meets it, as its overlap with it (Get, InTerritory),
+  // and nothing more of it. Empty: no territory.
+  std::vector<std::shared_ptr<const geo::Volume4D>> territory;
 };
 
 // What any party may learn of an operation it meets: enough to put its OVN in a key.
@@ -131,6 +135,8 @@ struct OperationView {
     geo::Overlap overlap;
   };
   std::vector<OwnOverlap> overlaps;
+  // For a host: the envelope of the operation's overlap with the caller's territory.
+  std::optional<geo::Overlap> territory;
 };
 
 // Query hit: whole, or (another party's, for a prober) its overlap with the area, coarsened
@@ -234,7 +240,8 @@ class OperationService {
   // has no conflicts. FailedPrecondition when already ended.
   void End(const Caller& caller, const OperationId& id, const std::string& ovn, Done done);
 
-  // GET /v1/operations/{id}. NotFound also when the caller may not see it at all.
+  // GET /v1/operations/{id}. NotFound also when the caller may not see it at all. A host sees
+  // another party's live operation that meets its territory as that overlap (`territory`).
   [[nodiscard]] absl::StatusOr<OperationView> Get(const Caller& caller, const OperationId& id);
 
   // POST /v1/operations/query: live operations intersecting `area`, ordered by id; positions
@@ -246,6 +253,13 @@ class OperationService {
   using QueryDone = std::function<void(absl::StatusOr<Page<QueryHit>>)>;
   void Query(const Caller& caller, const geo::Volume4D& area, const PageRequest& page,
              QueryDone done);
+
+  // GET /v1/territory/operations: other parties' live operations that meet the caller's
+  // territory (Caller::territory), each as the envelope of its overlap with it (`overlap`; never
+  // whole, never coarsened), ordered by id; positions are ids. Not a probe: the territory was
+  // agreed by the operators working there. Empty when the caller has no territory.
+  [[nodiscard]] Page<QueryHit> InTerritory(const Caller& caller, const PageRequest& page) const
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // GET /v1/probes: who probed the caller's operations and how often (from the store),
   // ordered by operation then party. Unavailable when the store cannot be read.
@@ -292,6 +306,10 @@ class OperationService {
                                  Timestamp now, bool committed_only) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   std::vector<Conflict> ConflictsOf(const std::vector<Clash>& clashes) const;
+  // The envelope of `op`'s overlap with `territory` from `now` on; nullopt when they do not meet.
+  static std::optional<geo::Overlap> TerritoryOverlap(
+      const LiveOperation& op, const std::vector<std::shared_ptr<const geo::Volume4D>>& territory,
+      Timestamp now);
   // True when one of `party`'s live operations meets `other` (not only in the past).
   bool MeetsOwn(const std::string& party, const LiveOperation& other, Timestamp now) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);

@@ -1,9 +1,10 @@
 // OperationService's reads (operation_service.h): Get, Query (with the probe accounting and
-// coarsening of issue 7's disclosure rules), Conflicts and Probes. Writes are in
-// operation_service.cc.
+// coarsening of issue 7's disclosure rules), InTerritory (a host's view), Conflicts and Probes.
+// Writes are in operation_service.cc.
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "common/status.h"
@@ -48,7 +49,8 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
           if (envelope) view.overlaps.push_back({OperationId(own_id), *envelope});
         }
       }
-      if (view.overlaps.empty()) {
+      view.territory = TerritoryOverlap(op, caller.territory, now);
+      if (view.overlaps.empty() && !view.territory) {
         return absl::NotFoundError(
             fmt::format("no operation {} visible to {}", id, caller.party.value()));
       }
@@ -63,6 +65,49 @@ absl::StatusOr<OperationView> OperationService::Get(const Caller& caller,
         fmt::format("no operation {} visible to {}", id, caller.party.value()));
   }
   return OperationView{.ref = RefOf(*record), .whole = *record, .overlaps = {}};
+}
+
+std::optional<geo::Overlap> OperationService::TerritoryOverlap(
+    const LiveOperation& op, const std::vector<std::shared_ptr<const geo::Volume4D>>& territory,
+    Timestamp now) {
+  std::optional<geo::Overlap> envelope;
+  for (const auto& area : territory) {
+    for (const auto& v : op.volumes) {
+      if (v->time().end <= now) continue;
+      if (auto o = geo::OverlapOf(*area, *v)) envelope = envelope ? UnionOf(*envelope, *o) : *o;
+    }
+  }
+  return envelope;
+}
+
+Page<QueryHit> OperationService::InTerritory(const Caller& caller, const PageRequest& page) const {
+  Page<QueryHit> out;
+  if (caller.territory.empty()) return out;
+  const Timestamp now = clock_.Now();
+  ReaderLock lock(mu_);
+  std::set<std::string> ids;  // other parties' operations with a volume in some polygon
+  for (const auto& area : caller.territory) {
+    index_->Query(*area, [&](VolumeKey key, const geo::Volume4D& theirs) {
+      mu_.AssertReaderHeld();  // the callback runs inside Query, under `lock`
+      if (theirs.time().end <= now) return;
+      auto id = id_of_handle_.find(key.owner);
+      if (id == id_of_handle_.end() || id->second <= page.after) return;
+      ids.insert(id->second);
+    });
+  }
+  for (const std::string& id : ids) {
+    const LiveOperation& op = ops_.at(id);
+    if (!op.visible() || op.record.party == caller.party.value()) continue;
+    std::optional<geo::Overlap> overlap = TerritoryOverlap(op, caller.territory, now);
+    if (!overlap) continue;  // only a bound met it
+    if (out.items.size() == page.limit) {
+      out.next = out.items.back().ref.id.value();
+      break;
+    }
+    out.items.push_back(QueryHit{
+        .ref = RefOf(op.record), .whole = std::nullopt, .overlap = *overlap, .coarsened = false});
+  }
+  return out;
 }
 
 void OperationService::Query(const Caller& caller, const geo::Volume4D& area,

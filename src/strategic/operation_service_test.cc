@@ -117,6 +117,42 @@ TEST_F(OperationServiceTest, MissingOvnOfOverlappingOperationIsRefused) {
   EXPECT_EQ(accepted.result->conflicts.size(), 1u);
 }
 
+TEST_F(OperationServiceTest, AHostSeesOperationsInItsTerritoryAsTheOverlapOnly) {
+  const std::string inside = NewUuid(), outside = NewUuid();
+  ASSERT_TRUE(
+      Put("RU", inside, Request({Circle(35, 38, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}))
+          .status.ok());
+  ASSERT_TRUE(
+      Put("US", outside, Request({Circle(10, 10, 5000, 0, 1000, kNow + hours(1), kNow + hours(2))}))
+          .status.ok());
+  // HOST's territory: a box from 34.9 N to 35.1 N, 37.9 E to 38.0 E (half the circle).
+  absl::StatusOr<geo::Volume4D> land =
+      geo::Volume4D::Make(geo::Polygon{{{34.9, 37.9}, {34.9, 38.0}, {35.1, 38.0}, {35.1, 37.9}}},
+                          {-8000, 100000}, {kNow, kNow + hours(24)}, geo::VolumeLimits{}, kNow, "");
+  ASSERT_TRUE(land.ok()) << land.status();
+  Caller host{.party = PartyId("HOST"), .territory = {std::make_shared<geo::Volume4D>(*land)}};
+
+  Page<QueryHit> page = service_->InTerritory(host, {});
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].ref.id.value(), inside);
+  EXPECT_FALSE(page.items[0].whole.has_value());
+  ASSERT_TRUE(page.items[0].overlap.has_value());
+  // The overlap is clipped to the territory: nothing east of 38.0 E, the band the operation's.
+  EXPECT_LE(page.items[0].overlap->rect.lng_hi().degrees(), 38.0 + 1e-6);
+  EXPECT_EQ(page.items[0].overlap->altitude.upper_m, 1000);
+
+  absl::StatusOr<OperationView> view = service_->Get(host, OperationId(inside));
+  ASSERT_TRUE(view.ok()) << view.status();
+  EXPECT_FALSE(view->whole.has_value());
+  EXPECT_TRUE(view->overlaps.empty());
+  ASSERT_TRUE(view->territory.has_value());
+  EXPECT_TRUE(absl::IsNotFound(service_->Get(host, OperationId(outside)).status()));
+  // Without its territory the host sees nothing.
+  EXPECT_TRUE(service_->InTerritory(Caller{.party = PartyId("HOST")}, {}).items.empty());
+  EXPECT_TRUE(absl::IsNotFound(
+      service_->Get(Caller{.party = PartyId("HOST")}, OperationId(inside)).status()));
+}
+
 TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {
   ASSERT_TRUE(Put("RU", NewUuid(), Request({Circle(1, 1, 5000, 0, 1000, kNow, kNow + hours(1))}))
                   .status.ok());

@@ -120,6 +120,7 @@ std::optional<AgreementRequest> AgreementSteps::Request(const std::vector<std::s
   }
   if (verb == "proposal") return AgreementRequest{"GET", "/v1/proposals/" + w.at(3), ""};
   if (verb == "agreement") return AgreementRequest{"GET", "/v1/agreements/" + w.at(3), ""};
+  if (verb == "territory") return AgreementRequest{"GET", "/v1/territory/operations", ""};
   if (verb == "list") {
     std::string target = "/v1/lists/" + w.at(3);
     if (w.size() > 5 && w[4] == "at") {

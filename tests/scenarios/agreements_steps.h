@@ -14,6 +14,7 @@
 //   as NAME list LIST [at agreed:ID]        GET /v1/lists/LIST, now or when proposal ID's
 //                                           agreement was made (as its answer showed)
 //   as NAME agreement TYPE/ID               GET /v1/agreements/TYPE/ID
+//   as NAME territory                       GET /v1/territory/operations (a host's view)
 // The ring of a polygon is closed for you. OFFSETs are from now, as for operations (default
 // expiry +1h). In an operation's `key`, `aor:ID` stands for the OVN of the AOR agreed by
 // proposal ID that an answer showed.

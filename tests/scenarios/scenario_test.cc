@@ -16,6 +16,7 @@
 //   expect STATUS [missing OP...] [conflicts OP...] [operations OP...] [field PATH]
 //                 [state STATE] [whole [OP...]] [overlap-only [OP...]] [same ovn]
 //                 [coarsened OP...] [exact OP...] [probed OP by PARTY N times]
+//                 [territory-only [OP...]]
 //                 [events [TYPE:NAME...]]
 //   restart                                 SIGTERM the server and start it again
 //   kill                                    SIGKILL the server and start it again
@@ -64,6 +65,8 @@
 // "events" lists exactly, in order, the events the last `as NAME events` returned, each as its
 // type and the operation (or, for party.revoked, the party) it is about, e.g.
 // `events operation.conflict:survey party.revoked:US`; a bare "events" says there were none.
+// "territory-only" says a host sees the operation (GET) only as its "territory_overlap", or
+// each OP listed (GET /v1/territory/operations) only as its overlap, never with an OVN.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -381,7 +384,7 @@ class Runner {
             "missing",      "conflicts", "operations", "field",    "state",      "whole",
             "overlap-only", "same",      "coarsened",  "exact",    "probed",     "events",
             "accepted",     "refused",   "tracks",     "callsign", "encounters", "acks",
-            "closed",       "seq",       "signed",     "messages", "without"};
+            "closed",       "seq",       "signed",     "messages", "without",    "territory-only"};
         for (;
              i < w.size() && !kKeywords.contains(w[i]) && !HumanitarianSteps::IsExpectation(w[i]) &&
              !AgreementSteps::IsExpectation(w[i]) && !IncidentSteps::IsExpectation(w[i]);
@@ -389,7 +392,7 @@ class Runner {
           want.insert(w[i]);
         }
       };
-      if (what == "whole" || what == "overlap-only") {
+      if (what == "whole" || what == "overlap-only" || what == "territory-only") {
         take_names();
         // The operation (GET) or each named one in the list (query).
         std::vector<boost::json::object> shown;
@@ -405,6 +408,12 @@ class Runner {
         for (const auto& o : shown) {
           if (what == "whole") {
             EXPECT_TRUE(o.contains("extents")) << "not whole: " << boost::json::serialize(o);
+          } else if (what == "territory-only") {
+            // A host's view: the overlap with its territory, no volumes and no OVN.
+            EXPECT_FALSE(o.contains("extents") || o.contains("label") || o.contains("ovn"))
+                << "shows more than the overlap with the territory: " << boost::json::serialize(o);
+            EXPECT_TRUE(want.empty() ? o.contains("territory_overlap") : o.contains("overlap"))
+                << boost::json::serialize(o);
           } else {
             EXPECT_FALSE(o.contains("extents") || o.contains("label"))
                 << "shows more than the overlap: " << boost::json::serialize(o);
