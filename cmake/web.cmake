@@ -10,13 +10,23 @@ if(NOT NPM_EXECUTABLE OR NOT NODE_EXECUTABLE)
                   "(scripts/install-deps.sh installs them)")
   return()
 endif()
+# Vite 8 needs Node.js 20.19 or later (Debian 12's own nodejs is 18).
+execute_process(COMMAND ${NODE_EXECUTABLE} --version OUTPUT_VARIABLE DC_NODE_VERSION
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+string(REGEX REPLACE "^v" "" DC_NODE_VERSION "${DC_NODE_VERSION}")
+if(DC_NODE_VERSION VERSION_LESS 20.19)
+  message(WARNING "Node.js ${DC_NODE_VERSION} is older than 20.19, which the console's build "
+                  "(Vite 8) needs: the operator's console is not built (README, \"The "
+                  "operator's console\")")
+  return()
+endif()
 set(DC_WEB_SOURCE ${CMAKE_SOURCE_DIR}/web)
 set(DC_WEB_OUT ${CMAKE_BINARY_DIR}/src/cli/web)
 file(GLOB_RECURSE DC_WEB_INPUTS CONFIGURE_DEPENDS ${DC_WEB_SOURCE}/src/*)
 # Written by the build itself (openapi-typescript): an input would make every build dirty.
 list(FILTER DC_WEB_INPUTS EXCLUDE REGEX "schema\\.d\\.ts$")
 file(GLOB DC_WEB_CONFIG CONFIGURE_DEPENDS ${DC_WEB_SOURCE}/*.json ${DC_WEB_SOURCE}/*.ts
-     ${DC_WEB_SOURCE}/index.html)
+     ${DC_WEB_SOURCE}/*.mjs ${DC_WEB_SOURCE}/index.html)
 add_custom_command(
   OUTPUT ${CMAKE_BINARY_DIR}/web-npm-ci.stamp
   COMMAND ${NPM_EXECUTABLE} ci --no-audit --no-fund --loglevel=error

@@ -16,7 +16,8 @@
 # channel (ICRC, UNMO) gets the escalation. SOUTH's operation over the hospital is refused until
 # its key carries the hospital's version.
 # Agreements: a host (HOST) with a territory agreed by HOST, NORTH and SOUTH, and an area of
-# responsibility each for NORTH (Palmyra) and SOUTH (Homs) (lines "[agreements]").
+# responsibility each for NORTH (Palmyra) and SOUTH (Homs) (lines "[agreements]"); HOST's view
+# of the operations inside its territory, as overlaps only.
 # Monitoring (lines "[case]"): an observer (MONITOR) reports an air strike at the field hospital;
 # the automatic case opens, naming SOUTH's signed receipt, NORTH's silence and the operations
 # over the hospital at that moment; its ledger entries are exported as one bundle and verified.
@@ -188,6 +189,10 @@ aor() {  # aor ID HOLDER OTHER WEST SOUTH EAST NORTH
 aor aor-palmyra NORTH SOUTH 37.9 34.3 38.6 34.8
 aor aor-homs SOUTH NORTH 36.5 34.6 36.9 34.9
 echo "[agreements] HOST now hears of every operation filed inside its territory (overlap only)"
+in_territory=$(curl -s -H "Authorization: Bearer $(tok HOST)" "$url/v1/territory/operations" |
+  grep -o '"party":"[A-Za-z0-9_-]*"' | sed 's/.*:"\(.*\)"/\1/' | sort | uniq -c |
+  awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}' || true)
+echo "[agreements] HOST's view (GET /v1/territory/operations, overlaps only): ${in_territory:-none}"
 
 # Monitoring (README "Ceasefire monitoring", "The automatic case"): a strike on the notified
 # field hospital opens a case by itself.

@@ -41,3 +41,9 @@ if ((${#missing[@]})); then
 else
   echo "install-deps: all ${#packages[@]} packages present"
 fi
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "install-deps: WARNING: Node.js $(node --version) is older than 20.19, which the" \
+    "console's build (Vite 8) needs; install Node.js 20.19+ (e.g. NodeSource's nodejs package)" \
+    "or the release build skips the console (README, \"The operator's console\")" >&2
+fi
