@@ -183,6 +183,14 @@ boost::json::object OperationViewJson(const strategic::OperationView& view) {
   return ref;
 }
 
+boost::json::object OwnPageJson(const strategic::Page<store::OperationRecord>& page) {
+  boost::json::array operations;
+  for (const store::OperationRecord& r : page.items) operations.push_back(OperationJson(r));
+  boost::json::object out{{"operations", std::move(operations)}};
+  if (!page.next.empty()) out["next_cursor"] = EncodeCursor("own", page.next);
+  return out;
+}
+
 boost::json::object TerritoryPageJson(const std::string& thing,
                                       const strategic::Page<strategic::QueryHit>& page) {
   boost::json::array operations;

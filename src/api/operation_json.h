@@ -47,6 +47,8 @@ boost::json::object OperationViewJson(const strategic::OperationView& view);
 // POST /v1/operations/query: {"operations": [...], "next_cursor"?}; another party's operation
 // shown coarsened carries "coarsened": true.
 boost::json::object QueryPageJson(const strategic::Page<strategic::QueryHit>& page);
+// GET /v1/operations: {"operations": [whole operation], "next_cursor"?}.
+boost::json::object OwnPageJson(const strategic::Page<store::OperationRecord>& page);
 // GET /v1/territory/operations: {"territory": thing, "operations": [{"id", "party", "state",
 // "overlap"}], "next_cursor"?}: no OVN (a host learns where, not the token for a key).
 boost::json::object TerritoryPageJson(const std::string& thing,

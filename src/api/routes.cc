@@ -193,6 +193,14 @@ void AddRoutes(Router& router, const Services& services) {
                         AsyncHandler([s](const Request& req, const Principal& who, Answer answer) {
                           EndOperation(s, req, who, std::move(answer));
                         })));
+  router.Add("GET", "/v1/operations",
+             Authorized(s.authenticator, Access::kAnyParty,
+                        SyncHandler([s](const Request& req, const Principal& who) -> ReplyOr {
+                          ASSIGN_OR_RETURN(strategic::PageRequest page,
+                                           PageRequestOf("own", QueryParam(req, "limit"),
+                                                         QueryParam(req, "cursor")));
+                          return JsonReply(200, OwnPageJson(s.operations.Own(CallerOf(who), page)));
+                        })));
   router.Add("GET", "/v1/operations/{id}",
              Authorized(s.authenticator, Access::kAnyParty,
                         SyncHandler([s](const Request& req, const Principal& who) {

@@ -6,7 +6,8 @@
 //
 // Each handler returns absl::StatusOr<Reply> (writes through a callback taking one), as the
 // ledger handlers do; one wrapper (routes.cc Authorized) authenticates and checks the role.
-// The JSON views of strategic's answers are in api/operation_json.h. Lists (GET /v1/conflicts,
+// The JSON views of strategic's answers are in api/operation_json.h. GET /v1/operations lists
+// the caller's own live operations (the console's map). Lists (GET /v1/operations, /v1/conflicts,
 // POST /v1/operations/query) take `limit` (default 100, at most 1000) and an opaque `cursor`,
 // and answer `next_cursor` while more remain. A host (a party with an agreed territory) reads
 // GET /v1/territory/operations, and GET /v1/operations/{id} shows it another party's operation

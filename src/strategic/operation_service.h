@@ -254,6 +254,12 @@ class OperationService {
   void Query(const Caller& caller, const geo::Volume4D& area, const PageRequest& page,
              QueryDone done);
 
+  // GET /v1/operations: the caller's own live operations (those with a volume not yet ended),
+  // whole, ordered by id; positions are ids. Not a probe: nobody else's operation is shown.
+  [[nodiscard]] Page<store::OperationRecord> Own(const Caller& caller,
+                                                 const PageRequest& page) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // GET /v1/territory/operations: other parties' live operations that meet the caller's
   // territory (Caller::territory), each as the envelope of its overlap with it (`overlap`; never
   // whole, never coarsened), ordered by id; positions are ids. Not a probe: the territory was

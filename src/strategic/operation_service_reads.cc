@@ -266,4 +266,27 @@ Page<OwnConflict> OperationService::Conflicts(const Caller& caller, const PageRe
   return out;
 }
 
+Page<store::OperationRecord> OperationService::Own(const Caller& caller,
+                                                   const PageRequest& page) const {
+  Page<store::OperationRecord> out;
+  ReaderLock lock(mu_);
+  auto own = ops_of_party_.find(caller.party.value());
+  if (own == ops_of_party_.end()) return out;
+  std::vector<std::string> ids;
+  for (const std::string& id : own->second) {
+    if (id > page.after) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) {
+    const LiveOperation& op = ops_.at(id);
+    if (!op.visible()) continue;  // not yet durable: the caller's PUT is still being answered
+    if (out.items.size() == page.limit) {
+      out.next = out.items.back().id;
+      break;
+    }
+    out.items.push_back(op.record);
+  }
+  return out;
+}
+
 }  // namespace deconflict::strategic

@@ -1,5 +1,6 @@
 #include "strategic/operation_service.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 
@@ -151,6 +152,31 @@ TEST_F(OperationServiceTest, AHostSeesOperationsInItsTerritoryAsTheOverlapOnly) 
   EXPECT_TRUE(service_->InTerritory(Caller{.party = PartyId("HOST")}, {}).items.empty());
   EXPECT_TRUE(absl::IsNotFound(
       service_->Get(Caller{.party = PartyId("HOST")}, OperationId(inside)).status()));
+}
+
+TEST_F(OperationServiceTest, OwnListsOnlyTheCallersLiveOperationsWholeAndPaged) {
+  std::vector<std::string> ru = {NewUuid(), NewUuid(), NewUuid()};
+  for (const std::string& id : ru) {
+    ASSERT_TRUE(
+        Put("RU", id, Request({Circle(1, 1, 500, 0, 100, kNow + hours(1), kNow + hours(2))}))
+            .status.ok());
+  }
+  ASSERT_TRUE(
+      Put("US", NewUuid(), Request({Circle(50, 1, 500, 0, 100, kNow + hours(1), kNow + hours(2))}))
+          .status.ok());
+  std::sort(ru.begin(), ru.end());
+  Page<store::OperationRecord> first = service_->Own(Caller{.party = PartyId("RU")}, {.limit = 2});
+  ASSERT_EQ(first.items.size(), 2u);
+  EXPECT_EQ(first.items[0].id, ru[0]);
+  EXPECT_EQ(first.items[1].id, ru[1]);
+  EXPECT_FALSE(first.items[0].extents.empty());  // whole
+  EXPECT_EQ(first.next, ru[1]);
+  Page<store::OperationRecord> rest =
+      service_->Own(Caller{.party = PartyId("RU")}, {.limit = 2, .after = first.next});
+  ASSERT_EQ(rest.items.size(), 1u);
+  EXPECT_EQ(rest.items[0].id, ru[2]);
+  EXPECT_TRUE(rest.next.empty());
+  EXPECT_TRUE(service_->Own(Caller{.party = PartyId("TR")}, {}).items.empty());
 }
 
 TEST_F(OperationServiceTest, SamePartyOverlapsNeedNoKey) {

@@ -8,7 +8,7 @@
 //   as NAME update OP SHAPE alt ... [key OP...]   change OP with its last OVN seen
 //   as NAME update OP using version N SHAPE ...   change OP with the OVN it had at version N
 //   as NAME end OP                          DELETE with the last OVN seen
-//   as NAME get OP | as NAME conflicts | as NAME me
+//   as NAME get OP | as NAME conflicts | as NAME me | as NAME mine (GET /v1/operations)
 //   as NAME query SHAPE alt LO HI time FROM TO    POST /v1/operations/query over that area
 //   as NAME again                           send NAME's previous request again, byte for byte
 //   as NAME probes                          GET /v1/probes: who queried NAME's operations
@@ -283,6 +283,8 @@ class Runner {
       last_ = Http(server_->port(), "GET", "/v1/operations/" + IdOf(op), "", token);
     } else if (verb == "conflicts") {
       last_ = Http(server_->port(), "GET", "/v1/conflicts", "", token);
+    } else if (verb == "mine") {
+      last_ = Http(server_->port(), "GET", "/v1/operations", "", token);
     } else if (verb == "track") {
       last_ = Http(server_->port(), "POST", "/v1/tracks", TrackBody(w), token);
     } else if (verb == "tracks") {
