@@ -289,7 +289,8 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
   struct Pending {
     int64_t line = 0;
     store::IncidentRecord record;
-    std::string entry;  // ledger::EncodeEntry of its incident.report entry as version 1
+    // Its incident.report entry as version 1, salted and hashed here rather than on the writer.
+    store::PreparedEntry entry;
   };
   auto records = std::make_shared<std::vector<Pending>>();
   records->reserve(rows.size());
@@ -314,7 +315,7 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
       p.record.version = 1;
       p.record.created_at = now;
       p.record.digest = store::IncidentVersionDigest(p.record);
-      p.entry = ReportEntry(p.record);
+      p.entry = store::PrepareEntry(ReportEntry(p.record));
       records->push_back(std::move(p));
     }
   }
@@ -351,7 +352,7 @@ void Incidents::Import(const PartyId& caller, std::vector<ImportRow> rows,
             }
             r.version = (latest ? latest->version : known_version) + 1;
             r.digest = store::IncidentVersionDigest(r);
-            entry = ReportEntry(r);
+            entry = store::PrepareEntry(ReportEntry(r));
           }
           ASSIGN_OR_RETURN(uint64_t index, txn.AppendLedger(entry));
           r.ledger_index = static_cast<int64_t>(index);

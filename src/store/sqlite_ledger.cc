@@ -94,6 +94,15 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(Database& db,
   // costs every commit a walk of its hash table (sqlite_ledger.h).
   RETURN_IF_ERROR(db.Exec("PRAGMA temp_store=MEMORY"));
   RETURN_IF_ERROR(db.Exec("PRAGMA cache_size=-16384"));
+  // Pages outside that cache are read through a memory map instead of a read() and a copy each:
+  // a large store's random index inserts (incident ids, times) miss the cache on most pages. With
+  // checkpoints every 10,000 WAL pages (40 MB) instead of 1,000, a leaf page that many commits
+  // rewrite is copied into the database once per checkpoint. Both measured on 1,000,000 ACLED
+  // rows (bench/incidents.sh, README "Ceasefire monitoring"): the writer thread's CPU time from
+  // 25.4 s to 18.9 s. SQLite writes through the map never (no SQLITE_MMAP_READ_WRITE): a failed
+  // write is still an error value; only a read error of a mapped page would be a signal.
+  RETURN_IF_ERROR(db.Exec("PRAGMA mmap_size=4294967296"));
+  RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint=10000"));
   // The empty tree gets its checkpoint at first start, so that a checkpoint always exists.
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   // Every way out before the COMMIT rolls back.
@@ -159,7 +168,21 @@ absl::Status SqliteLedger::Revalidate(Database& db) {
   return absl::OkStatus();
 }
 
+PreparedEntry PrepareEntry(std::string entry) {
+  PreparedEntry out;
+  out.opening = ledger::NewOpening(std::move(entry));
+  out.leaf = ledger::CommitmentLeaf(out.opening);
+  out.leaf_hash = ledger::LeafHash(out.leaf);
+  out.party = ledger::EntryParty(out.opening.entry).value_or("");
+  return out;
+}
+
 absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view entry_bytes,
+                                              const std::vector<std::string>& readers) {
+  return Append(db, PrepareEntry(std::string(entry_bytes)), readers);
+}
+
+absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, const PreparedEntry& prepared,
                                               const std::vector<std::string>& readers) {
   std::string reader_list;
   for (const std::string& reader : readers) {
@@ -173,9 +196,8 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
   RETURN_IF_ERROR(Prepare(db));
   // The tree commits to the entry; the readable entry goes to ledger_openings (disclosure:
   // ledger/commitment.h).
-  const ledger::Opening opening = ledger::NewOpening(std::string(entry_bytes));
-  const std::string leaf = ledger::CommitmentLeaf(opening);
-  const std::string_view entry = leaf;
+  const ledger::Opening& opening = prepared.opening;
+  const std::string_view entry = prepared.leaf;
   uint64_t index = 0;
   // SQLite numbers a row max(idx) + 1, but 1 in an empty table: the implicit numbering below is
   // exact only if the table cannot be empty, i.e. it was not empty when the transaction began
@@ -199,7 +221,7 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
   }
   valid_ = false;  // until every node of this leaf is stored
   absl::Status nodes = absl::OkStatus();
-  frontier_.Append(ledger::LeafHash(entry), [&](int level, uint64_t node_index, const Hash& h) {
+  frontier_.Append(prepared.leaf_hash, [&](int level, uint64_t node_index, const Hash& h) {
     if (level == 0 || !nodes.ok()) return;  // leaves are not stored (LookupNode)
     insert_node_->Bind(1, NodeId(level, node_index));
     insert_node_->BindBlob(2, ledger::HashBytes(h));
@@ -209,8 +231,7 @@ absl::StatusOr<uint64_t> SqliteLedger::Append(Database& db, std::string_view ent
   insert_opening_->Bind(1, static_cast<int64_t>(index));
   insert_opening_->BindBlob(2, opening.salt);
   insert_opening_->BindBlob(3, opening.entry);
-  const std::string party = ledger::EntryParty(opening.entry).value_or("");  // "" binds as text
-  insert_opening_->Bind(4, party);
+  insert_opening_->Bind(4, prepared.party);  // "" binds as text
   insert_opening_->Bind(5, reader_list);
   RETURN_IF_ERROR(insert_opening_->Run());
   valid_ = true;

@@ -66,6 +66,16 @@ struct WitnessBinding {
   uint64_t cosignatures = 0;
 };
 
+// An entry ready to append (SqliteLedger::Append): its opening with a fresh salt, the
+// commitment leaf the tree holds and that leaf's hash. Made by PrepareEntry on any thread.
+struct PreparedEntry {
+  ledger::Opening opening;
+  std::string leaf;
+  ledger::Hash leaf_hash{};
+  std::string party;  // the entry's party ("" when it is not a canonical entry)
+};
+PreparedEntry PrepareEntry(std::string entry);
+
 struct LedgerCheckReport {
   uint64_t entries = 0;
   uint64_t nodes = 0;
@@ -161,6 +171,11 @@ ALTER TABLE ledger_witnesses ADD COLUMN ledger_index INTEGER;
   // Errors: InvalidArgument when a reader id is empty or holds a newline; the database's (the
   // caller's unit then rolls back); DataLoss when the stored tree lacks a node it must have.
   [[nodiscard]] absl::StatusOr<uint64_t> Append(Database& db, std::string_view entry,
+                                                const std::vector<std::string>& readers = {});
+  // The same with the salt, the commitment leaf and its hash made beforehand (PrepareEntry), on
+  // another thread than the writer's: bulk writers (an ACLED import) keep the hashing and the
+  // random salt off the one thread every write waits for.
+  [[nodiscard]] absl::StatusOr<uint64_t> Append(Database& db, const PreparedEntry& entry,
                                                 const std::vector<std::string>& readers = {});
 
   // Called once per group-commit transaction, before COMMIT: signs and stores a checkpoint when

@@ -51,6 +51,11 @@ absl::StatusOr<uint64_t> Txn::AppendLedger(std::string_view entry,
   return ledger_->Append(*db_, entry, readers);
 }
 
+absl::StatusOr<uint64_t> Txn::AppendLedger(const PreparedEntry& entry,
+                                           const std::vector<std::string>& readers) {
+  return ledger_->Append(*db_, entry, readers);
+}
+
 absl::Status Txn::InsertParty(const PartyRecord& party) {
   ASSIGN_OR_RETURN(Statement st,
                    db_->Prepare("INSERT INTO parties(id, name, role, token_hash, created_at, "

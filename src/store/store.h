@@ -104,6 +104,9 @@ class Txn {
   // SqliteLedger::Append has the details.
   [[nodiscard]] absl::StatusOr<uint64_t> AppendLedger(std::string_view entry,
                                                       const std::vector<std::string>& readers = {});
+  // The same for an entry prepared on another thread (sqlite_ledger.h PrepareEntry).
+  [[nodiscard]] absl::StatusOr<uint64_t> AppendLedger(const PreparedEntry& entry,
+                                                      const std::vector<std::string>& readers = {});
 
   // AlreadyExists when the id or the token hash is taken.
   [[nodiscard]] absl::Status InsertParty(const PartyRecord& party);
