@@ -4,9 +4,12 @@
 // API answered for this party's token, and every refusal's message as the server wrote it.
 import './style.css';
 import { byId } from './dom';
+import { EncountersPane } from './encounters_pane';
 import { EventLog } from './event_log';
 import { EventStream, type DomainEvent, type StreamState } from './events';
+import { FilingPane } from './filing/filing_pane';
 import { Hotline } from './hotline';
+import { LedgerPane } from './ledger/ledger_pane';
 import { loadCountries, offlineStyle, type Theme } from './map/basemap';
 import { ConsoleMap } from './map/console_map';
 import { attachHover } from './map/hover';
@@ -16,6 +19,7 @@ import { Traffic } from './map/traffic';
 import { Volumes } from './map/volumes';
 import { showError } from './notices';
 import { forgetToken, signIn, storedToken, type Session } from './session';
+import { Tabs } from './tabs';
 import { applyTheme, initialTheme } from './theme';
 import { attachTimeFilter } from './time_filter';
 import { describeError } from './api/client';
@@ -83,7 +87,6 @@ async function start(session: Session): Promise<void> {
   const map = new ConsoleMap(byId('map', HTMLElement), await baseStyle());
   map.map.on('error', (e) => showError('Map', e.error));
   onThemeChange = (t) => map.setTheme(t);
-  attachHover(map);
   attachTimeFilter((ms) => map.setTime(ms));
   for (const box of document.querySelectorAll<HTMLInputElement>('input[data-group]')) {
     const group = box.dataset.group;
@@ -102,8 +105,18 @@ async function start(session: Session): Promise<void> {
   const volumes = new Volumes(session, map);
   const places = new Places(session, map);
   const traffic = new Traffic(session, map);
+  attachHover(map, (p) => (p.layer === 'track' && typeof p.key === 'string' ? (traffic.trackDetails(p.key) ?? p) : p));
   const hotline = new Hotline(session);
   const log = new EventLog();
+  const tabs = new Tabs(document.querySelector<HTMLElement>('.tabs') ?? document.body);
+  const ledger = new LedgerPane(session);
+  const verify = (index: number): void => {
+    tabs.select('ledger');
+    void ledger.verify(index);
+  };
+  new FilingPane(session, map, volumes, verify);
+  const encounters = new EncountersPane(session, () => traffic.refreshEncounters(), (e) => traffic.focus(e));
+  traffic.onEncounters = (open) => encounters.show(open);
   const queryButton = byId('query-view', HTMLButtonElement);
   queryButton.addEventListener('click', () => {
     queryButton.disabled = true;
@@ -115,17 +128,18 @@ async function start(session: Session): Promise<void> {
   });
 
   const initial: [string, Promise<void>][] = [
-    ['Conflicts', volumes.refresh()],
+    ['Operations and conflicts', volumes.refresh()],
     ['Sites and movements', places.refreshPlaces()],
     ['Incidents', places.refreshIncidents()],
     ['Encounters', traffic.refreshEncounters()],
     ['Hotline', hotline.refreshChannels()],
+    ['Ledger', ledger.refresh()],
   ];
   for (const [what, p] of initial) p.catch((e: unknown) => showError(what, e));
   void Promise.allSettled(initial.map(([, p]) => p)).then(() => map.fitToOverlays());
   traffic.start();
 
-  const refreshVolumes = debounced(() => volumes.refresh(), 'Conflicts');
+  const refreshVolumes = debounced(() => volumes.refresh(), 'Operations and conflicts');
   const refreshEncounters = debounced(() => traffic.refreshEncounters(), 'Encounters');
   const stream = new EventStream(
     session.token,
@@ -147,6 +161,7 @@ async function start(session: Session): Promise<void> {
     stream.stop();
     stream.forget();
     traffic.stop();
+    encounters.dispose();
     hotline.dispose();
     forgetToken();
     location.reload();

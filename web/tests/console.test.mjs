@@ -6,11 +6,17 @@
 //      (POST /v1/operations/query) and the page says what it found.
 //   3. NORTH sends a flash message on a channel of both; SOUTH's page shows it owed, with its
 //      countdown, and acknowledges it; NORTH's page shows SOUTH's acknowledgement.
-//   4. Traffic from two `deconflict sim feed`s: both pages count tracks and an open encounter.
-//   5. (vite preview only) The proxy goes away: SOUTH's page shows the lost stream; a message
+//   4. NORTH draws a polygon in SOUTH's survey and files it: the 409's missing overlap is drawn
+//      and listed; "File again with their OVNs in the key" files it; NORTH's map shows it as
+//      its own; SOUTH's page receives operation.conflict. The filing's ledger entry verifies in
+//      NORTH's page with the log's key; SOUTH's page, without the key, says the signature is
+//      not checked.
+//   5. Traffic from two `deconflict sim feed`s: both pages count tracks and an open encounter;
+//      NORTH acknowledges it in the encounters pane; SOUTH's pane shows NORTH's acknowledgement.
+//   6. (vite preview only) The proxy goes away: SOUTH's page shows the lost stream; a message
 //      sent meanwhile arrives once it resumes with ?after=. Then the server restarts (same store
 //      and port): the banner shows, the stream resumes, and a new message arrives.
-//   6. SOUTH's page in the light theme.
+//   7. SOUTH's page in the light theme.
 // A screenshot of each step goes to web/test-results/.
 //
 // Environment: DECONFLICT_BIN (default /tmp/deconflict-bin/deconflict), CHROMIUM (default
@@ -24,6 +30,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { api, eventually, startFeed, startPreview, startServer } from './harness.mjs';
+import { canvasColours, mapPoint, openTab, screenshots, zoomAt } from './page.mjs';
+import { acknowledgeEncounter, fileConflicting, verifyLedgerItem } from './steps.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const results = process.env.DECONFLICT_ARTIFACTS ?? join(webDir, 'test-results');
@@ -31,13 +39,7 @@ const bin = process.env.DECONFLICT_BIN ?? '/tmp/deconflict-bin/deconflict';
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const kTimeout = 20000;
 
-let step = 0;
-async function shot(page, name) {
-  step += 1;
-  const file = join(results, `${String(step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`  screenshot ${file}`);
-}
+const shot = screenshots(results);
 
 async function signIn(page, url, token, party, role) {
   await page.goto(url);
@@ -45,33 +47,6 @@ async function signIn(page, url, token, party, role) {
   await page.press('#token', 'Enter');
   await page.locator('#whoami').filter({ hasText: `${party} · ${role}` }).waitFor({ timeout: kTimeout });
   await page.locator('#connection[data-state="open"]').waitFor({ timeout: kTimeout });
-}
-
-/** Fractions of the map canvas's pixels that are the land colour and that are not. */
-async function canvasColours(page, landHex) {
-  await page.locator('#map[data-map-idle="true"]').waitFor({ timeout: 30000 });
-  const png = await page.locator('#map canvas').screenshot();
-  return page.evaluate(
-    async ({ b64, landHex }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width;
-      c.height = img.height;
-      const g = c.getContext('2d');
-      g.drawImage(img, 0, 0);
-      const px = g.getImageData(0, 0, c.width, c.height).data;
-      const land = [1, 3, 5].map((i) => parseInt(landHex.slice(i, i + 2), 16));
-      let isLand = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        if (Math.abs(px[i] - land[0]) + Math.abs(px[i + 1] - land[1]) + Math.abs(px[i + 2] - land[2]) <= 6) isLand++;
-      }
-      const n = px.length / 4;
-      return { land: isLand / n, other: 1 - isLand / n, width: c.width, height: c.height };
-    },
-    { b64: png.toString('base64'), landHex },
-  );
 }
 
 function messageOn(page, subject) {
@@ -146,9 +121,13 @@ async function main() {
     }
     await shot(north, 'north-signed-in-map');
     await shot(south, 'south-signed-in-map');
-    // The view frames the overlays; its centre is in NORTH's CAP orbit (the demo's conflict).
+    // The view frames the overlays, NORTH's own operations (GET /v1/operations) among them.
     const box = await north.locator('#map').boundingBox();
-    await north.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const { operations: own } = await api(server, 'NORTH', 'GET', '/v1/operations');
+    const orbit = own.find((o) => o.label === 'CAP orbit').extents[0].volume.outline_circle.center;
+    const inOrbit = await mapPoint(north, orbit.lat, orbit.lng);
+    assert.ok(inOrbit, "NORTH's CAP orbit is in view");
+    await north.mouse.move(inOrbit.x, inOrbit.y);
     const popup = north.locator('.maplibregl-popup').filter({ hasText: 'Own operation: CAP orbit' });
     await popup.waitFor({ timeout: kTimeout });
     const hover = await popup.innerText();
@@ -156,6 +135,7 @@ async function main() {
     assert.match(hover, /Altitude 3000 m – 6000 m \(W84\)/);
     assert.match(hover, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ → /);
     await shot(north, 'north-hover-operation');
+    await zoomAt(north, orbit.lat, orbit.lng, 2); // the query covers at most 99 km square
     await north.mouse.move(box.x + 5, box.y + 5);
     await north.click('#query-view');
     const found = await north.locator('#query-view').filter({ hasText: /found\)$/ }).innerText({ timeout: kTimeout });
@@ -191,6 +171,12 @@ async function main() {
     const sent = messages.find((m) => m.subject === subject);
     assert.deepEqual(sent.acknowledged.map((a) => a.party), ['SOUTH'], 'the server holds the acknowledgement');
 
+    console.log('step: NORTH files an operation that conflicts; the 409 on the map; filed with the key');
+    const ledgerIndex = await fileConflicting({ north, south, server, shot });
+
+    console.log('step: the filing verifies in the ledger pane');
+    await verifyLedgerItem({ north, south, server, bin, index: ledgerIndex, shot });
+
     console.log('step: traffic and an encounter on both maps');
     await eventually('an open encounter', async () => {
       const { encounters } = await api(server, 'NORTH', 'GET', '/v1/encounters?state=open');
@@ -205,6 +191,10 @@ async function main() {
       await page.waitForTimeout(1500);
       await shot(page, `${name}-traffic`);
     }
+
+    console.log('step: NORTH acknowledges an encounter; SOUTH sees it');
+    await acknowledgeEncounter({ north, south, server, shot });
+    for (const page of pages) await openTab(page, 'hotline');
 
     if (preview) {
       console.log('step: the proxy goes away; a message sent meanwhile arrives on resume');

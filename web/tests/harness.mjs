@@ -79,6 +79,7 @@ export async function startServer(bin, webRoot) {
   return {
     url,
     tokens,
+    data,
     log: err,
     async restart() {
       await stopChild(child);

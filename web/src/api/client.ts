@@ -95,30 +95,41 @@ export class Api {
     path: P,
     options: CallOptions<OperationOf<P, M>> = {},
   ): Promise<Answer<P, M>> {
+    const text = await this.send(method, urlOf(path, options.path, options.query), options.body);
+    // Trusting the document here is the point of generating the types from it.
+    return (text ? JSON.parse(text) : undefined) as Answer<P, M>;
+  }
+
+  /** GET of an answer that is text, not JSON (the ledger's signed checkpoint note). */
+  async text<P extends PathWith<'get'>>(
+    path: P,
+    options: Omit<CallOptions<OperationOf<P, 'get'>>, 'body'> = {},
+  ): Promise<string> {
+    return this.send('get', urlOf(path, options.path, options.query), undefined);
+  }
+
+  private async send(method: Method, url: string, body: unknown): Promise<string> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
     const init: RequestInit = { method: method.toUpperCase(), headers };
-    if (options.body !== undefined) {
+    if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
+      init.body = JSON.stringify(body);
     }
-    const response = await fetch(urlOf(path, options.path, options.query), init);
+    const response = await fetch(url, init);
     const text = await response.text();
+    if (response.ok) return text;
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    if (!response.ok) {
-      if (isErrorBody(json)) {
-        const e = json.error;
-        throw new ApiError(response.status, e.message, e.code, e.field, json);
-      }
-      const line = `${response.status} ${response.statusText}`.trim();
-      throw new ApiError(response.status, text ? `${line}: ${text}` : line);
+    if (isErrorBody(json)) {
+      const e = json.error;
+      throw new ApiError(response.status, e.message, e.code, e.field, json);
     }
-    // Trusting the document here is the point of generating the types from it.
-    return json as Answer<P, M>;
+    const line = `${response.status} ${response.statusText}`.trim();
+    throw new ApiError(response.status, text ? `${line}: ${text}` : line);
   }
 }
 

@@ -46,6 +46,8 @@ export class ConsoleMap {
     this.map.on('style.load', () => this.addOverlays());
     // Tests and users can tell a drawn map from one still loading.
     this.map.on('idle', () => container.setAttribute('data-map-idle', 'true'));
+    // The view's [west, south, east, north], so a test can click at a known place.
+    this.map.on('moveend', () => (container.dataset.bounds = JSON.stringify(this.map.getBounds().toArray().flat())));
     this.map.on('dataloading', () => container.removeAttribute('data-map-idle'));
   }
 

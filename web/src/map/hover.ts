@@ -38,6 +38,13 @@ export function describe(p: P): string[] {
         `overlap: ${band(p)}`,
         window_(p),
       ];
+    case 'missing':
+      return [
+        p.kind === 'protected' ? `Missing from your key: protected place ${str(p.ref)}` : `Missing from your key: ${str(p.party)} operation ${str(p.ref)}`,
+        `ovn ${str(p.ovn)}`,
+        `overlap: ${band(p)}`,
+        window_(p),
+      ];
     case 'encounter': {
       const tcpa = typeof p.tcpa_s === 'number' && Number.isFinite(p.tcpa_s) ? formatDuration(p.tcpa_s) : '?';
       return [
@@ -50,7 +57,7 @@ export function describe(p: P): string[] {
       return [
         `${p.callsign ? `${str(p.callsign)} · ` : ''}${str(p.party)} ${str(p.id)}`,
         `${metres(p.alt_m)} · ${metres(p.gs_mps)}/s · ${str(Math.round(Number(p.trk_deg)))}°`,
-        formatTime(str(p.time)),
+        formatTime(str(p.time)) + (p.in_territory ? ' · shown as inside your territory' : ''),
       ];
     case 'incident':
       return [
@@ -68,13 +75,16 @@ export function describe(p: P): string[] {
   }
 }
 
-export function attachHover(consoleMap: ConsoleMap): void {
+/** Details of a feature that carries only a key (tracks: map/traffic.ts trackDetails). */
+export type Details = (p: P) => P;
+
+export function attachHover(consoleMap: ConsoleMap, details: Details = (p) => p): void {
   const map = consoleMap.map;
-  const popup = new Popup({ closeButton: false, closeOnClick: false, maxWidth: '360px' });
+  const popup = new Popup({ closeButton: false, closeOnClick: false, maxWidth: '360px', className: 'hover-popup' });
   const onMove = (e: MapMouseEvent): void => {
     const layers = kHoverLayers.filter((id) => map.getLayer(id));
     const hits: MapGeoJSONFeature[] = layers.length ? map.queryRenderedFeatures(e.point, { layers }) : [];
-    const sections = hits.slice(0, 4).map((f) => describe(f.properties)).filter((l) => l.length);
+    const sections = hits.slice(0, 4).map((f) => describe(details(f.properties))).filter((l) => l.length);
     map.getCanvas().style.cursor = sections.length ? 'pointer' : '';
     if (!sections.length) {
       popup.remove();

@@ -1,7 +1,8 @@
 // map/layers.ts: the overlay sources and layers drawn over any base style, bottom to top:
 // humanitarian places, volumes (operations, conflicts, the last query's area), incidents, then
 // live traffic. Lengths in metres (buffers, corridors) become widths per zoom level from each
-// feature's `*_px0` property (geometry.ts metresToPixelsAtZoom0).
+// feature's `*_px0` property (geometry.ts metresToPixelsAtZoom0). Tracks shrink and lose their
+// outline when zoomed out: 10,000 of them stay readable and cheap to draw.
 import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
 
 export const kSourceIds = [
@@ -11,6 +12,8 @@ export const kSourceIds = [
   'operations',
   'conflicts',
   'query-area',
+  'missing',
+  'sketch',
   'incidents',
   'encounters',
   'tracks',
@@ -18,7 +21,7 @@ export const kSourceIds = [
 export type SourceId = (typeof kSourceIds)[number];
 
 /** Groups the user shows or hides together. */
-export const kGroups = ['places', 'volumes', 'incidents', 'traffic'] as const;
+export const kGroups = ['places', 'volumes', 'incidents', 'traffic', 'drawing'] as const;
 export type LayerGroup = (typeof kGroups)[number];
 export const isGroup = (v: unknown): v is LayerGroup => kGroups.some((g) => g === v);
 
@@ -32,6 +35,8 @@ export const kColours = {
   place: '#2fbf71',
   corridor: '#20c5c5',
   query: '#d9a400',
+  missing: '#ffd60a',
+  sketch: '#b388ff',
   encounter: '#ff7a00',
   ownTrack: '#4fc3ff',
   otherTrack: '#ff5fd2',
@@ -80,10 +85,15 @@ export const kOverlayLayers: GroupedLayer[] = [
   { group: 'volumes', layer: { id: 'conflicts-fill', type: 'fill', source: 'conflicts', paint: { 'fill-color': kColours.conflict, 'fill-opacity': 0.4 } } },
   { group: 'volumes', layer: { id: 'conflicts-line', type: 'line', source: 'conflicts', paint: { 'line-color': kColours.conflict, 'line-width': 2, 'line-dasharray': [1, 1] } } },
   { group: 'volumes', layer: { id: 'query-area', type: 'line', source: 'query-area', paint: { 'line-color': kColours.query, 'line-width': 1.5, 'line-dasharray': [4, 2] } } },
+  { group: 'drawing', layer: { id: 'sketch-fill', type: 'fill', source: 'sketch', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': kColours.sketch, 'fill-opacity': 0.15 } } },
+  { group: 'drawing', layer: { id: 'sketch-line', type: 'line', source: 'sketch', paint: { 'line-color': kColours.sketch, 'line-width': 2, 'line-dasharray': [3, 2] } } },
+  { group: 'drawing', layer: { id: 'sketch-vertices', type: 'circle', source: 'sketch', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': kColours.sketch, 'circle-radius': 4, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1 } } },
+  { group: 'volumes', layer: { id: 'missing-fill', type: 'fill', source: 'missing', paint: { 'fill-color': kColours.missing, 'fill-opacity': 0.45 } } },
+  { group: 'volumes', layer: { id: 'missing-line', type: 'line', source: 'missing', paint: { 'line-color': kColours.missing, 'line-width': 4 } } },
   { group: 'incidents', layer: { id: 'incidents', type: 'circle', source: 'incidents', paint: { 'circle-color': incidentColour, 'circle-radius': 6, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1 } } },
   { group: 'places', layer: { id: 'site-points', type: 'circle', source: 'site-points', paint: { 'circle-color': kColours.place, 'circle-radius': 5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } } },
   { group: 'traffic', layer: { id: 'encounters', type: 'line', source: 'encounters', paint: { 'line-color': kColours.encounter, 'line-width': 3 } } },
-  { group: 'traffic', layer: { id: 'tracks', type: 'circle', source: 'tracks', paint: { 'circle-color': ['case', ['get', 'own'], kColours.ownTrack, kColours.otherTrack], 'circle-radius': 4, 'circle-stroke-color': '#000000', 'circle-stroke-width': 1 } } },
+  { group: 'traffic', layer: { id: 'tracks', type: 'circle', source: 'tracks', paint: { 'circle-color': ['case', ['get', 'own'], kColours.ownTrack, kColours.otherTrack], 'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 2.5, 7, 3.5, 10, 4], 'circle-stroke-color': '#000000', 'circle-stroke-width': ['step', ['zoom'], 0, 6, 1] } } },
 ];
 
 /** The layers whose features the hover shows. */
@@ -92,6 +102,7 @@ export const kHoverLayers = [
   'encounters',
   'incidents',
   'site-points',
+  'missing-fill',
   'conflicts-fill',
   'operations-fill',
   'movement-routes',

@@ -24,6 +24,8 @@ export class Traffic {
   private lastError = '';
   private clearError: (() => void) | null = null;
   private readonly status = byId('traffic-status', HTMLButtonElement);
+  /** Told the open encounters each time they are loaded (the encounters pane). */
+  onEncounters: (open: Encounter[]) => void = () => {};
 
   constructor(
     private readonly session: Session,
@@ -53,6 +55,39 @@ export class Traffic {
     } while (cursor);
     this.encounters = open;
     this.draw();
+    this.onEncounters(open);
+  }
+
+  /** The hover's details of the track with this key ("party/id"), when it is shown. */
+  trackDetails(key: string): Record<string, string | number | boolean> | undefined {
+    const t = this.tracks.get(key);
+    if (!t) return undefined;
+    return {
+      layer: 'track',
+      id: t.id ?? '',
+      party: t.party ?? '',
+      callsign: t.callsign ?? '',
+      own: t.own ?? false,
+      in_territory: t.in_territory ?? false,
+      alt_m: t.alt_m ?? Number.NaN,
+      gs_mps: t.gs_mps ?? Number.NaN,
+      trk_deg: t.trk_deg ?? Number.NaN,
+      time: t.time ?? '',
+    };
+  }
+
+  /** Frames the two aircraft of an encounter (live positions when known). */
+  focus(e: Encounter): void {
+    const ends = (e.aircraft ?? []).flatMap((a) => {
+      const live = this.tracks.get(`${a.party}/${a.track}`);
+      const lng = live?.lng ?? a.lng;
+      const lat = live?.lat ?? a.lat;
+      return lng !== undefined && lat !== undefined ? [[lng, lat] as [number, number]] : [];
+    });
+    const [first] = ends;
+    if (!first) return;
+    const bounds = ends.reduce((b, p) => b.extend(p), new LngLatBounds(first, first));
+    this.map.map.fitBounds(bounds, { padding: 120, maxZoom: 11, duration: 0 });
   }
 
   private async tick(): Promise<void> {
@@ -91,20 +126,12 @@ export class Traffic {
     const points: Feature<Point>[] = [];
     for (const t of this.tracks.values()) {
       if (t.lat === undefined || t.lng === undefined) continue;
+      // Only what the layer styles by: 10,000 tracks each second go to the map's worker, so the
+      // details the hover shows are looked up by key (trackDetails) instead of copied.
       points.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [t.lng, t.lat] },
-        properties: {
-          layer: 'track',
-          id: t.id ?? '',
-          party: t.party ?? '',
-          callsign: t.callsign ?? '',
-          own: t.own ?? false,
-          alt_m: t.alt_m ?? Number.NaN,
-          gs_mps: t.gs_mps ?? Number.NaN,
-          trk_deg: t.trk_deg ?? Number.NaN,
-          time: t.time ?? '',
-        },
+        properties: { layer: 'track', key: `${t.party}/${t.id}`, own: t.own ?? false },
       });
     }
     this.map.setData('tracks', collection(points));

@@ -1,6 +1,7 @@
-// map/volumes.ts: the strategic picture on the map: the caller's conflicts (GET /v1/conflicts,
-// every page), its own operations named by them (GET /v1/operations/{id}, whole for the owner)
-// and, when the user asks, the operations of one area (POST /v1/operations/query).
+// map/volumes.ts: the strategic picture on the map: the caller's own live operations
+// (GET /v1/operations, every page, whole), its conflicts (GET /v1/conflicts, every page), the
+// operations a refused filing found missing from its key (the 409's `missing`), and, when the
+// user asks, the operations of one area (POST /v1/operations/query).
 //
 // A query that shows other parties' operations is a probe their owners see (GET /v1/probes),
 // so the page never queries on its own: only the "Query this view" button does.
@@ -12,8 +13,17 @@ import type { ConsoleMap } from './console_map';
 import { collection, overlapFeature, volumeFeatures } from './geometry';
 
 type Operation = Schemas['Operation'];
-/** What the query answers for another party's operation: a reference with its overlap. */
-type QueryItem = Operation & Schemas['OperationReference'] & { coarsened?: boolean };
+type Reference = Schemas['OperationReference'];
+/** A query's item: an own operation whole, or another party's as a reference with its overlap. */
+type QueryItem = Operation | Reference;
+/** A place or operation a refused filing met without its OVN in the key, as the map draws it. */
+export interface MissingArea {
+  kind: 'operation' | 'protected';
+  ref: string;
+  party: string;
+  ovn: string;
+  overlap: Schemas['Overlap'] | undefined;
+}
 type OwnConflict = {
   operation?: string;
   other?: Schemas['OperationReference'];
@@ -34,31 +44,50 @@ export class Volumes {
     private readonly map: ConsoleMap,
   ) {}
 
-  /** Reloads the conflicts and the own operations they name. */
+  /** Reloads the own operations and the conflicts. */
   async refresh(): Promise<void> {
-    const conflicts: OwnConflict[] = [];
+    const [own, conflicts] = await Promise.all([this.ownOperations(), this.allConflicts()]);
+    this.own.clear();
+    for (const op of own) if (op.id) this.own.set(op.id, op);
+    this.conflicts = conflicts;
+    this.draw();
+  }
+
+  /** The own operation of this id, when it is live and loaded. */
+  ownOperation(id: string): Operation | undefined {
+    return this.own.get(id);
+  }
+
+  /** Draws (or, with [], clears) what a refused filing lacked in its key. */
+  setMissing(areas: MissingArea[]): void {
+    const features: Feature<Polygon>[] = [];
+    for (const a of areas) {
+      const f = overlapFeature(a.overlap, { layer: 'missing', kind: a.kind, ref: a.ref, party: a.party, ovn: a.ovn });
+      if (f) features.push(f);
+    }
+    this.map.setData('missing', collection(features));
+  }
+
+  private async ownOperations(): Promise<Operation[]> {
+    const out: Operation[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.session.api.call('get', '/v1/conflicts', {
-        query: { limit: 1000, cursor },
-      });
-      conflicts.push(...(page.conflicts ?? []));
+      const page = await this.session.api.call('get', '/v1/operations', { query: { limit: 1000, cursor } });
+      out.push(...(page.operations ?? []));
       cursor = page.next_cursor;
     } while (cursor);
-    this.conflicts = conflicts;
-    const ids = new Set(conflicts.map((c) => c.operation).filter((id): id is string => !!id));
-    for (const id of this.own.keys()) ids.add(id);
-    const operations = await Promise.all(
-      [...ids].map((id) =>
-        this.session.api.call('get', '/v1/operations/{id}', { path: { id } }).then(
-          (r) => r.operation,
-          () => undefined, // ended or gone: no longer drawn
-        ),
-      ),
-    );
-    this.own.clear();
-    for (const op of operations) if (op?.id) this.own.set(op.id, op);
-    this.draw();
+    return out;
+  }
+
+  private async allConflicts(): Promise<OwnConflict[]> {
+    const out: OwnConflict[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.session.api.call('get', '/v1/conflicts', { query: { limit: 1000, cursor } });
+      out.push(...(page.conflicts ?? []));
+      cursor = page.next_cursor;
+    } while (cursor);
+    return out;
   }
 
   /**
@@ -88,7 +117,7 @@ export class Volumes {
     } while (cursor);
     this.queried = found;
     for (const op of found) {
-      if (op.id && op.party === this.session.party && op.extents) this.own.set(op.id, op);
+      if (op.id && op.party === this.session.party && 'extents' in op) this.own.set(op.id, op);
     }
     const closedRing = [...ring, ring[0] ?? [0, 0]];
     this.map.setData('query-area', collection([{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [closedRing] } }]));
@@ -104,9 +133,11 @@ export class Volumes {
     }
     for (const item of this.queried) {
       if (item.id && this.own.has(item.id)) continue;
-      if (item.extents) features.push(...volumeFeatures(item.extents, propsOf(item, false, false)));
-      const f = overlapFeature(item.overlap, { ...propsOf(item, false, false), coarsened: item.coarsened ?? false });
-      if (f) features.push(f);
+      if ('extents' in item && item.extents) features.push(...volumeFeatures(item.extents, propsOf(item, false, false)));
+      if ('overlap' in item) {
+        const f = overlapFeature(item.overlap, { ...propsOf(item, false, false), coarsened: item.coarsened ?? false });
+        if (f) features.push(f);
+      }
     }
     this.map.setData('operations', collection(features));
     const conflictFeatures: Feature<Polygon>[] = [];
@@ -123,12 +154,12 @@ export class Volumes {
   }
 }
 
-function propsOf(op: Operation, own: boolean, inConflict: boolean): Record<string, string | boolean> {
+function propsOf(op: Operation | Reference, own: boolean, inConflict: boolean): Record<string, string | boolean> {
   return {
     layer: 'operation',
     id: op.id ?? '',
     party: op.party ?? '',
-    label: op.label ?? '',
+    label: 'label' in op ? (op.label ?? '') : '',
     state: op.state ?? '',
     own,
     in_conflict: inConflict,
