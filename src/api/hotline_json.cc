@@ -1,5 +1,7 @@
 #include "api/hotline_json.h"
 
+#include <algorithm>
+
 #include "common/digest.h"
 #include "common/json.h"
 #include "common/status.h"
@@ -47,7 +49,11 @@ json::object ReceiptEventJson(const events::HotlineReceipt& r, bool ack) {
   json::object o{{"channel", r.channel.value()}, {"channel_seq", r.channel_seq},
                  {"id", r.id.value()},           {"party", r.party.value()},
                  {"at", FormatRfc3339(r.at)},    {"ledger_index", r.ledger_index}};
-  if (ack) o["signed"] = r.is_signed;
+  if (ack) {
+    o["signed"] = r.is_signed;
+  } else {
+    o["through_seq"] = std::max(r.through_seq, r.channel_seq);
+  }
   return o;
 }
 

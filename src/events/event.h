@@ -159,6 +159,10 @@ struct HotlineReceipt {
   Timestamp at;
   bool is_signed = false;  // acknowledgements only
   int64_t ledger_index = 0;
+  // Deliveries only: the last seq of the run this receipt covers (messages channel_seq ..
+  // through_seq, delivered to `party` by `at` and recorded by one ledger entry); equal to
+  // channel_seq for one message. 0 for acknowledgements.
+  int64_t through_seq = 0;
 };
 struct HotlineDelivered {
   HotlineReceipt receipt;

@@ -5,6 +5,12 @@
 #include "store/event_log.h"
 
 namespace deconflict::events {
+namespace {
+
+// Below this, a detail costs less stored again than looked up.
+constexpr size_t kSharedDetailBytes = 256;
+
+}  // namespace
 
 absl::StatusOr<std::vector<Event>> EventLog::Append(store::Txn& txn,
                                                     const std::vector<PartyId>& recipients,
@@ -13,13 +19,15 @@ absl::StatusOr<std::vector<Event>> EventLog::Append(store::Txn& txn,
   absl::flat_hash_set<PartyId> seen;
   std::vector<Event> appended;
   appended.reserve(recipients.size());
-  // One row, encoded once, stored once per recipient.
+  // One row, encoded once, stored once per recipient (its detail once in all).
   store::EventRow row = ToRow(Event{.time = now, .payload = payload});
   for (const PartyId& recipient : recipients) {
     if (recipient.empty()) return InvalidField("recipient", "must not be empty");
     if (!seen.insert(recipient).second) continue;
     row.recipient = recipient.value();
     ASSIGN_OR_RETURN(int64_t seq, store::AppendEventRow(txn, row));
+    // A long detail (a message's text) is stored once: the copies refer to the first row.
+    if (row.detail_of == 0 && row.detail.size() >= kSharedDetailBytes) row.detail_of = row.id;
     appended.push_back(Event{.recipient = recipient, .seq = seq, .time = now, .payload = payload});
   }
   return appended;

@@ -108,6 +108,44 @@ TEST_F(EventLogTest, ConflictRoundTripsExactlyIncludingAnAntimeridianBox) {
   EXPECT_TRUE(Read("TR").empty());  // the filer does not get the recipient's event
 }
 
+TEST_F(EventLogTest, ALongDetailIsStoredOnceAndReadBackByEveryCopy) {
+  HotlineMessage sent{.channel = ChannelId("amman-hmeimim"),
+                      .channel_seq = 7,
+                      .id = MessageId("5f0c2a4e-1b7d-4c55-9a0e-3d2b1c4a5e6f"),
+                      .sender = PartyId("US"),
+                      .priority = "flash",
+                      .subject = "Strike package",
+                      .body = std::string(4096, 'x') + " north of Palmyra",
+                      .sent_at = clock_.Now(),
+                      .deadline = clock_.Now() + std::chrono::minutes(2),
+                      .digest = std::string(32, '\x01'),
+                      .ledger_index = 12};
+  ASSERT_TRUE(
+      store_
+          ->Write([&](store::Txn& txn) {
+            return log_.Append(txn, {PartyId("RU"), PartyId("TR"), PartyId("UK")}, sent).status();
+          })
+          .ok());
+  for (const char* party : {"RU", "TR", "UK"}) {
+    std::vector<Event> got = Read(party);
+    ASSERT_EQ(got.size(), 1u) << party;
+    const auto& m = std::get<HotlineMessage>(got[0].payload);
+    EXPECT_EQ(m.body, sent.body) << party;
+    EXPECT_EQ(m.digest, sent.digest) << party;
+  }
+  // The same rows through the hub's tail read.
+  absl::StatusOr<std::vector<store::EventRow>> rows =
+      store_->WithReader([](store::Database& db) { return store::ReadEventsAfterId(db, 0, 100); });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  for (const store::EventRow& row : *rows) EXPECT_EQ(row.detail, (*rows)[0].detail);
+  absl::StatusOr<int64_t> stored = store_->WithReader([](store::Database& db) {
+    return db.QueryInt("SELECT COUNT(*) FROM events WHERE detail IS NOT NULL");
+  });
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(*stored, 1);  // one copy of the text, two references
+}
+
 TEST_F(EventLogTest, EmptyRecipientIsRefusedAndNothingIsStored) {
   absl::Status s = store_->Write([&](store::Txn& txn) {
     return log_.AppendOperationEnded(txn, {PartyId("RU"), PartyId("")}, OperationEnded{});

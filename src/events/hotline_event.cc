@@ -26,9 +26,11 @@ json::array Strings(const std::vector<std::string>& items) {
 }
 
 json::object ReceiptJson(const HotlineReceipt& r) {
-  return {{"channel", r.channel.value()},  {"seq", r.channel_seq}, {"id", r.id.value()},
-          {"party", r.party.value()},      {"at", Micros(r.at)},   {"signed", r.is_signed},
-          {"ledger_index", r.ledger_index}};
+  json::object o{{"channel", r.channel.value()},  {"seq", r.channel_seq}, {"id", r.id.value()},
+                 {"party", r.party.value()},      {"at", Micros(r.at)},   {"signed", r.is_signed},
+                 {"ledger_index", r.ledger_index}};
+  if (r.through_seq != 0) o["through"] = r.through_seq;
+  return o;
 }
 
 // Reads fields of a detail object; the first error is kept and reported by status().
@@ -44,6 +46,10 @@ class Reader {
     const json::value* v = o_.if_contains(name);
     if (v == nullptr || !v->is_int64()) return Fail(name, "is not an integer"), 0;
     return v->get_int64();
+  }
+  // An integer that older rows lack: `absent` then.
+  int64_t OptionalInt(std::string_view name, int64_t absent) {
+    return o_.if_contains(name) == nullptr ? absent : Int(name);
   }
   bool Bool(std::string_view name) {
     const json::value* v = o_.if_contains(name);
@@ -71,7 +77,8 @@ class Reader {
                           .party = PartyId(Text("party")),
                           .at = FromMicros(Int("at")),
                           .is_signed = Bool("signed"),
-                          .ledger_index = Int("ledger_index")};
+                          .ledger_index = Int("ledger_index"),
+                          .through_seq = OptionalInt("through", 0)};
   }
   absl::Status status() const { return status_; }
 
@@ -151,7 +158,10 @@ absl::StatusOr<Payload> DecodeHotlineDetail(std::string_view type, std::string_v
                              .digest = r.Digest("digest"),
                              .ledger_index = r.Int("ledger_index")};
   } else if (type == kHotlineDelivered) {
-    payload = HotlineDelivered{r.Receipt()};
+    HotlineDelivered d{r.Receipt()};
+    // A row stored before runs covers its one message.
+    if (d.receipt.through_seq == 0) d.receipt.through_seq = d.receipt.channel_seq;
+    payload = std::move(d);
   } else if (type == kHotlineAcknowledged) {
     payload = HotlineAcknowledged{r.Receipt()};
   } else if (type == kHotlineOverdue) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -9,6 +11,23 @@
 #include "store/event_log.h"
 
 namespace deconflict::events {
+namespace {
+
+// Whether two rows carry the same event (for different recipients): every column but the
+// recipient, its seq and the row id.
+bool SameContent(const store::EventRow& a, const store::EventRow& b) {
+  auto overlap = [](const std::optional<store::EventOverlapColumns>& o) {
+    return o ? std::make_tuple(true, o->lat_min, o->lng_min, o->lat_max, o->lng_max,
+                               o->altitude_lower_m, o->altitude_upper_m, o->time_start, o->time_end)
+             : std::make_tuple(false, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, Timestamp(), Timestamp());
+  };
+  return a.type == b.type && a.time == b.time && a.subject == b.subject &&
+         a.subject_party == b.subject_party && a.ovn == b.ovn &&
+         a.your_operation == b.your_operation && a.detail == b.detail &&
+         overlap(a.overlap) == overlap(b.overlap);
+}
+
+}  // namespace
 
 Hub::Hub(store::Store& store, HubOptions options) : store_(store), options_(options) {}
 
@@ -156,7 +175,16 @@ void Hub::Cycle() {
     }
   };
 
-  // 1. Rows committed since the last pass, in commit order, to live subscribers.
+  // 1. Rows committed since the last pass, in commit order, to live subscribers. A row whose
+  // recipient has no live subscriber is not decoded (a catching-up one reads it again itself),
+  // except party.revoked, which closes sockets; a row that repeats the previous decoded row's
+  // content for another recipient (one event to many parties) reuses its payload.
+  absl::flat_hash_set<std::string> live;
+  for (const auto& [id, sub] : subs) {
+    if (!sub->catching_up) live.insert(sub->party.value());
+  }
+  std::optional<store::EventRow> decoded_row;  // the last row decoded, and its payload
+  Payload decoded_payload;
   while (true) {
     absl::StatusOr<std::vector<store::EventRow>> rows = store_.WithReader([&](store::Database& db) {
       return store::ReadEventsAfterId(db, cursor_, options_.read_batch);
@@ -165,12 +193,23 @@ void Hub::Cycle() {
       spdlog::error("events: cannot read the event table: {}", rows.status().ToString());
       break;
     }
-    for (const store::EventRow& row : *rows) {
+    for (store::EventRow& row : *rows) {
       cursor_ = row.id;
-      absl::StatusOr<Event> event = FromRow(row);
-      if (!event.ok()) {
-        spdlog::error("events: skipping row {}: {}", row.id, event.status().ToString());
-        continue;
+      if (!live.contains(row.recipient) && row.type != kPartyRevoked) continue;
+      absl::StatusOr<Event> event;
+      if (decoded_row && SameContent(*decoded_row, row)) {
+        event = Event{.recipient = PartyId(row.recipient),
+                      .seq = row.seq,
+                      .time = row.time,
+                      .payload = decoded_payload};
+      } else {
+        event = FromRow(row);
+        if (!event.ok()) {
+          spdlog::error("events: skipping row {}: {}", row.id, event.status().ToString());
+          continue;
+        }
+        decoded_payload = event->payload;
+        decoded_row = std::move(row);
       }
       for (auto& [id, sub] : subs) {
         if (sub->party != event->recipient || sub->catching_up || dropped.contains(id)) continue;

@@ -19,8 +19,10 @@
 // What the ledger holds (store/hotline_table.h, docs/hotline_format.md): channel creation and
 // suspension; per message its channel, sequence, sender, priority (in the action,
 // hotline.send.<priority>), time and the SHA-256 of the canonical message, never the text; each
-// first delivery, each acknowledgement (the signed statement's record digest when signed), each
-// overdue mark. Every party can verify the log; only members read the text.
+// first delivery (consecutive messages delivered to one recipient in one unit of work share one
+// entry, "<channel>/<first>-<last>", and one hotline.delivered event with through_seq), each
+// acknowledgement (the signed statement's record digest when signed), each overdue mark. Every
+// party can verify the log; only members read the text.
 //
 // Order and durability: a channel's sequence numbers are taken inside the unit of work from the
 // stored rows (1, 2, 3, ... without gap, whatever the group commit); every answer and every event
@@ -49,6 +51,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -240,6 +243,17 @@ class Hotline {
                                   store::HotlineMessageRecord& message) const;
   // Records a first delivery in `txn` (ledger entry, event to the sender); false when known.
   [[nodiscard]] absl::StatusOr<bool> RecordDelivery(store::Txn& txn, const Delivery& d) const;
+  // Records `deliveries` (the delivery unit's) in `txn`, those not known yet, as runs: the
+  // consecutive messages of one channel and sender delivered to one recipient share one ledger
+  // entry and one hotline.delivered event (receipts.cc). recorded[i]: deliveries[i] was new.
+  [[nodiscard]] absl::Status RecordDeliveries(store::Txn& txn,
+                                              const std::vector<Delivery>& deliveries,
+                                              std::vector<bool>& recorded) const;
+  // Records one run (REQUIRES: not empty, one recipient, channel and sender, consecutive seqs,
+  // none known): its rows, one ledger entry, one event to the sender.
+  [[nodiscard]] absl::Status RecordRun(store::Txn& txn, std::span<const Delivery> run) const;
+  // The longest run one ledger entry records.
+  static constexpr size_t kMaxDeliveryRun = 1000;
   // Submits the delivery unit (receipts.cc). REQUIRES: delivery_unit_queued_ was set by the
   // caller.
   void SubmitDeliveries() ABSL_LOCKS_EXCLUDED(mu_);

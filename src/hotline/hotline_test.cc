@@ -315,6 +315,69 @@ TEST_F(HotlineTest, DeliveryIsRecordedOnceAndToldToTheSender) {
   EXPECT_EQ(views->front().deliveries[0].party, "RU-HMEIMIM");
 }
 
+TEST_F(HotlineTest, DeliveriesOfOneUnitAreOneRunPerRecipientAndAnEditedRowIsNamed) {
+  CreateBoth();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Send("US-AMMAN", "amman-hmeimim")->message.id);
+  // The writer is held while five deliveries arrive out of order: its next unit takes them all.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  store_->Submit(
+      [released](store::Txn&) {
+        released.wait();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  for (int i : {2, 0, 1, 4, 3}) {
+    clock_.Advance(1ms);
+    hotline_->Delivered(PartyId("RU-HMEIMIM"), MessageId(ids[i]));
+  }
+  release.set_value();
+  ASSERT_TRUE(store_->Write([](store::Txn&) { return absl::OkStatus(); }).ok());
+
+  std::vector<events::Event> told = Events("US-AMMAN");
+  ASSERT_EQ(told.size(), 2u);  // created, one delivery run
+  const auto& run = std::get<events::HotlineDelivered>(told[1].payload).receipt;
+  EXPECT_EQ(run.channel_seq, 1);
+  EXPECT_EQ(run.through_seq, 5);
+  EXPECT_EQ(run.id, MessageId(ids[0]));
+  EXPECT_EQ(run.at, clock_.Now());  // the latest delivery
+  const ledger::Entry entry = EntryAt(run.ledger_index);
+  EXPECT_EQ(entry.action, "hotline.deliver");
+  EXPECT_EQ(entry.object_id, "amman-hmeimim/1-5");
+  EXPECT_EQ(entry.party, "RU-HMEIMIM");
+  std::vector<store::HotlineReceiptRecord> rows;
+  for (const std::string& id : ids) {
+    auto views = hotline_->Messages(PartyId("US-AMMAN"), ChannelId("amman-hmeimim"), 0, 10);
+    ASSERT_TRUE(views.ok());
+    for (const MessageView& v : *views) {
+      if (v.message.id != id) continue;
+      ASSERT_EQ(v.deliveries.size(), 1u);
+      EXPECT_EQ(v.deliveries[0].ledger_index, run.ledger_index);
+      rows.push_back(v.deliveries[0]);
+    }
+  }
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(entry.content_digest, store::HotlineDeliveryRunDigest(rows));
+  // Each row keeps its own time: message 3 arrived first.
+  EXPECT_LT(rows[2].at, rows[0].at);
+  absl::StatusOr<store::LedgerCheckReport> clean = LedgerCheck();
+  EXPECT_TRUE(clean.ok()) << clean.status();
+
+  // One row's time edited: the check names the run.
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Txn& txn) {
+                    return txn.db().Exec(
+                        "UPDATE hotline_deliveries SET at = at + 1 WHERE message = '" + ids[3] +
+                        "'");
+                  })
+                  .ok());
+  absl::StatusOr<store::LedgerCheckReport> edited = LedgerCheck();
+  ASSERT_FALSE(edited.ok());
+  EXPECT_NE(edited.status().message().find("amman-hmeimim/1-5"), std::string_view::npos)
+      << edited.status();
+}
+
 TEST_F(HotlineTest, UnacknowledgedFlashIsOverdueAfterTwoMinutesAndEscalatesAndChains) {
   CreateBoth();
   absl::StatusOr<SendResult> sent = Send("US-AMMAN", "amman-hmeimim");

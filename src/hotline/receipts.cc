@@ -1,5 +1,7 @@
 // hotline/receipts.cc: deliveries and acknowledgements (hotline.h).
+#include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include "common/status.h"
 #include "fmt/format.h"
@@ -50,31 +52,98 @@ absl::StatusOr<bool> Hotline::RecordDelivery(store::Txn& txn, const Delivery& d)
   ASSIGN_OR_RETURN(bool known,
                    store::HotlineDeliveryKnown(txn.db(), d.message, d.recipient.value()));
   if (known) return false;
-  store::HotlineReceiptRecord r{.message = d.message, .party = d.recipient.value(), .at = d.at};
+  RETURN_IF_ERROR(RecordRun(txn, {&d, 1}));
+  return true;
+}
+
+absl::Status Hotline::RecordRun(store::Txn& txn, std::span<const Delivery> run) const {
+  const Delivery& first = run.front();
+  const Delivery& last = run.back();
+  std::vector<store::HotlineReceiptRecord> rows;
+  rows.reserve(run.size());
+  Timestamp latest = first.at;
+  for (const Delivery& d : run) {
+    rows.push_back({.message = d.message, .party = d.recipient.value(), .at = d.at});
+    latest = std::max(latest, d.at);
+  }
+  const bool one = run.size() == 1;
   ASSIGN_OR_RETURN(
       uint64_t index,
-      txn.AppendLedger(ledger::EncodeEntry(ledger::Entry{
-                           .party = r.party,
-                           .action = store::kActionHotlineDeliver,
-                           .object_id = store::HotlineObjectId(d.channel.value(), d.seq),
-                           .content_digest = store::HotlineDeliveryDigest(r),
-                           .server_time = r.at}),
-                       {d.sender.value()}));
-  r.ledger_index = static_cast<int64_t>(index);
-  ASSIGN_OR_RETURN(bool inserted, store::InsertHotlineDelivery(txn, r));
-  if (!inserted) return absl::InternalError("hotline: a delivery row appeared twice");
-  RETURN_IF_ERROR(
-      events_
-          .Append(txn, {d.sender},
-                  events::HotlineDelivered{events::HotlineReceipt{.channel = d.channel,
-                                                                  .channel_seq = d.seq,
-                                                                  .id = MessageId(d.message),
-                                                                  .party = d.recipient,
-                                                                  .at = r.at,
-                                                                  .is_signed = false,
-                                                                  .ledger_index = r.ledger_index}})
-          .status());
-  return true;
+      txn.AppendLedger(
+          ledger::EncodeEntry(ledger::Entry{
+              .party = first.recipient.value(),
+              .action = store::kActionHotlineDeliver,
+              .object_id =
+                  one ? store::HotlineObjectId(first.channel.value(), first.seq)
+                      : store::HotlineRunObjectId(first.channel.value(), first.seq, last.seq),
+              .content_digest = one ? store::HotlineDeliveryDigest(rows[0])
+                                    : store::HotlineDeliveryRunDigest(rows),
+              .server_time = latest}),
+          {first.sender.value()}));
+  for (store::HotlineReceiptRecord& r : rows) {
+    r.ledger_index = static_cast<int64_t>(index);
+    ASSIGN_OR_RETURN(bool inserted, store::InsertHotlineDelivery(txn, r));
+    if (!inserted) return absl::InternalError("hotline: a delivery row appeared twice");
+  }
+  return events_
+      .Append(txn, {first.sender},
+              events::HotlineDelivered{
+                  events::HotlineReceipt{.channel = first.channel,
+                                         .channel_seq = first.seq,
+                                         .id = MessageId(first.message),
+                                         .party = first.recipient,
+                                         .at = latest,
+                                         .is_signed = false,
+                                         .ledger_index = static_cast<int64_t>(index),
+                                         .through_seq = last.seq}})
+      .status();
+}
+
+absl::Status Hotline::RecordDeliveries(store::Txn& txn, const std::vector<Delivery>& deliveries,
+                                       std::vector<bool>& recorded) const {
+  recorded.assign(deliveries.size(), false);
+  // Deliveries known already (an acknowledgement recorded one meanwhile) are dropped.
+  std::vector<const Delivery*> fresh;
+  fresh.reserve(deliveries.size());
+  std::vector<size_t> where;  // fresh[i] is deliveries[where[i]]
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    const Delivery& d = deliveries[i];
+    ASSIGN_OR_RETURN(bool known,
+                     store::HotlineDeliveryKnown(txn.db(), d.message, d.recipient.value()));
+    if (known) continue;
+    fresh.push_back(&d);
+    where.push_back(i);
+  }
+  std::vector<size_t> order(fresh.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(fresh[a]->recipient, fresh[a]->channel, fresh[a]->seq) <
+           std::tie(fresh[b]->recipient, fresh[b]->channel, fresh[b]->seq);
+  });
+  // Runs: one recipient, one channel, one sender, consecutive sequence numbers.
+  std::vector<Delivery> run;
+  auto flush = [&]() -> absl::Status {
+    if (run.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(RecordRun(txn, run));
+    run.clear();
+    return absl::OkStatus();
+  };
+  for (size_t k : order) {
+    const Delivery& d = *fresh[k];
+    if (!run.empty()) {
+      const Delivery& prev = run.back();
+      if (prev.recipient == d.recipient && prev.channel == d.channel && prev.seq == d.seq) {
+        continue;  // the same delivery twice: recorded once
+      }
+      if (prev.recipient != d.recipient || prev.channel != d.channel || prev.sender != d.sender ||
+          d.seq != prev.seq + 1 || run.size() >= kMaxDeliveryRun) {
+        RETURN_IF_ERROR(flush());
+      }
+    }
+    run.push_back(d);
+    recorded[where[k]] = true;
+  }
+  return flush();
 }
 
 void Hotline::Delivered(const PartyId& recipient, const MessageId& message) {
@@ -119,12 +188,7 @@ void Hotline::SubmitDeliveries() {
   store_.Submit(
       [this, batch, take](store::Txn& txn) -> absl::Status {
         take();
-        batch->recorded.assign(batch->deliveries.size(), false);
-        for (size_t i = 0; i < batch->deliveries.size(); ++i) {
-          ASSIGN_OR_RETURN(bool recorded, RecordDelivery(txn, batch->deliveries[i]));
-          batch->recorded[i] = recorded;
-        }
-        return absl::OkStatus();
+        return RecordDeliveries(txn, batch->deliveries, batch->recorded);
       },
       [this, batch, take](absl::Status committed) {
         if (!batch->ran) take();  // the store failed before running it: give the waiting up

@@ -11,6 +11,13 @@ namespace {
 constexpr char kColumns[] =
     "id, recipient, seq, type, time, subject, subject_party, ovn, your_operation, lat_min, "
     "lng_min, lat_max, lng_max, altitude_lower, altitude_upper, time_start, time_end, detail";
+// What readers select: kColumns, with a copy's detail read from the row it refers to.
+constexpr char kSelectColumns[] =
+    "e.id, e.recipient, e.seq, e.type, e.time, e.subject, e.subject_party, e.ovn, "
+    "e.your_operation, e.lat_min, e.lng_min, e.lat_max, e.lng_max, e.altitude_lower, "
+    "e.altitude_upper, e.time_start, e.time_end, "
+    "CASE WHEN e.detail_of IS NULL THEN e.detail "
+    "ELSE (SELECT d.detail FROM events d WHERE d.id = e.detail_of) END";
 
 double ColumnDouble(const Statement& st, int col) {
   // Statement has no double accessor; overlaps are stored as text of full precision instead of
@@ -39,7 +46,7 @@ EventRow ReadRow(const Statement& st) {
                                       .time_start = FromMicros(st.ColumnInt(15)),
                                       .time_end = FromMicros(st.ColumnInt(16))};
   }
-  row.detail = st.ColumnText(17);  // NULL reads as empty
+  row.detail = st.ColumnText(17);  // NULL reads as empty; a copy's is its original's
   return row;
 }
 
@@ -74,6 +81,10 @@ CREATE TABLE events (
 );
 )sql";
 
+const char kEventDetailOfSchema[] = R"sql(
+ALTER TABLE events ADD COLUMN detail_of INTEGER;  -- a copy's detail is that row's (id)
+)sql";
+
 absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
   Database& db = txn.db();
   ASSIGN_OR_RETURN(Statement * next, db.Cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM events "
@@ -85,8 +96,8 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
   next->Reset();
 
   static const std::string kInsert = fmt::format(
-      "INSERT INTO events({}) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-      "?13, ?14, ?15, ?16, ?17)",
+      "INSERT INTO events({}, detail_of) VALUES(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
       kColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kInsert));
   st->Bind(1, row.recipient);
@@ -107,10 +118,15 @@ absl::StatusOr<int64_t> AppendEventRow(Txn& txn, EventRow& row) {
   } else {
     for (int col = 9; col <= 16; ++col) st->BindNull(col);
   }
-  if (row.detail.empty()) {
+  if (row.detail.empty() || row.detail_of > 0) {
     st->BindNull(17);
   } else {
     st->Bind(17, row.detail);
+  }
+  if (row.detail_of > 0 && !row.detail.empty()) {
+    st->Bind(18, row.detail_of);
+  } else {
+    st->BindNull(18);
   }
   RETURN_IF_ERROR(st->Run());
   row.id = sqlite3_last_insert_rowid(db.raw());
@@ -132,7 +148,7 @@ absl::StatusOr<std::vector<std::string>> AllPartyIds(Txn& txn) {
 absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db, int64_t after_id,
                                                         int64_t limit) {
   static const std::string kSql =
-      fmt::format("SELECT {} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2", kColumns);
+      fmt::format("SELECT {} FROM events e WHERE e.id > ?1 ORDER BY e.id LIMIT ?2", kSelectColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
   st->Bind(1, after_id);
   st->Bind(2, limit);
@@ -142,7 +158,8 @@ absl::StatusOr<std::vector<EventRow>> ReadEventsAfterId(Database& db, int64_t af
 absl::StatusOr<std::vector<EventRow>> ReadPartyEvents(Database& db, const std::string& party,
                                                       int64_t after_seq, int64_t limit) {
   static const std::string kSql = fmt::format(
-      "SELECT {} FROM events WHERE recipient = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", kColumns);
+      "SELECT {} FROM events e WHERE e.recipient = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3",
+      kSelectColumns);
   ASSIGN_OR_RETURN(Statement * st, db.Cached(kSql));
   st->Bind(1, party);
   st->Bind(2, after_seq);

@@ -1,7 +1,9 @@
-// store/event_log.h: the SQL of the event stream (the `events` table, schema versions 3 and 9).
+// store/event_log.h: the SQL of the event stream (the `events` table, schema versions 3, 9 and
+// 15).
 //
 // One row per recipient: an event that two parties may see is stored twice, each copy with the
-// recipient's own sequence number (1, 2, 3, ... per party, no gap). `id` is global and grows in
+// recipient's own sequence number (1, 2, 3, ... per party, no gap); a long detail (a hotline
+// message's text) is stored once, the other copies referring to it. `id` is global and grows in
 // commit order (SQLite serialises writers, and a row's id is taken under the write lock), so a
 // reader that remembers the largest id it has seen finds every later commit, from this process or
 // another, with `id > cursor`.
@@ -48,10 +50,15 @@ struct EventRow {
   // The other fields of types that need more (encounter.*), as events/event.cc encodes them;
   // empty for the others. Column `detail`, added by schema version 9.
   std::string detail;
+  // On append only: > 0 when the row with this id (same unit of work) holds the same detail,
+  // which is then stored once: the row keeps a reference (column `detail_of`, schema version
+  // 15) and reads back with the detail. Reads leave it 0.
+  int64_t detail_of = 0;
 };
 
-// The DDL of migration 3.
+// The DDL of migrations 3 and 15.
 extern const char kEventLogSchema[];
+extern const char kEventDetailOfSchema[];
 
 // Inserts `row` for row.recipient with the next sequence number of that party; returns the
 // sequence number (and sets row.id, row.seq). Errors: Internal from SQLite.

@@ -79,11 +79,41 @@ void CheckChannel(const HotlineChannelRecord& c, const std::map<uint64_t, ledger
   ++matched;
 }
 
+// A run of deliveries sharing the entry at `index`: one party, the consecutive messages
+// first..last of the channel, every one present, and the entry's object and digest theirs.
+void CheckRun(const std::string& channel, int64_t index,
+              const std::vector<std::pair<int64_t, HotlineReceiptRecord>>& run,
+              const std::map<uint64_t, ledger::Entry>& entries, Mismatches& diffs,
+              uint64_t& matched) {
+  const int64_t first = run.front().first, last = run.back().first;
+  bool whole = last - first + 1 == static_cast<int64_t>(run.size());
+  std::vector<HotlineReceiptRecord> rows;
+  rows.reserve(run.size());
+  for (size_t i = 0; i < run.size(); ++i) {
+    whole = whole && run[i].first == first + static_cast<int64_t>(i) &&
+            run[i].second.party == run.front().second.party;
+    rows.push_back(run[i].second);
+  }
+  const std::string object = HotlineRunObjectId(channel, first, last);
+  const std::string digest = whole ? HotlineDeliveryRunDigest(rows) : std::string();
+  if (!whole ||
+      !Matches(entries, index, kActionHotlineDeliver, object, rows.front().party, &digest)) {
+    return diffs.Add(
+        fmt::format("hotline_deliveries rows of {} ({} rows of {}): do not match the run "
+                    "recorded by ledger entry {}",
+                    object, run.size(), rows.front().party, index));
+  }
+  matched += run.size();
+}
+
 absl::Status CheckMessages(Database& db, const HotlineChannelRecord& c,
                            const std::map<uint64_t, ledger::Entry>& entries, Mismatches& diffs,
                            uint64_t& matched) {
   ASSIGN_OR_RETURN(std::vector<HotlineMessageRecord> messages,
                    ListHotlineMessages(db, c.id, 0, std::numeric_limits<int64_t>::max()));
+  // Deliveries recorded as runs (one entry for consecutive messages), by ledger index: (seq, row)
+  // in seq order, since the messages are read in seq order.
+  std::map<int64_t, std::vector<std::pair<int64_t, HotlineReceiptRecord>>> runs;
   for (const HotlineMessageRecord& m : messages) {
     const std::string object = HotlineObjectId(m.channel, m.seq);
     if (HotlineMessageDigest(m) != m.digest ||
@@ -105,7 +135,13 @@ absl::Status CheckMessages(Database& db, const HotlineChannelRecord& c,
     }
     ++matched;
     ASSIGN_OR_RETURN(std::vector<HotlineReceiptRecord> deliveries, ReadHotlineDeliveries(db, m.id));
-    for (const HotlineReceiptRecord& d : deliveries) {
+    for (HotlineReceiptRecord& d : deliveries) {
+      auto entry = entries.find(static_cast<uint64_t>(d.ledger_index));
+      if (d.ledger_index >= 0 && entry != entries.end() &&
+          entry->second.action == kActionHotlineDeliver && entry->second.object_id != object) {
+        runs[d.ledger_index].emplace_back(m.seq, std::move(d));  // one of a run: judged below
+        continue;
+      }
       const std::string digest = HotlineDeliveryDigest(d);
       if (!Matches(entries, d.ledger_index, kActionHotlineDeliver, object, d.party, &digest)) {
         diffs.Add(
@@ -129,6 +165,7 @@ absl::Status CheckMessages(Database& db, const HotlineChannelRecord& c,
       ++matched;
     }
   }
+  for (const auto& [index, run] : runs) CheckRun(c.id, index, run, entries, diffs, matched);
   return absl::OkStatus();
 }
 

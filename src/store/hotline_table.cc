@@ -1,5 +1,7 @@
 #include "store/hotline_table.h"
 
+#include <iterator>
+
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/digest.h"
@@ -179,6 +181,18 @@ std::string HotlineSuspensionDigest(std::string_view channel, std::string_view p
 std::string HotlineDeliveryDigest(const HotlineReceiptRecord& d) {
   return Sha256(
       fmt::format("deconflict/hotline-delivery/v1\n{}\n{}\n{}", d.message, d.party, Micros(d.at)));
+}
+
+std::string HotlineDeliveryRunDigest(const std::vector<HotlineReceiptRecord>& run) {
+  std::string text = fmt::format("deconflict/hotline-deliveries/v1\n{}\n", run.front().party);
+  for (const HotlineReceiptRecord& d : run) {
+    fmt::format_to(std::back_inserter(text), "{}\n{}\n", d.message, Micros(d.at));
+  }
+  return Sha256(text);
+}
+
+std::string HotlineRunObjectId(std::string_view channel, int64_t first, int64_t last) {
+  return fmt::format("{}/{}-{}", channel, first, last);
 }
 
 std::string HotlineAckDigest(const HotlineReceiptRecord& ack) {

@@ -22,7 +22,9 @@
 //   hotline.channel.suspend  party: who; object: channel; HotlineSuspensionDigest
 //   hotline.channel.resume   party: who; object: channel; HotlineSuspensionDigest (reason "")
 //   hotline.send.<priority>  party: sender; object: "<channel>/<seq>"; HotlineMessageDigest
-//   hotline.deliver          party: recipient; object: "<channel>/<seq>"; HotlineDeliveryDigest
+//   hotline.deliver          party: recipient; object: "<channel>/<seq>"; HotlineDeliveryDigest;
+//                            or, for a run of consecutive messages delivered in one unit of
+//                            work, object "<channel>/<first>-<last>"; HotlineDeliveryRunDigest
 //   hotline.message.ack      party: recipient; object: "<channel>/<seq>"; signed:
 //                            parties::AckRecordDigest, unsigned: HotlineAckDigest
 //   hotline.overdue          party: sender; object: "<channel>/<seq>"; HotlineOverdueDigest
@@ -117,6 +119,12 @@ std::string HotlineChannelDigest(const HotlineChannelRecord& channel);
 std::string HotlineSuspensionDigest(std::string_view channel, std::string_view party,
                                     std::string_view reason, Timestamp at);
 std::string HotlineDeliveryDigest(const HotlineReceiptRecord& delivery);
+// A run of deliveries to one party of the consecutive messages first..last of one channel, in
+// seq order: SHA-256 of "deconflict/hotline-deliveries/v1\n<party>\n" then "<message id>\n<time
+// us>\n" per delivery. REQUIRES: run not empty, one party.
+std::string HotlineDeliveryRunDigest(const std::vector<HotlineReceiptRecord>& run);
+// "<channel>/<first>-<last>": the ledger object of a run of deliveries.
+std::string HotlineRunObjectId(std::string_view channel, int64_t first, int64_t last);
 // Unsigned: SHA-256 of "deconflict/hotline-ack/v1\n<message id>\n<party>\n<time us>"; signed:
 // the record digest of parties/acknowledgement.h (the same formula, repeated here because store
 // sits below parties).

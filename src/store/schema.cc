@@ -90,6 +90,7 @@ const std::vector<Migration>& Migrations() {
       {12, "agreements: proposals, decisions, agreement versions, list entries", kAgreementsSchema},
       {13, "monitoring: incident versions, findings, statements", kIncidentsSchema},
       {14, "monitoring: cases, their links, respondents and responses", kCasesSchema},
+      {15, "events: copies of one event share its detail", kEventDetailOfSchema},
   };
   return migrations;
 }

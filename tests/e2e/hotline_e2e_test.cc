@@ -79,15 +79,24 @@ TEST_F(HotlineE2E, MessagesReachTheSocketInChannelOrderAndTheSenderHearsOfTheDel
     EXPECT_EQ(m->at("id").as_string(), ids[i]);
     EXPECT_EQ(m->at("body").as_string(), "body " + ids[i]);
   }
-  // US: created, then one hotline.delivered per message (the socket wrote it), each once.
-  std::set<std::string> delivered;
+  // US: created, then hotline.delivered events (the socket wrote them) that cover every
+  // message once: each names a run channel_seq..through_seq (the deliveries one unit of work
+  // recorded) and the id of its first message.
+  std::set<int64_t> delivered;
   ASSERT_TRUE(us_socket->Next());  // created
   while (delivered.size() < ids.size()) {
     std::optional<json::value> d = us_socket->Next();
     ASSERT_TRUE(d) << delivered.size() << " deliveries";
     ASSERT_EQ(d->at("type").as_string(), "hotline.delivered");
     EXPECT_EQ(d->at("party").as_string(), "RU-HMEIMIM");
-    EXPECT_TRUE(delivered.insert(std::string(d->at("id").as_string())).second);
+    const int64_t from = d->at("channel_seq").to_number<int64_t>();
+    const int64_t through = d->at("through_seq").to_number<int64_t>();
+    ASSERT_GE(from, 1);
+    ASSERT_LE(through, 20);
+    ASSERT_LE(from, through);
+    EXPECT_EQ(d->at("id").as_string(), ids[from - 1]);
+    for (int64_t seq = from; seq <= through; ++seq)
+      EXPECT_TRUE(delivered.insert(seq).second) << seq;
   }
   // A second read of the messages records nothing more.
   EXPECT_EQ(Messages(ru_).size(), 20u);
