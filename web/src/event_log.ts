@@ -12,7 +12,10 @@ function summary(e: DomainEvent): string {
       return `operation ${e.operation ?? ''} of ${e.party ?? '?'} ended`;
     case 'hotline.message':
       return `${e.channel ?? ''} #${e.channel_seq ?? ''} ${e.priority ?? ''} from ${e.sender ?? ''}: ${e.subject ?? ''}`;
-    case 'hotline.delivered':
+    case 'hotline.delivered': {
+      const run = e.through_seq !== undefined && e.through_seq !== e.channel_seq ? `..${e.through_seq}` : '';
+      return `${e.channel ?? ''} #${e.channel_seq ?? ''}${run} delivered to ${e.party ?? ''}`;
+    }
     case 'hotline.acknowledged':
       return `${e.channel ?? ''} #${e.channel_seq ?? ''} by ${e.party ?? ''}`;
     case 'hotline.overdue':

@@ -2,11 +2,12 @@
 // from GET /v1/channels/{id}/messages (all pages), fetched again whenever an event names the
 // channel. Sending picks the message id once and keeps it until the server answers, so a retry
 // after a lost answer is the same message (the API answers it, not sends it twice).
-import { ApiError, type Schemas } from './api/client';
+import { ApiError, describeError, type Schemas } from './api/client';
 import { byId, el } from './dom';
 import { countdownText, messageItem, needsMyAck, ordered, type Message } from './hotline_view';
 import { showError } from './notices';
 import type { Session } from './session';
+import type { PartyKey } from './signing/party_key';
 
 type Channel = Schemas['Channel'];
 type Priority = Schemas['MessageRequest']['priority'];
@@ -34,8 +35,14 @@ export class Hotline {
   private readonly info = byId('channel-info', HTMLElement);
   private readonly form = byId('send-form', HTMLFormElement);
   private readonly timer: number;
+  /** The last refusal of an acknowledgement, by message id, shown on the message. */
+  private readonly ackErrors = new Map<string, string>();
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly signer: () => PartyKey | null = () => null,
+    private readonly onVerify: (index: number) => void = () => {},
+  ) {
     this.select.addEventListener('change', () => {
       this.selected = this.select.value;
       this.render();
@@ -122,15 +129,30 @@ export class Hotline {
     }
   }
 
+  /** Relabels the acknowledge buttons (a key was loaded or forgotten). */
+  keyChanged(): void {
+    this.render();
+  }
+
+  /**
+   * Acknowledges `m`, signed with the loaded key when there is one: the statement of
+   * docs/acknowledgements.md (kind hotline.message, object id <channel>/<seq>, the message's
+   * digest). No key_id is sent: the server tries the party's active keys and names the one that
+   * verified in the receipt; a signature none verifies is its 400, shown as written.
+   */
   private async acknowledge(m: Message): Promise<void> {
+    this.ackErrors.delete(m.id);
     try {
+      const key = this.signer();
+      const body = key ? await key.sign('hotline.message', m.object_id ?? `${m.channel}/${m.seq}`, m.digest, this.session.party) : undefined;
       await this.session.api.call('post', '/v1/channels/{id}/messages/{msg}/ack', {
         path: { id: m.channel, msg: String(m.seq) },
+        body,
       });
-      await this.refreshChannel(m.channel);
     } catch (e) {
-      showError('Acknowledge', e);
+      this.ackErrors.set(m.id, `${e instanceof ApiError ? `${e.status}: ` : ''}${describeError(e)}`);
     }
+    await this.refreshChannel(m.channel).catch((e: unknown) => showError('Hotline', e));
   }
 
   private render(): void {
@@ -155,7 +177,12 @@ export class Hotline {
     const messages = ordered(this.messages.get(channel.id) ?? [], me);
     this.list.replaceChildren(
       ...(messages.length
-        ? messages.map((m) => messageItem(m, me, (x) => void this.acknowledge(x)))
+        ? messages.map((m) => messageItem(m, me, {
+          onAck: (x) => void this.acknowledge(x),
+          ackLabel: this.signer() ? `Acknowledge (signed, key ${this.signer()?.keyId ?? ''})` : 'Acknowledge',
+          onVerify: this.onVerify,
+          error: this.ackErrors.get(m.id),
+        }))
         : [el('li', { class: 'empty' }, 'No messages yet.')]),
     );
   }

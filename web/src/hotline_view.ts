@@ -41,20 +41,37 @@ function recipientLine(m: Message, party: string): string {
   return `${party}: not delivered`;
 }
 
-export function messageItem(m: Message, me: string, onAck: (m: Message) => void): HTMLLIElement {
+/** What a message item may do besides showing: acknowledge (signed or not), verify. */
+export interface MessageActions {
+  onAck: (m: Message) => void;
+  ackLabel: string;
+  onVerify: (index: number) => void;
+  error?: string;
+}
+
+export function messageItem(m: Message, me: string, actions: MessageActions): HTMLLIElement {
   const owed = needsMyAck(m, me);
   const waiting = awaiting(m, me);
   const pending = owed || waiting.length > 0;
   const countdown = pending
     ? el('span', { class: 'countdown', 'data-deadline': m.deadline }, countdownText(m.deadline, Date.now()))
     : null;
-  const ackButton = owed ? el('button', { type: 'button', class: 'ack' }, 'Acknowledge') : null;
-  ackButton?.addEventListener('click', () => onAck(m));
+  const ackButton = owed ? el('button', { type: 'button', class: 'ack' }, actions.ackLabel) : null;
+  ackButton?.addEventListener('click', () => {
+    ackButton.disabled = true;
+    actions.onAck(m);
+  });
+  const index = m.ledger_index;
+  const verify = index === undefined ? null : el('button', { type: 'button', class: 'secondary verify-item', 'data-index': String(index) }, `verify #${index}`);
+  verify?.addEventListener('click', () => actions.onVerify(index ?? 0));
   const mine = m.acknowledged.find((a) => a.party === me);
+  const mineText = mine
+    ? `You acknowledged ${formatTime(mine.at)}${mine.signed ? ` (signed, key ${mine.key_id ?? '?'})` : ' (unsigned)'}`
+    : 'You have not acknowledged';
   const status =
     m.sender === me
       ? el('ul', { class: 'recipients' }, ...m.recipients.filter((r) => r !== me).map((r) => el('li', {}, recipientLine(m, r))))
-      : el('div', { class: 'recipients' }, mine ? `You acknowledged ${formatTime(mine.at)}` : 'You have not acknowledged');
+      : el('div', { class: 'recipients', 'data-signed': String(mine?.signed ?? false) }, mineText);
   const classes = ['msg', `prio-${m.priority}`, owed ? 'owed' : '', waiting.length ? 'awaiting' : ''];
   return el(
     'li',
@@ -70,6 +87,7 @@ export function messageItem(m: Message, me: string, onAck: (m: Message) => void)
     m.escalates ? el('div', { class: 'msg-meta' }, `escalates ${m.escalates}`) : null,
     el('div', { class: 'msg-body' }, m.body),
     status,
-    ackButton,
+    el('div', { class: 'row msg-actions' }, ackButton, verify),
+    actions.error ? el('p', { class: 'error', role: 'alert' }, actions.error) : null,
   );
 }

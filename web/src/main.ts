@@ -15,9 +15,12 @@ import { ConsoleMap } from './map/console_map';
 import { attachHover } from './map/hover';
 import { isGroup } from './map/layers';
 import { Places } from './map/places';
+import { TerritoryView } from './map/territory';
 import { Traffic } from './map/traffic';
 import { Volumes } from './map/volumes';
 import { showError } from './notices';
+import { startRecords } from './records/records';
+import { KeyControl } from './signing/key_control';
 import { forgetToken, signIn, storedToken, type Session } from './session';
 import { Tabs } from './tabs';
 import { applyTheme, initialTheme } from './theme';
@@ -81,6 +84,8 @@ async function start(session: Session): Promise<void> {
   const who = byId('whoami', HTMLElement);
   who.hidden = false;
   who.textContent = `${session.party} · ${session.role}`;
+  // The sign-in form is gone: keyboard users continue from who they are (then the skip links).
+  who.focus();
   const signout = byId('signout', HTMLButtonElement);
   signout.hidden = false;
 
@@ -106,7 +111,7 @@ async function start(session: Session): Promise<void> {
   const places = new Places(session, map);
   const traffic = new Traffic(session, map);
   attachHover(map, (p) => (p.layer === 'track' && typeof p.key === 'string' ? (traffic.trackDetails(p.key) ?? p) : p));
-  const hotline = new Hotline(session);
+  const territory = new TerritoryView(session, map);
   const log = new EventLog();
   const tabs = new Tabs(document.querySelector<HTMLElement>('.tabs') ?? document.body);
   const ledger = new LedgerPane(session);
@@ -114,6 +119,10 @@ async function start(session: Session): Promise<void> {
     tabs.select('ledger');
     void ledger.verify(index);
   };
+  const key = new KeyControl();
+  const hotline = new Hotline(session, () => key.current(), verify);
+  key.onChange(() => hotline.keyChanged());
+  const records = startRecords(session, map, places, tabs, verify, key);
   new FilingPane(session, map, volumes, verify);
   const encounters = new EncountersPane(session, () => traffic.refreshEncounters(), (e) => traffic.focus(e));
   traffic.onEncounters = (open) => encounters.show(open);
@@ -134,6 +143,8 @@ async function start(session: Session): Promise<void> {
     ['Encounters', traffic.refreshEncounters()],
     ['Hotline', hotline.refreshChannels()],
     ['Ledger', ledger.refresh()],
+    ['Host\'s view', territory.refresh()],
+    ...records.initial,
   ];
   for (const [what, p] of initial) p.catch((e: unknown) => showError(what, e));
   void Promise.allSettled(initial.map(([, p]) => p)).then(() => map.fitToOverlays());
@@ -141,13 +152,17 @@ async function start(session: Session): Promise<void> {
 
   const refreshVolumes = debounced(() => volumes.refresh(), 'Operations and conflicts');
   const refreshEncounters = debounced(() => traffic.refreshEncounters(), 'Encounters');
+  const refreshTerritory = debounced(() => territory.refresh(), 'Host\'s view');
   const stream = new EventStream(
     session.token,
     session.party,
     (e: DomainEvent) => {
       log.add(e);
       hotline.onEvent(e);
+      records.onEvent(e);
       if (e.type.startsWith('operation.')) refreshVolumes();
+      const type: string = e.type;
+      if (type.startsWith('agreement.') || type.startsWith('operation.')) refreshTerritory();
       if (e.type.startsWith('encounter.')) refreshEncounters();
       if (e.type === 'party.revoked' && e.party === session.party) {
         showError('Signed out', new Error('the server revoked this party'));

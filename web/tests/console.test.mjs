@@ -13,10 +13,21 @@
 //      not checked.
 //   5. Traffic from two `deconflict sim feed`s: both pages count tracks and an open encounter;
 //      NORTH acknowledges it in the encounters pane; SOUTH's pane shows NORTH's acknowledgement.
-//   6. (vite preview only) The proxy goes away: SOUTH's page shows the lost stream; a message
+//   6. Records (records_steps.mjs; set up through the API: an agency's hospital and convoy, a
+//      host's territory, keys from `deconflict keys generate` / `keys register`): NORTH's
+//      notifications list filters by type, "Map" flies to the hospital and highlights it, the
+//      details acknowledge it signed in the browser: a key the server does not know gets its 400
+//      as written, the registered key a receipt the server verified; a hotline message is
+//      acknowledged signed and its "verify" runs the ledger pane. A strike at the hospital
+//      opens a case: NORTH's incidents pane (status filter, finding, statement, "verify" on the
+//      finding) and cases pane (NORTH's signed receipt, its operation, its response, "Map").
+//      SOUTH's agreements pane shows the territory it approved and an agreed list.
+//   7. HOST (a third page, 1280x800, light) sees the operations meeting its territory, then, by
+//      keyboard only: the skip link, the tabs, a detail, a flash message sent (keyboard_steps.mjs).
+//   8. (vite preview only) The proxy goes away: SOUTH's page shows the lost stream; a message
 //      sent meanwhile arrives once it resumes with ?after=. Then the server restarts (same store
 //      and port): the banner shows, the stream resumes, and a new message arrives.
-//   7. SOUTH's page in the light theme.
+//   9. SOUTH's page (the hospital's details) in the light theme.
 // A screenshot of each step goes to web/test-results/.
 //
 // Environment: DECONFLICT_BIN (default /tmp/deconflict-bin/deconflict), CHROMIUM (default
@@ -31,6 +42,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { api, eventually, startFeed, startPreview, startServer } from './harness.mjs';
 import { canvasColours, mapPoint, openTab, screenshots, zoomAt } from './page.mjs';
+import { hostByKeyboard } from './keyboard_steps.mjs';
+import { agreements, incidentsAndCases, notificationsAndSignedAck, seedRecords, signedHotlineAck } from './records_steps.mjs';
 import { acknowledgeEncounter, fileConflicting, verifyLedgerItem } from './steps.mjs';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,6 +105,8 @@ async function main() {
       location_name: 'test incident',
     });
     feeds.push(startFeed(bin, server, 'NORTH', 1), startFeed(bin, server, 'SOUTH', 2));
+    // Notifications, a territory, keys: what the records steps need (records_steps.mjs).
+    const seed = await seedRecords({ server, bin, dir: server.data });
 
     browser = await chromium.launch({
       executablePath,
@@ -196,6 +211,18 @@ async function main() {
     await acknowledgeEncounter({ north, south, server, shot });
     for (const page of pages) await openTab(page, 'hotline');
 
+    console.log('step: notifications, a signed acknowledgement in the browser');
+    await notificationsAndSignedAck({ north, server, seed, shot });
+    console.log('step: a hotline message acknowledged with the key; "verify" on it');
+    await signedHotlineAck({ north, server, channel, seed, shot });
+    console.log('step: incidents and cases');
+    await incidentsAndCases({ north, server, bin, seed, shot });
+    console.log('step: agreements');
+    await agreements({ south, shot });
+    console.log("step: the host's view; the keyboard-only path");
+    await hostByKeyboard({ browser, pageUrl, server, shot });
+    await openTab(south, 'hotline');
+
     if (preview) {
       console.log('step: the proxy goes away; a message sent meanwhile arrives on resume');
       const port = preview.port;
@@ -239,6 +266,9 @@ async function main() {
     }
 
     console.log('step: the light theme');
+    await openTab(south, 'notifications');
+    await south.locator('#notification-list li[data-id="site/field-hospital-1"] button.row-open').click();
+    await south.locator('#notification-detail .recipient').first().waitFor({ timeout: kTimeout });
     await south.click('#theme-toggle');
     assert.equal(await south.evaluate(() => document.documentElement.dataset.theme), 'light');
     await south.waitForTimeout(500);

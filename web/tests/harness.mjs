@@ -168,3 +168,24 @@ export async function eventually(what, probe, timeoutMs) {
     await sleep(500);
   }
 }
+
+/** Runs the deconflict CLI; resolves with its stdout and stderr (rejects with them on failure). */
+export function cli(bin, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (err += b));
+    child.once('exit', (code) => (code === 0 ? resolve(`${out}${err}`) : reject(new Error(`deconflict ${args.join(' ')}: exit ${code}\n${err}`))));
+  });
+}
+
+/** Adds a party to the running server's store (`party add --data`); keeps its token. */
+export async function addParty(bin, server, id, role) {
+  const out = await cli(bin, ['party', 'add', '--data', server.data, '--id', id, '--name', id, '--role', role]);
+  const token = /^token: (\S+)$/m.exec(out)?.[1];
+  if (!token) throw new Error(`party add ${id}: no token in\n${out}`);
+  server.tokens[id] = token;
+  return token;
+}

@@ -38,6 +38,8 @@ export function describe(p: P): string[] {
         `overlap: ${band(p)}`,
         window_(p),
       ];
+    case 'territory-op':
+      return [`Operation of ${str(p.party)} in your territory`, str(p.id), `overlap: ${band(p)}`, window_(p), str(p.state)];
     case 'missing':
       return [
         p.kind === 'protected' ? `Missing from your key: protected place ${str(p.ref)}` : `Missing from your key: ${str(p.party)} operation ${str(p.ref)}`,

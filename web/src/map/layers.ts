@@ -17,16 +17,18 @@ export const kSourceIds = [
   'incidents',
   'encounters',
   'tracks',
+  'territory',
+  'highlight',
 ] as const;
 export type SourceId = (typeof kSourceIds)[number];
 
 /** Groups the user shows or hides together. */
-export const kGroups = ['places', 'volumes', 'incidents', 'traffic', 'drawing'] as const;
+export const kGroups = ['places', 'volumes', 'incidents', 'traffic', 'drawing', 'highlight'] as const;
 export type LayerGroup = (typeof kGroups)[number];
 export const isGroup = (v: unknown): v is LayerGroup => kGroups.some((g) => g === v);
 
 /** The layers the time slider filters: those of volumes with a time window. */
-export const kTimedLayers = ['operations-fill', 'operations-line', 'conflicts-fill', 'conflicts-line'];
+export const kTimedLayers = ['operations-fill', 'operations-line', 'conflicts-fill', 'conflicts-line', 'territory-fill', 'territory-line'];
 
 export const kColours = {
   own: '#3d8bfd',
@@ -38,6 +40,8 @@ export const kColours = {
   missing: '#ffd60a',
   sketch: '#b388ff',
   encounter: '#ff7a00',
+  territory: '#f4a261',
+  highlight: '#ffffff',
   ownTrack: '#4fc3ff',
   otherTrack: '#ff5fd2',
 };
@@ -82,6 +86,8 @@ export const kOverlayLayers: GroupedLayer[] = [
   { group: 'places', layer: { id: 'movement-routes', type: 'line', source: 'movements', paint: { 'line-color': kColours.corridor, 'line-width': 2, 'line-dasharray': [2, 1] } } },
   { group: 'volumes', layer: { id: 'operations-fill', type: 'fill', source: 'operations', paint: { 'fill-color': ['case', ['get', 'own'], kColours.own, kColours.other], 'fill-opacity': 0.22 } } },
   { group: 'volumes', layer: { id: 'operations-line', type: 'line', source: 'operations', paint: { 'line-color': ['case', ['get', 'in_conflict'], kColours.conflict, ['get', 'own'], kColours.own, kColours.other], 'line-width': ['case', ['get', 'in_conflict'], 2.5, 1.5] } } },
+  { group: 'volumes', layer: { id: 'territory-fill', type: 'fill', source: 'territory', paint: { 'fill-color': kColours.territory, 'fill-opacity': 0.3 } } },
+  { group: 'volumes', layer: { id: 'territory-line', type: 'line', source: 'territory', paint: { 'line-color': kColours.territory, 'line-width': 2, 'line-dasharray': [3, 1] } } },
   { group: 'volumes', layer: { id: 'conflicts-fill', type: 'fill', source: 'conflicts', paint: { 'fill-color': kColours.conflict, 'fill-opacity': 0.4 } } },
   { group: 'volumes', layer: { id: 'conflicts-line', type: 'line', source: 'conflicts', paint: { 'line-color': kColours.conflict, 'line-width': 2, 'line-dasharray': [1, 1] } } },
   { group: 'volumes', layer: { id: 'query-area', type: 'line', source: 'query-area', paint: { 'line-color': kColours.query, 'line-width': 1.5, 'line-dasharray': [4, 2] } } },
@@ -94,6 +100,10 @@ export const kOverlayLayers: GroupedLayer[] = [
   { group: 'places', layer: { id: 'site-points', type: 'circle', source: 'site-points', paint: { 'circle-color': kColours.place, 'circle-radius': 5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 } } },
   { group: 'traffic', layer: { id: 'encounters', type: 'line', source: 'encounters', paint: { 'line-color': kColours.encounter, 'line-width': 3 } } },
   { group: 'traffic', layer: { id: 'tracks', type: 'circle', source: 'tracks', paint: { 'circle-color': ['case', ['get', 'own'], kColours.ownTrack, kColours.otherTrack], 'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 2.5, 7, 3.5, 10, 4], 'circle-stroke-color': '#000000', 'circle-stroke-width': ['step', ['zoom'], 0, 6, 1] } } },
+  // Last, above everything: the item a list's "Map" shows (map/highlight.ts).
+  { group: 'highlight', layer: { id: 'highlight-casing', type: 'line', source: 'highlight', paint: { 'line-color': '#000000', 'line-width': 7, 'line-opacity': 0.7 } } },
+  { group: 'highlight', layer: { id: 'highlight-line', type: 'line', source: 'highlight', paint: { 'line-color': kColours.highlight, 'line-width': 3 } } },
+  { group: 'highlight', layer: { id: 'highlight-point', type: 'circle', source: 'highlight', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 14, 'circle-stroke-color': kColours.highlight, 'circle-stroke-width': 4 } } },
 ];
 
 /** The layers whose features the hover shows. */
@@ -104,6 +114,7 @@ export const kHoverLayers = [
   'site-points',
   'missing-fill',
   'conflicts-fill',
+  'territory-fill',
   'operations-fill',
   'movement-routes',
   'site-buffers',

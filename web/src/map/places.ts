@@ -71,7 +71,32 @@ function movementLayer(movements: Flat[]): FeatureCollection<LineString> {
   return collection(out);
 }
 
+/** A site or movement as GET /v1/sites.geojson and /v1/movements.geojson give it. */
+export interface PlaceFeature {
+  id: string;
+  geometry: Geometry;
+  properties: Record<string, unknown>;
+}
+
+function placeFeatures(fc: { features?: unknown[] }): PlaceFeature[] {
+  const out: PlaceFeature[] = [];
+  for (const f of fc.features ?? []) {
+    if (typeof f !== 'object' || f === null || !('geometry' in f) || !('properties' in f)) continue;
+    const props = f.properties;
+    const g = f.geometry as Geometry | null;
+    if (!g || typeof props !== 'object' || props === null) continue;
+    const id = 'id' in props && typeof props.id === 'string' ? props.id : 'id' in f && typeof f.id === 'string' ? f.id : '';
+    out.push({ id, geometry: g, properties: props as Record<string, unknown> });
+  }
+  return out;
+}
+
 export class Places {
+  /** Told the places each time they are loaded (the notifications pane lists them). */
+  onPlaces: (places: PlaceFeature[]) => void = () => {};
+  /** The places last loaded. */
+  lastPlaces: PlaceFeature[] = [];
+
   constructor(
     private readonly session: Session,
     private readonly map: ConsoleMap,
@@ -87,6 +112,10 @@ export class Places {
     this.map.setData('site-areas', areas);
     this.map.setData('site-points', points);
     this.map.setData('movements', movementLayer(features(movements)));
+    // One read of each list: a recipient's read is recorded as its delivery, so the pane
+    // reuses what the map loaded rather than reading again.
+    this.lastPlaces = [...placeFeatures(sites), ...placeFeatures(movements)];
+    this.onPlaces(this.lastPlaces);
   }
 
   /** Reloads the incidents of the last 30 days (every page). */
