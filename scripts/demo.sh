@@ -138,12 +138,13 @@ sig=$("$bin" ack sign --key "$data/south.key" --kind humanitarian.site --object 
 curl -s -o /dev/null -w "[humanitarian] SOUTH acknowledged field-hospital-1 (signed): %{http_code}\n" \
   -X POST -H "Authorization: Bearer $south" -H "Content-Type: application/json" \
   "$url/v1/sites/field-hospital-1/ack" -d '{"signature": "'"$sig"'", "signed_at": "'"$now"'"}'
-# SOUTH plans a low pass over the hospital: refused without the hospital's version, then filed.
+# SOUTH flies a low pass over the hospital, under way now (the case below names it): refused
+# without the hospital's version, then filed.
 op='{"extents": [{"volume": {"outline_circle": {"center": {"lat": 35.22, "lng": 38.62},
   "radius": {"value": 2000, "units": "M"}},
   "altitude_lower": {"value": 0, "reference": "W84", "units": "M"},
   "altitude_upper": {"value": 1000, "reference": "W84", "units": "M"}},
-  "time_start": {"value": "'"$(at "+4 hours")"'", "format": "RFC3339"},
+  "time_start": {"value": "'"$(at "-5 minutes")"'", "format": "RFC3339"},
   "time_end": {"value": "'"$(at "+5 hours")"'", "format": "RFC3339"}}], "state": "Accepted",
   "key": '
 for key in '[]' '["'"$hospital_ovn"'"]'; do
@@ -210,7 +211,7 @@ echo "[case] demo-strike-1 opened; recipients (party, acknowledged_at):" \
   "$(grep -o '"party":"[A-Z]*","delivered_at":[^,]*,"delivered_ledger_index":[^,]*,"acknowledged_at":[^,]*' <<<"$case_json" |
     sed 's/"party":"\([A-Z]*\)".*"acknowledged_at":\(.*\)/\1 \2/' | tr '\n' ';' || true)"
 ops=$(grep -o '"operations":\[.*\],"tracks"' <<<"$case_json" | grep -o '"party":"[A-Z]*"' |
-  sort -u | tr '\n' ' ' || true)
+  sed 's/"party":"\(.*\)"/\1/' | sort -u | tr '\n' ' ' || true)
 echo "[case] operations over the place at that moment: ${ops:-none}"
 "$bin" case export --url "$url" --token "$(tok UNMO)" --id demo-strike-1 \
   --out "$data/demo-strike-1.bundle" > /dev/null &&
